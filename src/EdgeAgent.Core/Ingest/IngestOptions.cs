@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>Configuration section <c>Ingest</c>: which folders to watch and how pairs are recognised.</summary>
+public sealed class IngestOptions
+{
+    /// <summary>The section name in configuration.</summary>
+    public const string Section = "Ingest";
+
+    /// <summary>AOI output folders to watch (recursively). At least one.</summary>
+    [Required, MinLength(1)]
+    public List<string> Folders { get; set; } = [];
+
+    /// <summary>Suffix of the image's file name stem: <c>&lt;id&gt;_image.png</c>.</summary>
+    [Required, RegularExpression(@"^[^/\\]+$")]
+    public string ImageSuffix { get; set; } = "_image";
+
+    /// <summary>Suffix of the template's file name stem: <c>&lt;id&gt;_template.png</c>.</summary>
+    [Required, RegularExpression(@"^[^/\\]+$")]
+    public string TemplateSuffix { get; set; } = "_template";
+
+    /// <summary>Accepted extensions, lower case, without the dot.</summary>
+    [Required, MinLength(1)]
+    public List<string> Extensions { get; set; } = ["png", "bmp", "jpg", "jpeg", "tif", "tiff"];
+
+    /// <summary>Product when the pair sits directly in a watched folder (otherwise the first sub-folder's name).</summary>
+    [Required]
+    public string DefaultProduct { get; set; } = "default";
+
+    /// <summary>Regex with named groups applied to the pair id; each group becomes a trace field (lot, strip, unit, die...).</summary>
+    public string TracePattern { get; set; } = @"^(?<lot>L\d+)_(?<strip>S\d+)_(?<unit>U\d+)_(?<die>D\d+)$";
+
+    /// <summary>Full rescan period; the file watcher only makes scans happen sooner.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "01:00:00")]
+    public TimeSpan RescanInterval { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>A file counts as written when size and mtime held still this long and its end marker is present.</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan SettleTime { get; set; } = TimeSpan.FromMilliseconds(200);
+
+    /// <summary>A file stable this long without its end marker is judged anyway (it becomes ERROR TRUNCATED).</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan IncompleteTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long a complete image waits for its template before it becomes ERROR TEMPLATE_MISSING.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
+    public TimeSpan TemplateWait { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>What happens to the AOI's files once the verdict is stored.</summary>
+    public AfterProcessing AfterProcessing { get; set; } = AfterProcessing.Leave;
+
+    /// <summary>Files larger than this are not read (ERROR TOO_LARGE).</summary>
+    [Range(1024, long.MaxValue)]
+    public long MaxFileBytes { get; set; } = 256L * 1024 * 1024;
+}
+
+/// <summary>What the agent does with an AOI pair's files after its verdict is stored.</summary>
+public enum AfterProcessing
+{
+    /// <summary>Leave them where the AOI wrote them (default: the agent never deletes or moves AOI files).</summary>
+    Leave,
+
+    /// <summary>Move OK/NG pairs to <c>done/</c>, REVIEW to <c>review/</c>, ERROR to <c>quarantine/</c> under the watched folder.</summary>
+    Move,
+}

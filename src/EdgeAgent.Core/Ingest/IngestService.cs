@@ -1,0 +1,147 @@
+using System.IO.Enumeration;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>
+/// Finds complete pairs in the watched folders. A periodic full rescan is the source of truth; the
+/// FileSystemWatcher is only a hint that makes the next scan happen now (it misses network-share writes,
+/// overflows, and dies silently when its handler throws, so its handler does nothing but signal).
+/// Pairs go to a bounded channel; when inspection falls behind, ingest waits (nothing is dropped, the
+/// files simply stay on disk until there is room).
+/// </summary>
+public sealed class IngestService(
+    IOptions<IngestOptions> options,
+    ChannelWriter<PairCandidate> output,
+    IJudgedPairs judged,
+    TimeProvider time,
+    ILogger<IngestService> logger) : BackgroundService
+{
+    private static readonly TimeSpan ScanSpacing = TimeSpan.FromMilliseconds(20);
+    private readonly IngestOptions _options = options.Value;
+    private readonly SemaphoreSlim _hint = new(0, 1);
+    private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
+    private readonly HashSet<string> _unavailable = [];
+
+    /// <summary>Pairs handed to inspection since start.</summary>
+    public long Released { get; private set; }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var tracker = new PairTracker(_options, time, FileCompleteness.HasEndMarker);
+        var folders = _options.Folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToList();
+        Log.Watching(logger, string.Join(", ", folders));
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            foreach (var folder in folders)
+            {
+                var scan = Scan(folder);
+                if (scan is null)
+                {
+                    continue;
+                }
+
+                foreach (var pair in tracker.Observe(folder, scan, judged.IsJudged))
+                {
+                    await output.WriteAsync(pair, stoppingToken).ConfigureAwait(false);
+                    Released++;
+                }
+            }
+
+            await Task.Delay(ScanSpacing, time, stoppingToken).ConfigureAwait(false);
+            await _hint.WaitAsync(tracker.HasPending ? _options.SettleTime : _options.RescanInterval, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        foreach (var watcher in _watchers.Values)
+        {
+            watcher.Dispose();
+        }
+
+        _hint.Dispose();
+        base.Dispose();
+    }
+
+    private List<FileObservation>? Scan(string folder)
+    {
+        try
+        {
+            var entries = new FileSystemEnumerable<FileObservation>(
+                folder,
+                (ref FileSystemEntry e) => new FileObservation(e.ToFullPath(), e.Length, e.LastWriteTimeUtc.UtcDateTime),
+                new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
+                ShouldRecursePredicate = (ref FileSystemEntry e) => !IsOwnFolder(folder, ref e),
+            };
+            var files = entries.ToList();
+            EnsureWatcher(folder);
+            if (_unavailable.Remove(folder))
+            {
+                Log.FolderBack(logger, folder);
+            }
+
+            return files;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A missing or unreadable folder (unmounted share, permissions) is retried every rescan.
+            if (_unavailable.Add(folder))
+            {
+                Log.FolderUnavailable(logger, folder, e.Message);
+            }
+
+            DropWatcher(folder);
+            return null;
+        }
+    }
+
+    private static bool IsOwnFolder(string root, ref FileSystemEntry entry) =>
+        entry.Directory.Length == root.Length && PairNaming.OwnFolders.Contains(entry.FileName.ToString());
+
+    private void EnsureWatcher(string folder)
+    {
+        if (_watchers.ContainsKey(folder))
+        {
+            return;
+        }
+
+        var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, InternalBufferSize = 64 * 1024 };
+        watcher.Created += (_, _) => Hint();
+        watcher.Changed += (_, _) => Hint();
+        watcher.Renamed += (_, _) => Hint();
+        watcher.Error += (_, _) => Hint(); // overflow: the rescan that follows catches up.
+        watcher.EnableRaisingEvents = true;
+        _watchers[folder] = watcher;
+    }
+
+    private void DropWatcher(string folder)
+    {
+        if (_watchers.Remove(folder, out var watcher))
+        {
+            watcher.Dispose();
+        }
+    }
+
+    private void Hint()
+    {
+        try
+        {
+            if (_hint.CurrentCount == 0)
+            {
+                _hint.Release();
+            }
+        }
+        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Never let a watcher handler throw: that silently kills the watcher.
+        }
+    }
+}

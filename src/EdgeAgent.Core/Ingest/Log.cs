@@ -1,0 +1,16 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>Ingest log events, ids 1000–1099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(1000, LogLevel.Information, "Watching AOI folders: {Folders}")]
+    public static partial void Watching(ILogger logger, string folders);
+
+    [LoggerMessage(1001, LogLevel.Warning, "AOI folder {Folder} is unavailable, retrying every rescan: {Reason}")]
+    public static partial void FolderUnavailable(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(1002, LogLevel.Information, "AOI folder {Folder} is available again")]
+    public static partial void FolderBack(ILogger logger, string folder);
+}

@@ -1,0 +1,24 @@
+using System.Text.RegularExpressions;
+
+namespace EdgeAgent.Ingest;
+
+/// <summary>Reads traceability fields (lot, strip, unit, die...) from a pair id with a regex's named groups.</summary>
+public sealed class TracePattern(string pattern)
+{
+    private readonly Regex? _regex = string.IsNullOrWhiteSpace(pattern)
+        ? null
+        : new Regex(pattern, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture, TimeSpan.FromMilliseconds(50));
+
+    /// <summary>The named groups that matched; empty when the id does not follow the pattern.</summary>
+    public IReadOnlyDictionary<string, string> Read(string pairId)
+    {
+        var match = _regex?.Match(pairId);
+        if (match is not { Success: true })
+        {
+            return new Dictionary<string, string>();
+        }
+
+        return _regex!.GetGroupNames().Where(n => !int.TryParse(n, out _) && match.Groups[n].Success)
+            .ToDictionary(n => n, n => match.Groups[n].Value);
+    }
+}

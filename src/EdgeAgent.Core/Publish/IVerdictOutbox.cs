@@ -1,0 +1,20 @@
+namespace EdgeAgent.Publish;
+
+/// <summary>
+/// Store-and-forward: verdicts are persisted before they are published, and the publisher pumps
+/// what is still unacknowledged, oldest first (implemented by the verdict log).
+/// </summary>
+public interface IVerdictOutbox
+{
+    /// <summary>Up to <paramref name="max"/> verdicts not yet acknowledged by the broker, in sequence order.</summary>
+    IReadOnlyList<OutboxItem> Pending(int max);
+
+    /// <summary>Records the broker's acknowledgement of one verdict.</summary>
+    void MarkPublished(string verdictId, DateTimeOffset at);
+
+    /// <summary>Number of verdicts waiting for the broker.</summary>
+    int PendingCount();
+}
+
+/// <summary>A stored verdict payload waiting for publication: exactly the bytes that were logged.</summary>
+public sealed record OutboxItem(string VerdictId, long Seq, string Json);

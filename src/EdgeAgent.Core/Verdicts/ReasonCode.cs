@@ -1,0 +1,44 @@
+namespace EdgeAgent.Verdicts;
+
+/// <summary>
+/// Reason codes carried by every non-OK verdict. They are part of the published contract:
+/// consumers switch on them, so never rename one; add new ones instead.
+/// </summary>
+public static class ReasonCode
+{
+    /// <summary>NG: score at or above the threshold.</summary>
+    public const string ScoreAboveThreshold = "SCORE_ABOVE_THRESHOLD";
+
+    /// <summary>REVIEW: the alignment could not be trusted, so the score would mean nothing.</summary>
+    public const string AlignmentUntrusted = "ALIGNMENT_UNTRUSTED";
+
+    /// <summary>REVIEW: the model failed to run on this pair.</summary>
+    public const string InferenceFailed = "INFERENCE_FAILED";
+
+    /// <summary>REVIEW: the pair's processing failed in an unexpected way; details in the log.</summary>
+    public const string InternalError = "INTERNAL_ERROR";
+
+    /// <summary>ERROR: the image or template file could not be read (vanished, permissions, I/O).</summary>
+    public const string ReadFailed = "READ_FAILED";
+
+    /// <summary>ERROR: the file is empty.</summary>
+    public const string EmptyFile = "EMPTY_FILE";
+
+    /// <summary>ERROR: the file ends before its format's end marker.</summary>
+    public const string Truncated = "TRUNCATED";
+
+    /// <summary>ERROR: not a supported image, or the decoder rejected it.</summary>
+    public const string DecodeFailed = "DECODE_FAILED";
+
+    /// <summary>ERROR: dimensions or file size beyond the configured limits (decompression bombs included).</summary>
+    public const string TooLarge = "TOO_LARGE";
+
+    /// <summary>ERROR: the image is smaller than the model's crop.</summary>
+    public const string TooSmall = "TOO_SMALL";
+
+    /// <summary>ERROR: image and template differ in size.</summary>
+    public const string SizeMismatch = "SIZE_MISMATCH";
+
+    /// <summary>ERROR: no template arrived for the image within the configured wait.</summary>
+    public const string TemplateMissing = "TEMPLATE_MISSING";
+}

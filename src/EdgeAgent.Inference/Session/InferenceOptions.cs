@@ -1,0 +1,44 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Inference.Session;
+
+/// <summary>Which ONNX Runtime execution provider to use.</summary>
+public enum ExecutionProviderChoice
+{
+    /// <summary>CUDA when the native library has it and a warm-up succeeds, otherwise CPU (logged).</summary>
+    Auto,
+
+    /// <summary>CPU only.</summary>
+    Cpu,
+
+    /// <summary>CUDA or fail at start: for boxes where a silent CPU fallback would miss the line's takt.</summary>
+    Cuda,
+}
+
+/// <summary>Configuration section <c>Model</c>.</summary>
+public sealed class InferenceOptions
+{
+    /// <summary>The section name in configuration.</summary>
+    public const string Section = "Model";
+
+    /// <summary>Path of the STPM ONNX model; relative paths are resolved against the executable's folder.</summary>
+    [Required]
+    public string Path { get; set; } = "models/stpm_r18_synth.onnx";
+
+    /// <summary>Execution provider selection.</summary>
+    public ExecutionProviderChoice Provider { get; set; } = ExecutionProviderChoice.Auto;
+
+    /// <summary>CUDA device ordinal.</summary>
+    [Range(0, 64)]
+    public int CudaDeviceId { get; set; }
+
+    /// <summary>ONNX Runtime intra-op threads on CPU; 0 = one per core.</summary>
+    [Range(0, 256)]
+    public int IntraOpThreads { get; set; }
+
+    /// <summary>
+    /// Let ORT's CPU threads spin between ops. Off by default: spinning steals the cores that decode and
+    /// align the next pairs (measured ~15% loss when oversubscribed).
+    /// </summary>
+    public bool AllowSpinning { get; set; }
+}

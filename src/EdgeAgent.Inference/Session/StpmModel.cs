@@ -1,0 +1,139 @@
+using System.Security.Cryptography;
+using EdgeAgent.Inference.Model;
+using Microsoft.Extensions.Logging;
+using Microsoft.ML.OnnxRuntime;
+
+namespace EdgeAgent.Inference.Session;
+
+/// <summary>
+/// One loaded STPM model: an ONNX Runtime session on the chosen provider, with its contract checked and
+/// a warm-up run done, so a model that cannot run fails here and not on the first pair.
+/// <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue})"/>
+/// is thread-safe; each worker gets its own <see cref="StpmRunner"/> for buffers.
+/// </summary>
+public sealed class StpmModel : IDisposable
+{
+    /// <summary>Input name of the gray template, uint8 [N, R, R, 1].</summary>
+    public const string TemplateInput = "template";
+
+    /// <summary>Input name of the colour image, uint8 [N, R, R, 3], BGR.</summary>
+    public const string ImageInput = "image";
+
+    /// <summary>Output name of the layer maps, float32 [N, 3, R, R].</summary>
+    public const string MapsOutput = "layer_maps";
+
+    private StpmModel(InferenceSession session, StpmModelInfo info, string provider, string path)
+    {
+        Session = session;
+        Info = info;
+        Provider = provider;
+        Path = path;
+    }
+
+    /// <summary>The model's metadata.</summary>
+    public StpmModelInfo Info { get; }
+
+    /// <summary>The execution provider actually in use: <c>CUDA</c> or <c>CPU</c>.</summary>
+    public string Provider { get; }
+
+    /// <summary>The model file.</summary>
+    public string Path { get; }
+
+    internal InferenceSession Session { get; }
+
+    /// <summary>Loads, validates and warms up a model.</summary>
+    /// <exception cref="ModelContractException">The file is missing, unreadable or breaks the contract.</exception>
+    public static StpmModel Load(string path, InferenceOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        if (!File.Exists(path))
+        {
+            throw new ModelContractException($"Model file not found: {path}");
+        }
+
+        var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        if (options.Provider != ExecutionProviderChoice.Cpu)
+        {
+            var (gpu, why) = TryCreate(path, options, sha256, useCuda: true);
+            if (gpu is not null)
+            {
+                Log.ProviderSelected(logger, gpu.Info.Name, gpu.Info.Version, "CUDA", "CUDA execution provider started and warmed up");
+                return gpu;
+            }
+
+            if (options.Provider == ExecutionProviderChoice.Cuda)
+            {
+                throw new ModelContractException($"CUDA was required (Model:Provider=Cuda) but is unavailable: {why}");
+            }
+
+            Log.CudaUnavailable(logger, why);
+        }
+
+        var (cpu, error) = TryCreate(path, options, sha256, useCuda: false);
+        if (cpu is null)
+        {
+            throw new ModelContractException($"Model {path} cannot be loaded: {error}");
+        }
+
+        Log.ProviderSelected(logger, cpu.Info.Name, cpu.Info.Version, "CPU",
+            options.Provider == ExecutionProviderChoice.Cpu ? "configured" : "CUDA unavailable");
+        return cpu;
+    }
+
+    /// <summary>A runner with its own pinned buffers, for one worker thread.</summary>
+    public StpmRunner CreateRunner() => new(this);
+
+    /// <inheritdoc/>
+    public void Dispose() => Session.Dispose();
+
+    private static (StpmModel? Model, string Error) TryCreate(string path, InferenceOptions options, string sha256, bool useCuda)
+    {
+        InferenceSession? session = null;
+        try
+        {
+            using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
+            sessionOptions.IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
+            sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
+            if (useCuda)
+            {
+                // The CPU native package has no CUDA entry point: this throws EntryPointNotFoundException, not an ORT error.
+                sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+            }
+
+            session = new InferenceSession(path, sessionOptions);
+            var info = StpmModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, sha256);
+            CheckSignature(session, info);
+            var model = new StpmModel(session, info, useCuda ? "CUDA" : "CPU", path);
+            using (var runner = model.CreateRunner())
+            {
+                runner.Run();
+            }
+
+            return (model, "");
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // Anything from a missing entry point to a bad graph means "this provider cannot run this model".
+            session?.Dispose();
+            return (null, e is ModelContractException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private static void CheckSignature(InferenceSession session, StpmModelInfo info)
+    {
+        int r = info.Input;
+        Expect(session.InputMetadata, TemplateInput, typeof(byte), [r, r, 1]);
+        Expect(session.InputMetadata, ImageInput, typeof(byte), [r, r, 3]);
+        Expect(session.OutputMetadata, MapsOutput, typeof(float), [3, r, r]);
+    }
+
+    private static void Expect(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, Type type, int[] shape)
+    {
+        if (!nodes.TryGetValue(name, out var node) || node.ElementType != type
+            || node.Dimensions.Length != shape.Length + 1 || !node.Dimensions.AsSpan(1).SequenceEqual(shape))
+        {
+            var actual = node is null ? "absent" : $"{node.ElementType.Name}[{string.Join(",", node.Dimensions)}]";
+            throw new ModelContractException($"Model tensor '{name}' must be {type.Name}[N,{string.Join(",", shape)}]; it is {actual}.");
+        }
+    }
+}

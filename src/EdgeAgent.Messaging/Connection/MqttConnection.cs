@@ -1,0 +1,165 @@
+using System.Text;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+
+namespace EdgeAgent.Messaging.Connection;
+
+/// <summary>
+/// Owns the MQTT client and keeps it connected. MQTTnet 5 has no managed client, and reconnecting from
+/// its Disconnected event can deadlock, so a timer-driven loop pings and, on failure, disconnects and
+/// reconnects with exponential backoff and jitter. Presence: retained <c>online</c> on connect, the broker's
+/// last will sets <c>offline</c>.
+/// </summary>
+public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttConnection> logger)
+    : BackgroundService
+{
+    private readonly MqttOptions _options = options.Value;
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly SemaphoreSlim _reconnectNow = new(0, 1);
+
+    /// <summary>The box's topics.</summary>
+    public Topics Topics { get; } = new(options.Value);
+
+    /// <summary>True while the last connect or ping succeeded.</summary>
+    public bool IsConnected { get; private set; }
+
+    /// <summary>
+    /// Publishes with QoS 1 and waits for PUBACK at most <see cref="MqttOptions.PublishTimeout"/>.
+    /// False means "not acknowledged" (the broker may still have it: hence stable ids). A timeout makes the
+    /// supervisor reconnect at once, because keep-alive alone misses a dead link while we publish.
+    /// </summary>
+    public async Task<bool> PublishAsync(string topic, ReadOnlyMemory<byte> payload, bool retain, CancellationToken cancellationToken)
+    {
+        if (!IsConnected)
+        {
+            return false;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload.ToArray())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+            var result = await _client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
+            return result.IsSuccess;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.PublishFailed(logger, topic, e.GetType().Name, e.Message);
+            IsConnected = false;
+            _reconnectNow.Release(1 - _reconnectNow.CurrentCount);
+            return false;
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var delay = _options.ReconnectMinDelay;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (!IsConnected || !await PingAsync(stoppingToken).ConfigureAwait(false))
+            {
+                IsConnected = await ConnectAsync(stoppingToken).ConfigureAwait(false);
+                delay = IsConnected ? _options.ReconnectMinDelay : Next(delay);
+            }
+
+            var wait = IsConnected ? _options.KeepAlive : Jitter(delay);
+            await _reconnectNow.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override async Task StopAsync(CancellationToken cancellationToken)
+    {
+        await base.StopAsync(cancellationToken).ConfigureAwait(false);
+        if (_client.IsConnected)
+        {
+            // A clean disconnect suppresses the will, so say offline ourselves first.
+            await PublishAsync(Topics.State, "offline"u8.ToArray(), retain: true, cancellationToken).ConfigureAwait(false);
+            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+        }
+
+        IsConnected = false;
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        _client.Dispose();
+        _reconnectNow.Dispose();
+        base.Dispose();
+    }
+
+    private async Task<bool> PingAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            await _client.PingAsync(timeout.Token).ConfigureAwait(false);
+            return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.PingFailed(logger, e.Message);
+            return false;
+        }
+    }
+
+    private async Task<bool> ConnectAsync(CancellationToken cancellationToken)
+    {
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            if (_client.IsConnected)
+            {
+                // After a failed ping the client may still claim to be connected.
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
+            }
+
+            var builder = new MqttClientOptionsBuilder()
+                .WithTcpServer(_options.Host, _options.Port)
+                .WithClientId(_options.EffectiveClientId)
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .WithKeepAlivePeriod(_options.KeepAlive)
+                .WithTimeout(_options.PublishTimeout)
+                .WithWillTopic(Topics.State)
+                .WithWillPayload(Encoding.UTF8.GetBytes("offline"))
+                .WithWillRetain()
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
+            if (!string.IsNullOrEmpty(_options.Username))
+            {
+                builder = builder.WithCredentials(_options.Username, _options.Password);
+            }
+
+            var result = await _client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                // ConnectAsync does not throw on a refusal; the result code says it.
+                Log.ConnectRefused(logger, _options.Host, _options.Port, result.ResultCode.ToString());
+                return false;
+            }
+
+            IsConnected = true;
+            await PublishAsync(Topics.State, "online"u8.ToArray(), retain: true, cancellationToken).ConfigureAwait(false);
+            Log.Connected(logger, _options.Host, _options.Port, _options.EffectiveClientId);
+            return IsConnected;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        {
+            Log.ConnectFailed(logger, _options.Host, _options.Port, e.Message);
+            return false;
+        }
+    }
+
+    private TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
+
+    // ±20% so a line of boxes does not reconnect to a restarted broker in lock-step.
+    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+}

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Messaging.Connection;
+
+/// <summary>Configuration section <c>Mqtt</c>: the broker and the box's place in the topic tree.</summary>
+public sealed class MqttOptions
+{
+    /// <summary>The section name in configuration.</summary>
+    public const string Section = "Mqtt";
+
+    /// <summary>Broker host name or address.</summary>
+    [Required]
+    public string Host { get; set; } = "localhost";
+
+    /// <summary>Broker TCP port.</summary>
+    [Range(1, 65535)]
+    public int Port { get; set; } = 1883;
+
+    /// <summary>Stable client id (a persistent session needs one); empty = <c>edgeagent-{site}-{line}-{station}</c>.</summary>
+    public string ClientId { get; set; } = "";
+
+    /// <summary>Optional user name.</summary>
+    public string? Username { get; set; }
+
+    /// <summary>Optional password.</summary>
+    public string? Password { get; set; }
+
+    /// <summary>Root of the topic tree.</summary>
+    [Required, RegularExpression(@"^[^#+\s]+$")]
+    public string TopicPrefix { get; set; } = "aoi";
+
+    /// <summary>Site in the unified namespace.</summary>
+    [Required, RegularExpression(@"^[^/#+\s]+$")]
+    public string Site { get; set; } = "site";
+
+    /// <summary>Area in the unified namespace.</summary>
+    [Required, RegularExpression(@"^[^/#+\s]+$")]
+    public string Area { get; set; } = "area";
+
+    /// <summary>Line in the unified namespace.</summary>
+    [Required, RegularExpression(@"^[^/#+\s]+$")]
+    public string Line { get; set; } = "line";
+
+    /// <summary>Station (this AOI box) in the unified namespace.</summary>
+    [Required, RegularExpression(@"^[^/#+\s]+$")]
+    public string Station { get; set; } = "station";
+
+    /// <summary>MQTT keep-alive; the supervisor also pings at this period.</summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:10:00")]
+    public TimeSpan KeepAlive { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How long one publish may wait for PUBACK (MQTTnet has no default timeout).</summary>
+    [Range(typeof(TimeSpan), "00:00:00.100", "00:05:00")]
+    public TimeSpan PublishTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>First reconnect delay; doubles per failure up to <see cref="ReconnectMaxDelay"/>, with jitter.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "00:10:00")]
+    public TimeSpan ReconnectMinDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Longest reconnect delay.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
+    public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>The client id actually used.</summary>
+    public string EffectiveClientId => string.IsNullOrWhiteSpace(ClientId) ? $"edgeagent-{Site}-{Line}-{Station}" : ClientId;
+}

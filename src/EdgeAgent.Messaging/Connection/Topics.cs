@@ -1,0 +1,17 @@
+namespace EdgeAgent.Messaging.Connection;
+
+/// <summary>
+/// The box's topic tree: <c>{prefix}/{site}/{area}/{line}/{station}/edgeagent/v1/{leaf}</c>.
+/// The version segment lets a later payload schema live beside this one.
+/// </summary>
+public sealed class Topics(MqttOptions options)
+{
+    /// <summary>Common root of every topic the box uses.</summary>
+    public string Root { get; } = $"{options.TopicPrefix}/{options.Site}/{options.Area}/{options.Line}/{options.Station}/edgeagent/v1";
+
+    /// <summary>One message per judged pair, QoS 1, not retained.</summary>
+    public string Verdict => $"{Root}/verdict";
+
+    /// <summary>Retained <c>online</c>/<c>offline</c>; the broker publishes <c>offline</c> as the last will.</summary>
+    public string State => $"{Root}/state";
+}

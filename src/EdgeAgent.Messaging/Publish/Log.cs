@@ -1,0 +1,10 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Messaging.Publish;
+
+/// <summary>Verdict publisher log events, ids 4050–4099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(4050, LogLevel.Information, "Verdict {VerdictId} (seq {Seq}) stays in the outbox until the broker acknowledges it")]
+    public static partial void Deferred(ILogger logger, string verdictId, long seq);
+}

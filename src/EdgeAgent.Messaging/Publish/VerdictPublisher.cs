@@ -1,0 +1,81 @@
+using System.Text;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Publish;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Messaging.Publish;
+
+/// <summary>
+/// The outbox pump: publishes stored verdicts in sequence order and marks each published on PUBACK.
+/// Stops at the first unacknowledged one, so order holds; a verdict is never dropped, only delayed.
+/// MQTTnet 5 does not resend unacknowledged QoS 1 messages after a reconnect, so this pump does.
+/// </summary>
+public sealed class VerdictPublisher(IVerdictOutbox outbox, MqttConnection connection, TimeProvider time, ILogger<VerdictPublisher> logger)
+    : BackgroundService
+{
+    private const int BatchSize = 64;
+    private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
+    private readonly SemaphoreSlim _work = new(0, 1);
+
+    /// <summary>Verdicts acknowledged by the broker since start.</summary>
+    public long Published { get; private set; }
+
+    /// <summary>Wakes the pump: a verdict was just stored.</summary>
+    public void Nudge()
+    {
+        if (_work.CurrentCount == 0)
+        {
+            try
+            {
+                _work.Release();
+            }
+            catch (SemaphoreFullException)
+            {
+                // Another nudge got there first; one wake-up is enough.
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            bool drained = connection.IsConnected && await PumpAsync(stoppingToken).ConfigureAwait(false);
+            await _work.WaitAsync(drained ? Timeout.InfiniteTimeSpan : IdlePoll, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        _work.Dispose();
+        base.Dispose();
+    }
+
+    // True when the outbox is empty; false when the broker stopped acknowledging.
+    private async Task<bool> PumpAsync(CancellationToken cancellationToken)
+    {
+        while (true)
+        {
+            var batch = outbox.Pending(BatchSize);
+            if (batch.Count == 0)
+            {
+                return true;
+            }
+
+            foreach (var item in batch)
+            {
+                if (!await connection.PublishAsync(connection.Topics.Verdict, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
+                {
+                    Log.Deferred(logger, item.VerdictId, item.Seq);
+                    return false;
+                }
+
+                outbox.MarkPublished(item.VerdictId, time.GetUtcNow());
+                Published++;
+            }
+        }
+    }
+}

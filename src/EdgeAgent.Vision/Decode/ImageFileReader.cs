@@ -1,0 +1,89 @@
+using System.Security.Cryptography;
+using EdgeAgent.Ingest;
+using EdgeAgent.Verdicts;
+using OpenCvSharp;
+
+namespace EdgeAgent.Vision.Decode;
+
+/// <summary>
+/// Reads an AOI image safely: every failure is a result with a reason code, never an exception.
+/// Bytes are read by us and checked for the format's end marker before <c>ImDecode</c>, because
+/// <c>ImRead</c> silently accepts a truncated JPEG (it fills the missing rows with gray).
+/// </summary>
+public sealed class ImageFileReader(DecodeLimits limits)
+{
+    /// <summary>Reads and decodes <paramref name="path"/>; <paramref name="mode"/> picks colour or gray.</summary>
+    public DecodedImage Read(string path, ImreadModes mode)
+    {
+        byte[] bytes;
+        try
+        {
+            var length = new FileInfo(path).Length;
+            if (length > limits.MaxFileBytes)
+            {
+                return DecodedImage.Failed(ReasonCode.TooLarge, $"{Path.GetFileName(path)}: {length} bytes exceeds the {limits.MaxFileBytes}-byte limit");
+            }
+
+            bytes = File.ReadAllBytes(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return DecodedImage.Failed(ReasonCode.ReadFailed, $"{Path.GetFileName(path)}: {e.Message}");
+        }
+
+        return Decode(bytes, Path.GetFileName(path), mode);
+    }
+
+    /// <summary>Decodes bytes already in memory (same checks as <see cref="Read"/>).</summary>
+    public DecodedImage Decode(byte[] bytes, string name, ImreadModes mode)
+    {
+        ArgumentNullException.ThrowIfNull(bytes);
+        if (bytes.Length == 0)
+        {
+            return DecodedImage.Failed(ReasonCode.EmptyFile, $"{name}: the file is empty");
+        }
+
+        if (ImageHeader.Read(bytes) is not var (format, width, height))
+        {
+            return DecodedImage.Failed(ReasonCode.DecodeFailed, $"{name}: not a PNG, BMP, JPEG or TIFF image");
+        }
+
+        if (width * height > limits.MaxPixels)
+        {
+            return DecodedImage.Failed(ReasonCode.TooLarge, $"{name}: {width}×{height} exceeds the {limits.MaxPixels}-pixel limit");
+        }
+
+        if (!FileCompleteness.HasEndMarker(bytes.AsSpan(0, Math.Min(8, bytes.Length)), bytes.AsSpan(Math.Max(0, bytes.Length - 16)), bytes.Length))
+        {
+            return DecodedImage.Failed(ReasonCode.Truncated, $"{name}: the {format} data ends before its end marker");
+        }
+
+        Mat mat;
+        try
+        {
+            mat = Cv2.ImDecode(bytes, mode);
+        }
+        catch (Exception e) when (e is OpenCVException or ArgumentException)
+        {
+            return DecodedImage.Failed(ReasonCode.DecodeFailed, $"{name}: {e.Message}");
+        }
+
+        if (mat.Empty())
+        {
+            mat.Dispose();
+            return DecodedImage.Failed(ReasonCode.DecodeFailed, $"{name}: the {format} decoder rejected the data (corrupt or truncated)");
+        }
+
+        return new DecodedImage(mat, null, null, Convert.ToHexStringLower(SHA256.HashData(bytes)));
+    }
+}
+
+/// <summary>A decoded image (caller disposes) or the reason there is none.</summary>
+public sealed record DecodedImage(Mat? Mat, string? Reason, string? Detail, string? Sha256) : IDisposable
+{
+    /// <summary>A failed read.</summary>
+    public static DecodedImage Failed(string reason, string detail) => new(null, reason, detail, null);
+
+    /// <inheritdoc/>
+    public void Dispose() => Mat?.Dispose();
+}

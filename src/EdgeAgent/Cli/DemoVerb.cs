@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using System.Globalization;
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Messaging.Broker;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Subscribe;
+using EdgeAgent.Score;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary>
+/// <c>edgeagent demo</c>: generates a labelled AOI folder (plus a few deliberately bad files), runs the
+/// real agent over it with the bundled model and a broker, prints every verdict as a consumer receives
+/// it, and sums up against the known labels.
+/// </summary>
+internal static class DemoVerb
+{
+    private const int DemoSeed = 777; // keep apart from the training recipe's seeds (models/train)
+
+    public static async Task<int> RunAsync(Arguments arguments)
+    {
+        int count = (int)arguments.Number("count", 40);
+        var root = Path.GetFullPath(arguments.Get("out") ?? ".demo");
+        var brokerHost = arguments.Get("mqtt-host");
+        int brokerPort = (int)arguments.Number("mqtt-port", 1883);
+        var configFile = arguments.Get("config");
+        arguments.RejectUnknown();
+
+        var aoi = Path.Combine(root, "aoi");
+        foreach (var dir in new[] { aoi, Path.Combine(root, "data") })
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+
+        Console.WriteLine($"Generating {count} synthetic AOI pairs in {aoi} ...");
+        var truth = SyntheticDataset.Write(aoi, new SyntheticDatasetOptions { Count = count, Seed = DemoSeed });
+        var labels = truth.ToDictionary(t => Path.GetFullPath(Path.Combine(aoi, t.ImagePath)), t => t.IsDefective ? "NG" : "OK");
+        foreach (var bad in DemoBadInputs.Write(aoi, truth))
+        {
+            labels[bad] = "ERROR";
+        }
+
+        await using var broker = brokerHost is null ? await EmbeddedBroker.StartAsync().ConfigureAwait(false) : null;
+        var mqtt = new MqttOptions { Host = brokerHost ?? "127.0.0.1", Port = broker?.Port ?? brokerPort, Site = "demo", Area = "wlp", Line = "line1", Station = "aoi1" };
+        Console.WriteLine(broker is null ? $"Using the MQTT broker at {mqtt.Host}:{mqtt.Port}" : $"Started an embedded MQTT broker on {mqtt.Host}:{mqtt.Port}");
+        var topic = new Topics(mqtt).Verdict;
+        await using var consumer = await VerdictSubscriber.ConnectAsync(mqtt.Host, mqtt.Port, topic, CancellationToken.None).ConfigureAwait(false);
+        var received = new List<Verdict>();
+        var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        consumer.Received += verdict =>
+        {
+            lock (received)
+            {
+                received.Add(verdict);
+                Console.WriteLine(Line(received.Count, labels.Count, verdict, labels.GetValueOrDefault(verdict.Image.Path, "?")));
+                if (received.Count >= labels.Count)
+                {
+                    allIn.TrySetResult();
+                }
+            }
+        };
+
+        var settings = new Dictionary<string, string?>
+        {
+            ["Ingest:Folders:0"] = aoi,
+            ["Ingest:TemplateWait"] = "00:00:03",
+            ["Storage:DataDirectory"] = Path.Combine(root, "data"),
+            ["Mqtt:Host"] = mqtt.Host,
+            ["Mqtt:Port"] = mqtt.Port.ToString(CultureInfo.InvariantCulture),
+            ["Mqtt:Site"] = mqtt.Site,
+            ["Mqtt:Area"] = mqtt.Area,
+            ["Mqtt:Line"] = mqtt.Line,
+            ["Mqtt:Station"] = mqtt.Station,
+            ["Logging:LogLevel:Default"] = "Warning",
+        };
+        using var host = AgentHost.Build(configFile, settings);
+        await host.StartAsync().ConfigureAwait(false);
+        var clock = Stopwatch.StartNew();
+        Console.WriteLine($"Agent started; verdicts arrive on {topic}");
+        var finished = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(60 + (count * 2)))).ConfigureAwait(false) == allIn.Task;
+        var elapsed = clock.Elapsed;
+        await host.StopAsync().ConfigureAwait(false);
+
+        List<Verdict> verdicts;
+        lock (received)
+        {
+            verdicts = [.. received];
+        }
+
+        var summary = DemoSummary.Of(verdicts, labels, elapsed);
+        Console.WriteLine();
+        Console.WriteLine(summary);
+        if (!finished)
+        {
+            Console.Error.WriteLine($"edgeagent demo: only {verdicts.Count} of {labels.Count} verdicts arrived in time");
+            return 1;
+        }
+
+        return 0;
+    }
+
+    private static string Line(int n, int total, Verdict v, string label) => string.Create(CultureInfo.InvariantCulture,
+        $"[{n,3}/{total}] {v.Outcome.ToString().ToUpperInvariant(),-6} {v.Product + "/" + v.PairId,-28} score {v.Score?.ToString("F3", CultureInfo.InvariantCulture) ?? "-",6} (thr {v.Threshold?.ToString("F3", CultureInfo.InvariantCulture) ?? "-"})  label {label,-5} {v.Reason}");
+}

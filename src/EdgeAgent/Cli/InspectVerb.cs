@@ -1,0 +1,91 @@
+using System.Globalization;
+using System.Text.Json;
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Host.Inspect;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Ingest;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
+using EdgeAgent.Vision.Heatmap;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary><c>edgeagent inspect</c>: judges one pair offline, with the same code path as the service.</summary>
+internal static class InspectVerb
+{
+    public static int Run(Arguments arguments)
+    {
+        var templatePath = Path.GetFullPath(arguments.Require("template"));
+        var imagePath = Path.GetFullPath(arguments.Require("image"));
+        var modelPath = arguments.Get("model");
+        var product = arguments.Get("product") ?? "default";
+        var heatmap = arguments.Get("heatmap");
+        bool json = arguments.Flag("json"), align = !arguments.Flag("no-align");
+        var configFile = arguments.Get("config");
+        arguments.RejectUnknown();
+
+        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
+        var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
+        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(json ? LogLevel.Warning : LogLevel.Information));
+        using var model = StpmModel.Load(AgentHost.ResolveModelPath(modelPath ?? inference.Path), inference, loggers.CreateLogger<StpmModel>());
+        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+        using var inspector = new PairInspector(
+            model,
+            new ImageFileReader(configuration.GetSection(DecodeLimits.Section).Get<DecodeLimits>() ?? new DecodeLimits()),
+            new ImageAligner(configuration.GetSection("Alignment").Get<AlignmentOptions>() ?? new AlignmentOptions()),
+            AgentHost.ReadProducts(configuration),
+            AgentHost.StationOf(mqtt),
+            new VerdictIdGenerator(TimeProvider.System),
+            TimeProvider.System);
+
+        var pairId = Path.GetFileNameWithoutExtension(imagePath);
+        var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,
+            DateTimeOffset.UtcNow, new Dictionary<string, string>());
+        Mat? aligned = null;
+        var verdict = inspector.Inspect(pair, align, warped => aligned = warped.Clone());
+        using (aligned)
+        {
+            if (heatmap is not null && aligned is not null && verdict.Threshold is { } threshold)
+            {
+                using var template = Cv2.ImRead(templatePath, ImreadModes.Grayscale);
+                HeatmapRenderer.Write(heatmap, template, aligned, model.Info.Crop, inspector.LastFusedMap, model.Info.Input, threshold);
+            }
+        }
+
+        Console.WriteLine(json ? JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict) : Describe(verdict));
+        return 0;
+    }
+
+    private static string Describe(Verdict v)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var lines = new List<string>
+        {
+            string.Create(c, $"verdict   {v.Outcome.ToString().ToUpperInvariant()}{(v.Reason is null ? "" : $" ({v.Reason})")}{(v.Detail is null ? "" : $": {v.Detail}")}"),
+        };
+        if (v.Score is { } score)
+        {
+            lines.Add(string.Create(c, $"score     {score:F4}  threshold {v.Threshold:F4}  layers [{string.Join(", ", v.Layers!.Select(l => l.ToString("F4", c)))}]"));
+        }
+
+        if (v.Alignment is { } a)
+        {
+            lines.Add(string.Create(c, $"alignment dx {a.Dx:F2} px  dy {a.Dy:F2} px  angle {a.AngleDeg:F3}°  confidence {a.Confidence:F2}"));
+        }
+
+        if (v.Peak is { } p)
+        {
+            lines.Add(string.Create(c, $"peak      template ({p.X:F1}, {p.Y:F1})  AOI image ({p.ImageX:F1}, {p.ImageY:F1})"));
+        }
+
+        lines.Add($"model     {v.Model?.Name} {v.Model?.Version} on {v.Model?.Provider}");
+        lines.Add(string.Create(c, $"timings   decode {v.TimingsMs.Decode:F1} ms  align {v.TimingsMs.Align:F1} ms  infer {v.TimingsMs.Infer:F1} ms  total {v.TimingsMs.Total:F1} ms"));
+        return string.Join(Environment.NewLine, lines);
+    }
+}

@@ -1,0 +1,25 @@
+using EdgeAgent.Host.Hosting;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary><c>edgeagent run</c>: the systemd service.</summary>
+internal static class RunVerb
+{
+    public static async Task<int> RunAsync(Arguments arguments)
+    {
+        var configFile = arguments.Get("config");
+        arguments.RejectUnknown();
+        using var host = AgentHost.Build(configFile, new Dictionary<string, string?>());
+        await host.RunAsync().ConfigureAwait(false);
+        return ExitCodeOf(host);
+    }
+
+    /// <summary>
+    /// Non-zero when a pipeline stage died: .NET stops the host on a crashed BackgroundService but would
+    /// still exit 0, and systemd must see the failure to restart us.
+    /// </summary>
+    public static int ExitCodeOf(IHost host) =>
+        host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+}

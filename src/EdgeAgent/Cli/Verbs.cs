@@ -1,0 +1,71 @@
+using EdgeAgent.Inference.Model;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary>Dispatches the verbs and turns start-up failures into one clear message and an exit code.</summary>
+public static class Verbs
+{
+    /// <summary>Exit code for a command-line mistake (sysexits EX_USAGE).</summary>
+    public const int UsageError = 64;
+
+    /// <summary>Exit code for invalid configuration or model (sysexits EX_CONFIG).</summary>
+    public const int ConfigError = 78;
+
+    private const string Usage = """
+        edgeagent — AOI re-inspection agent (STPM on ONNX Runtime, verdicts over MQTT, log in LiteDB)
+
+        edgeagent run      [--config FILE]                         the service (systemd Type=notify)
+        edgeagent demo     [--count N] [--out DIR] [--mqtt-host H --mqtt-port P] [--config FILE]
+        edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
+        edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json]
+        edgeagent generate --out DIR [--count N] [--ng-fraction F] [--seed S] [--max-shift PX] [--max-angle DEG] [--size PX] [--format png|bmp|jpg|tif]
+        edgeagent --version
+        """;
+
+    private static readonly HashSet<string> FlagNames = ["json", "no-align"];
+
+    /// <summary>Runs the verb named by <paramref name="args"/>[0].</summary>
+    public static async Task<int> RunAsync(string[] args)
+    {
+        try
+        {
+            var arguments = Arguments.Parse(args, FlagNames);
+            return arguments.Verb switch
+            {
+                "run" => await RunVerb.RunAsync(arguments).ConfigureAwait(false),
+                "demo" => await DemoVerb.RunAsync(arguments).ConfigureAwait(false),
+                "inspect" => InspectVerb.Run(arguments),
+                "logs" => LogsVerb.Run(arguments),
+                "generate" => GenerateVerb.Run(arguments),
+                "--version" or "version" => PrintVersion(),
+                "help" or "--help" or "-h" => PrintUsage(Console.Out, 0),
+                _ => throw new UsageException($"Unknown verb '{arguments.Verb}'."),
+            };
+        }
+        catch (UsageException e)
+        {
+            await Console.Error.WriteLineAsync($"edgeagent: {e.Message}").ConfigureAwait(false);
+            return PrintUsage(Console.Error, UsageError);
+        }
+        catch (Exception e) when (e is ModelContractException or OptionsValidationException or InvalidOperationException or FileNotFoundException)
+        {
+            // Bad model, bad config, data directory in use: one line a technician can act on.
+            await Console.Error.WriteLineAsync($"edgeagent: cannot start: {e.Message}").ConfigureAwait(false);
+            return ConfigError;
+        }
+    }
+
+    private static int PrintVersion()
+    {
+        var version = typeof(Verbs).Assembly.GetName().Version;
+        Console.WriteLine($"edgeagent {version?.ToString(3)}");
+        return 0;
+    }
+
+    private static int PrintUsage(TextWriter writer, int code)
+    {
+        writer.WriteLine(Usage);
+        return code;
+    }
+}

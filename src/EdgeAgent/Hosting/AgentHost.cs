@@ -1,0 +1,130 @@
+using EdgeAgent.Host.Inspect;
+using EdgeAgent.Host.Pipeline;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Ingest;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Publish;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Host.Hosting;
+
+/// <summary>Composes the agent: configuration, validated options, the pipeline stages and systemd integration.</summary>
+public static class AgentHost
+{
+    /// <summary>Configuration sources, later ones winning: built-in defaults, /etc/edgeagent/edgeagent.json, --config file, EDGEAGENT_ environment, the verb's own settings.</summary>
+    public static IConfigurationBuilder AddAgentConfiguration(this IConfigurationBuilder configuration, string? configFile, IDictionary<string, string?> overrides)
+    {
+        configuration.AddJsonFile(Path.Combine(AppContext.BaseDirectory, "appsettings.json"), optional: true)
+            .AddJsonFile("/etc/edgeagent/edgeagent.json", optional: true);
+        if (configFile is not null)
+        {
+            configuration.AddJsonFile(Path.GetFullPath(configFile), optional: false);
+        }
+
+        return configuration.AddEnvironmentVariables("EDGEAGENT_").AddInMemoryCollection(overrides);
+    }
+
+    /// <summary>Builds the agent host; services are created when it starts, so a bad model or config fails start-up.</summary>
+    public static IHost Build(string? configFile, IDictionary<string, string?> overrides)
+    {
+        var builder = Microsoft.Extensions.Hosting.Host.CreateApplicationBuilder(new HostApplicationBuilderSettings
+        {
+            ContentRootPath = AppContext.BaseDirectory,
+            DisableDefaults = false,
+        });
+        builder.Configuration.Sources.Clear();
+        builder.Configuration.AddAgentConfiguration(configFile, overrides);
+        builder.Services.AddSystemd();
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
+        AddOptions<IngestOptions>(builder.Services, IngestOptions.Section);
+        AddOptions<AlignmentOptions>(builder.Services, "Alignment");
+        AddOptions<DecodeLimits>(builder.Services, DecodeLimits.Section);
+        AddOptions<InferenceOptions>(builder.Services, InferenceOptions.Section);
+        AddOptions<MqttOptions>(builder.Services, MqttOptions.Section);
+        AddOptions<VerdictLogOptions>(builder.Services, VerdictLogOptions.Section);
+
+        var services = builder.Services;
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<VerdictIdGenerator>();
+        services.AddSingleton<PipelineChannels>();
+        services.AddSingleton(sp => sp.GetRequiredService<PipelineChannels>().Candidates.Writer);
+        services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory));
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<DataDirectoryLock>();
+            return VerdictLog.Open(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath);
+        });
+        services.AddSingleton<IJudgedPairs>(sp => sp.GetRequiredService<VerdictLog>());
+        services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
+        services.AddSingleton(sp => LoadModel(sp));
+        services.AddSingleton(sp => CreateInspector(sp, builder.Configuration));
+        services.AddSingleton<ProcessedFiles>();
+
+        // Start order = registration order: consumers before producers, so nothing waits on a stage that is not up.
+        services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
+        services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
+        services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
+        services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
+        services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        return builder.Build();
+    }
+
+    /// <summary>Resolves a model path: absolute, else relative to the current folder if it exists there, else to the executable.</summary>
+    public static string ResolveModelPath(string path) =>
+        Path.IsPathRooted(path) || File.Exists(path) ? Path.GetFullPath(path) : Path.Combine(AppContext.BaseDirectory, path);
+
+    /// <summary>Reads per-product overrides and checks each parses.</summary>
+    public static IReadOnlyDictionary<string, ProductSettings> ReadProducts(IConfiguration configuration)
+    {
+        var products = configuration.GetSection(ProductSettings.Section).Get<Dictionary<string, ProductSettings>>() ?? [];
+        return products;
+    }
+
+    /// <summary>The station identity stamped on verdicts.</summary>
+    public static StationIdentity StationOf(MqttOptions mqtt) => new(mqtt.Site, mqtt.Area, mqtt.Line, mqtt.Station);
+
+    private static StpmModel LoadModel(IServiceProvider sp)
+    {
+        var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
+        return StpmModel.Load(ResolveModelPath(options.Path), options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<StpmModel>());
+    }
+
+    private static PairInspector CreateInspector(IServiceProvider sp, IConfiguration configuration)
+    {
+        var model = sp.GetRequiredService<StpmModel>();
+        var products = ReadProducts(configuration);
+        foreach (var (name, settings) in products)
+        {
+            try
+            {
+                settings.Apply(model.Info.Scoring);
+            }
+            catch (FormatException e)
+            {
+                throw new OptionsValidationException(ProductSettings.Section, typeof(ProductSettings), [$"Products:{name}: {e.Message}"]);
+            }
+        }
+
+        return new PairInspector(
+            model,
+            new ImageFileReader(sp.GetRequiredService<IOptions<DecodeLimits>>().Value),
+            new ImageAligner(sp.GetRequiredService<IOptions<AlignmentOptions>>().Value),
+            products,
+            StationOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value),
+            sp.GetRequiredService<VerdictIdGenerator>(),
+            sp.GetRequiredService<TimeProvider>());
+    }
+
+    private static void AddOptions<T>(IServiceCollection services, string section)
+        where T : class =>
+        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
+}

@@ -1,0 +1,185 @@
+using System.Diagnostics;
+using EdgeAgent.Align;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Ingest;
+using EdgeAgent.Score;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Crop;
+using EdgeAgent.Vision.Decode;
+using OpenCvSharp;
+
+namespace EdgeAgent.Host.Inspect;
+
+/// <summary>
+/// Judges one pair: decode → align → crop → infer → score → verdict. Every way a pair can fail ends in
+/// a verdict with a reason, never an exception. Not thread-safe (it owns one model runner): one per worker.
+/// </summary>
+public sealed class PairInspector(
+    StpmModel model,
+    ImageFileReader reader,
+    ImageAligner aligner,
+    IReadOnlyDictionary<string, ProductSettings> products,
+    StationIdentity station,
+    VerdictIdGenerator ids,
+    TimeProvider time) : IDisposable
+{
+    private readonly StpmRunner _runner = model.CreateRunner();
+
+    /// <summary>The box identity stamped on every verdict.</summary>
+    public StationIdentity Station => station;
+    private readonly Dictionary<string, ScoreCalculator> _calculators = [];
+    private readonly float[] _fused = new float[model.Info.Input * model.Info.Input];
+
+    /// <summary>mask·A of the last scored pair (R×R), for heatmaps.</summary>
+    public ReadOnlySpan<float> LastFusedMap => _fused;
+
+    /// <summary>Judges <paramref name="pair"/>; <paramref name="align"/> false treats it as already registered.</summary>
+    public Verdict Inspect(PairCandidate pair, bool align = true) => Inspect(pair, align, keepWarped: null);
+
+    /// <summary>As <see cref="Inspect(PairCandidate, bool)"/>, also handing the warped image crop to <paramref name="keepWarped"/>.</summary>
+    public Verdict Inspect(PairCandidate pair, bool align, Action<Mat>? keepWarped)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        var clock = Stopwatch.StartNew();
+        var draft = new Draft(pair);
+        if (pair.TemplatePath is null)
+        {
+            return Finish(draft, VerdictKind.Error, ReasonCode.TemplateMissing, "no template arrived for this image", clock);
+        }
+
+        using var image = reader.Read(pair.ImagePath, ImreadModes.Color);
+        using var template = reader.Read(pair.TemplatePath, ImreadModes.Grayscale);
+        draft.ImageSha = image.Sha256;
+        draft.TemplateSha = template.Sha256;
+        draft.Decode = clock.Elapsed.TotalMilliseconds;
+        if (image.Mat is null || template.Mat is null)
+        {
+            var failed = image.Mat is null ? image : template;
+            return Finish(draft, VerdictKind.Error, failed.Reason!, (image.Mat is null ? "image " : "template ") + failed.Detail, clock);
+        }
+
+        var size = image.Mat.Size();
+        if (size != template.Mat.Size())
+        {
+            return Finish(draft, VerdictKind.Error, ReasonCode.SizeMismatch, $"image {size.Width}×{size.Height}, template {template.Mat.Width}×{template.Mat.Height}", clock);
+        }
+
+        int crop = model.Info.Crop;
+        if (size.Width < crop || size.Height < crop)
+        {
+            return Finish(draft, VerdictKind.Error, ReasonCode.TooSmall, $"{size.Width}×{size.Height} is smaller than the model's {crop}×{crop} crop", clock);
+        }
+
+        var estimate = align ? aligner.Estimate(image.Mat, template.Mat) : new AlignmentEstimate(Alignment.Identity, true, null);
+        draft.Alignment = estimate.Alignment;
+        using var warped = align ? aligner.WarpToTemplate(image.Mat, estimate.Alignment) : image.Mat.Clone();
+        draft.Align = clock.Elapsed.TotalMilliseconds - draft.Decode;
+        keepWarped?.Invoke(warped);
+
+        CentreCrop.CopyTo(template.Mat, crop, model.Info.Input, _runner.Template);
+        CentreCrop.CopyTo(warped, crop, model.Info.Input, _runner.Image);
+        try
+        {
+            _runner.Run();
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Finish(draft, VerdictKind.Review, ReasonCode.InferenceFailed, $"{e.GetType().Name}: {e.Message}", clock);
+        }
+
+        draft.Infer = clock.Elapsed.TotalMilliseconds - draft.Decode - draft.Align;
+        var calculator = CalculatorFor(pair.Product);
+        var result = calculator.Compute(_runner.LayerMaps, _fused);
+        draft.Score = result;
+        draft.Threshold = calculator.Parameters.Threshold;
+        draft.Peak = PeakOf(result, size, estimate.Alignment);
+        draft.ScoreMs = clock.Elapsed.TotalMilliseconds - draft.Decode - draft.Align - draft.Infer;
+        if (!estimate.Trusted)
+        {
+            return Finish(draft, VerdictKind.Review, ReasonCode.AlignmentUntrusted, estimate.UntrustedReason, clock);
+        }
+
+        return result.Score >= calculator.Parameters.Threshold
+            ? Finish(draft, VerdictKind.Ng, ReasonCode.ScoreAboveThreshold, null, clock)
+            : Finish(draft, VerdictKind.Ok, null, null, clock);
+    }
+
+    /// <inheritdoc/>
+    public void Dispose() => _runner.Dispose();
+
+    private ScoreCalculator CalculatorFor(string product)
+    {
+        if (!_calculators.TryGetValue(product, out var calculator))
+        {
+            var parameters = products.TryGetValue(product, out var settings) ? settings.Apply(model.Info.Scoring) : model.Info.Scoring;
+            calculator = new ScoreCalculator(parameters, model.Info.Input);
+            _calculators[product] = calculator;
+        }
+
+        return calculator;
+    }
+
+    // The peak in the R×R map, back through the resize and crop into the template, then through the
+    // inverse alignment into the AOI image, so people find the defect where the AOI called it.
+    private Peak PeakOf(ScoreResult result, Size size, Alignment alignment)
+    {
+        double scale = (double)model.Info.Crop / model.Info.Input;
+        var window = CentreCrop.Window(size, model.Info.Crop);
+        double x = window.X + ((result.PeakX + 0.5) * scale) - 0.5;
+        double y = window.Y + ((result.PeakY + 0.5) * scale) - 0.5;
+        var (ix, iy) = alignment.TemplateToImage(x, y, ImageAligner.CentreOf(size).X, ImageAligner.CentreOf(size).Y);
+        return new Peak(Math.Round(x, 2), Math.Round(y, 2), Math.Round(ix, 2), Math.Round(iy, 2));
+    }
+
+    private Verdict Finish(Draft d, VerdictKind outcome, string? reason, string? detail, Stopwatch clock) => new()
+    {
+        Id = ids.Next(),
+        Seq = 0,
+        PairId = d.Pair.PairId,
+        Trace = d.Pair.Trace,
+        Product = d.Pair.Product,
+        Image = new SourceFile(d.Pair.ImagePath, d.ImageSha),
+        Template = d.Pair.TemplatePath is null ? null : new SourceFile(d.Pair.TemplatePath, d.TemplateSha),
+        Outcome = outcome,
+        Reason = reason,
+        Detail = detail,
+        Score = d.Score?.Score,
+        Threshold = d.Threshold,
+        Layers = d.Score?.LayerMaxima,
+        Peak = d.Peak,
+        Model = new ModelRef(model.Info.Name, model.Info.Version, model.Info.Sha256, model.Provider),
+        Alignment = d.Alignment,
+        TimingsMs = new Timings(Round(d.Decode), Round(d.Align), Round(d.Infer), Round(d.ScoreMs), Round(clock.Elapsed.TotalMilliseconds)),
+        Station = station,
+        JudgedAt = time.GetUtcNow(),
+    };
+
+    private static double Round(double ms) => Math.Round(ms, 3);
+
+    // Mutable scratch for one inspection; never leaves this class.
+    private sealed class Draft(PairCandidate pair)
+    {
+        public PairCandidate Pair { get; } = pair;
+
+        public string? ImageSha { get; set; }
+
+        public string? TemplateSha { get; set; }
+
+        public Alignment? Alignment { get; set; }
+
+        public ScoreResult? Score { get; set; }
+
+        public double? Threshold { get; set; }
+
+        public Peak? Peak { get; set; }
+
+        public double Decode { get; set; }
+
+        public double Align { get; set; }
+
+        public double Infer { get; set; }
+
+        public double ScoreMs { get; set; }
+    }
+}

@@ -1,0 +1,20 @@
+using EdgeAgent.Verdicts;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Host.Pipeline;
+
+/// <summary>Pipeline log events, ids 2000–2099.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(2000, LogLevel.Information, "Pair {PairId} ({Product}): {Outcome} score {Score:F4} reason {Reason}")]
+    public static partial void Judged(ILogger logger, string pairId, string product, VerdictKind outcome, double score, string reason);
+
+    [LoggerMessage(2001, LogLevel.Error, "Inspection of {ImagePath} failed unexpectedly; the pair goes to REVIEW")]
+    public static partial void InspectionCrashed(ILogger logger, string imagePath, Exception exception);
+
+    [LoggerMessage(2002, LogLevel.Error, "Storing {Count} verdicts failed; retrying in {DelaySeconds} s")]
+    public static partial void StoreFailed(ILogger logger, int count, double delaySeconds, Exception exception);
+
+    [LoggerMessage(2003, LogLevel.Warning, "Could not move {Path} to {Destination}; it stays where it is: {Reason}")]
+    public static partial void MoveFailed(ILogger logger, string path, string destination, string reason);
+}

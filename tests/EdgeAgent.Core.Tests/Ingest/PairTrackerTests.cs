@@ -1,0 +1,119 @@
+using EdgeAgent.Ingest;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeAgent.Core.Tests.Ingest;
+
+public sealed class PairTrackerTests
+{
+    private const string Root = "/aoi";
+    private static readonly DateTime Written = new(2026, 11, 23, 10, 0, 0, DateTimeKind.Utc);
+    private readonly FakeTimeProvider _time = new();
+    private readonly IngestOptions _options = new() { SettleTime = TimeSpan.FromMilliseconds(200), TemplateWait = TimeSpan.FromSeconds(5), IncompleteTimeout = TimeSpan.FromSeconds(10) };
+
+    [Fact]
+    public void Observe_StableCompletePair_ReleasedOnceAfterSettleTime()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        var scan = Pair("UBM/L1_S1_U1_D1");
+
+        Assert.Empty(tracker.Observe(Root, scan, _ => false));
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var ready = tracker.Observe(Root, scan, _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var again = tracker.Observe(Root, scan, _ => false);
+
+        var pair = Assert.Single(ready);
+        Assert.Equal("L1_S1_U1_D1", pair.PairId);
+        Assert.Equal("UBM", pair.Product);
+        Assert.Equal("/aoi/UBM/L1_S1_U1_D1_template.png", pair.TemplatePath);
+        Assert.Equal("L1", pair.Trace["lot"]);
+        Assert.Empty(again);
+    }
+
+    [Fact]
+    public void Observe_FileStillGrowing_NotReleased()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        tracker.Observe(Root, Pair("x/A", imageLength: 100), _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        var ready = tracker.Observe(Root, Pair("x/A", imageLength: 200), _ => false);
+
+        Assert.Empty(ready);
+    }
+
+    [Fact]
+    public void Observe_NoEndMarker_WaitsUntilIncompleteTimeout()
+    {
+        var tracker = new PairTracker(_options, _time, path => !path.Contains("_image", StringComparison.Ordinal));
+        var scan = Pair("x/A");
+        tracker.Observe(Root, scan, _ => false);
+        _time.Advance(TimeSpan.FromSeconds(1));
+        Assert.Empty(tracker.Observe(Root, scan, _ => false));
+
+        _time.Advance(TimeSpan.FromSeconds(10));
+
+        Assert.Single(tracker.Observe(Root, scan, _ => false));
+    }
+
+    [Fact]
+    public void Observe_TemplateNeverArrives_ReleasedWithoutTemplateAfterTemplateWait()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        var scan = new[] { new FileObservation("/aoi/A_image.png", 10, Written) };
+        tracker.Observe(Root, scan, _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Empty(tracker.Observe(Root, scan, _ => false));
+        Assert.True(tracker.HasPending);
+
+        _time.Advance(TimeSpan.FromSeconds(6));
+        var pair = Assert.Single(tracker.Observe(Root, scan, _ => false));
+
+        Assert.Null(pair.TemplatePath);
+        Assert.Equal(_options.DefaultProduct, pair.Product);
+    }
+
+    [Fact]
+    public void Observe_AlreadyJudgedInAnEarlierRun_NotReleased()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        var scan = Pair("x/A");
+        tracker.Observe(Root, scan, _ => true);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        Assert.Empty(tracker.Observe(Root, scan, _ => true));
+    }
+
+    [Fact]
+    public void Observe_FileRewrittenWithNewMtime_IsANewPair()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        tracker.Observe(Root, Pair("x/A"), _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var first = Assert.Single(tracker.Observe(Root, Pair("x/A"), _ => false));
+
+        var rewritten = Pair("x/A", written: Written.AddMinutes(1));
+        tracker.Observe(Root, rewritten, _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        var second = Assert.Single(tracker.Observe(Root, rewritten, _ => false));
+
+        Assert.NotEqual(first.Key, second.Key);
+    }
+
+    [Fact]
+    public void Observe_FilesGone_AreForgotten()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        tracker.Observe(Root, Pair("x/A"), _ => false);
+
+        tracker.Observe(Root, [], _ => false);
+
+        Assert.Equal(0, tracker.TrackedFiles);
+    }
+
+    private static FileObservation[] Pair(string stem, long imageLength = 1000, DateTime? written = null) =>
+    [
+        new($"{Root}/{stem}_image.png", imageLength, written ?? Written),
+        new($"{Root}/{stem}_template.png", 900, written ?? Written),
+    ];
+}
