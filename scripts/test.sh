@@ -1,0 +1,25 @@
+#!/usr/bin/env bash
+# The second of the README's two commands: installs native packages, builds with warnings as errors and
+# runs every test project (unit, integration with a real mosquitto broker, ONNX parity, alignment accuracy).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+./scripts/install-deps.sh
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# OpenCvSharp's native library must resolve all of its GTK/X11 dependencies.
+dotnet build EdgeAgent.sln -c Release -nologo -v quiet
+native=$(find src/EdgeAgent/bin/Release -name libOpenCvSharpExtern.so | head -1)
+if ldd "$native" | grep -q "not found"; then
+  ldd "$native" | grep "not found"
+  echo "test.sh: OpenCvSharp's native library has unresolved dependencies" >&2
+  exit 1
+fi
+
+log=$(mktemp)
+set +e
+dotnet test EdgeAgent.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
+status=${PIPESTATUS[0]}
+set -e
+# One closing line for CI: the totals over every test project.
+awk '/(Passed|Failed)! +- Failed: /{gsub(",","");f+=$5;p+=$7;s+=$9} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
+rm -f "$log"
+exit "$status"
