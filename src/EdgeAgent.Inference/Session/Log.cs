@@ -7,7 +7,4 @@ internal static partial class Log
 {
     [LoggerMessage(3000, LogLevel.Information, "Model {Name} {Version} runs on {Provider} ({Why})")]
     public static partial void ProviderSelected(ILogger logger, string name, string version, string provider, string why);
-
-    [LoggerMessage(3001, LogLevel.Warning, "CUDA execution provider unavailable, using CPU: {Reason}")]
-    public static partial void CudaUnavailable(ILogger logger, string reason);
 }

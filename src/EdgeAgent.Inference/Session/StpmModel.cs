@@ -52,6 +52,7 @@ public sealed class StpmModel : IDisposable
         }
 
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        var cpuWhy = "configured";
         if (options.Provider != ExecutionProviderChoice.Cpu)
         {
             var (gpu, why) = TryCreate(path, options, sha256, useCuda: true);
@@ -66,7 +67,7 @@ public sealed class StpmModel : IDisposable
                 throw new ModelContractException($"CUDA was required (Model:Provider=Cuda) but is unavailable: {why}");
             }
 
-            Log.CudaUnavailable(logger, why);
+            cpuWhy = "CUDA unavailable: " + why;
         }
 
         var (cpu, error) = TryCreate(path, options, sha256, useCuda: false);
@@ -75,8 +76,7 @@ public sealed class StpmModel : IDisposable
             throw new ModelContractException($"Model {path} cannot be loaded: {error}");
         }
 
-        Log.ProviderSelected(logger, cpu.Info.Name, cpu.Info.Version, "CPU",
-            options.Provider == ExecutionProviderChoice.Cpu ? "configured" : "CUDA unavailable");
+        Log.ProviderSelected(logger, cpu.Info.Name, cpu.Info.Version, "CPU", cpuWhy);
         return cpu;
     }
 

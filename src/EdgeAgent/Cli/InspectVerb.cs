@@ -12,7 +12,9 @@ using EdgeAgent.Vision.Heatmap;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
-using OpenCvSharp;
+using Cv2 = OpenCvSharp.Cv2;
+using ImreadModes = OpenCvSharp.ImreadModes;
+using Mat = OpenCvSharp.Mat;
 
 namespace EdgeAgent.Host.Cli;
 
@@ -32,7 +34,11 @@ internal static class InspectVerb
 
         var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
         var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
-        using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(json ? LogLevel.Warning : LogLevel.Information));
+        // Logs go to stderr so `--json` output stays one parseable object on stdout.
+        using var loggers = LoggerFactory.Create(b => b
+            .AddSimpleConsole(o => o.SingleLine = true)
+            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+            .SetMinimumLevel(json ? LogLevel.Warning : LogLevel.Information));
         using var model = StpmModel.Load(AgentHost.ResolveModelPath(modelPath ?? inference.Path), inference, loggers.CreateLogger<StpmModel>());
         var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
         using var inspector = new PairInspector(

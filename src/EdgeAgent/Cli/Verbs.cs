@@ -48,7 +48,7 @@ public static class Verbs
             await Console.Error.WriteLineAsync($"edgeagent: {e.Message}").ConfigureAwait(false);
             return PrintUsage(Console.Error, UsageError);
         }
-        catch (Exception e) when (e is ModelContractException or OptionsValidationException or InvalidOperationException or FileNotFoundException)
+        catch (Exception e) when (e is ModelContractException or OptionsValidationException or InvalidOperationException or FileNotFoundException or InvalidDataException)
         {
             // Bad model, bad config, data directory in use: one line a technician can act on.
             await Console.Error.WriteLineAsync($"edgeagent: cannot start: {e.Message}").ConfigureAwait(false);

@@ -128,7 +128,7 @@ public sealed class PairInspector(
         var window = CentreCrop.Window(size, model.Info.Crop);
         double x = window.X + ((result.PeakX + 0.5) * scale) - 0.5;
         double y = window.Y + ((result.PeakY + 0.5) * scale) - 0.5;
-        var (ix, iy) = alignment.TemplateToImage(x, y, ImageAligner.CentreOf(size).X, ImageAligner.CentreOf(size).Y);
+        var (ix, iy) = alignment.TemplateToImage(x, y, AlignmentWarp.Centre(size.Width), AlignmentWarp.Centre(size.Height));
         return new Peak(Math.Round(x, 2), Math.Round(y, 2), Math.Round(ix, 2), Math.Round(iy, 2));
     }
 

@@ -1,0 +1,123 @@
+using System.Text.Json;
+using EdgeAgent.Host.Cli;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Tests.Support;
+using EdgeAgent.Verdicts;
+
+namespace EdgeAgent.Tests.Cli;
+
+/// <summary>The verbs as a technician runs them: a real process, its exit code and what it prints.</summary>
+[Trait("Category", "Integration")]
+public sealed class VerbTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+
+    [Fact]
+    public void Run_MissingModel_ExitsWithConfigErrorAndOneClearMessage()
+    {
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{_temp.Path}}}/nope.onnx"},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}"]}}""");
+
+        var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
+
+        Assert.Equal(Verbs.ConfigError, code);
+        Assert.Contains("cannot start: Model file not found", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_InvalidOption_ExitsWithConfigErrorNamingIt()
+    {
+        var config = WriteConfig($$$"""{"Mqtt":{"Port":0},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}"]}}""");
+
+        var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
+
+        Assert.Equal(Verbs.ConfigError, code);
+        Assert.Contains("Port", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_MalformedConfigFile_ExitsWithConfigError()
+    {
+        var config = WriteConfig("{ this is not json");
+
+        var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
+
+        Assert.Equal(Verbs.ConfigError, code);
+        Assert.Contains("cannot start", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Any_UnknownOption_ExitsWithUsageError()
+    {
+        var (code, _, stderr) = AgentProcess.Run("logs", "--verdcit", "NG");
+
+        Assert.Equal(Verbs.UsageError, code);
+        Assert.Contains("--verdcit", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Inspect_Json_PrintsTheContractFields()
+    {
+        var pairs = _temp.Sub("pairs");
+        var truth = EdgeAgent.Vision.Synthetic.SyntheticDataset.Write(pairs, new() { Count = 1, NgFraction = 1, Seed = 5 })[0];
+
+        var (code, stdout, stderr) = AgentProcess.Run("inspect", "--template", Path.Combine(pairs, truth.TemplatePath),
+            "--image", Path.Combine(pairs, truth.ImagePath), "--model", RepoPaths.DefaultModel, "--json", "--heatmap", Path.Combine(_temp.Path, "heat.png"));
+
+        Assert.True(code == 0, stderr);
+        using var json = JsonDocument.Parse(stdout);
+        var root = json.RootElement;
+        Assert.True(root.GetProperty("score").GetDouble() > 0);
+        Assert.Contains(root.GetProperty("verdict").GetString(), new[] { "OK", "NG" });
+        Assert.Equal(3, root.GetProperty("layers").GetArrayLength());
+        Assert.True(root.GetProperty("threshold").GetDouble() > 0);
+        Assert.Equal("stpm-r18-synth", root.GetProperty("model").GetProperty("name").GetString());
+        var alignment = root.GetProperty("alignment");
+        Assert.Equal(truth.Dx, alignment.GetProperty("dx").GetDouble(), 0.5);
+        Assert.Equal(truth.Dy, alignment.GetProperty("dy").GetDouble(), 0.5);
+        Assert.Equal(truth.AngleDeg, alignment.GetProperty("angle").GetDouble(), 0.1);
+        Assert.InRange(alignment.GetProperty("confidence").GetDouble(), 0.5, 1);
+        Assert.True(new FileInfo(Path.Combine(_temp.Path, "heat.png")).Length > 1000);
+    }
+
+    [Fact]
+    public void Logs_FilteredByVerdict_PrintsOnlyMatchingRecords()
+    {
+        var data = _temp.Sub("data");
+        using (var log = VerdictLog.Open(Path.Combine(data, "edgeagent.db")))
+        {
+            log.Append([(Make("01A", VerdictKind.Ok), "k1"), (Make("01B", VerdictKind.Ng), "k2"), (Make("01C", VerdictKind.Error), "k3")]);
+        }
+
+        var (code, stdout, stderr) = AgentProcess.Run("logs", "--data-dir", data, "--verdict", "ng", "--json");
+        var (tableCode, table, _) = AgentProcess.Run("logs", "--data-dir", data, "--since", "1h");
+
+        Assert.True(code == 0, stderr);
+        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Equal("01B", JsonDocument.Parse(line).RootElement.GetProperty("id").GetString());
+        Assert.Equal(0, tableCode);
+        Assert.Contains("3 verdict(s) shown, 3 in the log, 3 waiting for the broker", table, StringComparison.Ordinal);
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private string WriteConfig(string json)
+    {
+        var path = Path.Combine(_temp.Path, "config.json");
+        File.WriteAllText(path, json);
+        return path;
+    }
+
+    private static Verdict Make(string id, VerdictKind outcome) => new()
+    {
+        Id = id,
+        Seq = 0,
+        PairId = "P" + id,
+        Product = "UBM",
+        Image = new SourceFile("/aoi/" + id, null),
+        Outcome = outcome,
+        Reason = outcome == VerdictKind.Ok ? null : "X",
+        TimingsMs = new Timings(0, 0, 0, 0, 0),
+        Station = new StationIdentity("s", "a", "l", "st"),
+        JudgedAt = DateTimeOffset.UtcNow,
+    };
+}

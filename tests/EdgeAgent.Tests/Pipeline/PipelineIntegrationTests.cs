@@ -1,0 +1,127 @@
+using System.Globalization;
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Subscribe;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Tests.Support;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.Hosting;
+using Xunit.Abstractions;
+
+namespace EdgeAgent.Tests.Pipeline;
+
+/// <summary>
+/// Integration: the real agent (watcher, alignment, ONNX model, LiteDB, MQTTnet client) against a real
+/// mosquitto broker, observed by a separate MQTT client, as the line's MES would.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class PipelineIntegrationTests(ITestOutputHelper output) : IDisposable
+{
+    private readonly Mosquitto _broker = new();
+    private readonly TempFolder _temp = new();
+
+    [Fact]
+    public async Task Run_PairsDroppedIntoWatchedFolder_OneVerdictMessageAndOneLogRecordEach()
+    {
+        var staging = _temp.Sub("staging");
+        var truth = SyntheticDataset.Write(staging, new SyntheticDatasetOptions { Count = 10, Seed = 4242 });
+        var watched = _temp.Sub("aoi");
+        var data = _temp.Sub("data");
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = _broker.Port, Site = "it", Area = "a", Line = "l", Station = "s" };
+        await using var consumer = await VerdictSubscriber.ConnectAsync(mqtt.Host, mqtt.Port, new Topics(mqtt).Verdict, CancellationToken.None);
+        var received = new List<Verdict>();
+        var expected = truth.Count + 2;
+        var allIn = new TaskCompletionSource();
+        consumer.Received += v =>
+        {
+            lock (received)
+            {
+                received.Add(v);
+                if (received.Count == expected)
+                {
+                    allIn.TrySetResult();
+                }
+            }
+        };
+
+        using var host = AgentHost.Build(null, Settings(watched, data, mqtt));
+        await host.StartAsync();
+        CopyPairs(staging, watched, truth);
+        WriteBadPairs(watched);
+        var completed = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(120))) == allIn.Task;
+        await host.StopAsync();
+
+        Assert.True(completed, $"only {received.Count} of {expected} verdicts arrived");
+        using var log = VerdictLog.OpenReadOnly(Path.Combine(data, "edgeagent.db"));
+        var logged = log.Find(new VerdictQuery(Limit: 1000));
+        Assert.Equal(expected, logged.Count);
+        Assert.Equal(received.Select(v => v.Id).Order(), logged.Select(v => v.Id).Order());
+        Assert.Equal(expected, consumer.Deliveries);
+        Assert.Equal(0, log.PendingCount());
+        Assert.Equal(logged.Count, logged.Select(v => v.Image.Path).Distinct().Count());
+        Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), logged.Select(v => v.Seq).Order());
+
+        var byPath = received.ToDictionary(v => v.Image.Path);
+        foreach (var pair in truth)
+        {
+            var verdict = byPath[Path.Combine(watched, pair.ImagePath)];
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pair.Id} {pair.DefectKind,-8} truth {(pair.IsDefective ? "NG" : "OK")} → {verdict.Outcome} score {verdict.Score:F3} dx {verdict.Alignment?.Dx:F2}/{pair.Dx:F2}"));
+            Assert.Contains(verdict.Outcome, new[] { VerdictKind.Ok, VerdictKind.Ng });
+            Assert.Equal(pair.Product, verdict.Product);
+            Assert.Equal(pair.Id.Split('_')[0], verdict.Trace["lot"]);
+            Assert.NotNull(verdict.Template?.Sha256);
+        }
+
+        Assert.Equal(ReasonCode.Truncated, byPath[Path.Combine(watched, "BAD", "cut_image.png")].Reason);
+        Assert.Equal(ReasonCode.TemplateMissing, byPath[Path.Combine(watched, "BAD", "lonely_image.png")].Reason);
+    }
+
+    public void Dispose()
+    {
+        _broker.Dispose();
+        _temp.Dispose();
+    }
+
+    private static Dictionary<string, string?> Settings(string watched, string data, MqttOptions mqtt) => new()
+    {
+        ["Ingest:Folders:0"] = watched,
+        ["Ingest:TemplateWait"] = "00:00:02",
+        ["Ingest:IncompleteTimeout"] = "00:00:02",
+        ["Ingest:RescanInterval"] = "00:00:01",
+        ["Storage:DataDirectory"] = data,
+        ["Model:Path"] = RepoPaths.DefaultModel,
+        ["Mqtt:Host"] = mqtt.Host,
+        ["Mqtt:Port"] = mqtt.Port.ToString(CultureInfo.InvariantCulture),
+        ["Mqtt:Site"] = mqtt.Site,
+        ["Mqtt:Area"] = mqtt.Area,
+        ["Mqtt:Line"] = mqtt.Line,
+        ["Mqtt:Station"] = mqtt.Station,
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+
+    // Written the way an AOI writes: a temp name in the folder, then a rename, template after image.
+    private static void CopyPairs(string from, string to, IReadOnlyList<SyntheticPairTruth> pairs)
+    {
+        foreach (var pair in pairs)
+        {
+            foreach (var file in new[] { pair.ImagePath, pair.TemplatePath })
+            {
+                var target = Path.Combine(to, file);
+                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                File.Copy(Path.Combine(from, file), target + ".part");
+                File.Move(target + ".part", target);
+            }
+        }
+    }
+
+    private static void WriteBadPairs(string watched)
+    {
+        var bad = Path.Combine(watched, "BAD");
+        Directory.CreateDirectory(bad);
+        var png = File.ReadAllBytes(Directory.EnumerateFiles(watched, "*_image.png", SearchOption.AllDirectories).First());
+        File.WriteAllBytes(Path.Combine(bad, "cut_image.png"), png[..(png.Length / 3)]);
+        File.WriteAllBytes(Path.Combine(bad, "cut_template.png"), png);
+        File.WriteAllBytes(Path.Combine(bad, "lonely_image.png"), png);
+    }
+}

@@ -1,0 +1,41 @@
+using EdgeAgent.Host.Inspect;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Ingest;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.Support;
+
+/// <summary>One loaded bundled model shared by a test class (loading costs a second).</summary>
+public sealed class InspectorFixture : IDisposable
+{
+    public InspectorFixture()
+    {
+        Model = StpmModel.Load(RepoPaths.DefaultModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        Inspector = Create(Model, new Dictionary<string, ProductSettings>());
+    }
+
+    public StpmModel Model { get; }
+
+    public PairInspector Inspector { get; }
+
+    public static PairInspector Create(StpmModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null) => new(
+        model,
+        new ImageFileReader(limits ?? new DecodeLimits()),
+        new ImageAligner(new AlignmentOptions()),
+        products,
+        new StationIdentity("t", "t", "t", "t"),
+        new VerdictIdGenerator(TimeProvider.System),
+        TimeProvider.System);
+
+    public static PairCandidate Candidate(string image, string? template, string product = "default") =>
+        new(image, Path.GetFileNameWithoutExtension(image), product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());
+
+    public void Dispose()
+    {
+        Inspector.Dispose();
+        Model.Dispose();
+    }
+}
