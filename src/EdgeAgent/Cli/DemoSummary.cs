@@ -7,8 +7,9 @@ namespace EdgeAgent.Host.Cli;
 /// <summary>The demo's closing lines: counts, recall, overkill and AP against the generator's labels.</summary>
 internal static class DemoSummary
 {
-    public static string Of(IReadOnlyList<Verdict> verdicts, IReadOnlyDictionary<string, string> labels, TimeSpan elapsed)
+    public static string Of(IReadOnlyList<Verdict> verdicts, IReadOnlyDictionary<string, string> labels, TimeSpan scoredIn)
     {
+        int scoredCount = verdicts.Count(v => v.Score is not null);
         int Count(VerdictKind kind) => verdicts.Count(v => v.Outcome == kind);
         var labelled = verdicts.Select(v => (Verdict: v, Label: labels.GetValueOrDefault(v.Image.Path, "?"))).ToList();
         var ng = labelled.Where(x => x.Label == "NG").ToList();
@@ -24,7 +25,7 @@ internal static class DemoSummary
             $"""
             SUMMARY pairs {verdicts.Count}/{labels.Count}  OK {Count(VerdictKind.Ok)}  NG {Count(VerdictKind.Ng)}  REVIEW {Count(VerdictKind.Review)}  ERROR {Count(VerdictKind.Error)}
             labels  NG recall {recall:P1}  overkill {overkill:P1}  escapes {escapes}  NG AP {ap:F3}  bad inputs caught as ERROR {badCaught}/{bad}
-            speed   {verdicts.Count / elapsed.TotalSeconds:F1} pairs/s end to end ({elapsed.TotalSeconds:F1} s, model {provider?.Name} {provider?.Version} on {provider?.Provider})
+            speed   {scoredCount / scoredIn.TotalSeconds:F1} pairs/s end to end ({scoredCount} scored pairs in {scoredIn.TotalSeconds:F1} s, model {provider?.Name} {provider?.Version} on {provider?.Provider})
             """);
     }
 }

@@ -52,12 +52,15 @@ internal static class DemoVerb
         var topic = new Topics(mqtt).Verdict;
         await using var consumer = await VerdictSubscriber.ConnectAsync(mqtt.Host, mqtt.Port, topic, CancellationToken.None).ConfigureAwait(false);
         var received = new List<Verdict>();
+        var clock = new Stopwatch();
+        var lastScored = TimeSpan.Zero;
         var allIn = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         consumer.Received += verdict =>
         {
             lock (received)
             {
                 received.Add(verdict);
+                lastScored = verdict.Score is null ? lastScored : clock.Elapsed;
                 Console.WriteLine(Line(received.Count, labels.Count, verdict, labels.GetValueOrDefault(verdict.Image.Path, "?")));
                 if (received.Count >= labels.Count)
                 {
@@ -69,7 +72,8 @@ internal static class DemoVerb
         var settings = new Dictionary<string, string?>
         {
             ["Ingest:Folders:0"] = aoi,
-            ["Ingest:TemplateWait"] = "00:00:03",
+            ["Ingest:TemplateWait"] = "00:00:02",
+            ["Ingest:IncompleteTimeout"] = "00:00:02",
             ["Storage:DataDirectory"] = Path.Combine(root, "data"),
             ["Mqtt:Host"] = mqtt.Host,
             ["Mqtt:Port"] = mqtt.Port.ToString(CultureInfo.InvariantCulture),
@@ -78,13 +82,13 @@ internal static class DemoVerb
             ["Mqtt:Line"] = mqtt.Line,
             ["Mqtt:Station"] = mqtt.Station,
             ["Logging:LogLevel:Default"] = "Warning",
+            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
         };
         using var host = AgentHost.Build(configFile, settings);
         await host.StartAsync().ConfigureAwait(false);
-        var clock = Stopwatch.StartNew();
+        clock.Start();
         Console.WriteLine($"Agent started; verdicts arrive on {topic}");
         var finished = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(60 + (count * 2)))).ConfigureAwait(false) == allIn.Task;
-        var elapsed = clock.Elapsed;
         await host.StopAsync().ConfigureAwait(false);
 
         List<Verdict> verdicts;
@@ -93,7 +97,8 @@ internal static class DemoVerb
             verdicts = [.. received];
         }
 
-        var summary = DemoSummary.Of(verdicts, labels, elapsed);
+        // Throughput over the pairs the model judged; the bad inputs only wait out their timeouts.
+        var summary = DemoSummary.Of(verdicts, labels, lastScored);
         Console.WriteLine();
         Console.WriteLine(summary);
         if (!finished)

@@ -1,0 +1,84 @@
+using System.Globalization;
+using EdgeAgent.Align;
+using OpenCvSharp;
+
+namespace EdgeAgent.Vision.Synthetic;
+
+/// <summary>
+/// Generates AOI image/template pairs with a known transform and, for NG pairs, one defect in the image.
+/// Deterministic: the same seed and the same sequence of calls give the same pairs. Not thread-safe.
+/// </summary>
+public sealed class AoiPairGenerator
+{
+    // NG defects sit within this radius of the image centre; with their own extent (≤ ~30 px) they stay
+    // inside the ~80 px the AOI's centring guarantees.
+    private const double DefectOffsetMax = 45;
+
+    private readonly Random random;
+    private readonly int size;
+    private readonly int lot;
+    private readonly HashSet<string> usedIds = new(StringComparer.Ordinal);
+
+    public AoiPairGenerator(int seed, int size = 600)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(size, 200);
+        random = new Random(seed);
+        this.size = size;
+        lot = random.Next(10_000);
+    }
+
+    public SyntheticPair Next(bool defective, double dx, double dy, double angleDeg, string product)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(product);
+        var id = NextId();
+        var pairRandom = new Random(random.Next());
+        var noise = new RNG((ulong)pairRandom.NextInt64());
+
+        // The canvas must cover every image pixel after the shift and rotation, so the warp samples real
+        // scene content everywhere and no synthetic border leaks into the image.
+        var reach = Math.Max(Math.Abs(dx), Math.Abs(dy)) + (size / 2.0 * Math.Abs(Math.Sin(angleDeg * Math.PI / 180)));
+        var margin = 16 + (int)Math.Ceiling(reach);
+        using var labels = new Mat(size + (2 * margin), size + (2 * margin), MatType.CV_8UC1);
+        var pitch = DieLayout.Render(labels, product, pairRandom, size / 2);
+        var palette = new MaterialPalette(pairRandom, product);
+        using var canvas = CanvasRender.Create(labels, palette, ref noise);
+
+        var truth = new Alignment(dx, dy, angleDeg, 1);
+        var centre = (size - 1) / 2.0;
+        PaintedDefect? defect = null;
+        if (defective)
+        {
+            var offsetAngle = pairRandom.NextDouble() * 2 * Math.PI;
+            var offset = DefectOffsetMax * Math.Sqrt(pairRandom.NextDouble());
+            var (tx, ty) = truth.ImageToTemplate(centre + (offset * Math.Cos(offsetAngle)), centre + (offset * Math.Sin(offsetAngle)), centre, centre);
+            var at = new Point((int)Math.Round(tx) + margin, (int)Math.Round(ty) + margin);
+            defect = new DefectPainter(canvas.Bgr, labels, palette, pairRandom).Paint(at);
+        }
+
+        var image = Camera.CaptureImage(canvas.Bgr, size, dx, dy, angleDeg, pairRandom, ref noise);
+        var template = Camera.CaptureTemplate(canvas.Gray, margin, size, pairRandom, ref noise);
+        Point2d? defectCentre = null;
+        if (defect is not null)
+        {
+            var (ix, iy) = truth.TemplateToImage(defect.Centre.X - margin, defect.Centre.Y - margin, centre, centre);
+            defectCentre = new Point2d(ix, iy);
+        }
+
+        return new SyntheticPair(image, template, product, id, defect?.Kind ?? DefectKinds.None,
+            dx, dy, angleDeg, pitch, defectCentre, defect?.Radius ?? 0);
+    }
+
+    // AOI-style traceability ids: one lot per generator, random strip/unit/die positions, never repeated.
+    private string NextId()
+    {
+        while (true)
+        {
+            var id = string.Create(CultureInfo.InvariantCulture,
+                $"L{lot:0000}_S{random.Next(100):00}_U{random.Next(1000):000}_D{random.Next(100):00}");
+            if (usedIds.Add(id))
+            {
+                return id;
+            }
+        }
+    }
+}
