@@ -9,7 +9,7 @@ namespace EdgeAgent.Vision.Align;
 public sealed class AlignmentOptions
 {
     /// <summary>The configuration section these options bind from.</summary>
-    public const string SectionName = "Alignment";
+    public const string Section = "Alignment";
 
     /// <summary>Largest shift (Euclidean, template pixels) still trusted. Default 32: the AOI registers to a few pixels.</summary>
     [Range(0.0, 1000.0)]

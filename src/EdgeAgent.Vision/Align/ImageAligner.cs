@@ -1,4 +1,3 @@
-using System.Globalization;
 using EdgeAgent.Align;
 using OpenCvSharp;
 
@@ -37,10 +36,20 @@ public sealed class ImageAligner
         this.options = options;
     }
 
+    /// <summary>
+    /// Estimates the transform of <paramref name="imageBgr"/> (CV_8UC3) relative to <paramref name="templateGray"/>
+    /// (CV_8UC1, same size). The alignment is always filled in; <see cref="AlignmentEstimate.Trusted"/> says
+    /// whether it may be used unattended.
+    /// </summary>
     public AlignmentEstimate Estimate(Mat imageBgr, Mat templateGray)
     {
         ArgumentNullException.ThrowIfNull(imageBgr);
         ArgumentNullException.ThrowIfNull(templateGray);
+        if (imageBgr.Type() != MatType.CV_8UC3 || templateGray.Type() != MatType.CV_8UC1 || imageBgr.Size() != templateGray.Size())
+        {
+            throw new ArgumentException("Expected a CV_8UC3 image and a CV_8UC1 template of the same size.", nameof(imageBgr));
+        }
+
         var size = templateGray.Size();
         var half = new Size(size.Width / 2, size.Height / 2);
         var quarter = new Size(half.Width / 4 * 2, half.Height / 4 * 2);
@@ -51,43 +60,51 @@ public sealed class ImageAligner
             return new AlignmentEstimate(Alignment.Identity with { Confidence = 0 }, false, $"{which} shows no structure to align on");
         }
 
-        var quarterScale = quarter.Width / (double)size.Width;
+        var (quarterX, quarterY) = (quarter.Width / (double)size.Width, quarter.Height / (double)size.Height);
         var halfScale = half.Width / (double)size.Width;
-        var coarse = PhaseCorrelation.Correlate(pyramid.QuarterTemplate, pyramid.QuarterImage, CoarseCutoff / quarterScale);
-        var start = new Alignment(coarse.Dx / quarterScale, coarse.Dy / quarterScale, 0, 0);
-        var margin = Margin(size, halfScale);
-        var best = RigidRefinement.Refine(pyramid.HalfTemplate, pyramid.HalfImage, start, halfScale, margin, MaxIterations);
+        var coarse = PhaseCorrelation.Correlate(pyramid.QuarterTemplate, pyramid.QuarterImage, CoarseCutoff / quarterX);
+        var start = new Alignment(coarse.Dx / quarterX, coarse.Dy / quarterY, 0, 0);
+        var refine = (Alignment from) =>
+            RigidRefinement.Refine(pyramid.HalfTemplate, pyramid.HalfImage, from, halfScale, Margin(size, halfScale), MaxIterations);
+        var best = refine(start);
         var decisiveness = 1.0;
         if (coarse.Uniqueness < RivalCheckBelow)
         {
-            var rivalStart = new Alignment(coarse.RivalDx / quarterScale, coarse.RivalDy / quarterScale, 0, 0);
-            var rival = RigidRefinement.Refine(pyramid.HalfTemplate, pyramid.HalfImage, rivalStart, halfScale, margin, MaxIterations);
-            if (rival is { } other && !SameAnswer(best, other))
-            {
-                if (best is null || other.Correlation > best.Value.Correlation)
-                {
-                    (best, rival) = (other, best);
-                }
-
-                var lead = best.Value.Correlation - (rival?.Correlation ?? 0);
-                decisiveness = Math.Clamp(lead / DecisiveMargin, 0, 1);
-            }
+            var rival = refine(new Alignment(coarse.RivalDx / quarterX, coarse.RivalDy / quarterY, 0, 0));
+            (best, decisiveness) = Decide(best, rival);
         }
 
-        if (best is not { } fine)
+        if (best is null)
         {
             return new AlignmentEstimate(start, false, "refinement did not converge");
         }
 
-        var alignment = fine.Alignment with { Confidence = Math.Clamp(fine.Correlation, 0, 1) * decisiveness };
-        var reason = Untrusted(alignment);
+        var alignment = best.Alignment with { Confidence = Math.Clamp(best.Correlation, 0, 1) * decisiveness };
+        var reason = AlignmentTrust.Check(alignment, options);
         return new AlignmentEstimate(alignment, reason is null, reason);
     }
 
+    /// <summary>
+    /// The image resampled into the template's frame (linear interpolation, BORDER_REFLECT_101, as the score
+    /// definition requires). Same size and type as the image; the caller disposes it.
+    /// </summary>
     public Mat WarpToTemplate(Mat imageBgr, Alignment alignment) => AlignmentWarp.ToTemplate(imageBgr, alignment);
 
-    private static bool SameAnswer((Alignment Alignment, double Correlation)? a, (Alignment Alignment, double Correlation) b) =>
-        a is { } x && Math.Abs(x.Alignment.Dx - b.Alignment.Dx) < 1 && Math.Abs(x.Alignment.Dy - b.Alignment.Dy) < 1;
+    // When the coarse peak had a strong rival, both were refined: the better-correlating answer wins, and
+    // if the two are distinct and nearly as good, the confidence says so (decisiveness 0..1).
+    private static (Refinement? Best, double Decisiveness) Decide(Refinement? peak, Refinement? rival)
+    {
+        if (rival is null || (peak is not null && SamePlace(peak.Alignment, rival.Alignment)))
+        {
+            return (peak, 1);
+        }
+
+        var (best, second) = peak is null || rival.Correlation > peak.Correlation ? (rival, peak) : (peak, rival);
+        var lead = best.Correlation - (second?.Correlation ?? 0);
+        return (best, Math.Clamp(lead / DecisiveMargin, 0, 1));
+    }
+
+    private static bool SamePlace(Alignment a, Alignment b) => Math.Abs(a.Dx - b.Dx) < 1 && Math.Abs(a.Dy - b.Dy) < 1;
 
     // The border where, within the trusted shift and angle, the image may have no counterpart.
     private int Margin(Size size, double scale)
@@ -96,21 +113,4 @@ public sealed class ImageAligner
         return (int)Math.Ceiling(Math.Min(reach, Math.Min(size.Width, size.Height) / 4.0) * scale) + 2;
     }
 
-    private string? Untrusted(Alignment alignment)
-    {
-        if (alignment.Confidence < options.MinConfidence)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"low confidence {alignment.Confidence:0.00}");
-        }
-
-        var shift = Math.Sqrt((alignment.Dx * alignment.Dx) + (alignment.Dy * alignment.Dy));
-        if (shift > options.MaxShiftPx)
-        {
-            return string.Create(CultureInfo.InvariantCulture, $"shift {shift:0.0} px exceeds {options.MaxShiftPx:0.#}");
-        }
-
-        return Math.Abs(alignment.AngleDeg) > options.MaxAngleDeg
-            ? string.Create(CultureInfo.InvariantCulture, $"angle {alignment.AngleDeg:0.00}° exceeds {options.MaxAngleDeg:0.##}°")
-            : null;
-    }
 }

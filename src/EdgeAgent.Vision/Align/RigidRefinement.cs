@@ -3,6 +3,9 @@ using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Align;
 
+/// <summary>A converged refinement: the alignment (full-resolution units) and the normalised correlation it reached.</summary>
+internal sealed record Refinement(Alignment Alignment, double Correlation);
+
 /// <summary>
 /// Inverse-compositional Lucas–Kanade (Baker &amp; Matthews) for a rotation about the centre plus a
 /// shift, on one band-passed pyramid level. The template's gradients and Hessian are computed once, so
@@ -16,7 +19,7 @@ internal static class RigidRefinement
     /// <paramref name="scale"/> × the full side, ignoring a <paramref name="margin"/>-pixel border where
     /// the image has no counterpart. Returns null when the iteration does not converge.
     /// </summary>
-    public static (Alignment Alignment, double Correlation)? Refine(Mat template, Mat image, Alignment start, double scale, int margin, int maxIterations)
+    public static Refinement? Refine(Mat template, Mat image, Alignment start, double scale, int margin, int maxIterations)
     {
         var size = template.Size();
         using var steepest = new SteepestDescent(template, new Rect(margin, margin, size.Width - (2 * margin), size.Height - (2 * margin)));
@@ -65,7 +68,7 @@ internal static class RigidRefinement
             if (movement < 0.01 || (iteration == maxIterations - 1 && movement < 0.05))
             {
                 var found = warp.ToAlignment(cx, cy);
-                return (found with { Dx = found.Dx / scale, Dy = found.Dy / scale }, steepest.Correlation(warped));
+                return new Refinement(found with { Dx = found.Dx / scale, Dy = found.Dy / scale }, steepest.Correlation(warped));
             }
         }
 

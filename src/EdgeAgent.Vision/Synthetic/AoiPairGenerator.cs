@@ -32,6 +32,7 @@ public sealed class AoiPairGenerator
         ArgumentException.ThrowIfNullOrWhiteSpace(product);
         var id = NextId();
         var pairRandom = new Random(random.Next());
+        // OpenCV's RNG is a struct: it is passed by ref so every stage draws from the one pair stream.
         var noise = new RNG((ulong)pairRandom.NextInt64());
 
         // The canvas must cover every image pixel after the shift and rotation, so the warp samples real

@@ -8,6 +8,8 @@ namespace EdgeAgent.Vision.Synthetic;
 /// </summary>
 internal static class Camera
 {
+    private const double LightUnit = 128;
+
     /// <summary>The template: the centre of the gray canvas, slightly blurred, with little noise (golden images are averaged).</summary>
     public static Mat CaptureTemplate(Mat canvasGray, int margin, int size, Random random, ref RNG noise)
     {
@@ -40,22 +42,21 @@ internal static class Camera
             InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Reflect101);
         Cv2.GaussianBlur(warped, warped, new Size(0, 0), 0.3 + (0.9 * random.NextDouble()));
 
+        // Lighting and noise stay in 8/16-bit: float intermediates of this size cost more in fresh pages
+        // than in arithmetic, and the generator makes thousands of pairs.
         using var light = Illumination(size, random);
-        using var lit = new Mat();
-        warped.ConvertTo(lit, MatType.CV_32FC3);
-        Cv2.Multiply(lit, light, lit);
+        Cv2.Multiply(warped, light, warped, 1.0 / LightUnit);
         using var sensor = SensorNoise(size, random.Next(-12, 13), 2 + (2.5 * random.NextDouble()), ref noise);
-        Cv2.Add(lit, sensor, lit);
         var image = new Mat();
-        lit.ConvertTo(image, MatType.CV_8UC3);
+        Cv2.Add(warped, sensor, image, null, MatType.CV_8U);
         return image;
     }
 
     // One noise plane read at three one-pixel offsets: independent per pixel and channel for a third of
-    // the cost of filling three planes, which dominates the generator's time otherwise.
+    // the cost of filling three planes.
     private static Mat SensorNoise(int size, double mean, double std, ref RNG noise)
     {
-        using var plane = new Mat(size + 1, size + 1, MatType.CV_32FC1);
+        using var plane = new Mat(size + 1, size + 1, MatType.CV_16SC1);
         FillNoise(ref noise, plane, mean, std);
         using var blue = new Mat(plane, new Rect(0, 0, size, size));
         using var green = new Mat(plane, new Rect(1, 0, size, size));
@@ -75,7 +76,8 @@ internal static class Camera
         noise.Fill(mat, DistributionType.Uniform, mean - halfWidth, mean + halfWidth);
     }
 
-    // Gain × colour cast × a smooth linear gradient with a little vignetting, per BGR channel.
+    // Gain × colour cast × a smooth linear gradient with a little vignetting, per BGR channel, as 8-bit
+    // fixed point (LightUnit = 1.0); the sensor noise added afterwards dithers the 1/128 steps away.
     private static Mat Illumination(int size, Random random)
     {
         var gain = 0.82 + (0.36 * random.NextDouble());
@@ -92,7 +94,7 @@ internal static class Camera
         // The field is smooth, so it is computed on a coarse grid and interpolated up.
         const int Step = 8;
         var coarse = (size / Step) + 1;
-        var field = new float[coarse * coarse * 3];
+        var field = new byte[coarse * coarse * 3];
         var half = size / 2.0;
         for (var y = 0; y < coarse; y++)
         {
@@ -102,13 +104,14 @@ internal static class Camera
                 var u = ((x * Step) - half) / half;
                 var f = 1 + (0.5 * ((gx * u) + (gy * v))) - (vignette * 0.5 * ((u * u) + (v * v)));
                 var at = ((y * coarse) + x) * 3;
-                field[at] = (float)(cast[0] * f);
-                field[at + 1] = (float)(cast[1] * f);
-                field[at + 2] = (float)(cast[2] * f);
+                for (var ch = 0; ch < 3; ch++)
+                {
+                    field[at + ch] = (byte)Math.Clamp(Math.Round(cast[ch] * f * LightUnit), 0, 255);
+                }
             }
         }
 
-        using var grid = Mat.FromPixelData(coarse, coarse, MatType.CV_32FC3, field);
+        using var grid = Mat.FromPixelData(coarse, coarse, MatType.CV_8UC3, field);
         var light = new Mat();
         Cv2.Resize(grid, light, new Size(size, size), 0, 0, InterpolationFlags.Linear);
         return light;

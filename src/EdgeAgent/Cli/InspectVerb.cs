@@ -44,7 +44,7 @@ internal static class InspectVerb
         using var inspector = new PairInspector(
             model,
             new ImageFileReader(configuration.GetSection(DecodeLimits.Section).Get<DecodeLimits>() ?? new DecodeLimits()),
-            new ImageAligner(configuration.GetSection("Alignment").Get<AlignmentOptions>() ?? new AlignmentOptions()),
+            new ImageAligner(configuration.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>() ?? new AlignmentOptions()),
             AgentHost.ReadProducts(configuration),
             AgentHost.StationOf(mqtt),
             new VerdictIdGenerator(TimeProvider.System),

@@ -46,7 +46,7 @@ public static class AgentHost
         builder.Services.AddSystemd();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         AddOptions<IngestOptions>(builder.Services, IngestOptions.Section);
-        AddOptions<AlignmentOptions>(builder.Services, "Alignment");
+        AddOptions<AlignmentOptions>(builder.Services, AlignmentOptions.Section);
         AddOptions<DecodeLimits>(builder.Services, DecodeLimits.Section);
         AddOptions<InferenceOptions>(builder.Services, InferenceOptions.Section);
         AddOptions<MqttOptions>(builder.Services, MqttOptions.Section);

@@ -1,0 +1,61 @@
+using EdgeAgent.Vision.Synthetic;
+
+namespace EdgeAgent.Vision.Tests.Synthetic;
+
+public sealed class SyntheticDatasetTests : IDisposable
+{
+    private readonly string root = Path.Combine(Path.GetTempPath(), "edgeagent-synthetic-" + Guid.NewGuid().ToString("N"));
+
+    private static SyntheticDatasetOptions Small => new() { Count = 6, Size = 256, NgFraction = 0.5, Seed = 42 };
+
+    [Fact]
+    public void Write_SameSeedTwice_ByteIdenticalFiles()
+    {
+        SyntheticDataset.Write(Path.Combine(root, "a"), Small);
+        SyntheticDataset.Write(Path.Combine(root, "b"), Small);
+
+        var first = Files(Path.Combine(root, "a"));
+        var second = Files(Path.Combine(root, "b"));
+        Assert.Equal(first.Keys, second.Keys);
+        Assert.All(first, file => Assert.Equal(file.Value, second[file.Key]));
+    }
+
+    [Fact]
+    public void ReadLabels_AfterWrite_RoundTripsEveryRow()
+    {
+        var written = SyntheticDataset.Write(root, Small with { Extension = "bmp", MaxShiftPx = 12, MaxAngleDeg = 1 });
+
+        var read = SyntheticDataset.ReadLabels(root);
+
+        Assert.Equal(written, read);
+        Assert.All(read, row => Assert.True(File.Exists(Path.Combine(root, row.ImagePath))));
+        Assert.All(read, row => Assert.StartsWith($"{row.Product}/{row.Id}_", row.TemplatePath, StringComparison.Ordinal));
+        Assert.StartsWith("product,id,image,template,label,defect,dx,dy,angle_deg\n", File.ReadAllText(Path.Combine(root, "labels.csv")), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(10, 0.3, 3)]
+    [InlineData(5, 0.0, 0)]
+    [InlineData(4, 1.0, 4)]
+    public void Write_NgFraction_HonouredExactly(int count, double fraction, int expectedNg)
+    {
+        var rows = SyntheticDataset.Write(root, Small with { Count = count, NgFraction = fraction, Size = 200 });
+
+        Assert.Equal(expectedNg, rows.Count(r => r.IsDefective));
+        Assert.All(rows, r => Assert.Equal(r.IsDefective, r.DefectKind != DefectKinds.None));
+        Assert.Equal(count, rows.Select(r => r.Id).Distinct().Count());
+        Assert.Equal(["M1", "UBM"], rows.Select(r => r.Product).Distinct().Order());
+    }
+
+    public void Dispose()
+    {
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+    }
+
+    private static Dictionary<string, byte[]> Files(string directory) =>
+        Directory.EnumerateFiles(directory, "*", SearchOption.AllDirectories)
+            .ToDictionary(path => Path.GetRelativePath(directory, path), File.ReadAllBytes);
+}
