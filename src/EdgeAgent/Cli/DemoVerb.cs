@@ -69,21 +69,9 @@ internal static class DemoVerb
             }
         };
 
-        var settings = new Dictionary<string, string?>
-        {
-            ["Ingest:Folders:0"] = aoi,
-            ["Ingest:TemplateWait"] = "00:00:02",
-            ["Ingest:IncompleteTimeout"] = "00:00:02",
-            ["Storage:DataDirectory"] = Path.Combine(root, "data"),
-            ["Mqtt:Host"] = mqtt.Host,
-            ["Mqtt:Port"] = mqtt.Port.ToString(CultureInfo.InvariantCulture),
-            ["Mqtt:Site"] = mqtt.Site,
-            ["Mqtt:Area"] = mqtt.Area,
-            ["Mqtt:Line"] = mqtt.Line,
-            ["Mqtt:Station"] = mqtt.Station,
-            ["Logging:LogLevel:Default"] = "Warning",
-            ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
-        };
+        var settings = AgentHost.SettingsFor(aoi, Path.Combine(root, "data"), mqtt);
+        settings["Ingest:TemplateWait"] = "00:00:02";
+        settings["Ingest:IncompleteTimeout"] = "00:00:02";
         using var host = AgentHost.Build(configFile, settings);
         await host.StartAsync().ConfigureAwait(false);
         clock.Start();

@@ -78,6 +78,24 @@ public static class AgentHost
         return builder.Build();
     }
 
+    /// <summary>
+    /// The settings that point an agent at one AOI folder, data directory and broker identity, with quiet
+    /// console logs: what the demo and the end-to-end tests run the real host with.
+    /// </summary>
+    public static Dictionary<string, string?> SettingsFor(string watchedFolder, string dataDirectory, MqttOptions mqtt) => new()
+    {
+        ["Ingest:Folders:0"] = watchedFolder,
+        ["Storage:DataDirectory"] = dataDirectory,
+        ["Mqtt:Host"] = mqtt.Host,
+        ["Mqtt:Port"] = mqtt.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        ["Mqtt:Site"] = mqtt.Site,
+        ["Mqtt:Area"] = mqtt.Area,
+        ["Mqtt:Line"] = mqtt.Line,
+        ["Mqtt:Station"] = mqtt.Station,
+        ["Logging:LogLevel:Default"] = "Warning",
+        ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+    };
+
     /// <summary>Resolves a model path: absolute, else relative to the current folder if it exists there, else to the executable.</summary>
     public static string ResolveModelPath(string path) =>
         Path.IsPathRooted(path) || File.Exists(path) ? Path.GetFullPath(path) : Path.Combine(AppContext.BaseDirectory, path);

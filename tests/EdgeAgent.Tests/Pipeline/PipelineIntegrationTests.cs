@@ -83,22 +83,15 @@ public sealed class PipelineIntegrationTests(ITestOutputHelper output) : IDispos
         _temp.Dispose();
     }
 
-    private static Dictionary<string, string?> Settings(string watched, string data, MqttOptions mqtt) => new()
+    private static Dictionary<string, string?> Settings(string watched, string data, MqttOptions mqtt)
     {
-        ["Ingest:Folders:0"] = watched,
-        ["Ingest:TemplateWait"] = "00:00:02",
-        ["Ingest:IncompleteTimeout"] = "00:00:02",
-        ["Ingest:RescanInterval"] = "00:00:01",
-        ["Storage:DataDirectory"] = data,
-        ["Model:Path"] = RepoPaths.DefaultModel,
-        ["Mqtt:Host"] = mqtt.Host,
-        ["Mqtt:Port"] = mqtt.Port.ToString(CultureInfo.InvariantCulture),
-        ["Mqtt:Site"] = mqtt.Site,
-        ["Mqtt:Area"] = mqtt.Area,
-        ["Mqtt:Line"] = mqtt.Line,
-        ["Mqtt:Station"] = mqtt.Station,
-        ["Logging:LogLevel:Default"] = "Warning",
-    };
+        var settings = AgentHost.SettingsFor(watched, data, mqtt);
+        settings["Ingest:TemplateWait"] = "00:00:02";
+        settings["Ingest:IncompleteTimeout"] = "00:00:02";
+        settings["Ingest:RescanInterval"] = "00:00:01";
+        settings["Model:Path"] = RepoPaths.DefaultModel;
+        return settings;
+    }
 
     // Written the way an AOI writes: a temp name in the folder, then a rename, template after image.
     private static void CopyPairs(string from, string to, IReadOnlyList<SyntheticPairTruth> pairs)
