@@ -20,6 +20,7 @@ dotnet test EdgeAgent.sln -c Release --no-build -nologo --logger "console;verbos
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for CI: the totals over every test project.
-awk '/(Passed|Failed)! +- Failed: /{gsub(",","");f+=$5;p+=$7;s+=$9} END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
+awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
+     END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
 rm -f "$log"
 exit "$status"
