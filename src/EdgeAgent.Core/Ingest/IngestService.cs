@@ -25,6 +25,7 @@ public sealed class IngestService(
     private readonly SemaphoreSlim _hint = new(0, 1);
     private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _unavailable = [];
+    private readonly HashSet<string> _unwatched = [];
 
     /// <summary>Pairs handed to inspection since start.</summary>
     public long Released { get; private set; }
@@ -118,8 +119,21 @@ public sealed class IngestService(
         watcher.Changed += (_, _) => Hint();
         watcher.Renamed += (_, _) => Hint();
         watcher.Error += (_, _) => Hint(); // overflow: the rescan that follows catches up.
-        watcher.EnableRaisingEvents = true;
-        _watchers[folder] = watcher;
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+            _watchers[folder] = watcher;
+            _unwatched.Remove(folder);
+        }
+        catch (IOException e)
+        {
+            // E.g. the per-user inotify limit: the periodic rescan still finds every pair, only later.
+            watcher.Dispose();
+            if (_unwatched.Add(folder))
+            {
+                Log.WatcherUnavailable(logger, folder, e.Message);
+            }
+        }
     }
 
     private void DropWatcher(string folder)

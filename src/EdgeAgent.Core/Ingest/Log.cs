@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(1002, LogLevel.Information, "AOI folder {Folder} is available again")]
     public static partial void FolderBack(ILogger logger, string folder);
+
+    [LoggerMessage(1003, LogLevel.Warning, "No file watcher on {Folder}, relying on the periodic rescan: {Reason}")]
+    public static partial void WatcherUnavailable(ILogger logger, string folder, string reason);
 }

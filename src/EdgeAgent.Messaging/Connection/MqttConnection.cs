@@ -51,7 +51,7 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
         {
             Log.PublishFailed(logger, topic, e.GetType().Name, e.Message);
             IsConnected = false;
-            _reconnectNow.Release(1 - _reconnectNow.CurrentCount);
+            WakeSupervisor();
             return false;
         }
     }
@@ -155,6 +155,21 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
         {
             Log.ConnectFailed(logger, _options.Host, _options.Port, e.Message);
             return false;
+        }
+    }
+
+    private void WakeSupervisor()
+    {
+        try
+        {
+            if (_reconnectNow.CurrentCount == 0)
+            {
+                _reconnectNow.Release();
+            }
+        }
+        catch (SemaphoreFullException)
+        {
+            // Already signalled by another failed publish.
         }
     }
 
