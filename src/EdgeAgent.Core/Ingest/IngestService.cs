@@ -16,7 +16,7 @@ namespace EdgeAgent.Ingest;
 public sealed class IngestService(
     IOptions<IngestOptions> options,
     ChannelWriter<PairCandidate> output,
-    IJudgedPairs judged,
+    IPairJournal journal,
     TimeProvider time,
     ILogger<IngestService> logger) : BackgroundService
 {
@@ -36,6 +36,17 @@ public sealed class IngestService(
         var tracker = new PairTracker(_options, time, FileCompleteness.HasEndMarker);
         var folders = _options.Folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToList();
         Log.Watching(logger, string.Join(", ", folders));
+        var unfinished = journal.Unfinished();
+        if (unfinished.Count > 0)
+        {
+            Log.Resuming(logger, unfinished.Count);
+        }
+
+        foreach (var pair in unfinished)
+        {
+            await output.WriteAsync(pair, stoppingToken).ConfigureAwait(false);
+        }
+
         while (!stoppingToken.IsCancellationRequested)
         {
             foreach (var folder in folders)
@@ -46,9 +57,11 @@ public sealed class IngestService(
                     continue;
                 }
 
-                foreach (var pair in tracker.Observe(folder, scan, judged.IsJudged))
+                foreach (var pair in tracker.Observe(folder, scan, journal.IsKnown))
                 {
-                    await output.WriteAsync(pair, stoppingToken).ConfigureAwait(false);
+                    // Journal first: from here on the pair cannot be lost, whatever happens to this process.
+                    var seen = pair with { VerdictId = journal.RecordSeen(pair) };
+                    await output.WriteAsync(seen, stoppingToken).ConfigureAwait(false);
                     Released++;
                 }
             }

@@ -16,4 +16,7 @@ internal static partial class Log
 
     [LoggerMessage(1003, LogLevel.Warning, "No file watcher on {Folder}, relying on the periodic rescan: {Reason}")]
     public static partial void WatcherUnavailable(ILogger logger, string folder, string reason);
+
+    [LoggerMessage(1004, LogLevel.Warning, "Resuming {Count} pairs that were seen but not judged before the last stop")]
+    public static partial void Resuming(ILogger logger, int count);
 }

@@ -19,13 +19,29 @@ public sealed record PairCandidate(
     string ImagePath,
     string? TemplatePath,
     DateTimeOffset CompletedAt,
-    IReadOnlyDictionary<string, string> Trace);
-
-/// <summary>Answers whether a pair was already judged in an earlier run (implemented by the verdict log).</summary>
-public interface IJudgedPairs
+    IReadOnlyDictionary<string, string> Trace)
 {
-    /// <summary>True when a verdict for this pair key is already stored.</summary>
-    bool IsJudged(string pairKey);
+    /// <summary>
+    /// The verdict id the journal gave this pair when it was first seen; re-processing after a crash
+    /// reuses it. Empty for pairs judged outside the service (the inspect verb).
+    /// </summary>
+    public string VerdictId { get; init; } = "";
+}
+
+/// <summary>
+/// The durable journal every pair enters before any work (implemented by the verdict log): a pair is
+/// seen, then judged, then published. A restart resumes what was seen but not judged, with the same id.
+/// </summary>
+public interface IPairJournal
+{
+    /// <summary>True when the pair is already in the journal (seen or judged), in this run or an earlier one.</summary>
+    bool IsKnown(string pairKey);
+
+    /// <summary>Records the pair as seen, durably, and returns its verdict id (the existing one if it was seen before).</summary>
+    string RecordSeen(PairCandidate pair);
+
+    /// <summary>Pairs seen but never judged (the agent stopped or crashed in between), oldest first, with their ids.</summary>
+    IReadOnlyList<PairCandidate> Unfinished();
 }
 
 /// <summary>One file as a scan saw it.</summary>

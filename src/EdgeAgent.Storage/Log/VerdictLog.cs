@@ -7,28 +7,36 @@ using LiteDB;
 namespace EdgeAgent.Storage.Log;
 
 /// <summary>
-/// The box's verdict log and outbox in one LiteDB file. Each record holds the published JSON verbatim
-/// plus the fields supervisors filter on, indexed.
+/// The box's journal, verdict log and outbox in one LiteDB file: one document per pair, created when the
+/// pair is seen (state <c>seen</c>, its verdict id fixed from then on), completed when judged (state
+/// <c>judged</c>, the published JSON verbatim plus the fields supervisors filter on, indexed) and marked
+/// when the broker acknowledges it.
 /// LiteDB 5.0.20 rules followed here: all writes go through one lock (concurrent writers can corrupt the
 /// file, #2825); collections and indexes are created at open (#2792); every append is followed by a
 /// checkpoint because a commit alone is not on disk yet.
 /// </summary>
-public sealed class VerdictLog : IJudgedPairs, IVerdictOutbox, IDisposable
+public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 {
     private const string Collection = "verdicts";
+    private const string Seen = "seen";
+    private const string Judged = "judged";
+    private static readonly BsonExpression IsJudgedEntry = Query.EQ("state", Judged);
     private readonly LiteDatabase _db;
+    private readonly VerdictIdGenerator _ids;
     private readonly ILiteCollection<BsonDocument> _verdicts;
     private readonly Lock _writeGate = new();
 
-    private VerdictLog(LiteDatabase db)
+    private VerdictLog(LiteDatabase db, VerdictIdGenerator ids)
     {
         _db = db;
+        _ids = ids;
         _verdicts = db.GetCollection(Collection);
-        _verdicts.EnsureIndex("seq", unique: true);
+        _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
         _verdicts.EnsureIndex("judgedAt");
         _verdicts.EnsureIndex("outcome");
         _verdicts.EnsureIndex("product");
-        _verdicts.EnsureIndex("pairKey");
+        _verdicts.EnsureIndex("pairKey", unique: true);
+        _verdicts.EnsureIndex("state");
         _verdicts.EnsureIndex("published");
         LastSeq = MaxSeq();
     }
@@ -37,16 +45,16 @@ public sealed class VerdictLog : IJudgedPairs, IVerdictOutbox, IDisposable
     public long LastSeq { get; private set; }
 
     /// <summary>Opens (or creates) the log for the agent, which is its only writer.</summary>
-    public static VerdictLog Open(string path)
+    public static VerdictLog Open(string path, VerdictIdGenerator? ids = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new VerdictLog(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }));
+        return new VerdictLog(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System));
     }
 
     /// <summary>Opens an existing log read-only, for the <c>logs</c> verb beside a running agent.</summary>
     public static VerdictLog OpenReadOnly(string path) =>
         File.Exists(path)
-            ? new VerdictLog(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }))
+            ? new VerdictLog(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System))
             : throw new FileNotFoundException($"No verdict log at {path}.", path);
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
@@ -61,7 +69,16 @@ public sealed class VerdictLog : IJudgedPairs, IVerdictOutbox, IDisposable
                 foreach (var (verdict, pairKey) in items)
                 {
                     var numbered = verdict with { Seq = LastSeq + 1 };
-                    _verdicts.Insert(ToDocument(numbered, pairKey));
+                    var doc = _verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
+                    if (doc["state"].AsString == Judged)
+                    {
+                        // Judged before a crash and now again: keep the first verdict, the one that may have been published.
+                        stored.Add(FromDocument(doc));
+                        continue;
+                    }
+
+                    Complete(doc, numbered);
+                    _verdicts.Upsert(doc);
                     LastSeq = numbered.Seq;
                     stored.Add(numbered);
                 }
@@ -82,15 +99,47 @@ public sealed class VerdictLog : IJudgedPairs, IVerdictOutbox, IDisposable
     }
 
     /// <inheritdoc/>
-    public bool IsJudged(string pairKey) => _verdicts.Exists(Query.EQ("pairKey", pairKey));
+    public bool IsKnown(string pairKey) => _verdicts.Exists(Query.EQ("pairKey", pairKey));
+
+    /// <inheritdoc/>
+    public string RecordSeen(PairCandidate pair)
+    {
+        ArgumentNullException.ThrowIfNull(pair);
+        lock (_writeGate)
+        {
+            var existing = _verdicts.FindOne(Query.EQ("pairKey", pair.Key));
+            if (existing is not null)
+            {
+                return existing["_id"].AsString;
+            }
+
+            var id = _ids.Next();
+            _verdicts.Insert(new BsonDocument
+            {
+                ["_id"] = id,
+                ["pairKey"] = pair.Key,
+                ["state"] = Seen,
+                ["published"] = false,
+                ["seenAt"] = pair.CompletedAt.UtcDateTime,
+                ["pair"] = JsonSerializer.Serialize(pair with { VerdictId = id }, JournalJsonContext.Default.PairCandidate),
+            });
+            _db.Checkpoint();
+            return id;
+        }
+    }
+
+    /// <inheritdoc/>
+    public IReadOnlyList<PairCandidate> Unfinished() =>
+        [.. _verdicts.Query().Where(Query.EQ("state", Seen)).OrderBy("seenAt").ToEnumerable()
+            .Select(d => JsonSerializer.Deserialize(d["pair"].AsString, JournalJsonContext.Default.PairCandidate)!)];
 
     /// <inheritdoc/>
     public IReadOnlyList<OutboxItem> Pending(int max) =>
-        [.. _verdicts.Query().Where(Query.EQ("published", false)).OrderBy("seq").Limit(max).ToEnumerable()
+        [.. _verdicts.Query().Where(Query.EQ("published", false)).Where(IsJudgedEntry).OrderBy("seq").Limit(max).ToEnumerable()
             .Select(d => new OutboxItem(d["_id"].AsString, d["seq"].AsInt64, d["json"].AsString))];
 
     /// <inheritdoc/>
-    public int PendingCount() => _verdicts.Count(Query.EQ("published", false));
+    public int PendingCount() => _verdicts.Query().Where(Query.EQ("published", false)).Where(IsJudgedEntry).Count();
 
     /// <inheritdoc/>
     public void MarkPublished(string verdictId, DateTimeOffset at)
@@ -134,34 +183,35 @@ public sealed class VerdictLog : IJudgedPairs, IVerdictOutbox, IDisposable
             filters.Add(Query.EQ("product", product));
         }
 
-        var q = _verdicts.Query();
+        var q = _verdicts.Query().Where(IsJudgedEntry);
         foreach (var filter in filters)
         {
             q = q.Where(filter);
         }
 
         return [.. q.OrderByDescending("seq").Limit(query.Limit).ToEnumerable()
-            .Select(d => JsonSerializer.Deserialize(d["json"].AsString, VerdictJsonContext.Default.Verdict)!)];
+            .Select(FromDocument)];
     }
 
     /// <summary>Number of stored verdicts.</summary>
-    public int Count() => _verdicts.Count();
+    public int Count() => _verdicts.Count(IsJudgedEntry);
 
     /// <inheritdoc/>
     public void Dispose() => _db.Dispose();
 
-    private long MaxSeq() => _verdicts.Count() == 0 ? 0 : _verdicts.Max(x => x["seq"]).AsInt64;
+    private long MaxSeq() => _verdicts.Count(IsJudgedEntry) == 0 ? 0 : _verdicts.Max(x => x["seq"]).AsInt64;
 
-    private static BsonDocument ToDocument(Verdict verdict, string pairKey) => new()
+    private static Verdict FromDocument(BsonDocument doc) => JsonSerializer.Deserialize(doc["json"].AsString, VerdictJsonContext.Default.Verdict)!;
+
+    private static void Complete(BsonDocument doc, Verdict verdict)
     {
-        ["_id"] = verdict.Id,
-        ["seq"] = verdict.Seq,
-        ["judgedAt"] = verdict.JudgedAt.UtcDateTime,
-        ["outcome"] = verdict.Outcome.ToString().ToUpperInvariant(),
-        ["product"] = verdict.Product,
-        ["pairKey"] = pairKey,
-        ["score"] = verdict.Score is { } s ? new BsonValue(s) : BsonValue.Null,
-        ["published"] = false,
-        ["json"] = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict),
-    };
+        doc["state"] = Judged;
+        doc["seq"] = verdict.Seq;
+        doc["judgedAt"] = verdict.JudgedAt.UtcDateTime;
+        doc["outcome"] = verdict.Outcome.ToString().ToUpperInvariant();
+        doc["product"] = verdict.Product;
+        doc["score"] = verdict.Score is { } s ? new BsonValue(s) : BsonValue.Null;
+        doc["published"] = false;
+        doc["json"] = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
+    }
 }

@@ -63,7 +63,7 @@ public static class AgentHost
             sp.GetRequiredService<DataDirectoryLock>();
             return VerdictLog.Open(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath);
         });
-        services.AddSingleton<IJudgedPairs>(sp => sp.GetRequiredService<VerdictLog>());
+        services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton(sp => LoadModel(sp));
         services.AddSingleton(sp => CreateInspector(sp, builder.Configuration));

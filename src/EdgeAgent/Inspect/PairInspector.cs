@@ -134,7 +134,7 @@ public sealed class PairInspector(
 
     private Verdict Finish(Draft d, VerdictKind outcome, string? reason, string? detail, Stopwatch clock) => new()
     {
-        Id = ids.Next(),
+        Id = d.Pair.VerdictId.Length > 0 ? d.Pair.VerdictId : ids.Next(),
         Seq = 0,
         PairId = d.Pair.PairId,
         Trace = d.Pair.Trace,

@@ -19,6 +19,20 @@ public sealed class InspectionWorker(
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        try
+        {
+            await InspectAllAsync(stoppingToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Lets the journal drain what was judged before the stop; pairs still queued stay "seen"
+            // in the journal and are resumed with the same verdict id at the next start.
+            channels.Judged.Writer.TryComplete();
+        }
+    }
+
+    private async Task InspectAllAsync(CancellationToken stoppingToken)
+    {
         await foreach (var pair in channels.Candidates.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             Verdict verdict;
@@ -33,13 +47,14 @@ public sealed class InspectionWorker(
             }
 
             Log.Judged(logger, pair.PairId, pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
-            await channels.Judged.Writer.WriteAsync(new JudgedPair(pair, verdict), stoppingToken).ConfigureAwait(false);
+            // Not cancellable: a verdict already decided goes to the journal even during a stop.
+            await channels.Judged.Writer.WriteAsync(new JudgedPair(pair, verdict), CancellationToken.None).ConfigureAwait(false);
         }
     }
 
     private Verdict InternalError(EdgeAgent.Ingest.PairCandidate pair, Exception e) => new()
     {
-        Id = ids.Next(),
+        Id = pair.VerdictId.Length > 0 ? pair.VerdictId : ids.Next(),
         Seq = 0,
         PairId = pair.PairId,
         Product = pair.Product,

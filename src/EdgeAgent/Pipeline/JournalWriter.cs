@@ -29,14 +29,16 @@ public sealed class JournalWriter(
     {
         var reader = channels.Judged.Reader;
         var batch = new List<JudgedPair>(MaxBatch);
-        while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+        // Runs until inspection completes the channel, not until the stop token: a graceful stop drains
+        // every verdict already decided (the unit's TimeoutStopSec bounds it).
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
         {
             while (batch.Count < MaxBatch && reader.TryRead(out var item))
             {
                 batch.Add(item);
             }
 
-            var stored = await StoreAsync(batch, stoppingToken).ConfigureAwait(false);
+            var stored = await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
             publisher.Nudge();
             var numbered = batch.Zip(stored, (j, v) => j with { Verdict = v }).ToList();
             foreach (var judged in numbered)
@@ -49,7 +51,7 @@ public sealed class JournalWriter(
         }
     }
 
-    private async Task<IReadOnlyList<EdgeAgent.Verdicts.Verdict>> StoreAsync(List<JudgedPair> batch, CancellationToken stoppingToken)
+    private async Task<IReadOnlyList<EdgeAgent.Verdicts.Verdict>> StoreAsync(List<JudgedPair> batch, CancellationToken cancellationToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)
@@ -61,7 +63,7 @@ public sealed class JournalWriter(
             catch (Exception e) when (e is IOException or LiteDB.LiteException or UnauthorizedAccessException)
             {
                 Log.StoreFailed(logger, batch.Count, delay.TotalSeconds, e);
-                await Task.Delay(delay, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
             }
         }

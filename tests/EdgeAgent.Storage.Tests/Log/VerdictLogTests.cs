@@ -33,8 +33,8 @@ public sealed class VerdictLogTests : IDisposable
         var stored = reopened.Append([(Make("b", VerdictKind.Ok, T0), "k2")]);
 
         Assert.Equal(2, stored[0].Seq);
-        Assert.True(reopened.IsJudged("k1"));
-        Assert.False(reopened.IsJudged("k3"));
+        Assert.True(reopened.IsKnown("k1"));
+        Assert.False(reopened.IsKnown("k3"));
     }
 
     [Fact]
@@ -68,6 +68,55 @@ public sealed class VerdictLogTests : IDisposable
     }
 
     [Fact]
+    public void RecordSeen_SamePairTwice_ReturnsTheSameIdAcrossReopen()
+    {
+        string first;
+        using (var log = VerdictLog.Open(DbPath))
+        {
+            first = log.RecordSeen(Candidate("k1"));
+        }
+
+        using var reopened = VerdictLog.Open(DbPath);
+
+        Assert.Equal(first, reopened.RecordSeen(Candidate("k1")));
+        Assert.NotEqual(first, reopened.RecordSeen(Candidate("k2")));
+        Assert.True(reopened.IsKnown("k1"));
+    }
+
+    [Fact]
+    public void Unfinished_SeenButNotJudged_ResumesWithItsIdUntilJudged()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var id = log.RecordSeen(Candidate("k1"));
+
+        var resumed = Assert.Single(log.Unfinished());
+        Assert.Equal((id, "k1", "/aoi/UBM/P_template.png"), (resumed.VerdictId, resumed.Key, resumed.TemplatePath));
+        Assert.Equal("L1", resumed.Trace["lot"]);
+        Assert.Empty(log.Pending(10));
+        Assert.Equal(0, log.Count());
+
+        log.Append([(Make(id, VerdictKind.Ng, T0), "k1")]);
+
+        Assert.Empty(log.Unfinished());
+        Assert.Equal(id, Assert.Single(log.Pending(10)).VerdictId);
+        Assert.Equal(1, log.Count());
+    }
+
+    [Fact]
+    public void Append_PairAlreadyJudgedBeforeACrash_KeepsTheFirstVerdict()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var id = log.RecordSeen(Candidate("k1"));
+        log.Append([(Make(id, VerdictKind.Ng, T0), "k1")]);
+
+        var again = log.Append([(Make(id, VerdictKind.Ok, T0.AddMinutes(1)), "k1")]);
+
+        Assert.Equal(VerdictKind.Ng, again[0].Outcome);
+        Assert.Equal(1, log.Count());
+        Assert.Equal(1, log.LastSeq);
+    }
+
+    [Fact]
     public void OpenReadOnly_MissingFile_ThrowsFileNotFound() =>
         Assert.Throws<FileNotFoundException>(() => VerdictLog.OpenReadOnly(Path.Combine(_dir, "none.db")));
 
@@ -82,6 +131,9 @@ public sealed class VerdictLogTests : IDisposable
     }
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    private static EdgeAgent.Ingest.PairCandidate Candidate(string key) =>
+        new(key, "P", "UBM", "/aoi", "/aoi/UBM/P_image.png", "/aoi/UBM/P_template.png", T0, new Dictionary<string, string> { ["lot"] = "L1" });
 
     private static Verdict Make(string id, VerdictKind outcome, DateTimeOffset at, string product = "UBM") => new()
     {
