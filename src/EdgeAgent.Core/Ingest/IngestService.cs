@@ -17,6 +17,7 @@ public sealed class IngestService(
     IOptions<IngestOptions> options,
     ChannelWriter<PairCandidate> output,
     IPairJournal journal,
+    EdgeAgent.Publish.OutboxGate outbox,
     TimeProvider time,
     ILogger<IngestService> logger) : BackgroundService
 {
@@ -26,6 +27,7 @@ public sealed class IngestService(
     private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _unavailable = [];
     private readonly HashSet<string> _unwatched = [];
+    private bool _paused;
 
     /// <summary>Pairs handed to inspection since start.</summary>
     public long Released { get; private set; }
@@ -49,6 +51,25 @@ public sealed class IngestService(
 
         while (!stoppingToken.IsCancellationRequested)
         {
+            if (outbox.IsFull)
+            {
+                // Nothing is taken from the AOI folders until the broker has caught up; no pair is dropped.
+                if (!_paused)
+                {
+                    Log.PausedForOutbox(logger, outbox.Backlog, outbox.Limit);
+                    _paused = true;
+                }
+
+                await Task.Delay(_options.RescanInterval, time, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (_paused)
+            {
+                Log.ResumedAfterOutbox(logger, outbox.Backlog);
+                _paused = false;
+            }
+
             foreach (var folder in folders)
             {
                 var scan = Scan(folder);

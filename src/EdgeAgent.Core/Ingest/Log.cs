@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(1004, LogLevel.Warning, "Resuming {Count} pairs that were seen but not judged before the last stop")]
     public static partial void Resuming(ILogger logger, int count);
+
+    [LoggerMessage(1005, LogLevel.Warning, "Ingest paused: {Backlog} verdicts wait for the broker (limit {Limit}); new pairs stay in the AOI folders")]
+    public static partial void PausedForOutbox(ILogger logger, long backlog, int limit);
+
+    [LoggerMessage(1006, LogLevel.Information, "Ingest resumed: the outbox is down to {Backlog} verdicts")]
+    public static partial void ResumedAfterOutbox(ILogger logger, long backlog);
 }

@@ -24,6 +24,19 @@ public sealed class VerdictIdGenerator(TimeProvider time)
         return Encode(bytes);
     }
 
+    /// <summary>The time encoded in a ULID's first ten characters (when the verdict id was made).</summary>
+    public static DateTimeOffset TimestampOf(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        long ms = 0;
+        foreach (var c in id.AsSpan(0, 10))
+        {
+            ms = (ms << 5) | (long)Alphabet.IndexOf(c, StringComparison.Ordinal);
+        }
+
+        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+    }
+
     private static string Encode(ReadOnlySpan<byte> bytes)
     {
         var value = new UInt128(

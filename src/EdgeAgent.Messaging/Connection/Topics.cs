@@ -12,6 +12,9 @@ public sealed class Topics(MqttOptions options)
     /// <summary>One message per judged pair, QoS 1, not retained.</summary>
     public string Verdict => $"{Root}/verdict";
 
+    /// <summary>The periodic heartbeat (schema <c>edgeagent.metrics/1</c>), QoS 1, not retained.</summary>
+    public string Metrics => $"{Root}/metrics";
+
     /// <summary>Retained <c>online</c>/<c>offline</c>; the broker publishes <c>offline</c> as the last will.</summary>
     public string State => $"{Root}/state";
 }

@@ -11,7 +11,7 @@ namespace EdgeAgent.Messaging.Publish;
 /// Stops at the first unacknowledged one, so order holds; a verdict is never dropped, only delayed.
 /// MQTTnet 5 does not resend unacknowledged QoS 1 messages after a reconnect, so this pump does.
 /// </summary>
-public sealed class VerdictPublisher(IVerdictOutbox outbox, MqttConnection connection, TimeProvider time, ILogger<VerdictPublisher> logger)
+public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, MqttConnection connection, TimeProvider time, ILogger<VerdictPublisher> logger)
     : BackgroundService
 {
     private const int BatchSize = 64;
@@ -43,6 +43,7 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, MqttConnection conne
         while (!stoppingToken.IsCancellationRequested)
         {
             bool drained = connection.IsConnected && await PumpAsync(stoppingToken).ConfigureAwait(false);
+            gate.Report(outbox.PendingCount());
             await _work.WaitAsync(drained ? Timeout.InfiniteTimeSpan : IdlePoll, stoppingToken).ConfigureAwait(false);
         }
     }

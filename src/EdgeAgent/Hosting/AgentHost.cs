@@ -1,3 +1,4 @@
+using EdgeAgent.Host.Health;
 using EdgeAgent.Host.Inspect;
 using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Inference.Session;
@@ -11,7 +12,9 @@ using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 
@@ -44,6 +47,9 @@ public static class AgentHost
         builder.Configuration.Sources.Clear();
         builder.Configuration.AddAgentConfiguration(configFile, overrides);
         builder.Services.AddSystemd();
+        // AddSystemd registers the notifier only under systemd; the heartbeat always asks for one
+        // (outside systemd it is simply disabled).
+        builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         AddOptions<IngestOptions>(builder.Services, IngestOptions.Section);
         AddOptions<AlignmentOptions>(builder.Services, AlignmentOptions.Section);
@@ -51,6 +57,7 @@ public static class AgentHost
         AddOptions<InferenceOptions>(builder.Services, InferenceOptions.Section);
         AddOptions<MqttOptions>(builder.Services, MqttOptions.Section);
         AddOptions<VerdictLogOptions>(builder.Services, VerdictLogOptions.Section);
+        AddOptions<HealthOptions>(builder.Services, HealthOptions.Section);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -68,6 +75,9 @@ public static class AgentHost
         services.AddSingleton(sp => LoadModel(sp));
         services.AddSingleton(sp => CreateInspector(sp, builder.Configuration));
         services.AddSingleton<ProcessedFiles>();
+        services.AddSingleton<PipelineProgress>();
+        services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
+        services.AddSingleton<HealthMonitor>();
 
         // Start order = registration order: consumers before producers, so nothing waits on a stage that is not up.
         services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
@@ -75,6 +85,7 @@ public static class AgentHost
         services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
         services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        services.AddHostedService<HeartbeatService>();
         return builder.Build();
     }
 

@@ -1,3 +1,4 @@
+using EdgeAgent.Host.Health;
 using EdgeAgent.Host.Inspect;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;
@@ -12,6 +13,7 @@ namespace EdgeAgent.Host.Pipeline;
 public sealed class InspectionWorker(
     PipelineChannels channels,
     PairInspector inspector,
+    PipelineProgress progress,
     VerdictIdGenerator ids,
     TimeProvider time,
     ILogger<InspectionWorker> logger) : BackgroundService
@@ -36,6 +38,7 @@ public sealed class InspectionWorker(
         await foreach (var pair in channels.Candidates.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
             Verdict verdict;
+            progress.InspectionStarted();
             try
             {
                 verdict = inspector.Inspect(pair);
@@ -46,6 +49,7 @@ public sealed class InspectionWorker(
                 verdict = InternalError(pair, e);
             }
 
+            progress.InspectionFinished(verdict.Outcome);
             Log.Judged(logger, pair.PairId, pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
             // Not cancellable: a verdict already decided goes to the journal even during a stop.
             await channels.Judged.Writer.WriteAsync(new JudgedPair(pair, verdict), CancellationToken.None).ConfigureAwait(false);

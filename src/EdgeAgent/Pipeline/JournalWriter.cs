@@ -1,4 +1,6 @@
+using EdgeAgent.Host.Health;
 using EdgeAgent.Ingest;
+using EdgeAgent.Publish;
 using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.Hosting;
@@ -17,6 +19,8 @@ public sealed class JournalWriter(
     VerdictLog log,
     VerdictPublisher publisher,
     ProcessedFiles processedFiles,
+    PipelineProgress progress,
+    OutboxGate outbox,
     ILogger<JournalWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 32;
@@ -39,6 +43,8 @@ public sealed class JournalWriter(
             }
 
             var stored = await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            progress.Stored();
+            outbox.Report(log.PendingCount());
             publisher.Nudge();
             var numbered = batch.Zip(stored, (j, v) => j with { Verdict = v }).ToList();
             foreach (var judged in numbered)

@@ -1,0 +1,88 @@
+using EdgeAgent.Host.Health;
+using EdgeAgent.Host.Pipeline;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Publish;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Tests.Support;
+using EdgeAgent.Verdicts;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using Microsoft.Extensions.Time.Testing;
+
+namespace EdgeAgent.Tests.Health;
+
+/// <summary>The watchdog's judgement: a wedged stage must read as stalled, a merely slow broker must not.</summary>
+public sealed class HealthMonitorTests : IDisposable
+{
+    private readonly TempFolder _temp = new();
+    private readonly FakeTimeProvider _time = new(DateTimeOffset.UtcNow);
+    private readonly PipelineChannels _channels = new();
+    private readonly OutboxGate _gate = new(100);
+    private readonly VerdictLog _log;
+    private readonly MqttConnection _mqtt = new(Options.Create(new MqttOptions()), NullLogger<MqttConnection>.Instance);
+    private readonly PipelineProgress _progress;
+    private readonly HealthMonitor _monitor;
+
+    public HealthMonitorTests()
+    {
+        _log = VerdictLog.Open(Path.Combine(_temp.Path, "edgeagent.db"));
+        _progress = new PipelineProgress(_time);
+        _monitor = new HealthMonitor(Options.Create(new HealthOptions { StallTimeout = TimeSpan.FromSeconds(60) }), _channels, _progress, _gate, _log, _mqtt, _time);
+    }
+
+    [Fact]
+    public void Evaluate_OnePairInInspectionPastStallTimeout_Stalled()
+    {
+        _progress.InspectionStarted();
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        var (state, problems) = _monitor.Evaluate();
+
+        Assert.Equal("stalled", state);
+        Assert.Contains("in inspection for 61 s", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_IdleForLong_NotStalled()
+    {
+        _time.Advance(TimeSpan.FromHours(3));
+
+        var (state, _) = _monitor.Evaluate();
+
+        Assert.NotEqual("stalled", state);
+    }
+
+    [Fact]
+    public void Evaluate_BrokerAwayAndOutboxNearItsBound_DegradedWithReasons()
+    {
+        _gate.Report(85);
+
+        var (state, problems) = _monitor.Evaluate();
+
+        Assert.Equal("degraded", state);
+        Assert.Contains(problems, p => p.Contains("outbox holds 85 of at most 100", StringComparison.Ordinal));
+        Assert.Contains(problems, p => p.Contains("not connected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_VerdictWaitingLongerThanMaxAge_Degraded()
+    {
+        var old = new VerdictIdGenerator(new FakeTimeProvider(_time.GetUtcNow().AddDays(-2))).Next();
+        _log.Append([(new Verdict
+        {
+            Id = old, Seq = 0, PairId = "p", Product = "x", Image = new SourceFile("/i", null), Outcome = VerdictKind.Ok,
+            TimingsMs = new Timings(0, 0, 0, 0, 0), Station = new StationIdentity("s", "a", "l", "t"), JudgedAt = _time.GetUtcNow(),
+        }, "k")]);
+
+        var (_, problems) = _monitor.Evaluate();
+
+        Assert.Contains(problems, p => p.Contains($"verdict {old} has waited", StringComparison.Ordinal));
+    }
+
+    public void Dispose()
+    {
+        _mqtt.Dispose();
+        _log.Dispose();
+        _temp.Dispose();
+    }
+}

@@ -1,0 +1,65 @@
+using System.Buffers;
+using System.Text;
+using System.Text.Json;
+using EdgeAgent.Health;
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Tests.Support;
+using Microsoft.Extensions.Hosting;
+using MQTTnet;
+
+namespace EdgeAgent.Tests.Health;
+
+/// <summary>Presence and heartbeat as the line's monitoring sees them on a real broker.</summary>
+[Trait("Category", "Integration")]
+public sealed class HeartbeatIntegrationTests : IDisposable
+{
+    private readonly Mosquitto _broker = new();
+    private readonly TempFolder _temp = new();
+
+    [Fact]
+    public async Task Run_Started_RetainedOnlineStateAndPeriodicMetrics()
+    {
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = _broker.Port, Site = "hb", Area = "a", Line = "l", Station = "s" };
+        var settings = AgentHost.SettingsFor(_temp.Sub("aoi"), _temp.Sub("data"), mqtt);
+        settings["Model:Path"] = RepoPaths.DefaultModel;
+        settings["Health:HeartbeatInterval"] = "00:00:01";
+        var topics = new Topics(mqtt);
+        using var host = AgentHost.Build(null, settings);
+        await host.StartAsync();
+
+        var beat = await ReceiveAsync(topics.Metrics);
+        var heartbeat = JsonSerializer.Deserialize(beat, HeartbeatJsonContext.Default.Heartbeat)!;
+        var state = Encoding.UTF8.GetString(await ReceiveAsync(topics.State)); // retained: a late subscriber still gets it
+        await host.StopAsync();
+        var stateAfterStop = Encoding.UTF8.GetString(await ReceiveAsync(topics.State));
+
+        Assert.Equal("healthy", heartbeat.State);
+        Assert.Equal(("stpm-r18-synth", "CPU"), (heartbeat.Model.Name, heartbeat.Model.Provider));
+        Assert.True(heartbeat.RssBytes > 0 && heartbeat.GcHeapBytes > 0 && heartbeat.DiskFreeBytes > 0);
+        Assert.Equal("online", state);
+        Assert.Equal("offline", stateAfterStop);
+    }
+
+    public void Dispose()
+    {
+        _broker.Dispose();
+        _temp.Dispose();
+    }
+
+    private async Task<byte[]> ReceiveAsync(string topic)
+    {
+        using var client = new MqttClientFactory().CreateMqttClient();
+        var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
+        client.ApplicationMessageReceivedAsync += e =>
+        {
+            received.TrySetResult(e.ApplicationMessage.Payload.ToArray());
+            return Task.CompletedTask;
+        };
+        await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
+        await client.SubscribeAsync(topic);
+        var payload = await received.Task.WaitAsync(TimeSpan.FromSeconds(20));
+        await client.DisconnectAsync();
+        return payload;
+    }
+}
