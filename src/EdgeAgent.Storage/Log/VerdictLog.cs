@@ -2,6 +2,7 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
+using EdgeAgent.Storage.Retention;
 using LiteDB;
 
 namespace EdgeAgent.Storage.Log;
@@ -10,7 +11,8 @@ namespace EdgeAgent.Storage.Log;
 /// The box's journal, verdict log and outbox in one LiteDB file: one document per pair, created when the
 /// pair is seen (state <c>seen</c>, its verdict id fixed from then on), completed when judged (state
 /// <c>judged</c>, the published JSON verbatim plus the fields supervisors filter on, indexed) and marked
-/// when the broker acknowledges it.
+/// when the broker acknowledges it. Published verdicts later move to the monthly <see cref="VerdictArchive"/>,
+/// leaving a small <c>archived</c> stub so the pair is still known (and never judged again).
 /// LiteDB 5.0.20 rules followed here: all writes go through one lock (concurrent writers can corrupt the
 /// file, #2825); collections and indexes are created at open (#2792); every append is followed by a
 /// checkpoint because a commit alone is not on disk yet.
@@ -20,16 +22,22 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     private const string Collection = "verdicts";
     private const string Seen = "seen";
     private const string Judged = "judged";
+    private const string Archived = "archived";
     private static readonly BsonExpression IsJudgedEntry = Query.EQ("state", Judged);
     private readonly LiteDatabase _db;
     private readonly VerdictIdGenerator _ids;
     private readonly ILiteCollection<BsonDocument> _verdicts;
+    private readonly ILiteCollection<BsonDocument> _meta;
+    private readonly string _path;
     private readonly Lock _writeGate = new();
 
-    private VerdictLog(LiteDatabase db, VerdictIdGenerator ids)
+    private VerdictLog(string path, LiteDatabase db, VerdictIdGenerator ids)
     {
+        _path = path;
         _db = db;
         _ids = ids;
+        Archive = new VerdictArchive(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "archive"));
+        _meta = db.GetCollection("meta");
         _verdicts = db.GetCollection(Collection);
         _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
         _verdicts.EnsureIndex("judgedAt");
@@ -38,8 +46,12 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         _verdicts.EnsureIndex("pairKey", unique: true);
         _verdicts.EnsureIndex("state");
         _verdicts.EnsureIndex("published");
-        LastSeq = MaxSeq();
+        // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
+        LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
     }
+
+    /// <summary>The monthly archive of published verdicts beside the journal.</summary>
+    public VerdictArchive Archive { get; }
 
     /// <summary>The highest sequence number stored (0 when empty).</summary>
     public long LastSeq { get; private set; }
@@ -48,13 +60,13 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     public static VerdictLog Open(string path, VerdictIdGenerator? ids = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new VerdictLog(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System));
+        return new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System));
     }
 
     /// <summary>Opens an existing log read-only, for the <c>logs</c> verb beside a running agent.</summary>
     public static VerdictLog OpenReadOnly(string path) =>
         File.Exists(path)
-            ? new VerdictLog(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System))
+            ? new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System))
             : throw new FileNotFoundException($"No verdict log at {path}.", path);
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
@@ -83,12 +95,13 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
                     stored.Add(numbered);
                 }
 
+                _meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
                 _db.Commit();
             }
             catch
             {
                 _db.Rollback();
-                LastSeq = MaxSeq();
+                LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
                 throw;
             }
 
@@ -189,12 +202,66 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             q = q.Where(filter);
         }
 
-        return [.. q.OrderByDescending("seq").Limit(query.Limit).ToEnumerable()
-            .Select(FromDocument)];
+        var recent = q.OrderByDescending("seq").Limit(query.Limit).ToList();
+        var archived = recent.Count >= query.Limit ? [] : Archive.Find(filters.Count switch
+        {
+            0 => null,
+            1 => filters[0],
+            _ => Query.And([.. filters]),
+        }, query.Limit);
+        return [.. recent.Concat(archived).DistinctBy(d => d["_id"].AsString)
+            .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit).Select(FromDocument)];
     }
 
-    /// <summary>Number of stored verdicts.</summary>
-    public int Count() => _verdicts.Count(IsJudgedEntry);
+    /// <summary>Number of stored verdicts, journal and archive.</summary>
+    public int Count() => _verdicts.Count(IsJudgedEntry) + Archive.Count();
+
+    /// <summary>Bytes on disk: the journal file and the archive.</summary>
+    public long Bytes() => new FileInfo(_path).Length + Archive.Bytes();
+
+    /// <summary>
+    /// Moves published verdicts judged before <paramref name="judgedBefore"/> into the monthly archive
+    /// (written and forced to disk first), leaving a stub that keeps the pair known. Unpublished verdicts
+    /// never move. Returns how many moved.
+    /// </summary>
+    public int ArchivePublished(DateTimeOffset judgedBefore, int max = 5000)
+    {
+        lock (_writeGate)
+        {
+            var documents = _verdicts.Find(Query.And(IsJudgedEntry, Query.EQ("published", true), Query.LT("judgedAt", judgedBefore.UtcDateTime)), limit: max).ToList();
+            if (documents.Count == 0)
+            {
+                return 0;
+            }
+
+            Archive.Write(documents);
+            foreach (var document in documents)
+            {
+                _verdicts.Update(new BsonDocument
+                {
+                    ["_id"] = document["_id"],
+                    ["pairKey"] = document["pairKey"],
+                    ["state"] = Archived,
+                    ["published"] = true,
+                    ["judgedAt"] = document["judgedAt"],
+                });
+            }
+
+            _db.Checkpoint();
+            return documents.Count;
+        }
+    }
+
+    /// <summary>Forgets archived pairs judged before <paramref name="judgedBefore"/> (their files, if they reappear, count as new pairs).</summary>
+    public int ForgetArchived(DateTimeOffset judgedBefore)
+    {
+        lock (_writeGate)
+        {
+            int removed = _verdicts.DeleteMany(Query.And(Query.EQ("state", Archived), Query.LT("judgedAt", judgedBefore.UtcDateTime)));
+            _db.Checkpoint();
+            return removed;
+        }
+    }
 
     /// <inheritdoc/>
     public void Dispose() => _db.Dispose();

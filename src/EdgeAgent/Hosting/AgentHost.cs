@@ -7,6 +7,7 @@ using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Storage.Retention;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
@@ -58,6 +59,7 @@ public static class AgentHost
         AddOptions<MqttOptions>(builder.Services, MqttOptions.Section);
         AddOptions<VerdictLogOptions>(builder.Services, VerdictLogOptions.Section);
         AddOptions<HealthOptions>(builder.Services, HealthOptions.Section);
+        AddOptions<RetentionOptions>(builder.Services, RetentionOptions.Section);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -86,6 +88,7 @@ public static class AgentHost
         services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
         services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
         services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<RetentionService>();
         return builder.Build();
     }
 

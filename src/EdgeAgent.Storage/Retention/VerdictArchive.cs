@@ -1,0 +1,99 @@
+using System.Globalization;
+using LiteDB;
+
+namespace EdgeAgent.Storage.Retention;
+
+/// <summary>
+/// Published verdicts by month, one LiteDB file per month (<c>archive/verdicts-YYYY-MM.db</c>). Deleting
+/// documents never shrinks a LiteDB file, so retention deletes whole month files instead, and the
+/// journal stays small because it only holds what is recent or not yet published.
+/// </summary>
+public sealed class VerdictArchive(string folder)
+{
+    private const string Collection = "verdicts";
+
+    /// <summary>The archive folder.</summary>
+    public string Folder { get; } = folder;
+
+    /// <summary>Month files, oldest first.</summary>
+    public IReadOnlyList<(DateOnly Month, string Path)> Months() =>
+        !Directory.Exists(Folder) ? [] :
+        [.. Directory.EnumerateFiles(Folder, "verdicts-*.db")
+            .Select(p => (Month: ParseMonth(p), Path: p))
+            .Where(m => m.Month is not null)
+            .Select(m => (m.Month!.Value, m.Path))
+            .OrderBy(m => m.Item1)];
+
+    /// <summary>Writes documents into their months' files (upsert by id, so a crash half-way is repeated safely) and forces them to disk.</summary>
+    public void Write(IReadOnlyList<BsonDocument> documents)
+    {
+        Directory.CreateDirectory(Folder);
+        foreach (var month in documents.GroupBy(d => MonthOf(d["judgedAt"].AsDateTime)))
+        {
+            using var db = Open(PathOf(month.Key), readOnly: false);
+            var collection = db.GetCollection(Collection);
+            collection.EnsureIndex("seq");
+            collection.EnsureIndex("judgedAt");
+            collection.EnsureIndex("outcome");
+            collection.EnsureIndex("product");
+            foreach (var document in month)
+            {
+                collection.Upsert(document);
+            }
+
+            db.Checkpoint();
+        }
+    }
+
+    /// <summary>Up to <paramref name="limit"/> newest documents matching <paramref name="filter"/> (all when null), newest months first.</summary>
+    public IReadOnlyList<BsonDocument> Find(BsonExpression? filter, int limit)
+    {
+        var found = new List<BsonDocument>();
+        foreach (var (_, path) in Months().Reverse())
+        {
+            using var db = Open(path, readOnly: true);
+            var query = db.GetCollection(Collection).Query();
+            if (filter is not null)
+            {
+                query = query.Where(filter);
+            }
+
+            found.AddRange(query.OrderByDescending("seq").Limit(limit - found.Count).ToList());
+            if (found.Count >= limit)
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    /// <summary>Number of archived verdicts.</summary>
+    public int Count() => Months().Sum(m =>
+    {
+        using var db = Open(m.Path, readOnly: true);
+        return db.GetCollection(Collection).Count();
+    });
+
+    /// <summary>Bytes on disk.</summary>
+    public long Bytes() => Months().Sum(m => new FileInfo(m.Path).Length);
+
+    /// <summary>Deletes a month file (and its LiteDB log, if one was left by a crash).</summary>
+    public void Delete(string path)
+    {
+        File.Delete(path);
+        File.Delete(System.IO.Path.ChangeExtension(path, null) + "-log.db");
+    }
+
+    private static LiteDatabase Open(string path, bool readOnly) =>
+        new(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = readOnly });
+
+    private static DateOnly MonthOf(DateTime utc) => new(utc.Year, utc.Month, 1);
+
+    private string PathOf(DateOnly month) => System.IO.Path.Combine(Folder, $"verdicts-{month:yyyy-MM}.db");
+
+    private static DateOnly? ParseMonth(string path) =>
+        DateOnly.TryParseExact(System.IO.Path.GetFileNameWithoutExtension(path)["verdicts-".Length..] + "-01", "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var month)
+            ? month
+            : null;
+}
