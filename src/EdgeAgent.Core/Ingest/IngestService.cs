@@ -81,7 +81,7 @@ public sealed class IngestService(
                 foreach (var pair in tracker.Observe(folder, scan, journal.IsKnown))
                 {
                     // Journal first: from here on the pair cannot be lost, whatever happens to this process.
-                    var seen = pair with { VerdictId = journal.RecordSeen(pair) };
+                    var seen = pair with { VerdictId = await RecordSeenAsync(pair, stoppingToken).ConfigureAwait(false) };
                     await output.WriteAsync(seen, stoppingToken).ConfigureAwait(false);
                     Released++;
                 }
@@ -89,6 +89,26 @@ public sealed class IngestService(
 
             await Task.Delay(ScanSpacing, time, stoppingToken).ConfigureAwait(false);
             await _hint.WaitAsync(tracker.HasPending ? _options.SettleTime : _options.RescanInterval, stoppingToken).ConfigureAwait(false);
+        }
+    }
+
+    // A full disk or an I/O error must not crash ingest (the pair is already released by the tracker):
+    // wait and retry, which also holds back every later pair until the journal can write again.
+    private async Task<string> RecordSeenAsync(PairCandidate pair, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                return journal.RecordSeen(pair);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.JournalWriteFailed(logger, pair.ImagePath, delay.TotalSeconds, e);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
+            }
         }
     }
 

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(1006, LogLevel.Information, "Ingest resumed: the outbox is down to {Backlog} verdicts")]
     public static partial void ResumedAfterOutbox(ILogger logger, long backlog);
+
+    [LoggerMessage(1007, LogLevel.Error, "Cannot journal {ImagePath}; ingest waits and retries in {DelaySeconds} s")]
+    public static partial void JournalWriteFailed(ILogger logger, string imagePath, double delaySeconds, Exception exception);
 }

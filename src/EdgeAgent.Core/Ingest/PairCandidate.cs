@@ -38,6 +38,7 @@ public interface IPairJournal
     bool IsKnown(string pairKey);
 
     /// <summary>Records the pair as seen, durably, and returns its verdict id (the existing one if it was seen before).</summary>
+    /// <exception cref="IOException">The journal cannot write now (full disk, I/O error); the caller retries.</exception>
     string RecordSeen(PairCandidate pair);
 
     /// <summary>Pairs seen but never judged (the agent stopped or crashed in between), oldest first, with their ids.</summary>

@@ -26,7 +26,10 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
     {
         var now = time.GetUtcNow();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        var pairs = new Dictionary<(string Dir, string Id), (FileState? Image, FileState? Template)>();
+        // Every image is a pair of its own; the template is shared by id, so an id written twice in one
+        // folder (e.g. as .png and .bmp) gives two verdicts instead of one image silently never judged.
+        var images = new List<(string Dir, string Id, FileState State)>();
+        var templates = new Dictionary<(string Dir, string Id), FileState>();
         foreach (var file in scan)
         {
             var name = _naming.Parse(Path.GetFileName(file.Path));
@@ -38,20 +41,27 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
             seen.Add(file.Path);
             var state = Update(file, name, now);
             var key = (Path.GetDirectoryName(file.Path) ?? "", name.PairId);
-            pairs.TryGetValue(key, out var pair);
-            pairs[key] = name.Role == PairRole.Image ? (state, pair.Template) : (pair.Image, state);
+            if (name.Role == PairRole.Image)
+            {
+                images.Add((key.Item1, key.PairId, state));
+            }
+            else if (!templates.TryGetValue(key, out var other) || (!other.Complete && state.Complete))
+            {
+                templates[key] = state;
+            }
         }
 
         Forget(watchedFolder, seen);
         HasPending = _files.Values.Any(f => !f.Complete);
         var ready = new List<PairCandidate>();
-        foreach (var ((dir, id), (image, template)) in pairs)
+        foreach (var (dir, id, image) in images)
         {
-            if (image is not { Complete: true } || _released.Contains(image.PairKey))
+            if (!image.Complete || _released.Contains(image.PairKey))
             {
                 continue;
             }
 
+            var template = templates.GetValueOrDefault((dir, id));
             bool templateReady = template is { Complete: true };
             if (!templateReady && now - image.CompletedAt < options.TemplateWait)
             {

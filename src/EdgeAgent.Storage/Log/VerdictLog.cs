@@ -118,6 +118,18 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     public string RecordSeen(PairCandidate pair)
     {
         ArgumentNullException.ThrowIfNull(pair);
+        try
+        {
+            return RecordSeenLocked(pair);
+        }
+        catch (LiteException e)
+        {
+            throw new IOException($"The journal cannot record {pair.ImagePath}: {e.Message}", e);
+        }
+    }
+
+    private string RecordSeenLocked(PairCandidate pair)
+    {
         lock (_writeGate)
         {
             var existing = _verdicts.FindOne(Query.EQ("pairKey", pair.Key));

@@ -101,6 +101,38 @@ public sealed class PairTrackerTests
     }
 
     [Fact]
+    public void Observe_SameIdWrittenInTwoFormats_BothImagesJudgedWithTheTemplate()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        FileObservation[] scan =
+        [
+            new("/aoi/x/A_image.png", 10, Written),
+            new("/aoi/x/A_image.bmp", 10, Written),
+            new("/aoi/x/A_template.png", 10, Written),
+        ];
+        tracker.Observe(Root, scan, _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        var ready = tracker.Observe(Root, scan, _ => false);
+
+        Assert.Equal(2, ready.Count);
+        Assert.All(ready, p => Assert.Equal("/aoi/x/A_template.png", p.TemplatePath));
+    }
+
+    [Fact]
+    public void Observe_SameIdInTwoProductFolders_TwoIndependentPairs()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        FileObservation[] scan = [.. Pair("UBM/A"), .. Pair("M1/A")];
+        tracker.Observe(Root, scan, _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        var ready = tracker.Observe(Root, scan, _ => false);
+
+        Assert.Equal(["M1", "UBM"], ready.Select(p => p.Product).Order());
+    }
+
+    [Fact]
     public void Observe_FilesGone_AreForgotten()
     {
         var tracker = new PairTracker(_options, _time, _ => true);
