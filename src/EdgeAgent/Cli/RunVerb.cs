@@ -12,14 +12,16 @@ internal static class RunVerb
         var configFile = arguments.Get("config");
         arguments.RejectUnknown();
         using var host = AgentHost.Build(configFile, new Dictionary<string, string?>());
+        // Taken before RunAsync, which disposes the host (and its service provider) when it returns.
+        var stages = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
         await host.RunAsync().ConfigureAwait(false);
-        return ExitCodeOf(host);
+        return ExitCodeOf(stages);
     }
 
     /// <summary>
     /// Non-zero when a pipeline stage died: .NET stops the host on a crashed BackgroundService but would
     /// still exit 0, and systemd must see the failure to restart us.
     /// </summary>
-    public static int ExitCodeOf(IHost host) =>
-        host.Services.GetServices<IHostedService>().OfType<BackgroundService>().Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+    public static int ExitCodeOf(IEnumerable<BackgroundService> stages) =>
+        stages.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
 }

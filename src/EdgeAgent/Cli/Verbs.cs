@@ -48,7 +48,8 @@ public static class Verbs
             await Console.Error.WriteLineAsync($"edgeagent: {e.Message}").ConfigureAwait(false);
             return PrintUsage(Console.Error, UsageError);
         }
-        catch (Exception e) when (e is ModelContractException or OptionsValidationException or InvalidOperationException or FileNotFoundException or InvalidDataException)
+        catch (Exception e) when (e is ModelContractException or OptionsValidationException or FileNotFoundException or InvalidDataException
+            || (e is InvalidOperationException && e is not ObjectDisposedException))
         {
             // Bad model, bad config, data directory in use: one line a technician can act on.
             await Console.Error.WriteLineAsync($"edgeagent: cannot start: {e.Message}").ConfigureAwait(false);

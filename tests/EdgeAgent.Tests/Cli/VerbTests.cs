@@ -46,6 +46,39 @@ public sealed class VerbTests : IDisposable
     }
 
     [Fact]
+    public async Task Run_SigTerm_StopsGracefullyWithExitCodeZero()
+    {
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}"},"Mqtt":{"Port":1},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}"]}}""");
+        var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var arg in new[] { RepoPaths.AgentDll, "run", "--config", config })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        using var agent = System.Diagnostics.Process.Start(start)!;
+        var started = new TaskCompletionSource();
+        agent.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data?.Contains("Application started", StringComparison.Ordinal) == true)
+            {
+                started.TrySetResult();
+            }
+        };
+        agent.BeginOutputReadLine();
+        agent.BeginErrorReadLine();
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
+        {
+            term.WaitForExit();
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
+        await agent.WaitForExitAsync(timeout.Token);
+        Assert.Equal(0, agent.ExitCode);
+    }
+
+    [Fact]
     public void Any_UnknownOption_ExitsWithUsageError()
     {
         var (code, _, stderr) = AgentProcess.Run("logs", "--verdcit", "NG");
