@@ -20,7 +20,8 @@ dotnet test EdgeAgent.sln -c Release --no-build -nologo --logger "console;verbos
 status=${PIPESTATUS[0]}
 set -e
 # One closing line for CI: the totals over every test project.
-awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2}
+# An aborted test host counts as a failure even though it reports no failed test.
+awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} /The active test run was aborted/{f++}
      END{printf "tests: %d passed, %d failed, %d skipped\n",p,f,s}' "$log"
 rm -f "$log"
 exit "$status"
