@@ -14,11 +14,17 @@ if ldd "$native" | grep -q "not found"; then
   exit 1
 fi
 
+summary=tests/EdgeAgent.FaultInjection.Tests/bin/Release/net10.0/linux-x64/fault-summary.txt
+rm -f "$summary"
 log=$(mktemp)
 set +e
 dotnet test EdgeAgent.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
 status=${PIPESTATUS[0]}
 set -e
+if [ -f "$summary" ]; then
+  echo "fault injection (lost must be 0 everywhere):"
+  cat "$summary"
+fi
 # One closing line for CI: the totals over every test project.
 # An aborted test host counts as a failure even though it reports no failed test.
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} /The active test run was aborted/{f++}

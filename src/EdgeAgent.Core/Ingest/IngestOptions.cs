@@ -49,10 +49,6 @@ public sealed class IngestOptions
 
     /// <summary>What happens to the AOI's files once the verdict is stored.</summary>
     public AfterProcessing AfterProcessing { get; set; } = AfterProcessing.Leave;
-
-    /// <summary>Files larger than this are not read (ERROR TOO_LARGE).</summary>
-    [Range(1024, long.MaxValue)]
-    public long MaxFileBytes { get; set; } = 256L * 1024 * 1024;
 }
 
 /// <summary>What the agent does with an AOI pair's files after its verdict is stored.</summary>

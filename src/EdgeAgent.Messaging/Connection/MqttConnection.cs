@@ -77,11 +77,18 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken).ConfigureAwait(false);
-        if (_client.IsConnected)
+        try
         {
-            // A clean disconnect suppresses the will, so say offline ourselves first.
-            await PublishAsync(Topics.State, "offline"u8.ToArray(), retain: true, cancellationToken).ConfigureAwait(false);
-            await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+            if (_client.IsConnected)
+            {
+                // A clean disconnect suppresses the will, so say offline ourselves first.
+                await PublishAsync(Topics.State, "offline"u8.ToArray(), retain: true, cancellationToken).ConfigureAwait(false);
+                await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (Exception e) when (e is OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            // The host's stop timeout ran out or the link is gone: the broker's last will says offline instead.
         }
 
         IsConnected = false;
@@ -104,9 +111,14 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
             await _client.PingAsync(timeout.Token).ConfigureAwait(false);
             return true;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            Log.PingFailed(logger, e.Message);
+            // During a stop the ping is abandoned, whatever it threw; the stop is not a failure.
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                Log.PingFailed(logger, e.Message);
+            }
+
             return false;
         }
     }
@@ -151,9 +163,13 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
             Log.Connected(logger, _options.Host, _options.Port, _options.EffectiveClientId);
             return IsConnected;
         }
-        catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+        catch (Exception e)
         {
-            Log.ConnectFailed(logger, _options.Host, _options.Port, e.Message);
+            if (!cancellationToken.IsCancellationRequested)
+            {
+                Log.ConnectFailed(logger, _options.Host, _options.Port, e.Message);
+            }
+
             return false;
         }
     }

@@ -247,16 +247,29 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             }
 
             Archive.Write(documents);
-            foreach (var document in documents)
+
+            // One transaction: a crash leaves either all or none of the batch stubbed (the archive upsert is repeatable).
+            _db.BeginTrans();
+            try
             {
-                _verdicts.Update(new BsonDocument
+                foreach (var document in documents)
                 {
-                    ["_id"] = document["_id"],
-                    ["pairKey"] = document["pairKey"],
-                    ["state"] = Archived,
-                    ["published"] = true,
-                    ["judgedAt"] = document["judgedAt"],
-                });
+                    _verdicts.Update(new BsonDocument
+                    {
+                        ["_id"] = document["_id"],
+                        ["pairKey"] = document["pairKey"],
+                        ["state"] = Archived,
+                        ["published"] = true,
+                        ["judgedAt"] = document["judgedAt"],
+                    });
+                }
+
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
             }
 
             _db.Checkpoint();

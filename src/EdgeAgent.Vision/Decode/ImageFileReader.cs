@@ -18,13 +18,30 @@ public sealed class ImageFileReader(DecodeLimits limits)
         byte[] bytes;
         try
         {
-            var length = new FileInfo(path).Length;
+            // The size comes from stat, before opening: a FIFO or a device (also behind a symlink) reports 0
+            // and is never opened (opening a FIFO blocks; /dev/zero never ends). At most that many bytes are
+            // read, so a file that keeps growing cannot exhaust memory.
+            var info = new FileInfo(path);
+            if (info.LinkTarget is not null && info.ResolveLinkTarget(returnFinalTarget: true) is FileInfo target)
+            {
+                info = target; // a symlink's own size is that of its target path
+            }
+
+            var length = info.Length;
+            if (length == 0)
+            {
+                return DecodedImage.Failed(ReasonCode.EmptyFile, $"{Path.GetFileName(path)}: the file is empty (or not a regular file)");
+            }
+
             if (length > limits.MaxFileBytes)
             {
                 return DecodedImage.Failed(ReasonCode.TooLarge, $"{Path.GetFileName(path)}: {length} bytes exceeds the {limits.MaxFileBytes}-byte limit");
             }
 
-            bytes = File.ReadAllBytes(path);
+            bytes = new byte[length];
+            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete, 1);
+            int read = stream.ReadAtLeast(bytes, bytes.Length, throwOnEndOfStream: false);
+            bytes = read == bytes.Length ? bytes : bytes[..read];
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -22,6 +22,14 @@ internal static class RunVerb
     /// Non-zero when a pipeline stage died: .NET stops the host on a crashed BackgroundService but would
     /// still exit 0, and systemd must see the failure to restart us.
     /// </summary>
-    public static int ExitCodeOf(IEnumerable<BackgroundService> stages) =>
-        stages.Any(s => s.ExecuteTask is { IsFaulted: true }) ? 1 : 0;
+    public static int ExitCodeOf(IEnumerable<BackgroundService> stages)
+    {
+        var failed = stages.Where(s => s.ExecuteTask is { IsFaulted: true }).ToList();
+        foreach (var stage in failed)
+        {
+            Console.Error.WriteLine($"edgeagent: stage {stage.GetType().Name} failed: {stage.ExecuteTask!.Exception?.GetBaseException()}");
+        }
+
+        return failed.Count > 0 ? 1 : 0;
+    }
 }

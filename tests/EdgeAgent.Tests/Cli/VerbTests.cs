@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using System.Text.Json;
 using EdgeAgent.Host.Cli;
 using EdgeAgent.Storage.Log;
@@ -64,18 +65,26 @@ public sealed class VerbTests : IDisposable
                 started.TrySetResult();
             }
         };
+        var stderr = new System.Text.StringBuilder();
+        agent.ErrorDataReceived += (_, e) =>
+        {
+            lock (stderr)
+            {
+                stderr.AppendLine(e.Data);
+            }
+        };
         agent.BeginOutputReadLine();
         agent.BeginErrorReadLine();
         await started.Task.WaitAsync(TimeSpan.FromSeconds(60));
 
-        using (var term = System.Diagnostics.Process.Start("kill", ["-TERM", agent.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]))
-        {
-            term.WaitForExit();
-        }
+        Signals.Terminate(agent.Id);
 
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await agent.WaitForExitAsync(timeout.Token);
-        Assert.Equal(0, agent.ExitCode);
+        lock (stderr)
+        {
+            Assert.True(agent.ExitCode == 0, $"exit {agent.ExitCode}: {stderr}");
+        }
     }
 
     [Fact]

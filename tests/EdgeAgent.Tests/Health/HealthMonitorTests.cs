@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using EdgeAgent.Host.Health;
 using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Messaging.Connection;

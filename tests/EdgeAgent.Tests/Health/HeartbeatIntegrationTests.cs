@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -14,8 +15,10 @@ namespace EdgeAgent.Tests.Health;
 [Trait("Category", "Integration")]
 public sealed class HeartbeatIntegrationTests : IDisposable
 {
-    private readonly Mosquitto _broker = new();
     private readonly TempFolder _temp = new();
+    private readonly MosquittoBroker _broker;
+
+    public HeartbeatIntegrationTests() => _broker = new MosquittoBroker(_temp.Sub("broker"));
 
     [Fact]
     public async Task Run_Started_RetainedOnlineStateAndPeriodicMetrics()

@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Inference.Session;

@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using EdgeAgent.Tests.Support;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;

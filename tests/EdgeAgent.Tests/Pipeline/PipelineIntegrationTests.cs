@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using System.Globalization;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
@@ -16,10 +17,18 @@ namespace EdgeAgent.Tests.Pipeline;
 /// mosquitto broker, observed by a separate MQTT client, as the line's MES would.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class PipelineIntegrationTests(ITestOutputHelper output) : IDisposable
+public sealed class PipelineIntegrationTests : IDisposable
 {
-    private readonly Mosquitto _broker = new();
+    private readonly ITestOutputHelper _output;
+
     private readonly TempFolder _temp = new();
+    private readonly MosquittoBroker _broker;
+
+    public PipelineIntegrationTests(ITestOutputHelper output)
+    {
+        _output = output;
+        _broker = new MosquittoBroker(_temp.Sub("broker"));
+    }
 
     [Fact]
     public async Task Run_PairsDroppedIntoWatchedFolder_OneVerdictMessageAndOneLogRecordEach()
@@ -66,7 +75,7 @@ public sealed class PipelineIntegrationTests(ITestOutputHelper output) : IDispos
         foreach (var pair in truth)
         {
             var verdict = byPath[Path.Combine(watched, pair.ImagePath)];
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pair.Id} {pair.DefectKind,-8} truth {(pair.IsDefective ? "NG" : "OK")} → {verdict.Outcome} score {verdict.Score:F3} dx {verdict.Alignment?.Dx:F2}/{pair.Dx:F2}"));
+            _output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{pair.Id} {pair.DefectKind,-8} truth {(pair.IsDefective ? "NG" : "OK")} → {verdict.Outcome} score {verdict.Score:F3} dx {verdict.Alignment?.Dx:F2}/{pair.Dx:F2}"));
             Assert.Contains(verdict.Outcome, new[] { VerdictKind.Ok, VerdictKind.Ng });
             Assert.Equal(pair.Product, verdict.Product);
             Assert.Equal(pair.Id.Split('_')[0], verdict.Trace["lot"]);

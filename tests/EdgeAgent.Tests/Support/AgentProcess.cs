@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using System.Diagnostics;
 
 namespace EdgeAgent.Tests.Support;

@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using EdgeAgent.Host.Inspect;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;

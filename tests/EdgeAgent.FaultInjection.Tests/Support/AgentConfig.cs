@@ -1,0 +1,77 @@
+using EdgeAgent.Testing;
+using System.Text.Json.Nodes;
+
+namespace EdgeAgent.FaultInjection.Tests.Support;
+
+/// <summary>
+/// The config file an <c>edgeagent run --config FILE</c> process reads: one watched folder, one data
+/// directory, the small model, a loopback broker and short timeouts so faults play out in seconds.
+/// </summary>
+public sealed record AgentConfig(string Watched, string DataDirectory, int BrokerPort, string Station)
+{
+    /// <summary>Fixed topic identity; <see cref="Station"/> keeps scenarios apart.</summary>
+    public const string Site = "fi";
+
+    public string AfterProcessing { get; init; } = "Leave";
+
+    public TimeSpan SettleTime { get; init; } = TimeSpan.FromMilliseconds(200);
+
+    public TimeSpan TemplateWait { get; init; } = TimeSpan.FromSeconds(5);
+
+    public TimeSpan IncompleteTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary><c>Decode:MaxFileBytes</c>; null keeps the default (256 MiB).</summary>
+    public long? MaxFileBytes { get; init; }
+
+    /// <summary>
+    /// When true, retention archives every published verdict at once (<c>Retention:ArchiveAfter</c> 0) every
+    /// second, so kills also land in archive passes; otherwise the defaults (10 min) archive nothing during a test.
+    /// </summary>
+    public bool ArchiveEagerly { get; init; }
+
+    /// <summary>The verdict topic a consumer subscribes to (README: {prefix}/{site}/{area}/{line}/{station}/edgeagent/v1/verdict).</summary>
+    public string VerdictTopic => $"aoi/{Site}/a/l/{Station}/edgeagent/v1/verdict";
+
+    /// <summary>The agent's LiteDB file.</summary>
+    public string DatabasePath => Path.Combine(DataDirectory, "edgeagent.db");
+
+    /// <summary>Writes the file and returns its path.</summary>
+    public string Write(string path)
+    {
+        var json = new JsonObject
+        {
+            ["Ingest"] = new JsonObject
+            {
+                ["Folders"] = new JsonArray(Watched),
+                ["RescanInterval"] = "00:00:01",
+                ["SettleTime"] = SettleTime.ToString("c"),
+                ["TemplateWait"] = TemplateWait.ToString("c"),
+                ["IncompleteTimeout"] = IncompleteTimeout.ToString("c"),
+                ["AfterProcessing"] = AfterProcessing,
+            },
+            ["Storage"] = new JsonObject { ["DataDirectory"] = DataDirectory },
+            ["Decode"] = MaxFileBytes is { } max ? new JsonObject { ["MaxFileBytes"] = max } : new JsonObject(),
+            ["Model"] = new JsonObject { ["Path"] = RepoPaths.SmallModel, ["Provider"] = "Cpu" },
+            ["Mqtt"] = new JsonObject
+            {
+                ["Host"] = "127.0.0.1",
+                ["Port"] = BrokerPort,
+                ["Site"] = Site,
+                ["Area"] = "a",
+                ["Line"] = "l",
+                ["Station"] = Station,
+                ["PublishTimeout"] = "00:00:02",
+                ["KeepAlive"] = "00:00:02",
+                ["ReconnectMinDelay"] = "00:00:00.200",
+                ["ReconnectMaxDelay"] = "00:00:01",
+            },
+            ["Retention"] = ArchiveEagerly ? new JsonObject { ["ArchiveAfter"] = "00:00:00", ["Interval"] = "00:00:01" } : new JsonObject(),
+            ["Logging"] = new JsonObject
+            {
+                ["LogLevel"] = new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning" },
+            },
+        };
+        File.WriteAllText(path, json.ToJsonString());
+        return path;
+    }
+}
