@@ -74,6 +74,10 @@ dotnet "$AGENT_DLL" generate --out "$STAGE" --count "$DISTINCT" --size "$SIZE" -
 mapfile -t IMAGES < <(cd "$STAGE" && ls -1 */*_image.png)
 
 TOPIC_ROOT=aoi/soak/a/l/s1/edgeagent/v1
+# Memory follows the journal's size (LiteDB keeps the pages it touched), and retention bounds the journal:
+# published verdicts leave it for the monthly archive after Retention:ArchiveAfter (10 min by default).
+# A 20,000-pair soak lasts about as long as that, so it would end before the steady state a line box lives
+# in; one-minute retention reaches the same steady state early enough to measure it.
 cat > "$WORK/agent.json" <<CONF
 {
   "Ingest": { "Folders": ["$WATCH"], "AfterProcessing": "Move", "RescanInterval": "00:00:02" },
@@ -81,6 +85,7 @@ cat > "$WORK/agent.json" <<CONF
   "Model": { $MODEL_JSON },
   "Mqtt": { "Host": "127.0.0.1", "Port": $PORT, "Site": "soak", "Area": "a", "Line": "l", "Station": "s1" },
   "Health": { "HeartbeatInterval": "$(printf '00:00:%02d' $(( INTERVAL < 59 ? INTERVAL : 59 )))" },
+  "Retention": { "ArchiveAfter": "00:01:00", "Interval": "00:01:00" },
   "Logging": { "LogLevel": { "Default": "Warning" } }
 }
 CONF
