@@ -29,9 +29,6 @@ public sealed class IngestService(
     private readonly HashSet<string> _unwatched = [];
     private bool _paused;
 
-    /// <summary>Pairs handed to inspection since start.</summary>
-    public long Released { get; private set; }
-
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -83,7 +80,6 @@ public sealed class IngestService(
                     // Journal first: from here on the pair cannot be lost, whatever happens to this process.
                     var seen = pair with { VerdictId = await RecordSeenAsync(pair, stoppingToken).ConfigureAwait(false) };
                     await output.WriteAsync(seen, stoppingToken).ConfigureAwait(false);
-                    Released++;
                 }
             }
 

@@ -22,12 +22,11 @@ public sealed class StpmModel : IDisposable
     /// <summary>Output name of the layer maps, float32 [N, 3, R, R].</summary>
     public const string MapsOutput = "layer_maps";
 
-    private StpmModel(InferenceSession session, StpmModelInfo info, string provider, string path)
+    private StpmModel(InferenceSession session, StpmModelInfo info, string provider)
     {
         Session = session;
         Info = info;
         Provider = provider;
-        Path = path;
     }
 
     /// <summary>The model's metadata.</summary>
@@ -35,9 +34,6 @@ public sealed class StpmModel : IDisposable
 
     /// <summary>The execution provider actually in use: <c>CUDA</c> or <c>CPU</c>.</summary>
     public string Provider { get; }
-
-    /// <summary>The model file.</summary>
-    public string Path { get; }
 
     internal InferenceSession Session { get; }
 
@@ -103,7 +99,7 @@ public sealed class StpmModel : IDisposable
             session = new InferenceSession(path, sessionOptions);
             var info = StpmModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, sha256);
             CheckSignature(session, info);
-            var model = new StpmModel(session, info, useCuda ? "CUDA" : "CPU", path);
+            var model = new StpmModel(session, info, useCuda ? "CUDA" : "CPU");
             using (var runner = model.CreateRunner())
             {
                 runner.Run();

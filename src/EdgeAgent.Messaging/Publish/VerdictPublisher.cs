@@ -18,9 +18,6 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private readonly SemaphoreSlim _work = new(0, 1);
 
-    /// <summary>Verdicts acknowledged by the broker since start.</summary>
-    public long Published { get; private set; }
-
     /// <summary>Wakes the pump: a verdict was just stored.</summary>
     public void Nudge()
     {
@@ -75,7 +72,6 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
                 }
 
                 outbox.MarkPublished(item.VerdictId, time.GetUtcNow());
-                Published++;
             }
         }
     }

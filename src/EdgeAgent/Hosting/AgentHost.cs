@@ -114,12 +114,9 @@ public static class AgentHost
     public static string ResolveModelPath(string path) =>
         Path.IsPathRooted(path) || File.Exists(path) ? Path.GetFullPath(path) : Path.Combine(AppContext.BaseDirectory, path);
 
-    /// <summary>Reads per-product overrides and checks each parses.</summary>
-    public static IReadOnlyDictionary<string, ProductSettings> ReadProducts(IConfiguration configuration)
-    {
-        var products = configuration.GetSection(ProductSettings.Section).Get<Dictionary<string, ProductSettings>>() ?? [];
-        return products;
-    }
+    /// <summary>Reads the per-product overrides (each is checked against the model when the inspector is created).</summary>
+    public static IReadOnlyDictionary<string, ProductSettings> ReadProducts(IConfiguration configuration) =>
+        configuration.GetSection(ProductSettings.Section).Get<Dictionary<string, ProductSettings>>() ?? [];
 
     /// <summary>The station identity stamped on verdicts.</summary>
     public static StationIdentity StationOf(MqttOptions mqtt) => new(mqtt.Site, mqtt.Area, mqtt.Line, mqtt.Station);
