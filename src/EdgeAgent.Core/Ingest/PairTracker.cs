@@ -85,7 +85,7 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
         if (!_files.TryGetValue(file.Path, out var state) || state.Length != file.Length || state.LastWriteUtc != file.LastWriteUtc)
         {
             state = new FileState(file.Path, file.Length, file.LastWriteUtc, now,
-                name.Role == PairRole.Image ? $"{file.Path}@{file.LastWriteUtc.Ticks}" : "");
+                name.Role == PairRole.Image ? PairKey.Of(file.Path, file.LastWriteUtc) : "");
             _files[file.Path] = state;
             return state;
         }

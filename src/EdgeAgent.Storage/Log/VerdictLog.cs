@@ -24,6 +24,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     private const string Judged = "judged";
     private const string Archived = "archived";
     private static readonly BsonExpression IsJudgedEntry = Query.EQ("state", Judged);
+    private static readonly BsonExpression StubFields = BsonExpression.Create("{ _id, pairKey, judgedAt }");
     private readonly LiteDatabase _db;
     private readonly VerdictIdGenerator _ids;
     private readonly ILiteCollection<BsonDocument> _verdicts;
@@ -60,7 +61,17 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     public static VerdictLog Open(string path, VerdictIdGenerator? ids = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        return new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System));
+        var log = new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System));
+        try
+        {
+            log.FinishInterruptedArchiving();
+            return log;
+        }
+        catch
+        {
+            log.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Opens an existing log read-only, for the <c>logs</c> verb beside a running agent.</summary>
@@ -236,7 +247,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     /// (written and forced to disk first), leaving a stub that keeps the pair known. Unpublished verdicts
     /// never move. Returns how many moved.
     /// </summary>
-    public int ArchivePublished(DateTimeOffset judgedBefore, int max = 5000)
+    public int ArchivePublished(DateTimeOffset judgedBefore, int max = 1000)
     {
         lock (_writeGate)
         {
@@ -247,49 +258,88 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             }
 
             Archive.Write(documents);
-
-            // One transaction: a crash leaves either all or none of the batch stubbed (the archive upsert is repeatable).
-            _db.BeginTrans();
-            try
-            {
-                foreach (var document in documents)
-                {
-                    _verdicts.Update(new BsonDocument
-                    {
-                        ["_id"] = document["_id"],
-                        ["pairKey"] = document["pairKey"],
-                        ["state"] = Archived,
-                        ["published"] = true,
-                        ["judgedAt"] = document["judgedAt"],
-                    });
-                }
-
-                _db.Commit();
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
-
-            _db.Checkpoint();
+            ReplaceWithStubs(documents);
             return documents.Count;
         }
     }
 
-    /// <summary>Forgets archived pairs judged before <paramref name="judgedBefore"/> (their files, if they reappear, count as new pairs).</summary>
+    /// <summary>
+    /// Forgets the stubs of archived pairs whose image a rescan can no longer find (moved, deleted or
+    /// rewritten), so the journal follows the watched folders' content instead of growing with every pair
+    /// ever judged. A stub whose folder is missing or unreadable is kept (the share may come back, and its
+    /// files must not be judged twice) until it is older than <paramref name="judgedBefore"/>.
+    /// </summary>
     public int ForgetArchived(DateTimeOffset judgedBefore)
     {
-        lock (_writeGate)
+        var cutoff = judgedBefore.UtcDateTime;
+        var forget = _verdicts.Query().Where(Query.EQ("state", Archived)).Select(StubFields).ToEnumerable()
+            .Where(stub => PairKey.Probe(stub["pairKey"].AsString) switch
+            {
+                PairImagePresence.Gone => true,
+                PairImagePresence.Unknown => stub["judgedAt"].AsDateTime < cutoff,
+                _ => false,
+            })
+            .Select(stub => stub["_id"])
+            .ToList();
+        int removed = 0;
+        foreach (var chunk in forget.Chunk(1000))
         {
-            int removed = _verdicts.DeleteMany(Query.And(Query.EQ("state", Archived), Query.LT("judgedAt", judgedBefore.UtcDateTime)));
-            _db.Checkpoint();
-            return removed;
+            lock (_writeGate)
+            {
+                removed += _verdicts.DeleteMany(Query.In("_id", chunk));
+                _db.Checkpoint();
+            }
         }
+
+        return removed;
     }
 
     /// <inheritdoc/>
     public void Dispose() => _db.Dispose();
+
+    /// <summary>
+    /// A crash between writing an archive batch and stubbing it leaves those verdicts in both places
+    /// (harmless: the archive write is an upsert) until the next pass; finishing the stubbing at start keeps
+    /// <see cref="Count"/> and <see cref="Find"/> exact from the first moment.
+    /// </summary>
+    private void FinishInterruptedArchiving()
+    {
+        var published = _verdicts.Find(Query.And(IsJudgedEntry, Query.EQ("published", true))).ToList();
+        var alreadyArchived = Archive.Containing(published);
+        if (alreadyArchived.Count > 0)
+        {
+            ReplaceWithStubs(alreadyArchived);
+        }
+    }
+
+    /// <summary>One transaction, forced to disk: a crash leaves either all or none of the batch stubbed.</summary>
+    private void ReplaceWithStubs(IReadOnlyList<BsonDocument> archived)
+    {
+        _db.BeginTrans();
+        try
+        {
+            foreach (var document in archived)
+            {
+                _verdicts.Update(new BsonDocument
+                {
+                    ["_id"] = document["_id"],
+                    ["pairKey"] = document["pairKey"],
+                    ["state"] = Archived,
+                    ["published"] = true,
+                    ["judgedAt"] = document["judgedAt"],
+                });
+            }
+
+            _db.Commit();
+        }
+        catch
+        {
+            _db.Rollback();
+            throw;
+        }
+
+        _db.Checkpoint();
+    }
 
     private long MaxSeq() => _verdicts.Count(IsJudgedEntry) == 0 ? 0 : _verdicts.Max(x => x["seq"]).AsInt64;
 

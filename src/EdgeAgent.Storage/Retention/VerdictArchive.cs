@@ -45,6 +45,20 @@ public sealed class VerdictArchive(string folder)
         }
     }
 
+    /// <summary>Those of <paramref name="documents"/> already in their month's file.</summary>
+    public IReadOnlyList<BsonDocument> Containing(IReadOnlyList<BsonDocument> documents)
+    {
+        var found = new List<BsonDocument>();
+        foreach (var month in documents.GroupBy(d => MonthOf(d["judgedAt"].AsDateTime)).Where(m => File.Exists(PathOf(m.Key))))
+        {
+            using var db = Open(PathOf(month.Key), readOnly: true);
+            var collection = db.GetCollection(Collection);
+            found.AddRange(month.Where(d => collection.FindById(d["_id"]) is not null));
+        }
+
+        return found;
+    }
+
     /// <summary>Up to <paramref name="limit"/> newest documents matching <paramref name="filter"/> (all when null), newest months first.</summary>
     public IReadOnlyList<BsonDocument> Find(BsonExpression? filter, int limit)
     {

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeAgent.Ingest;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using LiteDB;
@@ -11,7 +12,8 @@ namespace EdgeAgent.FaultInjection.Tests.Support;
 /// them document by document: the journal opens at all (LiteDB replays its -log.db); every document is a
 /// known state (seen, judged, archived stub) with a ULID id and a unique pair key; every judged verdict's
 /// JSON parses and carries its document's id, seq and image; every archived stub has its verdict in a
-/// monthly archive file (else the verdict is gone) and every archived verdict has its journal document;
+/// monthly archive file (else the verdict is gone) and every archived verdict whose image is still there
+/// has its journal document;
 /// the seqs over all judged verdicts are 1..N without a gap or a repeat (a gap would be a committed batch
 /// lost while a later one survived); and the product's own read API (<see cref="VerdictLog.OpenReadOnly"/>:
 /// Count, PendingCount, Unfinished) agrees with the raw documents.
@@ -44,7 +46,9 @@ public static class JournalCheck
         }
 
         var ids = records.Select(r => r.Id).ToHashSet();
-        problems.AddRange(archive.Keys.Where(id => !ids.Contains(id)).Select(id => $"archived verdict {id} has no journal document"));
+        // Retention forgets a stub once its image is gone from the watched folder (nothing left to re-judge).
+        problems.AddRange(archive.Where(a => !ids.Contains(a.Key) && PairKey.Probe(a.Value["pairKey"].AsString) != PairImagePresence.Gone)
+            .Select(a => $"archived verdict {a.Key} has no journal document although its image is still there"));
         var seqs = records.Where(r => r.Verdict is not null).Select(r => r.Seq).Order().ToList();
         int gap = seqs.Select((s, i) => (s, i)).FirstOrDefault(x => x.s != x.i + 1, (-1, -1)).i;
         if (gap >= 0)

@@ -1,6 +1,8 @@
+using EdgeAgent.Ingest;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
 using EdgeAgent.Verdicts;
+using LiteDB;
 
 namespace EdgeAgent.Storage.Tests.Retention;
 
@@ -71,6 +73,82 @@ public sealed class RetentionPolicyTests : IDisposable
     }
 
     [Fact]
+    public void Apply_ArchivedPairWhoseImageIsGone_IsForgottenAtOnce()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var image = WriteImage("moved");
+        Store(log, "moved", Now.AddDays(-1), published: true, PairKey.Of(image, File.GetLastWriteTimeUtc(image)));
+        File.Delete(image);
+
+        var result = RetentionPolicy.Apply(log, _options, Now);
+
+        Assert.Equal((1, 1), (result.Archived, result.Forgotten));
+        Assert.Equal("moved", Assert.Single(log.Find(new VerdictQuery())).Id);
+    }
+
+    [Fact]
+    public void Apply_ArchivedPairWhoseImageIsStillThere_StaysKnownHoweverOld()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var image = WriteImage("kept");
+        var key = PairKey.Of(image, File.GetLastWriteTimeUtc(image));
+        Store(log, "kept", Now.AddDays(-400), published: true, key);
+
+        var result = RetentionPolicy.Apply(log, _options, Now);
+
+        Assert.Equal(0, result.Forgotten);
+        Assert.True(log.IsKnown(key));
+    }
+
+    [Fact]
+    public void Apply_ArchivedPairWhoseImageWasRewritten_IsForgotten()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var image = WriteImage("rewritten");
+        var key = PairKey.Of(image, File.GetLastWriteTimeUtc(image));
+        File.SetLastWriteTimeUtc(image, File.GetLastWriteTimeUtc(image).AddSeconds(5));
+        Store(log, "rewritten", Now.AddDays(-1), published: true, key);
+
+        Assert.Equal(1, RetentionPolicy.Apply(log, _options, Now).Forgotten);
+        Assert.False(log.IsKnown(key));
+    }
+
+    [Fact]
+    public void Apply_ArchivedPairInAFolderThatIsMissing_KeptUntilDaysPass()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var unmounted = Path.Combine(_dir, "share-not-mounted", "recent_image.png");
+        Store(log, "recent", Now.AddDays(-1), published: true, PairKey.Of(unmounted, Now.UtcDateTime));
+        Store(log, "ancient", Now.AddDays(-61), published: true, PairKey.Of(unmounted.Replace("recent", "ancient", StringComparison.Ordinal), Now.UtcDateTime));
+
+        var result = RetentionPolicy.Apply(log, _options, Now);
+
+        Assert.Equal(1, result.Forgotten);
+        Assert.True(log.IsKnown(PairKey.Of(unmounted, Now.UtcDateTime)));
+    }
+
+    [Fact]
+    public void Open_AfterACrashBetweenArchiveWriteAndStubbing_CountsEachVerdictOnce()
+    {
+        using (var log = VerdictLog.Open(DbPath))
+        {
+            Store(log, "a", Now.AddDays(-2), published: true);
+        }
+
+        // What a SIGKILL right after VerdictArchive.Write leaves: the verdict in its month file and still judged in the journal.
+        using (var raw = new LiteDatabase(new ConnectionString { Filename = DbPath, Connection = ConnectionType.Direct }))
+        {
+            new VerdictArchive(Path.Combine(_dir, "archive")).Write([raw.GetCollection("verdicts").FindById("a")]);
+        }
+
+        using var reopened = VerdictLog.Open(DbPath);
+
+        Assert.Equal(1, reopened.Count());
+        Assert.Equal(0, RetentionPolicy.Apply(reopened, _options, Now).Archived);
+        Assert.True(reopened.IsKnown("key-a"));
+    }
+
+    [Fact]
     public void Open_AfterEverythingWasArchived_ContinuesTheSequence()
     {
         using (var log = VerdictLog.Open(DbPath))
@@ -86,9 +164,17 @@ public sealed class RetentionPolicyTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static void Store(VerdictLog log, string id, DateTimeOffset judgedAt, bool published)
+    private string WriteImage(string id)
     {
-        log.Append([(Make(id, judgedAt), "key-" + id)]);
+        var path = Path.Combine(_dir, "aoi", id + "_image.png");
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, [1, 2, 3]);
+        return path;
+    }
+
+    private static void Store(VerdictLog log, string id, DateTimeOffset judgedAt, bool published, string? pairKey = null)
+    {
+        log.Append([(Make(id, judgedAt), pairKey ?? "key-" + id)]);
         if (published)
         {
             log.MarkPublished(id, judgedAt);
