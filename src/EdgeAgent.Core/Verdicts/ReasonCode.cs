@@ -41,4 +41,7 @@ public static class ReasonCode
 
     /// <summary>ERROR: no template arrived for the image within the configured wait.</summary>
     public const string TemplateMissing = "TEMPLATE_MISSING";
+
+    /// <summary>REVIEW: no model is active for the pair's product route (its push failed or it was never installed).</summary>
+    public const string ModelUnavailable = "MODEL_UNAVAILABLE";
 }

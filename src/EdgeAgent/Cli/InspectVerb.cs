@@ -41,14 +41,13 @@ internal static class InspectVerb
             .SetMinimumLevel(json ? LogLevel.Warning : LogLevel.Information));
         using var model = StpmModel.Load(AgentHost.ResolveModelPath(modelPath ?? inference.Path), inference, loggers.CreateLogger<StpmModel>());
         var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
-        using var inspector = new PairInspector(
-            model,
-            new ImageFileReader(configuration.GetSection(DecodeLimits.Section).Get<DecodeLimits>() ?? new DecodeLimits()),
-            new ImageAligner(configuration.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>() ?? new AlignmentOptions()),
+        using var inspector = new InspectorFactory(
+            configuration.GetSection(DecodeLimits.Section).Get<DecodeLimits>() ?? new DecodeLimits(),
+            configuration.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>() ?? new AlignmentOptions(),
             AgentHost.ReadProducts(configuration),
             AgentHost.StationOf(mqtt),
             new VerdictIdGenerator(TimeProvider.System),
-            TimeProvider.System);
+            TimeProvider.System).Create(model);
 
         var pairId = Path.GetFileNameWithoutExtension(imagePath);
         var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,

@@ -2,7 +2,7 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Health;
 using EdgeAgent.Host.Pipeline;
-using EdgeAgent.Inference.Session;
+using EdgeAgent.Host.Models;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
@@ -25,7 +25,7 @@ public sealed class HeartbeatService(
     PipelineChannels channels,
     PipelineProgress progress,
     OutboxGate outbox,
-    StpmModel model,
+    ActiveModels models,
     MqttConnection mqtt,
     ISystemdNotifier systemd,
     TimeProvider time,
@@ -96,7 +96,7 @@ public sealed class HeartbeatService(
             State = state,
             Problems = problems,
             UptimeS = Math.Round((now - progress.Started).TotalSeconds, 1),
-            Model = new HeartbeatModel(model.Info.Name, model.Info.Version, model.Provider),
+            Model = DefaultModel(),
             Queues = new HeartbeatQueues(channels.Candidates.Reader.Count, channels.Judged.Reader.Count),
             OutboxBacklog = outbox.Backlog,
             PairsTotal = pairs,
@@ -109,6 +109,11 @@ public sealed class HeartbeatService(
         _lastBeat = (pairs, errors, now);
         await mqtt.PublishAsync(mqtt.Topics.Metrics, JsonSerializer.SerializeToUtf8Bytes(beat, HeartbeatJsonContext.Default.Heartbeat), retain: false, cancellationToken).ConfigureAwait(false);
     }
+
+    private HeartbeatModel DefaultModel() =>
+        models.Snapshot().TryGetValue(models.DefaultModel, out var model)
+            ? new HeartbeatModel(model.Name, model.Version, model.Model.Provider)
+            : new HeartbeatModel(models.DefaultModel, "none", "none");
 
     private static long DiskFree(string directory)
     {

@@ -1,5 +1,6 @@
 using EdgeAgent.Host.Health;
 using EdgeAgent.Host.Inspect;
+using EdgeAgent.Host.Models;
 using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
@@ -74,8 +75,9 @@ public static class AgentHost
         });
         services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
-        services.AddSingleton(sp => LoadModel(sp));
-        services.AddSingleton(sp => CreateInspector(sp, builder.Configuration));
+        services.AddSingleton(sp => StationOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+        services.AddSingleton(sp => CreateInspectorFactory(sp, builder.Configuration));
+        services.AddSingleton(sp => LoadActiveModels(sp));
         services.AddSingleton<ProcessedFiles>();
         services.AddSingleton<PipelineProgress>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
@@ -121,16 +123,28 @@ public static class AgentHost
     /// <summary>The station identity stamped on verdicts.</summary>
     public static StationIdentity StationOf(MqttOptions mqtt) => new(mqtt.Site, mqtt.Area, mqtt.Line, mqtt.Station);
 
-    private static StpmModel LoadModel(IServiceProvider sp)
+    private static ActiveModels LoadActiveModels(IServiceProvider sp)
     {
         var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-        return StpmModel.Load(ResolveModelPath(options.Path), options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<StpmModel>());
+        var model = StpmModel.Load(ResolveModelPath(options.Path), options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<StpmModel>());
+        var factory = sp.GetRequiredService<InspectorFactory>();
+        CheckProducts(factory.Products, model);
+        var active = new ActiveModels(model.Info.Name, new Dictionary<string, string>(), 3);
+        active.Activate(new LoadedModel(model.Info.Name, model.Info.Version, model, factory.Create(model)));
+        return active;
     }
 
-    private static PairInspector CreateInspector(IServiceProvider sp, IConfiguration configuration)
+    private static InspectorFactory CreateInspectorFactory(IServiceProvider sp, IConfiguration configuration) => new(
+        sp.GetRequiredService<IOptions<DecodeLimits>>().Value,
+        sp.GetRequiredService<IOptions<AlignmentOptions>>().Value,
+        ReadProducts(configuration),
+        sp.GetRequiredService<StationIdentity>(),
+        sp.GetRequiredService<VerdictIdGenerator>(),
+        sp.GetRequiredService<TimeProvider>());
+
+    /// <summary>Every product's overrides must apply to <paramref name="model"/>'s scoring; a malformed one stops the start.</summary>
+    private static void CheckProducts(IReadOnlyDictionary<string, ProductSettings> products, StpmModel model)
     {
-        var model = sp.GetRequiredService<StpmModel>();
-        var products = ReadProducts(configuration);
         foreach (var (name, settings) in products)
         {
             try
@@ -142,15 +156,6 @@ public static class AgentHost
                 throw new OptionsValidationException(ProductSettings.Section, typeof(ProductSettings), [$"Products:{name}: {e.Message}"]);
             }
         }
-
-        return new PairInspector(
-            model,
-            new ImageFileReader(sp.GetRequiredService<IOptions<DecodeLimits>>().Value),
-            new ImageAligner(sp.GetRequiredService<IOptions<AlignmentOptions>>().Value),
-            products,
-            StationOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value),
-            sp.GetRequiredService<VerdictIdGenerator>(),
-            sp.GetRequiredService<TimeProvider>());
     }
 
     private static void AddOptions<T>(IServiceCollection services, string section)

@@ -22,9 +22,13 @@ public sealed class PairInspector(
     IReadOnlyDictionary<string, ProductSettings> products,
     StationIdentity station,
     VerdictIdGenerator ids,
-    TimeProvider time) : IDisposable
+    TimeProvider time,
+    ModelRef? identity = null) : IDisposable
 {
     private readonly StpmRunner _runner = model.CreateRunner();
+
+    // The store's name and version when the model came from it (what a technician pushed), else the ONNX metadata's.
+    private readonly ModelRef _identity = identity ?? new ModelRef(model.Info.Name, model.Info.Version, model.Info.Sha256, model.Provider);
 
     /// <summary>The box identity stamped on every verdict.</summary>
     public StationIdentity Station => station;
@@ -148,7 +152,7 @@ public sealed class PairInspector(
         Threshold = d.Threshold,
         Layers = d.Score?.LayerMaxima,
         Peak = d.Peak,
-        Model = new ModelRef(model.Info.Name, model.Info.Version, model.Info.Sha256, model.Provider),
+        Model = _identity,
         Alignment = d.Alignment,
         TimingsMs = new Timings(Round(d.Decode), Round(d.Align), Round(d.Infer), Round(d.ScoreMs), Round(clock.Elapsed.TotalMilliseconds)),
         Station = station,

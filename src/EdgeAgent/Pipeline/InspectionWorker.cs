@@ -1,5 +1,6 @@
 using EdgeAgent.Host.Health;
-using EdgeAgent.Host.Inspect;
+using EdgeAgent.Host.Models;
+using EdgeAgent.Ingest;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -7,12 +8,15 @@ using Microsoft.Extensions.Logging;
 namespace EdgeAgent.Host.Pipeline;
 
 /// <summary>
-/// Takes complete pairs from ingest, judges them and hands the verdicts to the journal. A pair that
-/// throws anyway becomes REVIEW INTERNAL_ERROR: the loop never dies on one pair.
+/// Takes complete pairs from ingest, judges each with the model its product routes to and hands the
+/// verdicts to the journal. The model is leased for exactly one pair, so an activation takes effect between
+/// pairs. A pair that throws anyway becomes REVIEW INTERNAL_ERROR, one without a model REVIEW
+/// MODEL_UNAVAILABLE: the loop never dies on one pair and never says OK without a model.
 /// </summary>
 public sealed class InspectionWorker(
     PipelineChannels channels,
-    PairInspector inspector,
+    ActiveModels models,
+    StationIdentity station,
     PipelineProgress progress,
     VerdictIdGenerator ids,
     TimeProvider time,
@@ -37,18 +41,8 @@ public sealed class InspectionWorker(
     {
         await foreach (var pair in channels.Candidates.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
         {
-            Verdict verdict;
             progress.InspectionStarted();
-            try
-            {
-                verdict = inspector.Inspect(pair);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                Log.InspectionCrashed(logger, pair.ImagePath, e);
-                verdict = InternalError(pair, e);
-            }
-
+            var verdict = Judge(pair);
             progress.InspectionFinished(verdict.Outcome);
             Log.Judged(logger, pair.PairId, pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
             // Not cancellable: a verdict already decided goes to the journal even during a stop.
@@ -56,7 +50,32 @@ public sealed class InspectionWorker(
         }
     }
 
-    private Verdict InternalError(EdgeAgent.Ingest.PairCandidate pair, Exception e) => new()
+    private Verdict Judge(PairCandidate pair)
+    {
+        using var lease = models.Acquire(pair.Product);
+        if (lease is null)
+        {
+            return Review(pair, ReasonCode.ModelUnavailable, $"no active model '{models.RouteOf(pair.Product)}' for product {pair.Product}");
+        }
+
+        try
+        {
+            var verdict = lease.Model.Inspector.Inspect(pair);
+            if (verdict.Score is not null || verdict.Reason == ReasonCode.InferenceFailed)
+            {
+                models.ReportInference(lease.Model, succeeded: verdict.Score is not null);
+            }
+
+            return verdict;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.InspectionCrashed(logger, pair.ImagePath, e);
+            return Review(pair, ReasonCode.InternalError, $"{e.GetType().Name}: {e.Message}");
+        }
+    }
+
+    private Verdict Review(PairCandidate pair, string reason, string detail) => new()
     {
         Id = pair.VerdictId.Length > 0 ? pair.VerdictId : ids.Next(),
         Seq = 0,
@@ -66,10 +85,10 @@ public sealed class InspectionWorker(
         Image = new SourceFile(pair.ImagePath, null),
         Template = pair.TemplatePath is null ? null : new SourceFile(pair.TemplatePath, null),
         Outcome = VerdictKind.Review,
-        Reason = ReasonCode.InternalError,
-        Detail = $"{e.GetType().Name}: {e.Message}",
+        Reason = reason,
+        Detail = detail,
         TimingsMs = new Timings(0, 0, 0, 0, 0),
-        Station = inspector.Station,
+        Station = station,
         JudgedAt = time.GetUtcNow(),
     };
 }
