@@ -1,17 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using EdgeAgent.Host.Hosting;
-using EdgeAgent.Host.Inspect;
-using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
-using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Verdicts;
-using EdgeAgent.Vision.Align;
-using EdgeAgent.Vision.Decode;
 using EdgeAgent.Vision.Heatmap;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Logging.Abstractions;
 using Cv2 = OpenCvSharp.Cv2;
 using ImreadModes = OpenCvSharp.ImreadModes;
 using Mat = OpenCvSharp.Mat;
@@ -32,23 +23,8 @@ internal static class InspectVerb
         var configFile = arguments.Get("config");
         arguments.RejectUnknown();
 
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
-        var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
-        // Logs go to stderr so `--json` output stays one parseable object on stdout.
-        using var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(json ? LogLevel.Warning : LogLevel.Information));
-        using var model = StpmModel.Load(AgentHost.ResolveModelPath(modelPath ?? inference.Path), inference, loggers.CreateLogger<StpmModel>());
-        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
-        using var inspector = new InspectorFactory(
-            configuration.GetSection(DecodeLimits.Section).Get<DecodeLimits>() ?? new DecodeLimits(),
-            configuration.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>() ?? new AlignmentOptions(),
-            AgentHost.ReadProducts(configuration),
-            AgentHost.StationOf(mqtt),
-            new VerdictIdGenerator(TimeProvider.System),
-            TimeProvider.System).Create(model);
-
+        using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
+        var (model, inspector) = (offline.Model, offline.Inspector);
         var pairId = Path.GetFileNameWithoutExtension(imagePath);
         var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,
             DateTimeOffset.UtcNow, new Dictionary<string, string>());

@@ -18,6 +18,7 @@ public static class Verbs
         edgeagent run      [--config FILE]                         the service (systemd Type=notify)
         edgeagent demo     [--count N] [--out DIR] [--mqtt-host H --mqtt-port P] [--config FILE]
         edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
+        edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
         edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json]
         edgeagent generate --out DIR [--count N] [--ng-fraction F] [--seed S] [--max-shift PX] [--max-angle DEG] [--size PX] [--format png|bmp|jpg|tif]
         edgeagent --version
@@ -36,6 +37,7 @@ public static class Verbs
                 "run" => await RunVerb.RunAsync(arguments).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(arguments).ConfigureAwait(false),
                 "inspect" => InspectVerb.Run(arguments),
+                "calibrate" => CalibrateVerb.Run(arguments),
                 "logs" => LogsVerb.Run(arguments),
                 "generate" => GenerateVerb.Run(arguments),
                 "--version" or "version" => PrintVersion(),

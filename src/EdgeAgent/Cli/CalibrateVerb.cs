@@ -1,0 +1,149 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using EdgeAgent.Host.Inspect;
+using EdgeAgent.Ingest;
+using EdgeAgent.Score;
+using EdgeAgent.Verdicts;
+using Microsoft.Extensions.Configuration;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary>
+/// <c>edgeagent calibrate</c>: scores folders of known-OK (and known-NG) pairs with the service's own
+/// inspector and proposes the product's threshold for a target overkill; <c>--write</c> puts it in a
+/// configuration file.
+/// </summary>
+internal static class CalibrateVerb
+{
+    public static int Run(Arguments arguments)
+    {
+        var okFolder = Folder(arguments.Require("ok"));
+        var ngFolder = arguments.Get("ng") is { } ng ? Folder(ng) : null;
+        var modelPath = arguments.Get("model");
+        var product = arguments.Get("product") ?? "default";
+        var target = arguments.Number("target-overkill", 0.001);
+        var configFile = arguments.Get("config");
+        var write = arguments.Get("write");
+        var json = arguments.Flag("json");
+        arguments.RejectUnknown();
+        if (target is not (>= 0 and < 1))
+        {
+            throw new UsageException("Option --target-overkill must lie in [0, 1), e.g. 0.001 for one in a thousand.");
+        }
+
+        using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
+        var naming = new PairNaming(offline.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions());
+        var ok = ScoreFolder(offline.Inspector, naming, okFolder, product);
+        var ngSet = ngFolder is null ? new ScoredFolder([], []) : ScoreFolder(offline.Inspector, naming, ngFolder, product);
+        var c = CultureInfo.InvariantCulture;
+        foreach (var excluded in ok.Excluded.Concat(ngSet.Excluded))
+        {
+            // Not in the statistics: an ERROR or REVIEW pair has no score the threshold could be judged on.
+            Console.Error.WriteLine(string.Create(c, $"excluded  {excluded.Outcome.ToString().ToUpperInvariant()} {excluded.Reason}  {excluded.Image.Path}{(excluded.Detail is null ? "" : $": {excluded.Detail}")}"));
+        }
+
+        if (ok.Scores.Count == 0)
+        {
+            Console.Error.WriteLine($"edgeagent: calibrate: no OK pair under {okFolder} could be scored ({ok.Excluded.Count} excluded).");
+            return 1;
+        }
+
+        var calibration = ThresholdCalibration.Calibrate(ok.Scores, ngSet.Scores, target);
+        var current = ok.Threshold;
+        if (json)
+        {
+            Console.WriteLine(JsonSerializer.Serialize(calibration, CalibrationJsonContext.Default.ThresholdCalibration));
+        }
+        else
+        {
+            Console.WriteLine(string.Create(c, $"product {product}, model {offline.Model.Info.Name} {offline.Model.Info.Version}"));
+            Console.WriteLine(string.Create(c, $"OK {okFolder}: {ok.Scores.Count} scored, {ok.Excluded.Count} excluded (ERROR/REVIEW, listed on stderr, not in the statistics)"));
+            if (ngFolder is not null)
+            {
+                Console.WriteLine(string.Create(c, $"NG {ngFolder}: {ngSet.Scores.Count} scored, {ngSet.Excluded.Count} excluded"));
+            }
+
+            Console.WriteLine();
+            Console.WriteLine(ScoreHistogram.Render(ok.Scores, ngSet.Scores, calibration.Threshold));
+            Console.WriteLine();
+            Console.WriteLine(Describe(calibration, current));
+        }
+
+        if (write is not null)
+        {
+            var previous = ProductThresholdFile.Write(write, product, calibration.Threshold);
+            // With --json, stdout holds the record alone.
+            (json ? Console.Error : Console.Out).WriteLine(string.Create(c,
+                $"wrote {Path.GetFullPath(write)}: Products:{product}:Threshold {previous ?? "(unset)"} -> {calibration.Threshold.ToString("R", c)}"));
+        }
+
+        return 0;
+    }
+
+    private static string Describe(ThresholdCalibration k, double? current)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var q = k.OkQuantiles;
+        var lines = new List<string>
+        {
+            string.Create(c, $"OK scores  p50 {q.P50:0.0000}  p90 {q.P90:0.0000}  p99 {q.P99:0.0000}  p99.9 {q.P999:0.0000}  max {q.Max:0.0000}"),
+            string.Create(c, $"threshold  {k.Threshold:0.000000}  (now {(current is { } now ? now.ToString("0.000000", c) : "unknown")})"),
+            string.Create(c, $"overkill   {k.OverkillCount} of {k.OkCount} OK at or above it ({k.OverkillPercent:0.###}%), target {k.TargetOverkill * 100:0.###}%"),
+        };
+        if (k.Recall is { } recall)
+        {
+            lines.Add(string.Create(c, $"NG         recall {recall * 100:0.#}%, {k.Escapes} of {k.NgCount} escape, AP {k.NgAveragePrecision:0.000}"));
+        }
+
+        if (k.Warning is not null)
+        {
+            lines.Add("warning    " + k.Warning);
+        }
+
+        return string.Join(Environment.NewLine, lines);
+    }
+
+    private static string Folder(string path) =>
+        Directory.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"Folder not found: {path}");
+
+    // Every image under the folder (recursively) with its template, judged as the service would judge it.
+    private static ScoredFolder ScoreFolder(PairInspector inspector, PairNaming naming, string folder, string product)
+    {
+        var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            .Select(path => (Path: path, Name: naming.Parse(Path.GetFileName(path))))
+            .Where(f => f.Name is not null)
+            .GroupBy(f => (Directory: Path.GetDirectoryName(f.Path)!, f.Name!.PairId))
+            .OrderBy(g => g.Key.Directory, StringComparer.Ordinal).ThenBy(g => g.Key.PairId, StringComparer.Ordinal);
+        var scores = new List<double>();
+        var excluded = new List<Verdict>();
+        double? threshold = null;
+        foreach (var group in files)
+        {
+            var template = group.Where(f => f.Name!.Role == PairRole.Template).Select(f => f.Path).Order(StringComparer.Ordinal).FirstOrDefault();
+            foreach (var image in group.Where(f => f.Name!.Role == PairRole.Image).Select(f => f.Path).Order(StringComparer.Ordinal))
+            {
+                var pair = new PairCandidate(image, group.Key.PairId, product, folder, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());
+                var verdict = inspector.Inspect(pair);
+                threshold ??= verdict.Threshold;
+                if (verdict is { Outcome: VerdictKind.Ok or VerdictKind.Ng, Score: { } score })
+                {
+                    scores.Add(score);
+                }
+                else
+                {
+                    excluded.Add(verdict);
+                }
+            }
+        }
+
+        return new ScoredFolder(scores, excluded, threshold);
+    }
+
+    private sealed record ScoredFolder(List<double> Scores, List<Verdict> Excluded, double? Threshold = null);
+}
+
+/// <summary>The calibration record as <c>calibrate --json</c> prints it.</summary>
+[JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
+[JsonSerializable(typeof(ThresholdCalibration))]
+internal sealed partial class CalibrationJsonContext : JsonSerializerContext;
