@@ -1,0 +1,39 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Models;
+
+/// <summary>Configuration section <c>Models</c>: whose packages the box accepts, how big they may be, where models live.</summary>
+public sealed class ModelsOptions
+{
+    /// <summary>The section name in configuration.</summary>
+    public const string Section = "Models";
+
+    /// <summary>Folder whose <c>*.pub</c> PEM files are the trusted technician keys; none when empty.</summary>
+    public string? TrustedKeysFolder { get; set; } = "/etc/edgeagent/trusted-keys";
+
+    /// <summary>Further trusted public key PEM files, named one by one.</summary>
+    public List<string> TrustedKeyFiles { get; set; } = [];
+
+    /// <summary>Root of the model store.</summary>
+    [Required]
+    public string StoreFolder { get; set; } = "/var/lib/edgeagent/models";
+
+    /// <summary>Installed versions kept per model besides the active one (the rollback target is always kept).</summary>
+    [Range(0, 20)]
+    public int KeepPrevious { get; set; } = 2;
+
+    /// <summary>Largest package file accepted, in bytes. Default 512 MiB.</summary>
+    [Range(1024L, 16L * 1024 * 1024 * 1024)]
+    public long MaxPackageBytes { get; set; } = new PackageLimits().MaxPackageBytes;
+
+    /// <summary>Largest uncompressed package entry, in bytes. Default 512 MiB.</summary>
+    [Range(1024L, 16L * 1024 * 1024 * 1024)]
+    public long MaxEntryBytes { get; set; } = new PackageLimits().MaxEntryBytes;
+
+    /// <summary>Most entries a package may hold. Default 256.</summary>
+    [Range(3, 4096)]
+    public int MaxEntries { get; set; } = new PackageLimits().MaxEntries;
+
+    /// <summary>The limits these options set.</summary>
+    public PackageLimits Limits => new() { MaxPackageBytes = MaxPackageBytes, MaxEntryBytes = MaxEntryBytes, MaxEntries = MaxEntries };
+}
