@@ -14,13 +14,19 @@ public sealed class ModelsOptions
     /// <summary>Further trusted public key PEM files, named one by one.</summary>
     public List<string> TrustedKeyFiles { get; set; } = [];
 
-    /// <summary>Root of the model store.</summary>
-    [Required]
-    public string StoreFolder { get; set; } = "/var/lib/edgeagent/models";
+    /// <summary>Root of the model store; empty means <c>models/</c> under <c>Storage:DataDirectory</c>.</summary>
+    public string? StoreFolder { get; set; }
+
+    /// <summary>The store folder: <see cref="StoreFolder"/>, else <c>models/</c> under <paramref name="dataDirectory"/>.</summary>
+    public string StoreFolderUnder(string dataDirectory) => string.IsNullOrWhiteSpace(StoreFolder) ? Path.Combine(dataDirectory, "models") : StoreFolder;
 
     /// <summary>Installed versions kept per model besides the active one (the rollback target is always kept).</summary>
     [Range(0, 20)]
     public int KeepPrevious { get; set; } = 2;
+
+    /// <summary>Inference failures in a row after which a model is rolled back to its previous version.</summary>
+    [Range(1, 1000)]
+    public int AutoRollbackAfterFailures { get; set; } = 3;
 
     /// <summary>Largest package file accepted, in bytes. Default 512 MiB.</summary>
     [Range(1024L, 16L * 1024 * 1024 * 1024)]

@@ -21,6 +21,9 @@ public static class Verbs
         edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
         edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json]
         edgeagent generate --out DIR [--count N] [--ng-fraction F] [--seed S] [--max-shift PX] [--max-angle DEG] [--size PX] [--format png|bmp|jpg|tif]
+        edgeagent models keygen --out PREFIX                        technician signing key pair: PREFIX.key (0600) and PREFIX.pub
+        edgeagent models sign --model M.onnx --key K.key --out P.eamodel [--name N] [--version V] [--canary DIR] [--notes T] [--by WHO]
+        edgeagent models list [--data-dir DIR] [--config FILE]     the box's model store: versions, active, previous
         edgeagent --version
         """;
 
@@ -31,6 +34,11 @@ public static class Verbs
     {
         try
         {
+            if (args is ["models", _, ..])
+            {
+                return ModelsVerb.Run(Arguments.Parse(args[1..], FlagNames));
+            }
+
             var arguments = Arguments.Parse(args, FlagNames);
             return arguments.Verb switch
             {

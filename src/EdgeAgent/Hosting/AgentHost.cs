@@ -5,6 +5,7 @@ using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Models;
 using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
@@ -61,6 +62,7 @@ public static class AgentHost
         AddOptions<VerdictLogOptions>(builder.Services, VerdictLogOptions.Section);
         AddOptions<HealthOptions>(builder.Services, HealthOptions.Section);
         AddOptions<RetentionOptions>(builder.Services, RetentionOptions.Section);
+        AddOptions<ModelsOptions>(builder.Services, ModelsOptions.Section);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -77,7 +79,14 @@ public static class AgentHost
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton(sp => StationOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
         services.AddSingleton(sp => CreateInspectorFactory(sp, builder.Configuration));
+        services.AddSingleton(sp => OpenModelStore(sp));
         services.AddSingleton(sp => LoadActiveModels(sp));
+        services.AddSingleton(sp => new ModelRollback(
+            sp.GetRequiredService<ModelStore>(),
+            sp.GetRequiredService<ActiveModels>(),
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
+            sp.GetRequiredService<InspectorFactory>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRollback>()));
         services.AddSingleton<ProcessedFiles>();
         services.AddSingleton<PipelineProgress>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
@@ -87,7 +96,11 @@ public static class AgentHost
         services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
         services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
-        services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
+        services.AddSingleton(sp =>
+        {
+            sp.GetRequiredService<ModelRollback>(); // watches the models the worker judges with, from the first pair on
+            return ActivatorUtilities.CreateInstance<InspectionWorker>(sp);
+        }).AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
         services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<RetentionService>();
@@ -125,13 +138,24 @@ public static class AgentHost
 
     private static ActiveModels LoadActiveModels(IServiceProvider sp)
     {
-        var options = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-        var model = StpmModel.Load(ResolveModelPath(options.Path), options, sp.GetRequiredService<ILoggerFactory>().CreateLogger<StpmModel>());
+        var inference = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
         var factory = sp.GetRequiredService<InspectorFactory>();
-        CheckProducts(factory.Products, model);
-        var active = new ActiveModels(model.Info.Name, new Dictionary<string, string>(), 3);
-        active.Activate(new LoadedModel(model.Info.Name, model.Info.Version, model, factory.Create(model)));
+        var active = ModelBootstrap.Load(sp.GetRequiredService<ModelStore>(), ResolveModelPath(inference.Path), inference, factory,
+            sp.GetRequiredService<IOptions<ModelsOptions>>().Value.AutoRollbackAfterFailures, sp.GetRequiredService<ILoggerFactory>().CreateLogger<StpmModel>());
+        foreach (var model in active.Snapshot().Values)
+        {
+            CheckProducts(factory.Products.Where(p => active.RouteOf(p.Key) == model.Name), model.Model);
+        }
+
         return active;
+    }
+
+    private static ModelStore OpenModelStore(IServiceProvider sp)
+    {
+        sp.GetRequiredService<DataDirectoryLock>(); // one agent per data directory, store included
+        var models = sp.GetRequiredService<IOptions<ModelsOptions>>().Value;
+        var dataDirectory = sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory;
+        return new ModelStore(models.StoreFolderUnder(dataDirectory), models.KeepPrevious, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>());
     }
 
     private static InspectorFactory CreateInspectorFactory(IServiceProvider sp, IConfiguration configuration) => new(
@@ -143,7 +167,7 @@ public static class AgentHost
         sp.GetRequiredService<TimeProvider>());
 
     /// <summary>Every product's overrides must apply to <paramref name="model"/>'s scoring; a malformed one stops the start.</summary>
-    private static void CheckProducts(IReadOnlyDictionary<string, ProductSettings> products, StpmModel model)
+    private static void CheckProducts(IEnumerable<KeyValuePair<string, ProductSettings>> products, StpmModel model)
     {
         foreach (var (name, settings) in products)
         {

@@ -12,6 +12,9 @@ public sealed class ProductSettings
     /// <summary>The section name in configuration.</summary>
     public const string Section = "Products";
 
+    /// <summary>Name of the model (in the model store) that judges this product; the default model when unset.</summary>
+    public string? Model { get; set; }
+
     /// <summary>NG threshold for this product.</summary>
     public double? Threshold { get; set; }
 

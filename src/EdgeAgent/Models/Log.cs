@@ -1,0 +1,22 @@
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Host.Models;
+
+/// <summary>Model lifecycle log events, ids 6100–6149.</summary>
+internal static partial class Log
+{
+    [LoggerMessage(6100, LogLevel.Warning, "Products route to model '{Name}' but the store has no version of it that loads; their pairs are judged REVIEW MODEL_UNAVAILABLE")]
+    public static partial void RouteWithoutModel(ILogger logger, string name);
+
+    [LoggerMessage(6101, LogLevel.Error, "Active model {Name} {Version} cannot be loaded ({Reason}); rolling back to the previous version")]
+    public static partial void ActiveVersionFailed(ILogger logger, string name, string version, string reason);
+
+    [LoggerMessage(6102, LogLevel.Error, "Model {Name} {Version} failed {Failures} pairs in a row; rolling back to the previous version")]
+    public static partial void KeepsFailing(ILogger logger, string name, string version, int failures);
+
+    [LoggerMessage(6103, LogLevel.Warning, "Model {Name} rolled back to version {Version}")]
+    public static partial void RolledBack(ILogger logger, string name, string version);
+
+    [LoggerMessage(6104, LogLevel.Error, "Model {Name} has no earlier version that loads; the current one stays")]
+    public static partial void NothingToRollBackTo(ILogger logger, string name);
+}

@@ -1,0 +1,130 @@
+using EdgeAgent.Host.Inspect;
+using EdgeAgent.Host.Models;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Models;
+using EdgeAgent.Testing;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
+using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.Logging.Abstractions;
+
+namespace EdgeAgent.Tests.Models;
+
+public sealed class ModelBootstrapTests : IDisposable
+{
+    private const string Bundled = "stpm-r18-synth";
+    private static readonly InferenceOptions Cpu = new() { Provider = ExecutionProviderChoice.Cpu };
+    private readonly TempFolder _temp = new("edgeagent-bootstrap-");
+    private readonly ModelStore _store;
+    private readonly IReadOnlyList<SyntheticPairTruth> _pairs;
+
+    public ModelBootstrapTests()
+    {
+        _store = new ModelStore(_temp.Sub("models"), keepPrevious: 2);
+        _pairs = SyntheticDataset.Write(_temp.Sub("pairs"), new SyntheticDatasetOptions { Count = 4, NgFraction = 0, Seed = 9, Size = 352, Products = ["UBM", "M1"] });
+    }
+
+    [Fact]
+    public void Load_FreshStore_SeedsTheBundledModelAndJudgesWithIt()
+    {
+        using var active = Load(new Dictionary<string, ProductSettings>());
+
+        var stored = _store.Active(Bundled);
+        Assert.NotNull(stored);
+        Assert.Equal(ModelStore.LocalKeyId, stored.KeyId);
+        Assert.Equal((Bundled, stored.Version), VersionJudging(active, "UBM"));
+    }
+
+    [Fact]
+    public void Load_StoreHoldsANewerActiveVersion_ThatVersionJudgesAfterARestart()
+    {
+        using (Load(new Dictionary<string, ProductSettings>()))
+        {
+        }
+
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
+        _store.Activate(Bundled, "1.1.0");
+        using var active = Load(new Dictionary<string, ProductSettings>());
+
+        Assert.Equal((Bundled, "1.1.0"), VersionJudging(active, "UBM"));
+    }
+
+    [Fact]
+    public void Load_TwoProductsRoutedToTwoModels_EachJudgedByItsOwn()
+    {
+        _store.ImportLocal(RepoPaths.SmallModel, "stpm-small", "2.0.0");
+        _store.Activate("stpm-small", "2.0.0");
+
+        using var active = Load(new Dictionary<string, ProductSettings> { ["M1"] = new() { Model = "stpm-small" } });
+
+        Assert.Equal(("stpm-small", "2.0.0"), VersionJudging(active, "M1"));
+        Assert.Equal(Bundled, VersionJudging(active, "UBM").Name);
+    }
+
+    [Fact]
+    public void Load_ProductRoutedToAModelNotInTheStore_GetsNoModel()
+    {
+        using var active = Load(new Dictionary<string, ProductSettings> { ["M1"] = new() { Model = "never-pushed" } });
+
+        Assert.Null(active.Acquire("M1"));
+        Assert.NotNull(active.Acquire("UBM"));
+    }
+
+    [Fact]
+    public void RollBack_AfterANewVersion_RestoresThePreviousOneAndItsLabel()
+    {
+        var products = new Dictionary<string, ProductSettings>();
+        using var active = Load(products);
+        var first = _store.Active(Bundled)!.Version;
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
+        _store.Activate(Bundled, "1.1.0");
+        var rollback = new ModelRollback(_store, active, Cpu, Factory(products), NullLogger.Instance);
+
+        var restored = rollback.RollBack(Bundled);
+
+        Assert.Equal(first, restored?.Version);
+        Assert.Equal(first, _store.Active(Bundled)?.Version);
+        Assert.Equal((Bundled, first), VersionJudging(active, "UBM"));
+    }
+
+    [Fact]
+    public void KeepsFailing_ThreeInferenceFailuresInARow_RollsBackAutomatically()
+    {
+        var products = new Dictionary<string, ProductSettings>();
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "0.9.0");
+        _store.Activate(Bundled, "0.9.0");
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
+        _store.Activate(Bundled, "1.1.0");
+        using var active = Load(products);
+        _ = new ModelRollback(_store, active, Cpu, Factory(products), NullLogger.Instance);
+        var failing = active.Snapshot()[Bundled];
+
+        active.ReportInference(failing, succeeded: false);
+        active.ReportInference(failing, succeeded: false);
+        Assert.Equal("1.1.0", VersionJudging(active, "UBM").Version);
+        active.ReportInference(failing, succeeded: false);
+
+        Assert.Equal((Bundled, "0.9.0"), VersionJudging(active, "UBM"));
+    }
+
+    public void Dispose() => _temp.Dispose();
+
+    private ActiveModels Load(Dictionary<string, ProductSettings> products) =>
+        ModelBootstrap.Load(_store, RepoPaths.DefaultModel, Cpu, Factory(products), failuresBeforeRollback: 3, NullLogger.Instance);
+
+    private static InspectorFactory Factory(Dictionary<string, ProductSettings> products) =>
+        new(new DecodeLimits(), new AlignmentOptions(), products, new StationIdentity("t", "t", "t", "t"), new VerdictIdGenerator(TimeProvider.System), TimeProvider.System);
+
+    private (string Name, string Version) VersionJudging(ActiveModels active, string product)
+    {
+        var truth = _pairs.First(p => p.Product == product);
+        using var lease = active.Acquire(product);
+        Assert.NotNull(lease);
+        var image = Path.Combine(_temp.Path, "pairs", truth.ImagePath);
+        var template = Path.Combine(_temp.Path, "pairs", truth.TemplatePath);
+        var verdict = lease.Model.Inspector.Inspect(new(image, truth.Id, product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>()));
+        Assert.NotNull(verdict.Score);
+        return (verdict.Model!.Name, verdict.Model.Version);
+    }
+}
