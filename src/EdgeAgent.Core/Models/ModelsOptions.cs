@@ -24,6 +24,16 @@ public sealed class ModelsOptions
     [Range(0, 20)]
     public int KeepPrevious { get; set; } = 2;
 
+    /// <summary>Known-good pairs every new model must pass (besides those in its package); empty means <c>canary/</c> under <c>Storage:DataDirectory</c>.</summary>
+    public string? CanaryFolder { get; set; }
+
+    /// <summary>Share of the canary's pasted defects a new model must judge NG.</summary>
+    [Range(0.0, 1.0)]
+    public double CanaryMinDefectRecall { get; set; } = 1.0;
+
+    /// <summary>The box's canary folder: <see cref="CanaryFolder"/>, else <c>canary/</c> under <paramref name="dataDirectory"/>.</summary>
+    public string CanaryFolderUnder(string dataDirectory) => string.IsNullOrWhiteSpace(CanaryFolder) ? Path.Combine(dataDirectory, "canary") : CanaryFolder;
+
     /// <summary>Inference failures in a row after which a model is rolled back to its previous version.</summary>
     [Range(1, 1000)]
     public int AutoRollbackAfterFailures { get; set; } = 3;

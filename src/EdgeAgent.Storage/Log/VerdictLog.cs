@@ -2,6 +2,7 @@ using JsonSerializer = System.Text.Json.JsonSerializer;
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
+using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Retention;
 using LiteDB;
 
@@ -29,6 +30,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     private readonly VerdictIdGenerator _ids;
     private readonly ILiteCollection<BsonDocument> _verdicts;
     private readonly ILiteCollection<BsonDocument> _meta;
+    private readonly ILiteCollection<BsonDocument> _audit;
     private readonly string _path;
     private readonly Lock _writeGate = new();
 
@@ -39,6 +41,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         _ids = ids;
         Archive = new VerdictArchive(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "archive"));
         _meta = db.GetCollection("meta");
+        _audit = db.GetCollection("audit", BsonAutoId.Int64);
         _verdicts = db.GetCollection(Collection);
         _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
         _verdicts.EnsureIndex("judgedAt");
@@ -193,6 +196,33 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             _verdicts.Update(doc);
         }
     }
+
+    /// <summary>Appends to the audit trail (same file as the journal, forced to disk).</summary>
+    public void RecordAudit(AuditEntry entry)
+    {
+        ArgumentNullException.ThrowIfNull(entry);
+        lock (_writeGate)
+        {
+            _audit.Insert(new BsonDocument
+            {
+                ["at"] = entry.At.UtcDateTime,
+                ["action"] = entry.Action,
+                ["actor"] = entry.Actor,
+                ["model"] = entry.Model,
+                ["version"] = entry.Version,
+                ["sha256"] = entry.Sha256,
+                ["detail"] = entry.Detail,
+            });
+            _db.Checkpoint();
+        }
+    }
+
+    /// <summary>The newest <paramref name="limit"/> audit entries, newest first.</summary>
+    public IReadOnlyList<AuditEntry> AuditTrail(int limit) =>
+        [.. _audit.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
+            new DateTimeOffset(d["at"].AsDateTime, TimeSpan.Zero), d["action"].AsString, d["actor"].AsString,
+            d["model"].IsNull ? null : d["model"].AsString, d["version"].IsNull ? null : d["version"].AsString,
+            d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString))];
 
     /// <summary>Newest first, filtered as asked.</summary>
     public IReadOnlyList<Verdict> Find(VerdictQuery query)

@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(6104, LogLevel.Error, "Model {Name} has no earlier version that loads; the current one stays")]
     public static partial void NothingToRollBackTo(ILogger logger, string name);
+
+    [LoggerMessage(6105, LogLevel.Warning, "Model {Name} {Version} activated (signed by {KeyId}); {Canary}")]
+    public static partial void Activated(ILogger logger, string name, string version, string keyId, string canary);
+
+    [LoggerMessage(6106, LogLevel.Warning, "Model package {Name} {Version} rejected: {Reason} {Detail}; the model in service stays")]
+    public static partial void Rejected(ILogger logger, string name, string version, string reason, string detail);
 }

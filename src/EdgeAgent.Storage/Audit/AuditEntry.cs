@@ -1,0 +1,14 @@
+namespace EdgeAgent.Storage.Audit;
+
+/// <summary>
+/// One model-lifecycle event in the box's audit trail: who (key id or local actor), what (action, model,
+/// version, hashes), when, and the numbers that decided it (e.g. the canary's).
+/// </summary>
+/// <param name="At">When it happened.</param>
+/// <param name="Action">pushed, rejected, activated, rolled-back, threshold-changed.</param>
+/// <param name="Actor">The signing key id, or who asked (e.g. <c>auto-rollback</c>, <c>config</c>).</param>
+/// <param name="Model">Model name, when known.</param>
+/// <param name="Version">Model version, when known.</param>
+/// <param name="Sha256">SHA-256 of the model or package concerned.</param>
+/// <param name="Detail">Reason code and numbers.</param>
+public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, string? Model, string? Version, string? Sha256, string Detail);
