@@ -126,7 +126,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     }
 
     /// <inheritdoc/>
-    public bool IsKnown(string pairKey) => _verdicts.Exists(Query.EQ("pairKey", pairKey));
+    public bool IsKnown(string pairKey) => _verdicts.Exists(Expression("pairKey = @0", pairKey));
 
     /// <inheritdoc/>
     public string RecordSeen(PairCandidate pair)
@@ -146,7 +146,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     {
         lock (_writeGate)
         {
-            var existing = _verdicts.FindOne(Query.EQ("pairKey", pair.Key));
+            var existing = _verdicts.FindOne(Expression("pairKey = @0", pair.Key));
             if (existing is not null)
             {
                 return existing["_id"].AsString;
@@ -228,40 +228,43 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     public IReadOnlyList<Verdict> Find(VerdictQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var filters = new List<BsonExpression>();
+        var conditions = new List<string>();
+        var values = new List<BsonValue>();
+        void Add(string condition, BsonValue value)
+        {
+            conditions.Add(condition.Replace("@", "@" + values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
+            values.Add(value);
+        }
+
         if (query.Since is { } since)
         {
-            filters.Add(Query.GTE("judgedAt", since.UtcDateTime));
+            Add("judgedAt >= @", since.UtcDateTime);
         }
 
         if (query.Until is { } until)
         {
-            filters.Add(Query.LT("judgedAt", until.UtcDateTime));
+            Add("judgedAt < @", until.UtcDateTime);
         }
 
         if (query.Outcome is { } outcome)
         {
-            filters.Add(Query.EQ("outcome", outcome.ToString().ToUpperInvariant()));
+            Add("outcome = @", outcome.ToString().ToUpperInvariant());
         }
 
         if (query.Product is { } product)
         {
-            filters.Add(Query.EQ("product", product));
+            Add("product = @", product);
         }
 
+        var filter = conditions.Count == 0 ? null : Expression(string.Join(" AND ", conditions), [.. values]);
         var q = _verdicts.Query().Where(IsJudgedEntry);
-        foreach (var filter in filters)
+        if (filter is not null)
         {
             q = q.Where(filter);
         }
 
         var recent = q.OrderByDescending("seq").Limit(query.Limit).ToList();
-        var archived = recent.Count >= query.Limit ? [] : Archive.Find(filters.Count switch
-        {
-            0 => null,
-            1 => filters[0],
-            _ => Query.And([.. filters]),
-        }, query.Limit);
+        var archived = recent.Count >= query.Limit ? [] : Archive.Find(filter, query.Limit);
         return [.. recent.Concat(archived).DistinctBy(d => d["_id"].AsString)
             .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit).Select(FromDocument)];
     }
@@ -281,7 +284,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     {
         lock (_writeGate)
         {
-            var documents = _verdicts.Find(Query.And(IsJudgedEntry, Query.EQ("published", true), Query.LT("judgedAt", judgedBefore.UtcDateTime)), limit: max).ToList();
+            var documents = _verdicts.Find(Expression("state = @0 AND published = true AND judgedAt < @1", Judged, judgedBefore.UtcDateTime), limit: max).ToList();
             if (documents.Count == 0)
             {
                 return 0;
@@ -316,7 +319,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         {
             lock (_writeGate)
             {
-                removed += _verdicts.DeleteMany(Query.In("_id", chunk));
+                removed += _verdicts.DeleteMany(Expression("_id IN @0", new BsonArray(chunk)));
                 _db.Checkpoint();
             }
         }
@@ -370,6 +373,14 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 
         _db.Checkpoint();
     }
+
+    /// <summary>
+    /// A query with its values as parameters. LiteDB's <c>Query.EQ</c> and friends print the value into the
+    /// expression text, and LiteDB caches every parsed (and compiled) expression text forever: one new text
+    /// per pair key or id made the agent's memory grow without bound (found by the soak benchmark).
+    /// Parameterised texts are a handful of cache entries for the life of the process.
+    /// </summary>
+    private static BsonExpression Expression(string text, params BsonValue[] values) => BsonExpression.Create(text, values);
 
     private long MaxSeq() => _verdicts.Count(IsJudgedEntry) == 0 ? 0 : _verdicts.Max(x => x["seq"]).AsInt64;
 
