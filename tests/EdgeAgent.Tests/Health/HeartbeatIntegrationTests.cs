@@ -31,7 +31,9 @@ public sealed class HeartbeatIntegrationTests : IDisposable
         using var host = AgentHost.Build(null, settings);
         await host.StartAsync();
 
-        var beat = await ReceiveAsync(topics.Metrics);
+        // A beat evaluated while the first connection was still being made says "degraded: not connected" (true
+        // then); under load that beat can be the first one out, so wait for the steady state.
+        var beat = await ReceiveAsync(topics.Metrics, payload => JsonSerializer.Deserialize(payload, HeartbeatJsonContext.Default.Heartbeat)!.State == "healthy");
         var heartbeat = JsonSerializer.Deserialize(beat, HeartbeatJsonContext.Default.Heartbeat)!;
         var state = Encoding.UTF8.GetString(await ReceiveAsync(topics.State)); // retained: a late subscriber still gets it
         await host.StopAsync();
@@ -50,13 +52,18 @@ public sealed class HeartbeatIntegrationTests : IDisposable
         _temp.Dispose();
     }
 
-    private async Task<byte[]> ReceiveAsync(string topic)
+    private async Task<byte[]> ReceiveAsync(string topic, Func<byte[], bool>? wanted = null)
     {
         using var client = new MqttClientFactory().CreateMqttClient();
         var received = new TaskCompletionSource<byte[]>(TaskCreationOptions.RunContinuationsAsynchronously);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            received.TrySetResult(e.ApplicationMessage.Payload.ToArray());
+            var payload = e.ApplicationMessage.Payload.ToArray();
+            if (wanted is null || wanted(payload))
+            {
+                received.TrySetResult(payload);
+            }
+
             return Task.CompletedTask;
         };
         await client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", _broker.Port).Build());
