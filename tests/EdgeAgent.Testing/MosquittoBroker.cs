@@ -16,7 +16,9 @@ public sealed class MosquittoBroker : IDisposable
     private readonly string _config;
     private Process? _process;
 
-    public MosquittoBroker(string folder)
+    /// <param name="folder">Config, persistence and log.</param>
+    /// <param name="extraConfig">Further mosquitto.conf lines, e.g. <c>max_packet_size 65536</c>.</param>
+    public MosquittoBroker(string folder, params string[] extraConfig)
     {
         _folder = folder;
         Port = EmbeddedBroker.FreePort();
@@ -33,6 +35,7 @@ public sealed class MosquittoBroker : IDisposable
             $"persistence_location {folder}/",
             "max_queued_messages 0", // 0 = no limit (default 1000 would drop a 15 s backlog for an offline consumer)
             $"log_dest file {Path.Combine(folder, "mosquitto.log")}",
+            .. extraConfig,
         ]);
         Start();
     }

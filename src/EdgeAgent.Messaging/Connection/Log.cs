@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(4004, LogLevel.Warning, "MQTT publish to {Topic} not acknowledged ({Kind}: {Reason}); reconnecting")]
     public static partial void PublishFailed(ILogger logger, string topic, string kind, string reason);
+
+    [LoggerMessage(4005, LogLevel.Warning, "MQTT subscribe failed, reconnecting: {Reason}")]
+    public static partial void SubscribeFailed(ILogger logger, string reason);
+
+    [LoggerMessage(4006, LogLevel.Error, "MQTT broker refused the subscription to {TopicFilter}: {ResultCode}; commands on it will not arrive (check the broker's ACL)")]
+    public static partial void SubscribeRefused(ILogger logger, string topicFilter, string resultCode);
 }

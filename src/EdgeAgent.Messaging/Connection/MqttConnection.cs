@@ -11,7 +11,7 @@ namespace EdgeAgent.Messaging.Connection;
 /// Owns the MQTT client and keeps it connected. MQTTnet 5 has no managed client, and reconnecting from
 /// its Disconnected event can deadlock, so a timer-driven loop pings and, on failure, disconnects and
 /// reconnects with exponential backoff and jitter. Presence: retained <c>online</c> on connect, the broker's
-/// last will sets <c>offline</c>.
+/// last will sets <c>offline</c>. The session is clean, so subscriptions are made again after every connect.
 /// </summary>
 public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttConnection> logger)
     : BackgroundService
@@ -19,6 +19,8 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
     private readonly MqttOptions _options = options.Value;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly SemaphoreSlim _reconnectNow = new(0, 1);
+    private readonly Lock _subscriptionGate = new();
+    private readonly List<Subscription> _subscriptions = [];
 
     /// <summary>The box's topics.</summary>
     public Topics Topics { get; } = new(options.Value);
@@ -56,9 +58,28 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
         }
     }
 
+    /// <summary>
+    /// Subscribes <paramref name="handler"/> to <paramref name="topicFilter"/> (QoS 1) now if connected and after every
+    /// reconnect. The handler runs on the client's receive loop: it must be quick, and must not await a QoS 1
+    /// publish (its PUBACK would wait behind the handler itself).
+    /// </summary>
+    public async Task SubscribeAsync(string topicFilter, Func<MqttApplicationMessage, Task> handler, CancellationToken cancellationToken)
+    {
+        lock (_subscriptionGate)
+        {
+            _subscriptions.Add(new Subscription(topicFilter, handler));
+        }
+
+        if (IsConnected && !await SubscribeAllAsync(cancellationToken).ConfigureAwait(false))
+        {
+            WakeSupervisor();
+        }
+    }
+
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        _client.ApplicationMessageReceivedAsync += OnMessageAsync;
         var delay = _options.ReconnectMinDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -158,7 +179,14 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
                 return false;
             }
 
+            // Connected counts only once the subscriptions are back: a command sent then is not lost.
+            if (!await SubscribeAllAsync(cancellationToken).ConfigureAwait(false))
+            {
+                return false;
+            }
+
             IsConnected = true;
+
             await PublishAsync(Topics.State, "online"u8.ToArray(), retain: true, cancellationToken).ConfigureAwait(false);
             Log.Connected(logger, _options.Host, _options.Port, _options.EffectiveClientId);
             return IsConnected;
@@ -171,6 +199,61 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
             }
 
             return false;
+        }
+    }
+
+    private async Task<bool> SubscribeAllAsync(CancellationToken cancellationToken)
+    {
+        string[] filters;
+        lock (_subscriptionGate)
+        {
+            filters = [.. _subscriptions.Select(s => s.Filter).Distinct(StringComparer.Ordinal)];
+        }
+
+        if (filters.Length == 0)
+        {
+            return true;
+        }
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        timeout.CancelAfter(_options.PublishTimeout);
+        try
+        {
+            var builder = new MqttClientSubscribeOptionsBuilder();
+            foreach (var filter in filters)
+            {
+                builder = builder.WithTopicFilter(filter, MqttQualityOfServiceLevel.AtLeastOnce);
+            }
+
+            var result = await _client.SubscribeAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+            var refused = result.Items.Where(i => (int)i.ResultCode > (int)MqttClientSubscribeResultCode.GrantedQoS2).ToList();
+            foreach (var item in refused)
+            {
+                Log.SubscribeRefused(logger, item.TopicFilter.Topic, item.ResultCode.ToString());
+            }
+
+            // A refusal (e.g. the broker's ACL) will not change on a reconnect: say so once per connect, stay connected.
+            return true;
+        }
+        catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            Log.SubscribeFailed(logger, e.Message);
+            IsConnected = false;
+            return false;
+        }
+    }
+
+    private async Task OnMessageAsync(MqttApplicationMessageReceivedEventArgs e)
+    {
+        Subscription[] matching;
+        lock (_subscriptionGate)
+        {
+            matching = [.. _subscriptions.Where(s => MqttTopicFilterComparer.Compare(e.ApplicationMessage.Topic, s.Filter) == MqttTopicFilterCompareResult.IsMatch)];
+        }
+
+        foreach (var subscription in matching)
+        {
+            await subscription.Handler(e.ApplicationMessage).ConfigureAwait(false);
         }
     }
 
@@ -193,4 +276,6 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
 
     // ±20% so a line of boxes does not reconnect to a restarted broker in lock-step.
     private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+
+    private sealed record Subscription(string Filter, Func<MqttApplicationMessage, Task> Handler);
 }

@@ -17,4 +17,13 @@ public sealed class Topics(MqttOptions options)
 
     /// <summary>Retained <c>online</c>/<c>offline</c>; the broker publishes <c>offline</c> as the last will.</summary>
     public string State => $"{Root}/state";
+
+    /// <summary>Model commands (<c>begin</c>, <c>chunk/{transferId}/{index}</c>, <c>end</c>, <c>rollback</c>) live under this.</summary>
+    public string ModelCommands => $"{Root}/cmd/model";
+
+    /// <summary>Progress and outcome of model commands (schema <c>edgeagent.model-status/1</c>), QoS 1, not retained.</summary>
+    public string ModelStatus => $"{Root}/model/status";
+
+    /// <summary>The topic root of a box with <paramref name="options"/>' identity.</summary>
+    public static string RootOf(MqttOptions options) => new Topics(options).Root;
 }

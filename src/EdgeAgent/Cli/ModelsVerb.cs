@@ -1,5 +1,7 @@
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.Configuration;
@@ -8,16 +10,25 @@ using Microsoft.Extensions.Logging.Abstractions;
 namespace EdgeAgent.Host.Cli;
 
 /// <summary>
-/// <c>edgeagent models keygen|sign|list</c>: the technician's signing workflow and a look into a box's model store.
+/// <c>edgeagent models keygen|sign|push|rollback|list</c>: the technician's signing and push workflow and a look
+/// into a box's model store.
 /// </summary>
 internal static class ModelsVerb
 {
+    /// <summary>Exit code when the box refused the package or could not roll back.</summary>
+    public const int Refused = 1;
+
+    /// <summary>Exit code when the box did not answer in time (sysexits EX_UNAVAILABLE).</summary>
+    public const int NoAnswer = 69;
+
     public static int Run(Arguments arguments) => arguments.Verb switch
     {
         "keygen" => Keygen(arguments),
         "sign" => Sign(arguments),
+        "push" => PushAsync(arguments).GetAwaiter().GetResult(),
+        "rollback" => RollbackAsync(arguments).GetAwaiter().GetResult(),
         "list" => List(arguments),
-        _ => throw new UsageException($"Unknown models verb '{arguments.Verb}' (keygen, sign, list)."),
+        _ => throw new UsageException($"Unknown models verb '{arguments.Verb}' (keygen, sign, push, rollback, list)."),
     };
 
     private static int Keygen(Arguments arguments)
@@ -55,6 +66,86 @@ internal static class ModelsVerb
         var manifest = ModelPackageBuilder.Build(modelPath, name, version, canary, notes, by, key, output);
         Console.WriteLine($"{output}: {manifest.Name} {manifest.Version}, {manifest.Files.Count} file(s), signed by key {key.KeyId}");
         return 0;
+    }
+
+    private static async Task<int> PushAsync(Arguments arguments)
+    {
+        var package = Path.GetFullPath(arguments.Require("package"));
+        var chunkSize = (int)arguments.Number("chunk-size", 256 * 1024);
+        var timeout = TimeSpan.FromSeconds(arguments.Number("timeout", 600));
+        var (mqtt, by) = BoxOf(arguments);
+        if (!File.Exists(package))
+        {
+            throw new FileNotFoundException($"No package at {package}.", package);
+        }
+
+        await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
+        var progress = new Progress<string>(line => Console.WriteLine("  " + line));
+        try
+        {
+            var outcome = await sender.PushAsync(package, chunkSize, by, timeout, progress, CancellationToken.None).ConfigureAwait(false);
+            return Print(outcome.Status, $"{outcome.ChunksSent} chunk(s) of {outcome.ChunkSize} bytes sent");
+        }
+        catch (TimeoutException e)
+        {
+            Console.Error.WriteLine($"edgeagent: {e.Message} Run the same push again to resume it.");
+            return NoAnswer;
+        }
+    }
+
+    private static async Task<int> RollbackAsync(Arguments arguments)
+    {
+        var name = arguments.Require("name");
+        var timeout = TimeSpan.FromSeconds(arguments.Number("timeout", 120));
+        var (mqtt, by) = BoxOf(arguments);
+        await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
+        try
+        {
+            return Print(await sender.RollbackAsync(name, by, timeout, CancellationToken.None).ConfigureAwait(false), "");
+        }
+        catch (TimeoutException e)
+        {
+            Console.Error.WriteLine($"edgeagent: {e.Message}");
+            return NoAnswer;
+        }
+    }
+
+    /// <summary>The box's broker and topic identity: its config file (--config), overridden by --host, --port, --site, --area, --line, --station.</summary>
+    private static (MqttOptions Mqtt, string By) BoxOf(Arguments arguments)
+    {
+        var configuration = new ConfigurationBuilder().AddAgentConfiguration(arguments.Get("config"), new Dictionary<string, string?>()).Build();
+        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+        mqtt.Host = arguments.Get("host") ?? mqtt.Host;
+        mqtt.Port = (int)arguments.Number("port", mqtt.Port);
+        mqtt.TopicPrefix = arguments.Get("prefix") ?? mqtt.TopicPrefix;
+        mqtt.Site = arguments.Get("site") ?? mqtt.Site;
+        mqtt.Area = arguments.Get("area") ?? mqtt.Area;
+        mqtt.Line = arguments.Get("line") ?? mqtt.Line;
+        mqtt.Station = arguments.Get("station") ?? mqtt.Station;
+        var by = arguments.Get("by") ?? Environment.UserName;
+        arguments.RejectUnknown();
+        return (mqtt, by);
+    }
+
+    private static async Task<ModelTransferSender> ConnectAsync(MqttOptions mqtt)
+    {
+        var root = Topics.RootOf(mqtt);
+        Console.WriteLine($"box {root} via {mqtt.Host}:{mqtt.Port}");
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        return await ModelTransferSender.ConnectAsync(mqtt.Host, mqtt.Port, mqtt.Username, mqtt.Password, root, timeout.Token).ConfigureAwait(false);
+    }
+
+    private static int Print(ModelStatus status, string sent)
+    {
+        var model = status.Model is { } m ? $"{m.Name} {m.Version}" : "";
+        var reason = status.Reason is null ? "" : $" {status.Reason}";
+        Console.WriteLine($"{status.State}{reason} {model}".TrimEnd() + (sent.Length > 0 ? $" ({sent})" : ""));
+        if (!string.IsNullOrEmpty(status.Detail))
+        {
+            Console.WriteLine("  " + status.Detail);
+        }
+
+        return status.State is ModelStates.Activated or ModelStates.RolledBack ? 0 : Refused;
     }
 
     private static int List(Arguments arguments)

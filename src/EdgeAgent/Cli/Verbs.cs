@@ -23,6 +23,8 @@ public static class Verbs
         edgeagent generate --out DIR [--count N] [--ng-fraction F] [--seed S] [--max-shift PX] [--max-angle DEG] [--size PX] [--format png|bmp|jpg|tif]
         edgeagent models keygen --out PREFIX                        technician signing key pair: PREFIX.key (0600) and PREFIX.pub
         edgeagent models sign --model M.onnx --key K.key --out P.eamodel [--name N] [--version V] [--canary DIR] [--notes T] [--by WHO]
+        edgeagent models push --package P.eamodel [--config BOX.json] [--host H --port P --site S --area A --line L --station ST] [--chunk-size B] [--timeout S]
+        edgeagent models rollback --name MODEL [--config BOX.json] [--host H ... --station ST]   previous version back in service
         edgeagent models list [--data-dir DIR] [--config FILE]     the box's model store: versions, active, previous
         edgeagent --version
         """;

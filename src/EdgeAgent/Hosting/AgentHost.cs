@@ -5,6 +5,7 @@ using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models;
 using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Publish;
@@ -63,6 +64,7 @@ public static class AgentHost
         AddOptions<HealthOptions>(builder.Services, HealthOptions.Section);
         AddOptions<RetentionOptions>(builder.Services, RetentionOptions.Section);
         AddOptions<ModelsOptions>(builder.Services, ModelsOptions.Section);
+        AddOptions<ModelTransferLimits>(builder.Services, ModelTransferLimits.Section);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -86,7 +88,29 @@ public static class AgentHost
             sp.GetRequiredService<ActiveModels>(),
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
             sp.GetRequiredService<InspectorFactory>(),
+            sp.GetRequiredService<VerdictLog>(),
+            sp.GetRequiredService<TimeProvider>(),
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRollback>()));
+        services.AddSingleton(sp => ModelBootstrap.LoadTrustList(
+            sp.GetRequiredService<IOptions<ModelsOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TrustList>()));
+        services.AddSingleton(sp => new ModelActivation(
+            sp.GetRequiredService<ModelStore>(),
+            sp.GetRequiredService<ActiveModels>(),
+            sp.GetRequiredService<TrustList>(),
+            sp.GetRequiredService<IOptions<ModelsOptions>>().Value,
+            sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
+            sp.GetRequiredService<InspectorFactory>(),
+            sp.GetRequiredService<VerdictLog>(),
+            sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory,
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.DefaultProduct,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelActivation>()));
+        services.AddSingleton<IModelCommandHandler, ModelCommands>();
+        services.AddSingleton(sp => new ModelTransferReceiver(
+            Path.Combine(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory, "incoming", "transfers"),
+            sp.GetRequiredService<IOptions<ModelTransferLimits>>().Value,
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelTransferReceiver>()));
         services.AddSingleton<ProcessedFiles>();
         services.AddSingleton<PipelineProgress>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
@@ -102,6 +126,7 @@ public static class AgentHost
             return ActivatorUtilities.CreateInstance<InspectionWorker>(sp);
         }).AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
         services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        services.AddHostedService<ModelCommandListener>();
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<RetentionService>();
         return builder.Build();

@@ -10,6 +10,12 @@ public sealed class ActiveModels(string defaultModel, IReadOnlyDictionary<string
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LoadedModel> _byName = new(StringComparer.Ordinal);
 
+    /// <summary>
+    /// Held while the store's active version and this table change together (activation, rollback), so an
+    /// automatic rollback on the worker's thread cannot interleave with a push being activated.
+    /// </summary>
+    public Lock SwitchGate { get; } = new();
+
     /// <summary>The model name products without their own route use.</summary>
     public string DefaultModel { get; } = defaultModel;
 

@@ -25,4 +25,10 @@ internal static partial class Log
 
     [LoggerMessage(6106, LogLevel.Warning, "Model package {Name} {Version} rejected: {Reason} {Detail}; the model in service stays")]
     public static partial void Rejected(ILogger logger, string name, string version, string reason, string detail);
+
+    [LoggerMessage(6107, LogLevel.Warning, "Trusted model keys: {Problem}")]
+    public static partial void TrustProblem(ILogger logger, string problem);
+
+    [LoggerMessage(6108, LogLevel.Information, "{Count} trusted model signing key(s): {KeyIds}; pushes signed by other keys are rejected")]
+    public static partial void TrustedKeys(ILogger logger, int count, string keyIds);
 }

@@ -105,8 +105,12 @@ public sealed class ModelActivation(
             return Reject(CanaryFailed, canary.Summary, keyId, name, version, stored.Sha256);
         }
 
-        store.Activate(name, version);
-        active.Activate(loaded);
+        lock (active.SwitchGate)
+        {
+            store.Activate(name, version);
+            active.Activate(loaded);
+        }
+
         Audit("activated", keyId, name, version, stored.Sha256, $"canary: {canary.Summary}; provider {loaded.Model.Provider}");
         Log.Activated(logger, name, version, keyId, canary.Summary);
         return new ActivationResult("activated", null, canary.Summary, name, version);

@@ -95,4 +95,18 @@ public static class ModelBootstrap
 
         return null;
     }
+
+    /// <summary>The keys pushes must be signed with; unreadable key files are logged and skipped, never fatal.</summary>
+    public static TrustList LoadTrustList(ModelsOptions options, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var trust = TrustList.Load(options.TrustedKeysFolder, options.TrustedKeyFiles);
+        foreach (var problem in trust.Problems)
+        {
+            Log.TrustProblem(logger, problem);
+        }
+
+        Log.TrustedKeys(logger, trust.KeyIds.Count, string.Join(", ", trust.KeyIds));
+        return trust;
+    }
 }

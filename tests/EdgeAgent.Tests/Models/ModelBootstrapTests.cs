@@ -2,6 +2,7 @@ using EdgeAgent.Host.Inspect;
 using EdgeAgent.Host.Models;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Models;
+using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
@@ -18,10 +19,12 @@ public sealed class ModelBootstrapTests : IDisposable
     private readonly TempFolder _temp = new("edgeagent-bootstrap-");
     private readonly ModelStore _store;
     private readonly IReadOnlyList<SyntheticPairTruth> _pairs;
+    private readonly VerdictLog _log;
 
     public ModelBootstrapTests()
     {
         _store = new ModelStore(_temp.Sub("models"), keepPrevious: 2);
+        _log = VerdictLog.Open(Path.Combine(_temp.Path, "edgeagent.db"));
         _pairs = SyntheticDataset.Write(_temp.Sub("pairs"), new SyntheticDatasetOptions { Count = 4, NgFraction = 0, Seed = 9, Size = 352, Products = ["UBM", "M1"] });
     }
 
@@ -72,20 +75,23 @@ public sealed class ModelBootstrapTests : IDisposable
     }
 
     [Fact]
-    public void RollBack_AfterANewVersion_RestoresThePreviousOneAndItsLabel()
+    public void RollBack_AfterANewVersion_RestoresThePreviousOneItsLabelAndAudits()
     {
         var products = new Dictionary<string, ProductSettings>();
         using var active = Load(products);
         var first = _store.Active(Bundled)!.Version;
         _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
         _store.Activate(Bundled, "1.1.0");
-        var rollback = new ModelRollback(_store, active, Cpu, Factory(products), NullLogger.Instance);
+        var rollback = new ModelRollback(_store, active, Cpu, Factory(products), _log, TimeProvider.System, NullLogger.Instance);
 
-        var restored = rollback.RollBack(Bundled);
+        var restored = rollback.RollBack(Bundled, "technician", "test");
 
         Assert.Equal(first, restored?.Version);
         Assert.Equal(first, _store.Active(Bundled)?.Version);
         Assert.Equal((Bundled, first), VersionJudging(active, "UBM"));
+        var audit = _log.AuditTrail(1)[0];
+        Assert.Equal(("rolled-back", "technician", first), (audit.Action, audit.Actor, audit.Version));
+        Assert.StartsWith("from 1.1.0", audit.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -97,7 +103,7 @@ public sealed class ModelBootstrapTests : IDisposable
         _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
         _store.Activate(Bundled, "1.1.0");
         using var active = Load(products);
-        _ = new ModelRollback(_store, active, Cpu, Factory(products), NullLogger.Instance);
+        _ = new ModelRollback(_store, active, Cpu, Factory(products), _log, TimeProvider.System, NullLogger.Instance);
         var failing = active.Snapshot()[Bundled];
 
         active.ReportInference(failing, succeeded: false);
@@ -106,9 +112,14 @@ public sealed class ModelBootstrapTests : IDisposable
         active.ReportInference(failing, succeeded: false);
 
         Assert.Equal((Bundled, "0.9.0"), VersionJudging(active, "UBM"));
+        Assert.Equal(ModelRollback.AutomaticActor, _log.AuditTrail(1)[0].Actor);
     }
 
-    public void Dispose() => _temp.Dispose();
+    public void Dispose()
+    {
+        _log.Dispose();
+        _temp.Dispose();
+    }
 
     private ActiveModels Load(Dictionary<string, ProductSettings> products) =>
         ModelBootstrap.Load(_store, RepoPaths.DefaultModel, Cpu, Factory(products), failuresBeforeRollback: 3, NullLogger.Instance);

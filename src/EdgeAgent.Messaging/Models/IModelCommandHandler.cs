@@ -1,0 +1,20 @@
+namespace EdgeAgent.Messaging.Models;
+
+/// <summary>A package that arrived whole: size and SHA-256 as announced. Its signature is not checked yet.</summary>
+public sealed record CompletedTransfer(TransferBegin Begin, string PackagePath);
+
+/// <summary>The final outcome of a command, published as the last status of its transfer or request.</summary>
+public sealed record ModelCommandResult(string State, string? Reason, string? Detail, StatusModel? Model);
+
+/// <summary>What the box does with a complete package or a rollback request (verify, canary, activate; roll back).</summary>
+public interface IModelCommandHandler
+{
+    /// <summary>Verifies and activates the package, or says why not. Runs off the MQTT receive loop; may take a while (canary).</summary>
+    Task<ModelCommandResult> InstallAsync(CompletedTransfer transfer, CancellationToken cancellationToken);
+
+    /// <summary>Puts the previous version of model <paramref name="name"/> back in service.</summary>
+    Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken);
+
+    /// <summary>Records a transfer the box refused before its package was whole (size, checksum, malformed, busy).</summary>
+    void TransferRejected(ModelStatus status);
+}

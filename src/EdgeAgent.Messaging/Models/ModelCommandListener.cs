@@ -1,0 +1,175 @@
+using System.Buffers;
+using System.Text.Json;
+using System.Threading.Channels;
+using EdgeAgent.Messaging.Connection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using MQTTnet;
+
+namespace EdgeAgent.Messaging.Models;
+
+/// <summary>
+/// Binds the model command topics to the <see cref="ModelTransferReceiver"/> and the <see cref="IModelCommandHandler"/>.
+/// Begin and chunk messages are handled on the MQTT receive loop (a chunk is one file write, and its PUBACK
+/// goes out only once it is on disk); end and rollback go to one command loop, in arrival order, so a canary
+/// of half a minute never stalls the client's keep-alive and two activations never overlap. Statuses are
+/// published from their own loop because a QoS 1 publish awaited inside the receive loop would wait for its
+/// own PUBACK. Statuses are not retained and not queued across a broker outage: the sender asks again.
+/// </summary>
+public sealed class ModelCommandListener(
+    MqttConnection connection,
+    ModelTransferReceiver receiver,
+    IModelCommandHandler handler,
+    TimeProvider time,
+    ILogger<ModelCommandListener> logger) : BackgroundService
+{
+    private readonly Channel<ModelStatus> _statuses = Channel.CreateUnbounded<ModelStatus>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<(string Command, byte[] Payload)> _commands = Channel.CreateUnbounded<(string, byte[])>(new UnboundedChannelOptions { SingleReader = true });
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var prefix = connection.Topics.ModelCommands + "/";
+        await connection.SubscribeAsync(prefix + "#", message => OnMessage(prefix, message), stoppingToken).ConfigureAwait(false);
+        await Task.WhenAll(RunCommandsAsync(stoppingToken), PublishStatusesAsync(stoppingToken)).ConfigureAwait(false);
+    }
+
+    private Task OnMessage(string prefix, MqttApplicationMessage message)
+    {
+        var command = message.Topic[prefix.Length..];
+        var payload = message.Payload;
+        switch (command.Split('/'))
+        {
+            case ["begin"]:
+                ReportTransfer(receiver.Begin(Bytes(payload)));
+                break;
+            case ["chunk", var transferId, var index]:
+                if (receiver.Chunk(transferId, index, payload) is { } progress)
+                {
+                    Report(progress);
+                }
+
+                break;
+            case ["end"] or ["rollback"]:
+                _commands.Writer.TryWrite((command, payload.ToArray()));
+                break;
+            default:
+                Log.CommandIgnored(logger, message.Topic, "unknown command (begin, chunk/{transferId}/{index}, end, rollback)");
+                break;
+        }
+
+        return Task.CompletedTask;
+    }
+
+    private async Task RunCommandsAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var (command, payload) in _commands.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            try
+            {
+                await (command == "end" ? EndAsync(payload, stoppingToken) : RollbackAsync(payload, stoppingToken)).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+            {
+                // Loop boundary: one broken command must not stop the box from taking the next push.
+                Log.CommandFailed(logger, e, command);
+                Report(new ModelStatus(ModelStates.Failed, time.GetUtcNow()) { Command = command, Reason = "INTERNAL", Detail = e.Message });
+            }
+        }
+    }
+
+    private async Task EndAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        var (status, completed) = receiver.End(payload);
+        ReportTransfer(status);
+        if (completed is null)
+        {
+            return;
+        }
+
+        ModelCommandResult result;
+        try
+        {
+            result = await handler.InstallAsync(completed, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            // Whatever the outcome, the package is done with; gone before the final status goes out.
+            receiver.Finish(completed.Begin.TransferId);
+        }
+
+        Report(new ModelStatus(result.State, time.GetUtcNow())
+        {
+            TransferId = completed.Begin.TransferId,
+            Command = "end",
+            Received = status.Received,
+            Total = status.Total,
+            Reason = result.Reason,
+            Detail = result.Detail,
+            Model = result.Model,
+        });
+    }
+
+    private async Task RollbackAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        RollbackRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(payload, ModelTransferJsonContext.Default.RollbackRequest);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+
+        if (request is null || string.IsNullOrWhiteSpace(request.Name))
+        {
+            Log.CommandIgnored(logger, connection.Topics.ModelCommands + "/rollback", "MALFORMED: needs requestId and name");
+            Report(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
+            {
+                RequestId = request?.RequestId,
+                Command = "rollback",
+                Reason = TransferReasons.Malformed,
+                Detail = "rollback needs requestId and name",
+            });
+            return;
+        }
+
+        var result = await handler.RollbackAsync(request.Name, request.Sender ?? "?", cancellationToken).ConfigureAwait(false);
+        Report(new ModelStatus(result.State, time.GetUtcNow())
+        {
+            RequestId = request.RequestId,
+            Command = "rollback",
+            Reason = result.Reason,
+            Detail = result.Detail,
+            Model = result.Model,
+        });
+    }
+
+    private void Report(ModelStatus status) => _statuses.Writer.TryWrite(status);
+
+    /// <summary>Publishes the receiver's answer; a transfer it refused goes to the handler's audit trail too.</summary>
+    private void ReportTransfer(ModelStatus status)
+    {
+        if (status.State == ModelStates.Rejected)
+        {
+            handler.TransferRejected(status);
+        }
+
+        Report(status);
+    }
+
+    private async Task PublishStatusesAsync(CancellationToken stoppingToken)
+    {
+        await foreach (var status in _statuses.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        {
+            var payload = JsonSerializer.SerializeToUtf8Bytes(status, ModelTransferJsonContext.Default.ModelStatus);
+            if (!await connection.PublishAsync(connection.Topics.ModelStatus, payload, retain: false, stoppingToken).ConfigureAwait(false))
+            {
+                Log.StatusNotDelivered(logger, status.TransferId ?? status.RequestId ?? "?", status.State);
+            }
+        }
+    }
+
+    private static ReadOnlySpan<byte> Bytes(ReadOnlySequence<byte> payload) => payload.IsSingleSegment ? payload.FirstSpan : payload.ToArray();
+}

@@ -1,0 +1,259 @@
+using System.Buffers;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Models;
+using EdgeAgent.Testing;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+using MQTTnet.Protocol;
+using static EdgeAgent.Messaging.Tests.Models.TransferFixtures;
+
+namespace EdgeAgent.Messaging.Tests.Models;
+
+/// <summary>
+/// The model command protocol end to end over a real mosquitto whose packet limit (64 KiB) is far below the
+/// packages: the technician's <see cref="ModelTransferSender"/> on one side, the box's <see cref="MqttConnection"/>
+/// and <see cref="ModelCommandListener"/> on the other, a handler that records what reached it.
+/// </summary>
+[Trait("Category", "Integration")]
+public sealed class ModelCommandProtocolTests : IAsyncLifetime
+{
+    private const int BrokerPacketLimit = 64 * 1024;
+    private static readonly TimeSpan Answer = TimeSpan.FromSeconds(30);
+    private readonly TempFolder _temp = new("edgeagent-push-");
+    private readonly RecordingHandler _handler = new();
+    private MosquittoBroker _broker = null!;
+    private Box? _box;
+
+    public Task InitializeAsync()
+    {
+        _broker = new MosquittoBroker(_temp.Sub("broker"), $"max_packet_size {BrokerPacketLimit}");
+        return Task.CompletedTask;
+    }
+
+    [Fact]
+    public async Task Push_PackageFiftyTimesTheBrokerPacketLimit_ArrivesBitIdenticalAndIsHandledOnce()
+    {
+        var (path, bytes) = Package(_temp.Path, 3 * 1024 * 1024);
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        await using var sender = await Sender();
+
+        var outcome = await sender.PushAsync(path, 256 * 1024, "tests", Answer, null, CancellationToken.None);
+
+        Assert.Equal(ModelStates.Activated, outcome.Status.State);
+        Assert.True(outcome.ChunkSize < BrokerPacketLimit, $"chunk {outcome.ChunkSize} was not fitted to the broker's limit");
+        Assert.Equal(outcome.Status.Total, outcome.ChunksSent);
+        var install = Assert.Single(_handler.Installs);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), install.Sha256);
+        Assert.Equal(bytes.Length, install.Size);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_temp.Sub("incoming")));
+    }
+
+    [Fact]
+    public async Task Push_InterruptedHalfWayAndTheBoxRestarted_ResumesSendingOnlyTheMissingChunks()
+    {
+        var (path, bytes) = Package(_temp.Path, 1024 * 1024);
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        int total;
+        await using (var first = await Sender())
+        {
+            var cut = await first.PushAsync(path, 32 * 1024, "tests", Answer, null, CancellationToken.None, stopAfterChunks: 12);
+            Assert.Equal((ModelStates.Receiving, 12), (cut.Status.State, cut.ChunksSent));
+            total = cut.Status.Total;
+        }
+
+        await WaitUntil(() => Directory.EnumerateFiles(Path.Combine(_temp.Sub("incoming")), "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(".part", StringComparison.Ordinal)) >= 13);
+        await _box.DisposeAsync();
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        await using var second = await Sender();
+
+        var resumed = await second.PushAsync(path, 32 * 1024, "tests", Answer, null, CancellationToken.None);
+
+        Assert.Equal(ModelStates.Activated, resumed.Status.State);
+        Assert.Equal(total - 12, resumed.ChunksSent);
+        Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(bytes)), Assert.Single(_handler.Installs).Sha256);
+    }
+
+    [Fact]
+    public async Task Begin_MalformedJson_RejectedOnTheStatusTopicAndTheNextPushStillWorks()
+    {
+        var (path, _) = Package(_temp.Path, 100_000);
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
+
+        await raw.PublishAsync("cmd/model/begin", Utf8("{ this is not json"));
+        var status = await raw.NextStatusAsync();
+        await using var sender = await Sender();
+        var outcome = await sender.PushAsync(path, 16 * 1024, "tests", Answer, null, CancellationToken.None);
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.Malformed), (status.State, status.Reason));
+        Assert.Equal(ModelStates.Activated, outcome.Status.State);
+        Assert.Contains(_handler.TransferRejections, r => r.Reason == TransferReasons.Malformed);
+    }
+
+    [Fact]
+    public async Task Push_PackageOverTheBoxLimit_RejectedAsOversizedBeforeAnyChunk()
+    {
+        var (path, _) = Package(_temp.Path, 200_000);
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, new ModelTransferLimits { MaxPackageBytes = 100_000 });
+        await using var sender = await Sender();
+
+        var outcome = await sender.PushAsync(path, 16 * 1024, "tests", Answer, null, CancellationToken.None);
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.Oversized, 0), (outcome.Status.State, outcome.Status.Reason, outcome.ChunksSent));
+        Assert.Empty(_handler.Installs);
+    }
+
+    [Fact]
+    public async Task End_ForATransferNeverBegun_RejectedAsUnknown()
+    {
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
+
+        await raw.PublishAsync("cmd/model/end", End("feedbeef"));
+        var status = await raw.NextStatusAsync();
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.UnknownTransfer, "feedbeef"), (status.State, status.Reason, status.TransferId));
+    }
+
+    [Fact]
+    public async Task Rollback_Command_ReachesTheHandlerAndItsResultIsPublished()
+    {
+        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        await using var sender = await Sender();
+
+        var status = await sender.RollbackAsync("stpm-a", "technician", Answer, CancellationToken.None);
+
+        Assert.Equal(ModelStates.RolledBack, status.State);
+        Assert.Equal(new StatusModel("stpm-a", "0.9.0"), status.Model);
+        Assert.Equal([("stpm-a", "technician")], _handler.Rollbacks);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_box is not null)
+        {
+            await _box.DisposeAsync();
+        }
+
+        _broker.Dispose();
+        _temp.Dispose();
+    }
+
+    private Task<ModelTransferSender> Sender() =>
+        ModelTransferSender.ConnectAsync("127.0.0.1", _broker.Port, null, null, _box!.Root, CancellationToken.None);
+
+    private static async Task WaitUntil(Func<bool> condition)
+    {
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); !condition(); await Task.Delay(20))
+        {
+            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
+        }
+    }
+
+    /// <summary>The box's side: its MQTT connection and the model command listener on one incoming folder.</summary>
+    private sealed class Box : IAsyncDisposable
+    {
+        private readonly MqttConnection _connection;
+        private readonly ModelCommandListener _listener;
+
+        private Box(MqttConnection connection, ModelCommandListener listener)
+        {
+            _connection = connection;
+            _listener = listener;
+        }
+
+        public string Root => _connection.Topics.Root;
+
+        public static async Task<Box> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null)
+        {
+            var options = Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" });
+            var connection = new MqttConnection(options, NullLogger<MqttConnection>.Instance);
+            var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits { MaxChunkBytes = 64 * 1024 }, TimeProvider.System, NullLogger.Instance);
+            var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
+            // The listener registers its subscription first, so "connected" means subscribed.
+            await listener.StartAsync(CancellationToken.None);
+            await connection.StartAsync(CancellationToken.None);
+            for (var deadline = DateTime.UtcNow.AddSeconds(10); !connection.IsConnected; await Task.Delay(20))
+            {
+                Assert.True(DateTime.UtcNow < deadline, "the box did not connect within 10 s");
+            }
+
+            return new Box(connection, listener);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await _listener.StopAsync(CancellationToken.None);
+            await _connection.StopAsync(CancellationToken.None);
+            _listener.Dispose();
+            _connection.Dispose();
+        }
+    }
+
+    /// <summary>A handler that keeps what reached it and answers as a healthy box would.</summary>
+    private sealed class RecordingHandler : IModelCommandHandler
+    {
+        public ConcurrentQueue<(string Sha256, long Size)> Installs { get; } = new();
+
+        public ConcurrentQueue<(string Name, string By)> Rollbacks { get; } = new();
+
+        public ConcurrentQueue<ModelStatus> TransferRejections { get; } = new();
+
+        public Task<ModelCommandResult> InstallAsync(CompletedTransfer transfer, CancellationToken cancellationToken)
+        {
+            using (var stream = File.OpenRead(transfer.PackagePath))
+            {
+                Installs.Enqueue((Convert.ToHexStringLower(SHA256.HashData(stream)), stream.Length));
+            }
+
+            return Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "recorded", new StatusModel("stpm-a", "1.0.0")));
+        }
+
+        public Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken)
+        {
+            Rollbacks.Enqueue((name, requestedBy));
+            return Task.FromResult(new ModelCommandResult(ModelStates.RolledBack, null, "recorded", new StatusModel(name, "0.9.0")));
+        }
+
+        public void TransferRejected(ModelStatus status) => TransferRejections.Enqueue(status);
+    }
+
+    /// <summary>Any MQTT client speaking the documented protocol by hand: publishes raw commands, reads statuses.</summary>
+    private sealed class RawClient : IAsyncDisposable
+    {
+        private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+        private readonly BlockingCollection<ModelStatus> _statuses = [];
+        private readonly string _root;
+
+        private RawClient(string root) => _root = root;
+
+        public static async Task<RawClient> ConnectAsync(int port, string root)
+        {
+            var raw = new RawClient(root);
+            raw._client.ApplicationMessageReceivedAsync += e =>
+            {
+                raw._statuses.Add(System.Text.Json.JsonSerializer.Deserialize(e.ApplicationMessage.Payload.ToArray(), ModelTransferJsonContext.Default.ModelStatus)!);
+                return Task.CompletedTask;
+            };
+            await raw._client.ConnectAsync(new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).Build());
+            await raw._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter(root + "/model/status", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+            return raw;
+        }
+
+        public Task PublishAsync(string leaf, byte[] payload) => _client.PublishAsync(
+            new MqttApplicationMessageBuilder().WithTopic($"{_root}/{leaf}").WithPayload(payload).WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build());
+
+        public Task<ModelStatus> NextStatusAsync() => Task.Run(() =>
+            _statuses.TryTake(out var status, Answer) ? status : throw new TimeoutException("no status from the box"));
+
+        public async ValueTask DisposeAsync()
+        {
+            await _client.DisconnectAsync();
+            _client.Dispose();
+            _statuses.Dispose();
+        }
+    }
+}
