@@ -40,9 +40,10 @@ MOSQUITTO=$(command -v mosquitto || true)
 
 echo "soak: building Release"
 dotnet build src/EdgeAgent/EdgeAgent.csproj -c Release -v quiet -nologo >/dev/null
-AGENT_DLL=$ROOT_DIR/src/EdgeAgent/bin/Release/net10.0/linux-x64/edgeagent.dll
-
 WORK=$(mktemp -d /tmp/edgeagent-soak-XXXXXX)
+# The agent runs from a private copy: a rebuild during a 25-minute soak must not rewrite the files under it.
+cp -r "$ROOT_DIR/src/EdgeAgent/bin/Release/net10.0/linux-x64" "$WORK/agent"
+AGENT_DLL=$WORK/agent/edgeagent.dll
 WATCH=$WORK/aoi STAGE=$WORK/stage
 mkdir -p "$WATCH" "$WORK/data"
 PIDS=()

@@ -74,7 +74,9 @@ internal static class PhaseCorrelation
     // exp(−f²/2σ²) low-pass with the DC term and the lowest ring removed (they carry lighting, not layout).
     private static Mat FrequencyWeight(Size size, double cutoff, out double sum)
     {
-        var values = new float[size.Width * size.Height];
+        // Written straight into the Mat: a managed array of a level's size would be a large-object allocation per pair.
+        var weight = new Mat(size, MatType.CV_32FC1);
+        var values = weight.AsSpan<float>();
         sum = 0;
         for (var y = 0; y < size.Height; y++)
         {
@@ -90,7 +92,6 @@ internal static class PhaseCorrelation
             }
         }
 
-        using var view = Mat.FromPixelData(size.Height, size.Width, MatType.CV_32FC1, values);
-        return view.Clone();
+        return weight;
     }
 }

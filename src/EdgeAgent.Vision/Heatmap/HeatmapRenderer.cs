@@ -20,7 +20,8 @@ public static class HeatmapRenderer
         using var templateBgr = new Mat();
         Cv2.CvtColor(templateCrop, templateBgr, ColorConversionCodes.GRAY2BGR);
         using var imageCrop = new Mat(alignedImage, window);
-        using var map = Mat.FromPixelData(input, input, MatType.CV_32FC1, fused.ToArray());
+        using var map = new Mat(input, input, MatType.CV_32FC1);
+        fused[..(input * input)].CopyTo(map.AsSpan<float>());
         using var scaled = new Mat();
         map.ConvertTo(scaled, MatType.CV_8UC1, 255 / (2 * threshold));
         using var resized = new Mat();

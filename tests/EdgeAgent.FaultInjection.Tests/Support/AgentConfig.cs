@@ -29,8 +29,17 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
     /// </summary>
     public bool ArchiveEagerly { get; init; }
 
+    /// <summary>The model the agent seeds its store with (<c>Model:Path</c>).</summary>
+    public string ModelPath { get; init; } = RepoPaths.SmallModel;
+
+    /// <summary><c>Models:TrustedKeysFolder</c>: whose pushes the agent accepts; none when null.</summary>
+    public string? TrustedKeysFolder { get; init; }
+
+    /// <summary>The box's topic root, under which its command and status topics live.</summary>
+    public string TopicRoot => $"aoi/{Site}/a/l/{Station}/edgeagent/v1";
+
     /// <summary>The verdict topic a consumer subscribes to (README: {prefix}/{site}/{area}/{line}/{station}/edgeagent/v1/verdict).</summary>
-    public string VerdictTopic => $"aoi/{Site}/a/l/{Station}/edgeagent/v1/verdict";
+    public string VerdictTopic => $"{TopicRoot}/verdict";
 
     /// <summary>The agent's LiteDB file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "edgeagent.db");
@@ -51,7 +60,8 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
             },
             ["Storage"] = new JsonObject { ["DataDirectory"] = DataDirectory },
             ["Decode"] = MaxFileBytes is { } max ? new JsonObject { ["MaxFileBytes"] = max } : new JsonObject(),
-            ["Model"] = new JsonObject { ["Path"] = RepoPaths.SmallModel, ["Provider"] = "Cpu" },
+            ["Model"] = new JsonObject { ["Path"] = ModelPath, ["Provider"] = "Cpu" },
+            ["Models"] = new JsonObject { ["TrustedKeysFolder"] = TrustedKeysFolder ?? "" },
             ["Mqtt"] = new JsonObject
             {
                 ["Host"] = "127.0.0.1",

@@ -5,7 +5,6 @@ using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
 using static EdgeAgent.Messaging.Tests.Models.TransferFixtures;
@@ -25,7 +24,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     private readonly TempFolder _temp = new("edgeagent-push-");
     private readonly RecordingHandler _handler = new();
     private MosquittoBroker _broker = null!;
-    private Box? _box;
+    private ModelCommandBox? _box;
 
     public Task InitializeAsync()
     {
@@ -37,7 +36,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     public async Task Push_PackageFiftyTimesTheBrokerPacketLimit_ArrivesBitIdenticalAndIsHandledOnce()
     {
         var (path, bytes) = Package(_temp.Path, 3 * 1024 * 1024);
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var sender = await Sender();
 
         var outcome = await sender.PushAsync(path, 256 * 1024, "tests", Answer, null, CancellationToken.None);
@@ -55,7 +54,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     public async Task Push_InterruptedHalfWayAndTheBoxRestarted_ResumesSendingOnlyTheMissingChunks()
     {
         var (path, bytes) = Package(_temp.Path, 1024 * 1024);
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         int total;
         await using (var first = await Sender())
         {
@@ -66,7 +65,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
 
         await WaitUntil(() => Directory.EnumerateFiles(Path.Combine(_temp.Sub("incoming")), "*", SearchOption.AllDirectories).Count(f => !f.EndsWith(".part", StringComparison.Ordinal)) >= 13);
         await _box.DisposeAsync();
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var second = await Sender();
 
         var resumed = await second.PushAsync(path, 32 * 1024, "tests", Answer, null, CancellationToken.None);
@@ -80,7 +79,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     public async Task Begin_MalformedJson_RejectedOnTheStatusTopicAndTheNextPushStillWorks()
     {
         var (path, _) = Package(_temp.Path, 100_000);
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
 
         await raw.PublishAsync("cmd/model/begin", Utf8("{ this is not json"));
@@ -97,7 +96,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     public async Task Push_PackageOverTheBoxLimit_RejectedAsOversizedBeforeAnyChunk()
     {
         var (path, _) = Package(_temp.Path, 200_000);
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, new ModelTransferLimits { MaxPackageBytes = 100_000 });
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, new ModelTransferLimits { MaxPackageBytes = 100_000, MaxChunkBytes = 64 * 1024 });
         await using var sender = await Sender();
 
         var outcome = await sender.PushAsync(path, 16 * 1024, "tests", Answer, null, CancellationToken.None);
@@ -109,7 +108,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     [Fact]
     public async Task End_ForATransferNeverBegun_RejectedAsUnknown()
     {
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
 
         await raw.PublishAsync("cmd/model/end", End("feedbeef"));
@@ -121,7 +120,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     [Fact]
     public async Task Rollback_Command_ReachesTheHandlerAndItsResultIsPublished()
     {
-        _box = await Box.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler);
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var sender = await Sender();
 
         var status = await sender.RollbackAsync("stpm-a", "technician", Answer, CancellationToken.None);
@@ -142,54 +141,15 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         _temp.Dispose();
     }
 
-    private Task<ModelTransferSender> Sender() =>
-        ModelTransferSender.ConnectAsync("127.0.0.1", _broker.Port, null, null, _box!.Root, CancellationToken.None);
+    private static ModelTransferLimits Limits => new() { MaxChunkBytes = 64 * 1024 };
+
+    private Task<ModelTransferSender> Sender() => _box!.SenderAsync(_broker.Port);
 
     private static async Task WaitUntil(Func<bool> condition)
     {
         for (var deadline = DateTime.UtcNow.AddSeconds(10); !condition(); await Task.Delay(20))
         {
             Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-        }
-    }
-
-    /// <summary>The box's side: its MQTT connection and the model command listener on one incoming folder.</summary>
-    private sealed class Box : IAsyncDisposable
-    {
-        private readonly MqttConnection _connection;
-        private readonly ModelCommandListener _listener;
-
-        private Box(MqttConnection connection, ModelCommandListener listener)
-        {
-            _connection = connection;
-            _listener = listener;
-        }
-
-        public string Root => _connection.Topics.Root;
-
-        public static async Task<Box> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null)
-        {
-            var options = Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" });
-            var connection = new MqttConnection(options, NullLogger<MqttConnection>.Instance);
-            var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits { MaxChunkBytes = 64 * 1024 }, TimeProvider.System, NullLogger.Instance);
-            var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
-            // The listener registers its subscription first, so "connected" means subscribed.
-            await listener.StartAsync(CancellationToken.None);
-            await connection.StartAsync(CancellationToken.None);
-            for (var deadline = DateTime.UtcNow.AddSeconds(10); !connection.IsConnected; await Task.Delay(20))
-            {
-                Assert.True(DateTime.UtcNow < deadline, "the box did not connect within 10 s");
-            }
-
-            return new Box(connection, listener);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            await _listener.StopAsync(CancellationToken.None);
-            await _connection.StopAsync(CancellationToken.None);
-            _listener.Dispose();
-            _connection.Dispose();
         }
     }
 

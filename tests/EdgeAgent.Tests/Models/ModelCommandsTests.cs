@@ -2,6 +2,7 @@ using System.IO.Compression;
 using EdgeAgent.Host.Inspect;
 using EdgeAgent.Host.Models;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
@@ -15,10 +16,13 @@ namespace EdgeAgent.Tests.Models;
 
 /// <summary>
 /// Packages from a technician's hands to active service, or refused with a reason while the model in service
-/// keeps judging: real signed packages, the real store, the real bundled model and a real canary.
+/// keeps judging: real signed packages pushed over a real mosquitto (packet limit 1 MiB, packages of ~20 MB)
+/// to the box's command listener, the real store, the real bundled model and a real canary.
 /// </summary>
-public sealed class ModelActivationTests : IDisposable
+[Trait("Category", "Integration")]
+public sealed class ModelCommandsTests : IAsyncLifetime
 {
+    private static readonly TimeSpan Answer = TimeSpan.FromMinutes(2);
     private const string Bundled = "stpm-r18-synth";
     private static readonly InferenceOptions Cpu = new() { Provider = ExecutionProviderChoice.Cpu };
     private readonly TempFolder _temp = new("edgeagent-activation-");
@@ -28,9 +32,13 @@ public sealed class ModelActivationTests : IDisposable
     private readonly ActiveModels _active;
     private readonly VerdictLog _log;
     private readonly ModelActivation _activation;
+    private readonly ModelRollback _rollback;
     private readonly string _data;
+    private MosquittoBroker _broker = null!;
+    private ModelCommandBox _box = null!;
+    private ModelTransferSender _sender = null!;
 
-    public ModelActivationTests()
+    public ModelCommandsTests()
     {
         _data = _temp.Sub("data");
         // The box's own canary: known-good pairs of both products.
@@ -42,38 +50,73 @@ public sealed class ModelActivationTests : IDisposable
         _log = VerdictLog.Open(Path.Combine(_data, "edgeagent.db"));
         var trust = new TrustList([TrustedKey.FromPem(_technician.PublicKeyPem, "technician.pub")]);
         _activation = new ModelActivation(_store, _active, trust, new ModelsOptions(), Cpu, factory, _log, _data, "default", TimeProvider.System, NullLogger.Instance);
+        _rollback = new ModelRollback(_store, _active, Cpu, factory, _log, TimeProvider.System, NullLogger.Instance);
+    }
+
+    public async Task InitializeAsync()
+    {
+        _broker = new MosquittoBroker(_temp.Sub("broker"), "max_packet_size 1048576");
+        _box = await ModelCommandBox.StartAsync(_broker.Port, Path.Combine(_data, "incoming", "transfers"),
+            new ModelCommands(_activation, _rollback, _log, TimeProvider.System));
+        _sender = await _box.SenderAsync(_broker.Port);
     }
 
     [Fact]
-    public void Install_SignedPackageThatPassesTheCanary_ActivatesAndIsAudited()
+    public async Task Push_SignedPackageThatPassesTheCanary_ActivatesAndIsAudited()
     {
-        var result = _activation.Install(Package(RepoPaths.DefaultModel, "1.1.0", _technician));
+        var result = await PushAsync(Package(RepoPaths.DefaultModel, "1.1.0", _technician));
 
-        Assert.True(result.Activated, result.Detail);
+        Assert.True(result.State == ModelStates.Activated, result.Detail);
+        Assert.Equal(new StatusModel(Bundled, "1.1.0"), result.Model);
         Assert.Equal("1.1.0", _store.Active(Bundled)?.Version);
         Assert.Equal("1.1.0", _active.Snapshot()[Bundled].Version);
         var audit = _log.AuditTrail(10);
         Assert.Equal(["activated", "pushed"], audit.Select(a => a.Action));
         Assert.Equal(_technician.KeyId, audit[0].Actor);
         Assert.Contains("OK pairs below threshold 4/4", audit[0].Detail, StringComparison.Ordinal);
-        Assert.False(Directory.Exists(Path.Combine(_data, "incoming")) && Directory.EnumerateFileSystemEntries(Path.Combine(_data, "incoming")).Any());
+        Assert.Empty(Directory.EnumerateFiles(Path.Combine(_data, "incoming"), "*", SearchOption.AllDirectories));
     }
 
     [Fact]
-    public void Install_SignedByAKeyNotTrusted_RejectedAndTheOldModelStays() =>
-        AssertRejected(Package(RepoPaths.DefaultModel, "1.1.0", _stranger), RejectionCode.UntrustedKey);
+    public async Task Rollback_AfterAPush_RestoresThePreviousVersionAndAuditsWhoAsked()
+    {
+        var before = _store.Active(Bundled)!.Version;
+        Assert.Equal(ModelStates.Activated, (await PushAsync(Package(RepoPaths.DefaultModel, "1.1.0", _technician))).State);
+
+        var status = await _sender.RollbackAsync(Bundled, "technician-anna", Answer, CancellationToken.None);
+
+        Assert.Equal((ModelStates.RolledBack, Bundled, before), (status.State, status.Model?.Name, status.Model?.Version));
+        Assert.Equal(before, _store.Active(Bundled)?.Version);
+        Assert.Equal(before, _active.Snapshot()[Bundled].Version);
+        Assert.Equal(("rolled-back", "technician-anna"), (_log.AuditTrail(1)[0].Action, _log.AuditTrail(1)[0].Actor));
+    }
 
     [Fact]
-    public void Install_Unsigned_RejectedAndTheOldModelStays()
+    public async Task Rollback_NoEarlierVersion_FailsAndTheCurrentOneStays()
+    {
+        var before = _store.Active(Bundled)!.Version;
+
+        var status = await _sender.RollbackAsync(Bundled, "technician", Answer, CancellationToken.None);
+
+        Assert.Equal((ModelStates.Failed, ModelCommands.NothingToRollBackTo), (status.State, status.Reason));
+        Assert.Equal(before, _active.Snapshot()[Bundled].Version);
+    }
+
+    [Fact]
+    public Task Push_SignedByAKeyNotTrusted_RejectedAndTheOldModelStays() =>
+        AssertRejectedAsync(Package(RepoPaths.DefaultModel, "1.1.0", _stranger), RejectionCode.UntrustedKey);
+
+    [Fact]
+    public Task Push_Unsigned_RejectedAndTheOldModelStays()
     {
         var package = Package(RepoPaths.DefaultModel, "1.1.0", _technician);
         Edit(package, zip => zip.GetEntry(PackageLayout.SignatureEntry)!.Delete());
 
-        AssertRejected(package, RejectionCode.Unsigned);
+        return AssertRejectedAsync(package, RejectionCode.Unsigned);
     }
 
     [Fact]
-    public void Install_ModelBytesChangedAfterSigning_RejectedAsTampered()
+    public Task Push_ModelBytesChangedAfterSigning_RejectedAsTampered()
     {
         var package = Package(RepoPaths.DefaultModel, "1.1.0", _technician);
         Edit(package, zip =>
@@ -93,11 +136,11 @@ public sealed class ModelActivationTests : IDisposable
             replaced.Write(bytes);
         });
 
-        AssertRejected(package, RejectionCode.Tampered);
+        return AssertRejectedAsync(package, RejectionCode.Tampered);
     }
 
     [Fact]
-    public void Install_EntryThatClimbsOutOfTheStaging_RejectedAsPathTraversal()
+    public async Task Push_EntryThatClimbsOutOfTheStaging_RejectedAsPathTraversal()
     {
         var package = Package(RepoPaths.DefaultModel, "1.1.0", _technician);
         Edit(package, zip =>
@@ -106,30 +149,33 @@ public sealed class ModelActivationTests : IDisposable
             evil.Write("rm -rf /"u8);
         });
 
-        AssertRejected(package, RejectionCode.PathTraversal);
+        await AssertRejectedAsync(package, RejectionCode.PathTraversal);
         Assert.Empty(Directory.EnumerateFiles(_temp.Path, "evil.sh", SearchOption.AllDirectories));
     }
 
     [Fact]
-    public void Install_FileThatIsNotAnStpmModel_RejectedAsWrongContract()
+    public Task Push_FileThatIsNotAnStpmModel_RejectedAsWrongContract()
     {
         var fake = Path.Combine(_temp.Path, "fake.onnx");
         File.WriteAllBytes(fake, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))]);
 
-        AssertRejected(Package(fake, "1.1.0", _technician), ModelActivation.WrongContract);
+        return AssertRejectedAsync(Package(fake, "1.1.0", _technician), ModelActivation.WrongContract);
     }
 
     [Fact]
-    public void Install_ModelThatFailsTheCanary_RejectedWithTheNumbers()
+    public async Task Push_ModelThatFailsTheCanary_RejectedWithTheNumbers()
     {
         // The contract-test model crops 320 px: the box's 300 px canary pairs are ERROR TOO_SMALL for it, so it cannot pass.
-        var result = AssertRejected(Package(RepoPaths.SmallModel, "2.0.0", _technician), ModelActivation.CanaryFailed);
+        var result = await AssertRejectedAsync(Package(RepoPaths.SmallModel, "2.0.0", _technician), ModelActivation.CanaryFailed);
 
         Assert.Contains("OK pairs below threshold", result.Detail, StringComparison.Ordinal);
     }
 
-    public void Dispose()
+    public async Task DisposeAsync()
     {
+        await _sender.DisposeAsync();
+        await _box.DisposeAsync();
+        _broker.Dispose();
         _active.Dispose();
         _log.Dispose();
         _technician.Dispose();
@@ -137,13 +183,16 @@ public sealed class ModelActivationTests : IDisposable
         _temp.Dispose();
     }
 
-    private ActivationResult AssertRejected(string package, string reason)
+    private async Task<ModelStatus> PushAsync(string package) =>
+        (await _sender.PushAsync(package, 256 * 1024, "tests", Answer, null, CancellationToken.None)).Status;
+
+    private async Task<ModelStatus> AssertRejectedAsync(string package, string reason)
     {
         var before = _store.Active(Bundled)!.Version;
 
-        var result = _activation.Install(package);
+        var result = await PushAsync(package);
 
-        Assert.Equal(("rejected", reason), (result.State, result.Reason));
+        Assert.Equal((ModelStates.Rejected, reason), (result.State, result.Reason));
         Assert.Equal(before, _store.Active(Bundled)?.Version);
         Assert.Equal(before, _active.Snapshot()[Bundled].Version);
         var audit = _log.AuditTrail(1)[0];

@@ -1,0 +1,57 @@
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Models;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Testing;
+
+/// <summary>
+/// The box's side of the model protocol, as the agent composes it: its MQTT connection and the model command
+/// listener on one incoming folder, handing complete packages and rollbacks to <c>handler</c>.
+/// </summary>
+public sealed class ModelCommandBox : IAsyncDisposable
+{
+    private readonly MqttConnection _connection;
+    private readonly ModelCommandListener _listener;
+
+    private ModelCommandBox(MqttConnection connection, ModelCommandListener listener)
+    {
+        _connection = connection;
+        _listener = listener;
+    }
+
+    /// <summary>The box's topic root (the sender's target).</summary>
+    public string Root => _connection.Topics.Root;
+
+    /// <summary>Starts the box against the broker on <paramref name="port"/> and returns once it is connected and subscribed.</summary>
+    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null)
+    {
+        var options = Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" });
+        var connection = new MqttConnection(options, NullLogger<MqttConnection>.Instance);
+        var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
+        var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
+        // The listener registers its subscription first, so "connected" means subscribed.
+        await listener.StartAsync(CancellationToken.None);
+        await connection.StartAsync(CancellationToken.None);
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); !connection.IsConnected; await Task.Delay(20))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException("the box did not connect within 10 s");
+            }
+        }
+
+        return new ModelCommandBox(connection, listener);
+    }
+
+    /// <summary>A technician's sender connected to the same broker, aimed at this box.</summary>
+    public Task<ModelTransferSender> SenderAsync(int port) => ModelTransferSender.ConnectAsync("127.0.0.1", port, null, null, Root, CancellationToken.None);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _listener.StopAsync(CancellationToken.None);
+        await _connection.StopAsync(CancellationToken.None);
+        _listener.Dispose();
+        _connection.Dispose();
+    }
+}
