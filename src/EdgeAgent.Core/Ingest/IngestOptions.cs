@@ -47,6 +47,12 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:01", "01:00:00")]
     public TimeSpan TemplateWait { get; set; } = TimeSpan.FromSeconds(30);
 
+    /// <summary>
+    /// Products whose template is not a paired file (it comes from a golden image): their images are released
+    /// as soon as they are complete. Set by the host from <c>Products:&lt;p&gt;:GoldenImage</c>, not configured here.
+    /// </summary>
+    public IReadOnlySet<string> ProductsWithoutTemplates { get; set; } = new HashSet<string>();
+
     /// <summary>What happens to the AOI's files once the verdict is stored.</summary>
     public AfterProcessing AfterProcessing { get; set; } = AfterProcessing.Leave;
 }

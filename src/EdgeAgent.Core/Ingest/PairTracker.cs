@@ -63,7 +63,8 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
 
             var template = templates.GetValueOrDefault((dir, id));
             bool templateReady = template is { Complete: true };
-            if (!templateReady && now - image.CompletedAt < options.TemplateWait)
+            var product = ProductOf(watchedFolder, dir);
+            if (!templateReady && !options.ProductsWithoutTemplates.Contains(product) && now - image.CompletedAt < options.TemplateWait)
             {
                 HasPending = true;
                 continue;
@@ -72,7 +73,7 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
             _released.Add(image.PairKey);
             if (!alreadyJudged(image.PairKey))
             {
-                ready.Add(new PairCandidate(image.PairKey, id, ProductOf(watchedFolder, dir), watchedFolder,
+                ready.Add(new PairCandidate(image.PairKey, id, product, watchedFolder,
                     image.Path, templateReady ? template!.Path : null, now, _trace.Read(id)));
             }
         }

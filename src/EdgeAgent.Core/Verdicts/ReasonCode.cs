@@ -42,6 +42,9 @@ public static class ReasonCode
     /// <summary>ERROR: no template arrived for the image within the configured wait.</summary>
     public const string TemplateMissing = "TEMPLATE_MISSING";
 
+    /// <summary>REVIEW: the image's place in its product's golden image is not certain (no clear match, or a periodic layout repeats it).</summary>
+    public const string GoldenNotLocated = "GOLDEN_NOT_LOCATED";
+
     /// <summary>REVIEW: no model is active for the pair's product route (its push failed or it was never installed).</summary>
     public const string ModelUnavailable = "MODEL_UNAVAILABLE";
 }

@@ -11,4 +11,5 @@ namespace EdgeAgent.Storage.Audit;
 /// <param name="Version">Model version, when known.</param>
 /// <param name="Sha256">SHA-256 of the model or package concerned.</param>
 /// <param name="Detail">Reason code and numbers.</param>
-public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, string? Model, string? Version, string? Sha256, string Detail);
+/// <param name="Product">The product concerned (threshold changes).</param>
+public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, string? Model, string? Version, string? Sha256, string Detail, string? Product = null);

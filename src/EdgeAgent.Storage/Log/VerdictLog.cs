@@ -212,6 +212,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
                 ["version"] = entry.Version,
                 ["sha256"] = entry.Sha256,
                 ["detail"] = entry.Detail,
+                ["product"] = entry.Product,
             });
             _db.Checkpoint();
         }
@@ -222,7 +223,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         [.. _audit.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
             new DateTimeOffset(d["at"].AsDateTime, TimeSpan.Zero), d["action"].AsString, d["actor"].AsString,
             d["model"].IsNull ? null : d["model"].AsString, d["version"].IsNull ? null : d["version"].AsString,
-            d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString))];
+            d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))];
 
     /// <summary>Newest first, filtered as asked.</summary>
     public IReadOnlyList<Verdict> Find(VerdictQuery query)

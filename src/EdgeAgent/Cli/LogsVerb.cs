@@ -23,9 +23,15 @@ internal static class LogsVerb
             arguments.Get("product"),
             (int)arguments.Number("limit", 50));
         bool json = arguments.Flag("json");
+        bool audit = arguments.Flag("audit");
         arguments.RejectUnknown();
 
         using var log = VerdictLog.OpenReadOnly(storage.DatabasePath);
+        if (audit)
+        {
+            return PrintAudit(log, query.Limit);
+        }
+
         var verdicts = log.Find(query);
         if (json)
         {
@@ -46,6 +52,18 @@ internal static class LogsVerb
         }
 
         Console.WriteLine($"{verdicts.Count} verdict(s) shown, {log.Count()} in the log, {log.PendingCount()} waiting for the broker");
+        return 0;
+    }
+
+    /// <summary>The model lifecycle and threshold audit trail, newest first.</summary>
+    private static int PrintAudit(VerdictLog log, int limit)
+    {
+        Console.WriteLine($"{"at (UTC)",-19}  {"action",-17}  {"actor",-16}  {"product",-10}  {"model",-24}  {"version",-10}  detail");
+        foreach (var a in log.AuditTrail(limit))
+        {
+            Console.WriteLine($"{a.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {a.Action,-17}  {a.Actor,-16}  {a.Product ?? "",-10}  {a.Model ?? "",-24}  {a.Version ?? "",-10}  {a.Detail}");
+        }
+
         return 0;
     }
 

@@ -80,7 +80,11 @@ public static class AgentHost
         services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton(sp => StationOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
+        services.AddSingleton(sp => new GoldenTemplates(ReadProducts(builder.Configuration), sp.GetRequiredService<IOptions<DecodeLimits>>().Value));
         services.AddSingleton(sp => CreateInspectorFactory(sp, builder.Configuration));
+        // Ingest must not wait for template files that never come for products judged against a golden image.
+        services.PostConfigure<IngestOptions>(o => o.ProductsWithoutTemplates =
+            ReadProducts(builder.Configuration).Where(p => !string.IsNullOrWhiteSpace(p.Value.GoldenImage)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
         services.AddSingleton(sp => OpenModelStore(sp));
         services.AddSingleton(sp => LoadActiveModels(sp));
         services.AddSingleton(sp => new ModelRollback(
@@ -172,6 +176,9 @@ public static class AgentHost
             CheckProducts(factory.Products.Where(p => active.RouteOf(p.Key) == model.Name), model.Model);
         }
 
+        // Thresholds are checked against the models above; a changed one goes to the audit trail before the first pair.
+        ThresholdAudit.RecordChanges(sp.GetRequiredService<VerdictLog>(), factory.Products, sp.GetRequiredService<TimeProvider>());
+
         return active;
     }
 
@@ -189,7 +196,8 @@ public static class AgentHost
         ReadProducts(configuration),
         sp.GetRequiredService<StationIdentity>(),
         sp.GetRequiredService<VerdictIdGenerator>(),
-        sp.GetRequiredService<TimeProvider>());
+        sp.GetRequiredService<TimeProvider>(),
+        sp.GetRequiredService<GoldenTemplates>());
 
     /// <summary>Every product's overrides must apply to <paramref name="model"/>'s scoring; a malformed one stops the start.</summary>
     private static void CheckProducts(IEnumerable<KeyValuePair<string, ProductSettings>> products, StpmModel model)

@@ -15,15 +15,19 @@ public sealed class InspectorFactory(
     IReadOnlyDictionary<string, ProductSettings> products,
     StationIdentity station,
     VerdictIdGenerator ids,
-    TimeProvider time)
+    TimeProvider time,
+    GoldenTemplates? goldens = null)
 {
     /// <summary>The per-product settings every inspector applies.</summary>
     public IReadOnlyDictionary<string, ProductSettings> Products => products;
+
+    /// <summary>The products whose template comes from a golden image.</summary>
+    public GoldenTemplates Goldens => goldens ?? GoldenTemplates.None;
 
     /// <summary>The box identity stamped on verdicts.</summary>
     public StationIdentity Station => station;
 
     /// <summary>An inspector (with its own runner buffers) on <paramref name="model"/>, labelled <paramref name="identity"/> when it came from the store.</summary>
     public PairInspector Create(StpmModel model, ModelRef? identity = null) =>
-        new(model, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, identity);
+        new(model, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, goldens ?? GoldenTemplates.None, identity);
 }

@@ -23,6 +23,7 @@ public sealed class PairInspector(
     StationIdentity station,
     VerdictIdGenerator ids,
     TimeProvider time,
+    GoldenTemplates goldens,
     ModelRef? identity = null) : IDisposable
 {
     private readonly StpmRunner _runner = model.CreateRunner();
@@ -47,20 +48,30 @@ public sealed class PairInspector(
         ArgumentNullException.ThrowIfNull(pair);
         var clock = Stopwatch.StartNew();
         var draft = new Draft(pair);
-        if (pair.TemplatePath is null)
+        var golden = goldens.Covers(pair.Product);
+        if (pair.TemplatePath is null && !golden)
         {
             return Finish(draft, VerdictKind.Error, ReasonCode.TemplateMissing, "no template arrived for this image", clock);
         }
 
         using var image = reader.Read(pair.ImagePath, ImreadModes.Color);
-        using var template = reader.Read(pair.TemplatePath, ImreadModes.Grayscale);
+        if (golden)
+        {
+            draft.Template = goldens.FileOf(pair.Product);
+        }
+
+        using var template = golden
+            ? image.Mat is null ? DecodedImage.Failed(ReasonCode.DecodeFailed, "image not decoded") : goldens.TemplateFor(pair.Product, image.Mat)
+            : reader.Read(pair.TemplatePath!, ImreadModes.Grayscale);
         draft.ImageSha = image.Sha256;
         draft.TemplateSha = template.Sha256;
         draft.Decode = clock.Elapsed.TotalMilliseconds;
         if (image.Mat is null || template.Mat is null)
         {
             var failed = image.Mat is null ? image : template;
-            return Finish(draft, VerdictKind.Error, failed.Reason!, (image.Mat is null ? "image " : "template ") + failed.Detail, clock);
+            // Not finding the image's place in the golden is doubt about the reference, not bad input.
+            var kind = failed.Reason == ReasonCode.GoldenNotLocated ? VerdictKind.Review : VerdictKind.Error;
+            return Finish(draft, kind, failed.Reason!, (image.Mat is null ? "image " : "template ") + failed.Detail, clock);
         }
 
         var size = image.Mat.Size();
@@ -144,7 +155,7 @@ public sealed class PairInspector(
         Trace = d.Pair.Trace,
         Product = d.Pair.Product,
         Image = new SourceFile(d.Pair.ImagePath, d.ImageSha),
-        Template = d.Pair.TemplatePath is null ? null : new SourceFile(d.Pair.TemplatePath, d.TemplateSha),
+        Template = d.Template ?? (d.Pair.TemplatePath is null ? null : new SourceFile(d.Pair.TemplatePath, d.TemplateSha)),
         Outcome = outcome,
         Reason = reason,
         Detail = detail,
@@ -169,6 +180,9 @@ public sealed class PairInspector(
         public string? ImageSha { get; set; }
 
         public string? TemplateSha { get; set; }
+
+        /// <summary>Set when the template is a golden image's area rather than the paired file.</summary>
+        public SourceFile? Template { get; set; }
 
         public Alignment? Alignment { get; set; }
 

@@ -15,6 +15,12 @@ public sealed class ProductSettings
     /// <summary>Name of the model (in the model store) that judges this product; the default model when unset.</summary>
     public string? Model { get; set; }
 
+    /// <summary>
+    /// Template source: a per-product golden image (gray or colour file) in which each suspect's area is
+    /// located, instead of the paired <c>_template</c> file (the default, when unset).
+    /// </summary>
+    public string? GoldenImage { get; set; }
+
     /// <summary>NG threshold for this product.</summary>
     public double? Threshold { get; set; }
 

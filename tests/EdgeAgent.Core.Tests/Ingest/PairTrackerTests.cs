@@ -74,6 +74,21 @@ public sealed class PairTrackerTests
     }
 
     [Fact]
+    public void Observe_ImageOfAProductJudgedAgainstAGolden_ReleasedWithoutWaitingForATemplate()
+    {
+        var options = new IngestOptions { SettleTime = _options.SettleTime, TemplateWait = _options.TemplateWait, ProductsWithoutTemplates = new HashSet<string> { "G" } };
+        var tracker = new PairTracker(options, _time, _ => true);
+        var scan = new[] { new FileObservation("/aoi/G/A_image.png", 10, Written), new FileObservation("/aoi/UBM/B_image.png", 10, Written) };
+        tracker.Observe(Root, scan, _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        var pair = Assert.Single(tracker.Observe(Root, scan, _ => false));
+
+        Assert.Equal(("G", null), (pair.Product, pair.TemplatePath));
+        Assert.True(tracker.HasPending); // UBM's image still waits for its template
+    }
+
+    [Fact]
     public void Observe_AlreadyJudgedInAnEarlierRun_NotReleased()
     {
         var tracker = new PairTracker(_options, _time, _ => true);

@@ -22,14 +22,15 @@ public sealed class InspectorFixture : IDisposable
 
     public PairInspector Inspector { get; }
 
-    public static PairInspector Create(StpmModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null) => new(
+    public static PairInspector Create(StpmModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null, GoldenTemplates? goldens = null) => new(
         model,
         new ImageFileReader(limits ?? new DecodeLimits()),
         new ImageAligner(new AlignmentOptions()),
         products,
         new StationIdentity("t", "t", "t", "t"),
         new VerdictIdGenerator(TimeProvider.System),
-        TimeProvider.System);
+        TimeProvider.System,
+        goldens ?? GoldenTemplates.None);
 
     public static PairCandidate Candidate(string image, string? template, string product = "default") =>
         new(image, Path.GetFileNameWithoutExtension(image), product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());
