@@ -43,6 +43,12 @@ public interface IPairJournal
 
     /// <summary>Pairs seen but never judged (the agent stopped or crashed in between), oldest first, with their ids.</summary>
     IReadOnlyList<PairCandidate> Unfinished();
+
+    /// <summary>
+    /// Counts one more attempt at judging the pair with this verdict id and returns the count, so a pair that
+    /// kills the process while it is judged is not tried forever. Survives a process crash (not a power cut).
+    /// </summary>
+    int BeginAttempt(string verdictId);
 }
 
 /// <summary>One file as a scan saw it.</summary>

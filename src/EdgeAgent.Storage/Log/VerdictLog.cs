@@ -168,6 +168,26 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     }
 
     /// <inheritdoc/>
+    public int BeginAttempt(string verdictId)
+    {
+        lock (_writeGate)
+        {
+            var doc = _verdicts.FindById(verdictId);
+            if (doc is null || doc["state"].AsString != Seen)
+            {
+                return 1;
+            }
+
+            // No checkpoint: LiteDB keeps a committed write through a process crash, the case this counts;
+            // a checkpoint per pair would cost an fsync on the hot path.
+            var attempts = (doc["attempts"].IsNumber ? doc["attempts"].AsInt32 : 0) + 1;
+            doc["attempts"] = attempts;
+            _verdicts.Update(doc);
+            return attempts;
+        }
+    }
+
+    /// <inheritdoc/>
     public IReadOnlyList<PairCandidate> Unfinished() =>
         [.. _verdicts.Query().Where(Query.EQ("state", Seen)).OrderBy("seenAt").ToEnumerable()
             .Select(d => JsonSerializer.Deserialize(d["pair"].AsString, JournalJsonContext.Default.PairCandidate)!)];

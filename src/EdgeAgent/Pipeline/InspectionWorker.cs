@@ -11,11 +11,14 @@ namespace EdgeAgent.Host.Pipeline;
 /// Takes complete pairs from ingest, judges each with the model its product routes to and hands the
 /// verdicts to the journal. The model is leased for exactly one pair, so an activation takes effect between
 /// pairs. A pair that throws anyway becomes REVIEW INTERNAL_ERROR, one without a model REVIEW
-/// MODEL_UNAVAILABLE: the loop never dies on one pair and never says OK without a model.
+/// MODEL_UNAVAILABLE: the loop never dies on one pair and never says OK without a model. A pair whose
+/// judging killed the whole process (a native crash no catch can stop) <see cref="ReasonCode.MaxJudgingAttempts"/>
+/// times is REVIEW CRASHED_WHILE_JUDGING instead of crashing every restart.
 /// </summary>
 public sealed class InspectionWorker(
     PipelineChannels channels,
     ActiveModels models,
+    IPairJournal journal,
     StationIdentity station,
     PipelineProgress progress,
     VerdictIdGenerator ids,
@@ -52,6 +55,13 @@ public sealed class InspectionWorker(
 
     private Verdict Judge(PairCandidate pair)
     {
+        var attempts = pair.VerdictId.Length > 0 ? journal.BeginAttempt(pair.VerdictId) : 1;
+        if (attempts > ReasonCode.MaxJudgingAttempts)
+        {
+            Log.GivenUp(logger, pair.ImagePath, attempts - 1);
+            return Review(pair, ReasonCode.CrashedWhileJudging, $"the agent stopped {attempts - 1} times while judging this pair; it is not judged again");
+        }
+
         using var lease = models.Acquire(pair.Product);
         if (lease is null)
         {

@@ -26,4 +26,7 @@ internal static partial class Log
 
     [LoggerMessage(2006, LogLevel.Error, "Retention pass failed; retrying at the next interval")]
     public static partial void RetentionFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(2007, LogLevel.Error, "{ImagePath}: the agent stopped {Times} times while judging this pair; giving up on it (REVIEW CRASHED_WHILE_JUDGING)")]
+    public static partial void GivenUp(ILogger logger, string imagePath, int times);
 }

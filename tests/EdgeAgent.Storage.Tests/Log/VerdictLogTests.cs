@@ -84,6 +84,23 @@ public sealed class VerdictLogTests : IDisposable
     }
 
     [Fact]
+    public void BeginAttempt_EachJudgingStart_CountedAcrossReopenUntilJudged()
+    {
+        string id;
+        using (var log = VerdictLog.Open(DbPath))
+        {
+            id = log.RecordSeen(Candidate("k1"));
+            Assert.Equal(1, log.BeginAttempt(id));
+        }
+
+        using var reopened = VerdictLog.Open(DbPath);
+
+        Assert.Equal([2, 3], new[] { reopened.BeginAttempt(id), reopened.BeginAttempt(id) });
+        reopened.Append([(Make(id, VerdictKind.Ok, T0), "k1")]);
+        Assert.Equal(1, reopened.BeginAttempt(id)); // judged: nothing left to count
+    }
+
+    [Fact]
     public void Unfinished_SeenButNotJudged_ResumesWithItsIdUntilJudged()
     {
         using var log = VerdictLog.Open(DbPath);
