@@ -76,8 +76,8 @@ public sealed class StpmModel : IDisposable
         return cpu;
     }
 
-    /// <summary>A runner with its own pinned buffers, for one worker thread.</summary>
-    public StpmRunner CreateRunner() => new(this);
+    /// <summary>A runner with its own pinned buffers for batches of up to <paramref name="capacity"/> pairs, for one thread.</summary>
+    public StpmRunner CreateRunner(int capacity = 1) => new(this, capacity);
 
     /// <inheritdoc/>
     public void Dispose() => Session.Dispose();

@@ -3,53 +3,86 @@ using Microsoft.ML.OnnxRuntime;
 namespace EdgeAgent.Inference.Session;
 
 /// <summary>
-/// Pinned input/output buffers wrapped once in <see cref="OrtValue"/>s, so a run allocates next to
-/// nothing. Not thread-safe: one per worker. Fill <see cref="Template"/> and <see cref="Image"/>,
-/// call <see cref="Run"/>, read <see cref="LayerMaps"/>.
+/// Pinned input/output buffers for up to <see cref="Capacity"/> pairs, wrapped once per batch size in
+/// <see cref="OrtValue"/>s over the same memory, so a run allocates next to nothing whatever its size.
+/// Not thread-safe: one per inference loop. Fill slots <c>0..n-1</c> (<see cref="TemplateSlot"/>,
+/// <see cref="ImageSlot"/>), call <see cref="Run(int)"/>, read <see cref="LayerMapsOf"/>.
 /// </summary>
 public sealed class StpmRunner : IDisposable
 {
     private static readonly string[] InputNames = [StpmModel.TemplateInput, StpmModel.ImageInput];
     private static readonly string[] OutputNames = [StpmModel.MapsOutput];
     private readonly StpmModel _model;
+    private readonly int _side;
     private readonly byte[] _template;
     private readonly byte[] _image;
     private readonly float[] _maps;
-    private readonly OrtValue[] _inputs;
-    private readonly OrtValue[] _outputs;
+    private readonly OrtValue[]?[] _inputsBySize;
+    private readonly OrtValue[]?[] _outputsBySize;
     private readonly RunOptions _runOptions = new();
 
-    internal StpmRunner(StpmModel model)
+    internal StpmRunner(StpmModel model, int capacity)
     {
+        ArgumentOutOfRangeException.ThrowIfLessThan(capacity, 1);
         _model = model;
-        int r = model.Info.Input;
-        _template = GC.AllocateArray<byte>(r * r, pinned: true);
-        _image = GC.AllocateArray<byte>(r * r * 3, pinned: true);
-        _maps = GC.AllocateArray<float>(3 * r * r, pinned: true);
-        _inputs =
-        [
-            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _template.AsMemory(), [1, r, r, 1]),
-            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _image.AsMemory(), [1, r, r, 3]),
-        ];
-        _outputs = [OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _maps.AsMemory(), [1, 3, r, r])];
+        _side = model.Info.Input;
+        Capacity = capacity;
+        _template = GC.AllocateArray<byte>(capacity * TemplateLength, pinned: true);
+        _image = GC.AllocateArray<byte>(capacity * ImageLength, pinned: true);
+        _maps = GC.AllocateArray<float>(capacity * MapsLength, pinned: true);
+        _inputsBySize = new OrtValue[]?[capacity];
+        _outputsBySize = new OrtValue[]?[capacity];
     }
 
-    /// <summary>Gray template pixels, R×R row-major.</summary>
-    public Span<byte> Template => _template;
+    /// <summary>Most pairs one <see cref="Run(int)"/> takes.</summary>
+    public int Capacity { get; }
 
-    /// <summary>BGR image pixels, R×R×3 row-major (OpenCV's layout).</summary>
-    public Span<byte> Image => _image;
+    /// <summary>Gray template pixels of slot 0 (R×R row-major): the single-pair view.</summary>
+    public Span<byte> Template => TemplateSlot(0);
 
-    /// <summary>d_1..d_3 after the last <see cref="Run"/>, as three R×R planes.</summary>
-    public ReadOnlySpan<float> LayerMaps => _maps;
+    /// <summary>BGR image pixels of slot 0 (R×R×3 row-major, OpenCV's layout): the single-pair view.</summary>
+    public Span<byte> Image => ImageSlot(0);
 
-    /// <summary>Runs the model on the current inputs.</summary>
-    public void Run() => _model.Session.Run(_runOptions, InputNames, _inputs, OutputNames, _outputs);
+    /// <summary>d_1..d_3 of slot 0 after the last run, as three R×R planes.</summary>
+    public ReadOnlySpan<float> LayerMaps => LayerMapsOf(0);
+
+    private int TemplateLength => _side * _side;
+
+    private int ImageLength => _side * _side * 3;
+
+    private int MapsLength => 3 * _side * _side;
+
+    /// <summary>Gray template pixels of pair <paramref name="slot"/>, R×R row-major.</summary>
+    public Span<byte> TemplateSlot(int slot) => _template.AsSpan(slot * TemplateLength, TemplateLength);
+
+    /// <summary>BGR image pixels of pair <paramref name="slot"/>, R×R×3 row-major.</summary>
+    public Span<byte> ImageSlot(int slot) => _image.AsSpan(slot * ImageLength, ImageLength);
+
+    /// <summary>The layer maps of pair <paramref name="slot"/> after the last run.</summary>
+    public ReadOnlySpan<float> LayerMapsOf(int slot) => _maps.AsSpan(slot * MapsLength, MapsLength);
+
+    /// <summary>Runs the model on slot 0.</summary>
+    public void Run() => Run(1);
+
+    /// <summary>Runs the model on slots <c>0..count-1</c> as one batch.</summary>
+    public void Run(int count)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Capacity);
+        var inputs = _inputsBySize[count - 1] ??=
+        [
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _template.AsMemory(0, count * TemplateLength), [count, _side, _side, 1]),
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _image.AsMemory(0, count * ImageLength), [count, _side, _side, 3]),
+        ];
+        var outputs = _outputsBySize[count - 1] ??=
+            [OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _maps.AsMemory(0, count * MapsLength), [count, 3, _side, _side])];
+        _model.Session.Run(_runOptions, InputNames, inputs, OutputNames, outputs);
+    }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var value in _inputs.Concat(_outputs))
+        foreach (var value in _inputsBySize.Concat(_outputsBySize).OfType<OrtValue[]>().SelectMany(v => v))
         {
             value.Dispose();
         }

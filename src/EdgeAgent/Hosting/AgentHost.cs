@@ -65,6 +65,7 @@ public static class AgentHost
         AddOptions<RetentionOptions>(builder.Services, RetentionOptions.Section);
         AddOptions<ModelsOptions>(builder.Services, ModelsOptions.Section);
         AddOptions<ModelTransferLimits>(builder.Services, ModelTransferLimits.Section);
+        AddOptions<PipelineOptions>(builder.Services, PipelineOptions.Section);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -197,7 +198,8 @@ public static class AgentHost
         sp.GetRequiredService<StationIdentity>(),
         sp.GetRequiredService<VerdictIdGenerator>(),
         sp.GetRequiredService<TimeProvider>(),
-        sp.GetRequiredService<GoldenTemplates>());
+        sp.GetRequiredService<GoldenTemplates>(),
+        sp.GetRequiredService<IOptions<PipelineOptions>>().Value.MaxBatch);
 
     /// <summary>Every product's overrides must apply to <paramref name="model"/>'s scoring; a malformed one stops the start.</summary>
     private static void CheckProducts(IEnumerable<KeyValuePair<string, ProductSettings>> products, StpmModel model)

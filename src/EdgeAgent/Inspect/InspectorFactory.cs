@@ -16,7 +16,8 @@ public sealed class InspectorFactory(
     StationIdentity station,
     VerdictIdGenerator ids,
     TimeProvider time,
-    GoldenTemplates? goldens = null)
+    GoldenTemplates? goldens = null,
+    int maxBatch = 1)
 {
     /// <summary>The per-product settings every inspector applies.</summary>
     public IReadOnlyDictionary<string, ProductSettings> Products => products;
@@ -27,7 +28,7 @@ public sealed class InspectorFactory(
     /// <summary>The box identity stamped on verdicts.</summary>
     public StationIdentity Station => station;
 
-    /// <summary>An inspector (with its own runner buffers) on <paramref name="model"/>, labelled <paramref name="identity"/> when it came from the store.</summary>
+    /// <summary>An inspector (with its own runner buffers for batches of up to the pipeline's maximum) on <paramref name="model"/>, labelled <paramref name="identity"/> when it came from the store.</summary>
     public PairInspector Create(StpmModel model, ModelRef? identity = null) =>
-        new(model, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, goldens ?? GoldenTemplates.None, identity);
+        new(model, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, goldens ?? GoldenTemplates.None, identity, maxBatch);
 }

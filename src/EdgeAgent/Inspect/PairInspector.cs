@@ -12,8 +12,9 @@ using OpenCvSharp;
 namespace EdgeAgent.Host.Inspect;
 
 /// <summary>
-/// Judges one pair: decode → align → crop → infer → score → verdict. Every way a pair can fail ends in
-/// a verdict with a reason, never an exception. Not thread-safe (it owns one model runner): one per worker.
+/// Judges pairs: decode → align → crop (<see cref="Prepare"/>, thread-safe, run in parallel by the pipeline)
+/// → infer a batch → score → verdict (<see cref="Judge"/>, one thread). Every way a pair can fail ends in a
+/// verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
 /// </summary>
 public sealed class PairInspector(
     StpmModel model,
@@ -24,17 +25,21 @@ public sealed class PairInspector(
     VerdictIdGenerator ids,
     TimeProvider time,
     GoldenTemplates goldens,
-    ModelRef? identity = null) : IDisposable
+    ModelRef? identity = null,
+    int maxBatch = 1) : IDisposable
 {
-    private readonly StpmRunner _runner = model.CreateRunner();
+    private readonly StpmRunner _runner = model.CreateRunner(maxBatch);
 
     // The store's name and version when the model came from it (what a technician pushed), else the ONNX metadata's.
     private readonly ModelRef _identity = identity ?? new ModelRef(model.Info.Name, model.Info.Version, model.Info.Sha256, model.Provider);
+    private readonly Dictionary<string, ScoreCalculator> _calculators = [];
+    private readonly float[] _fused = new float[model.Info.Input * model.Info.Input];
 
     /// <summary>The box identity stamped on every verdict.</summary>
     public StationIdentity Station => station;
-    private readonly Dictionary<string, ScoreCalculator> _calculators = [];
-    private readonly float[] _fused = new float[model.Info.Input * model.Info.Input];
+
+    /// <summary>Most pairs one <see cref="Judge"/> call takes.</summary>
+    public int MaxBatch => _runner.Capacity;
 
     /// <summary>mask·A of the last scored pair (R×R), for heatmaps.</summary>
     public ReadOnlySpan<float> LastFusedMap => _fused;
@@ -45,9 +50,76 @@ public sealed class PairInspector(
     /// <summary>As <see cref="Inspect(PairCandidate, bool)"/>, also handing the warped image crop to <paramref name="keepWarped"/>.</summary>
     public Verdict Inspect(PairCandidate pair, bool align, Action<Mat>? keepWarped)
     {
+        using var prepared = Prepare(pair, align, keepWarped);
+        return Judge([prepared])[0];
+    }
+
+    /// <summary>
+    /// Decodes, aligns and crops <paramref name="pair"/> into model-ready pixels, or decides its verdict already
+    /// (ERROR for bad input, REVIEW when no reference can be trusted). Thread-safe: touches no shared scratch.
+    /// </summary>
+    public PreparedPair Prepare(PairCandidate pair, bool align = true, Action<Mat>? keepWarped = null)
+    {
         ArgumentNullException.ThrowIfNull(pair);
-        var clock = Stopwatch.StartNew();
-        var draft = new Draft(pair);
+        var prepared = new PreparedPair(pair);
+        prepared.Verdict = PrepareInto(prepared, align, keepWarped);
+        return prepared;
+    }
+
+    /// <summary>
+    /// Runs the model once over every pair of <paramref name="batch"/> that is ready (at most <see cref="MaxBatch"/>)
+    /// and scores each; returns the verdicts in the batch's order. Single-threaded: uses this inspector's runner.
+    /// </summary>
+    public IReadOnlyList<Verdict> Judge(IReadOnlyList<PreparedPair> batch)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var ready = 0;
+        foreach (var pair in batch.Where(p => p.Verdict is null))
+        {
+            pair.TemplateCrop.CopyTo(_runner.TemplateSlot(ready));
+            pair.ImageCrop.CopyTo(_runner.ImageSlot(ready));
+            ready++;
+        }
+
+        string? failure = null;
+        var run = Stopwatch.StartNew();
+        if (ready > 0)
+        {
+            try
+            {
+                _runner.Run(ready);
+            }
+            catch (Exception e) when (e is not OutOfMemoryException)
+            {
+                failure = $"{e.GetType().Name}: {e.Message}";
+            }
+        }
+
+        var inferMs = run.Elapsed.TotalMilliseconds;
+        var verdicts = new Verdict[batch.Count];
+        var slot = 0;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var pair = batch[i];
+            if (pair.Verdict is { } decided)
+            {
+                verdicts[i] = decided;
+                continue;
+            }
+
+            pair.Draft.Infer = inferMs;
+            verdicts[i] = failure is null
+                ? Score(pair, _runner.LayerMapsOf(slot))
+                : Finish(pair.Draft, VerdictKind.Review, ReasonCode.InferenceFailed, failure, pair.Clock);
+            slot++;
+        }
+
+        return verdicts;
+    }
+
+    private Verdict? PrepareInto(PreparedPair prepared, bool align, Action<Mat>? keepWarped)
+    {
+        var (pair, draft, clock) = (prepared.Candidate, prepared.Draft, prepared.Clock);
         var golden = goldens.Covers(pair.Product);
         if (pair.TemplatePath is null && !golden)
         {
@@ -92,32 +164,32 @@ public sealed class PairInspector(
         draft.Align = clock.Elapsed.TotalMilliseconds - draft.Decode;
         keepWarped?.Invoke(warped);
 
-        CentreCrop.CopyTo(template.Mat, crop, model.Info.Input, _runner.Template);
-        CentreCrop.CopyTo(warped, crop, model.Info.Input, _runner.Image);
-        try
-        {
-            _runner.Run();
-        }
-        catch (Exception e) when (e is not OutOfMemoryException)
-        {
-            return Finish(draft, VerdictKind.Review, ReasonCode.InferenceFailed, $"{e.GetType().Name}: {e.Message}", clock);
-        }
+        prepared.Rent(model.Info.Input);
+        CentreCrop.CopyTo(template.Mat, crop, model.Info.Input, prepared.TemplateCrop);
+        CentreCrop.CopyTo(warped, crop, model.Info.Input, prepared.ImageCrop);
+        prepared.Size = size;
+        prepared.Estimate = estimate;
+        return null;
+    }
 
-        draft.Infer = clock.Elapsed.TotalMilliseconds - draft.Decode - draft.Align;
-        var calculator = CalculatorFor(pair.Product);
-        var result = calculator.Compute(_runner.LayerMaps, _fused);
+    private Verdict Score(PreparedPair prepared, ReadOnlySpan<float> maps)
+    {
+        var draft = prepared.Draft;
+        var calculator = CalculatorFor(prepared.Candidate.Product);
+        var clock = Stopwatch.StartNew();
+        var result = calculator.Compute(maps, _fused);
         draft.Score = result;
         draft.Threshold = calculator.Parameters.Threshold;
-        draft.Peak = PeakOf(result, size, estimate.Alignment);
-        draft.ScoreMs = clock.Elapsed.TotalMilliseconds - draft.Decode - draft.Align - draft.Infer;
-        if (!estimate.Trusted)
+        draft.Peak = PeakOf(result, prepared.Size, prepared.Estimate!.Alignment);
+        draft.ScoreMs = clock.Elapsed.TotalMilliseconds;
+        if (!prepared.Estimate.Trusted)
         {
-            return Finish(draft, VerdictKind.Review, ReasonCode.AlignmentUntrusted, estimate.UntrustedReason, clock);
+            return Finish(draft, VerdictKind.Review, ReasonCode.AlignmentUntrusted, prepared.Estimate.UntrustedReason, prepared.Clock);
         }
 
         return result.Score >= calculator.Parameters.Threshold
-            ? Finish(draft, VerdictKind.Ng, ReasonCode.ScoreAboveThreshold, null, clock)
-            : Finish(draft, VerdictKind.Ok, null, null, clock);
+            ? Finish(draft, VerdictKind.Ng, ReasonCode.ScoreAboveThreshold, null, prepared.Clock)
+            : Finish(draft, VerdictKind.Ok, null, null, prepared.Clock);
     }
 
     /// <inheritdoc/>
@@ -171,33 +243,4 @@ public sealed class PairInspector(
     };
 
     private static double Round(double ms) => Math.Round(ms, 3);
-
-    // Mutable scratch for one inspection; never leaves this class.
-    private sealed class Draft(PairCandidate pair)
-    {
-        public PairCandidate Pair { get; } = pair;
-
-        public string? ImageSha { get; set; }
-
-        public string? TemplateSha { get; set; }
-
-        /// <summary>Set when the template is a golden image's area rather than the paired file.</summary>
-        public SourceFile? Template { get; set; }
-
-        public Alignment? Alignment { get; set; }
-
-        public ScoreResult? Score { get; set; }
-
-        public double? Threshold { get; set; }
-
-        public Peak? Peak { get; set; }
-
-        public double Decode { get; set; }
-
-        public double Align { get; set; }
-
-        public double Infer { get; set; }
-
-        public double ScoreMs { get; set; }
-    }
 }

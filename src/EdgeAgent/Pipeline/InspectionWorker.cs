@@ -1,87 +1,165 @@
+using System.Threading.Channels;
 using EdgeAgent.Host.Health;
+using EdgeAgent.Host.Inspect;
 using EdgeAgent.Host.Models;
 using EdgeAgent.Ingest;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Host.Pipeline;
 
 /// <summary>
-/// Takes complete pairs from ingest, judges each with the model its product routes to and hands the
-/// verdicts to the journal. The model is leased for exactly one pair, so an activation takes effect between
-/// pairs. A pair that throws anyway becomes REVIEW INTERNAL_ERROR, one without a model REVIEW
-/// MODEL_UNAVAILABLE: the loop never dies on one pair and never says OK without a model. A pair whose
-/// judging killed the whole process (a native crash no catch can stop) <see cref="ReasonCode.MaxJudgingAttempts"/>
-/// times is REVIEW CRASHED_WHILE_JUDGING instead of crashing every restart.
+/// Judges the pairs ingest found, in their order, keeping the model busy: up to
+/// <see cref="PipelineOptions.EffectivePrepareWorkers"/> pairs are decoded, aligned and cropped in parallel
+/// while the model runs; prepared pairs are batched (<see cref="DynamicBatcher{T}"/>) per model and judged
+/// by one run each; verdicts go to the journal in ingest order. Each pair leases the model its product routes
+/// to when its preparation starts, so an activation takes effect between pairs. A pair that throws anyway
+/// becomes REVIEW INTERNAL_ERROR, one without a model REVIEW MODEL_UNAVAILABLE: the loop never dies on one
+/// pair and never says OK without a model. A pair whose judging killed the whole process (a native crash no
+/// catch can stop) <see cref="ReasonCode.MaxJudgingAttempts"/> times is REVIEW CRASHED_WHILE_JUDGING instead
+/// of crashing every restart.
 /// </summary>
 public sealed class InspectionWorker(
     PipelineChannels channels,
     ActiveModels models,
     IPairJournal journal,
+    IOptions<PipelineOptions> options,
     StationIdentity station,
     PipelineProgress progress,
     VerdictIdGenerator ids,
     TimeProvider time,
     ILogger<InspectionWorker> logger) : BackgroundService
 {
+    private readonly PipelineOptions _options = options.Value;
+
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
+        var workers = _options.EffectivePrepareWorkers;
+        // Ordered hand-off: each entry is a preparation in progress; room for a full batch beyond the workers.
+        var preparing = Channel.CreateBounded<Task<Item>>(new BoundedChannelOptions(workers + _options.MaxBatch) { SingleReader = true, SingleWriter = true });
+        var batcher = new DynamicBatcher<Item>(preparing.Reader, item => item.Lease?.Model, _options.MaxBatch, _options.MaxBatchWait,
+            () => channels.Candidates.Reader.Count > 0, time);
+        var dispatching = DispatchAsync(preparing.Writer, workers, stoppingToken);
         try
         {
-            await InspectAllAsync(stoppingToken).ConfigureAwait(false);
+            // Not cancellable: pairs already being prepared are judged and journalled even during a stop
+            // (a few batches); pairs still in the candidate queue stay "seen" and resume at the next start.
+            while (await batcher.NextAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
+            {
+                await JudgeAsync(batch).ConfigureAwait(false);
+            }
         }
         finally
         {
-            // Lets the journal drain what was judged before the stop; pairs still queued stay "seen"
-            // in the journal and are resumed with the same verdict id at the next start.
+            await dispatching.ConfigureAwait(false);
             channels.Judged.Writer.TryComplete();
         }
     }
 
-    private async Task InspectAllAsync(CancellationToken stoppingToken)
+    private async Task DispatchAsync(ChannelWriter<Task<Item>> preparing, int workers, CancellationToken stoppingToken)
     {
-        await foreach (var pair in channels.Candidates.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+        using var slots = new SemaphoreSlim(workers, workers);
+        try
         {
-            progress.InspectionStarted();
-            var verdict = Judge(pair);
-            progress.InspectionFinished(verdict.Outcome);
-            Log.Judged(logger, pair.PairId, pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
-            // Not cancellable: a verdict already decided goes to the journal even during a stop.
-            await channels.Judged.Writer.WriteAsync(new JudgedPair(pair, verdict), CancellationToken.None).ConfigureAwait(false);
+            await foreach (var pair in channels.Candidates.Reader.ReadAllAsync(stoppingToken).ConfigureAwait(false))
+            {
+                await slots.WaitAsync(stoppingToken).ConfigureAwait(false);
+                var work = Task.Run(() =>
+                {
+                    try
+                    {
+                        return Prepare(pair);
+                    }
+                    finally
+                    {
+                        slots.Release();
+                    }
+                });
+                await preparing.WriteAsync(work, CancellationToken.None).ConfigureAwait(false);
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Stopping: what is dispatched gets judged, the rest resumes at the next start.
+        }
+        finally
+        {
+            preparing.TryComplete();
+            // The semaphore outlives the in-flight preparations that release it.
+            for (var i = 0; i < workers; i++)
+            {
+                await slots.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
-    private Verdict Judge(PairCandidate pair)
+    private Item Prepare(PairCandidate pair)
     {
         var attempts = pair.VerdictId.Length > 0 ? journal.BeginAttempt(pair.VerdictId) : 1;
         if (attempts > ReasonCode.MaxJudgingAttempts)
         {
             Log.GivenUp(logger, pair.ImagePath, attempts - 1);
-            return Review(pair, ReasonCode.CrashedWhileJudging, $"the agent stopped {attempts - 1} times while judging this pair; it is not judged again");
+            return new Item(pair, null, null, Review(pair, ReasonCode.CrashedWhileJudging, $"the agent stopped {attempts - 1} times while judging this pair; it is not judged again"));
         }
 
-        using var lease = models.Acquire(pair.Product);
+        var lease = models.Acquire(pair.Product);
         if (lease is null)
         {
-            return Review(pair, ReasonCode.ModelUnavailable, $"no active model '{models.RouteOf(pair.Product)}' for product {pair.Product}");
+            return new Item(pair, null, null, Review(pair, ReasonCode.ModelUnavailable, $"no active model '{models.RouteOf(pair.Product)}' for product {pair.Product}"));
         }
 
         try
         {
-            var verdict = lease.Model.Inspector.Inspect(pair);
-            if (verdict.Score is not null || verdict.Reason == ReasonCode.InferenceFailed)
-            {
-                models.ReportInference(lease.Model, succeeded: verdict.Score is not null);
-            }
-
-            return verdict;
+            return new Item(pair, lease, lease.Model.Inspector.Prepare(pair), null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
             Log.InspectionCrashed(logger, pair.ImagePath, e);
-            return Review(pair, ReasonCode.InternalError, $"{e.GetType().Name}: {e.Message}");
+            lease.Dispose();
+            return new Item(pair, null, null, Review(pair, ReasonCode.InternalError, $"{e.GetType().Name}: {e.Message}"));
+        }
+    }
+
+    private async Task JudgeAsync(IReadOnlyList<Item> batch)
+    {
+        progress.InspectionStarted();
+        var verdicts = Judge(batch);
+        for (var i = 0; i < batch.Count; i++)
+        {
+            var (item, verdict) = (batch[i], verdicts[i]);
+            item.Prepared?.Dispose();
+            item.Lease?.Dispose();
+            progress.InspectionFinished(verdict.Outcome);
+            Log.Judged(logger, item.Pair.PairId, item.Pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
+            // Not cancellable: a verdict already decided goes to the journal even during a stop.
+            await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict), CancellationToken.None).ConfigureAwait(false);
+        }
+    }
+
+    private IReadOnlyList<Verdict> Judge(IReadOnlyList<Item> batch)
+    {
+        if (batch[0].Lease is not { } lease)
+        {
+            return [.. batch.Select(i => i.Decided!)];
+        }
+
+        try
+        {
+            var verdicts = lease.Model.Inspector.Judge([.. batch.Select(i => i.Prepared!)]);
+            foreach (var verdict in verdicts.Where(v => v.Score is not null || v.Reason == ReasonCode.InferenceFailed))
+            {
+                models.ReportInference(lease.Model, succeeded: verdict.Score is not null);
+            }
+
+            return verdicts;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.InspectionCrashed(logger, batch[0].Pair.ImagePath, e);
+            return [.. batch.Select(i => Review(i.Pair, ReasonCode.InternalError, $"{e.GetType().Name}: {e.Message}"))];
         }
     }
 
@@ -101,4 +179,7 @@ public sealed class InspectionWorker(
         Station = station,
         JudgedAt = time.GetUtcNow(),
     };
+
+    /// <summary>A pair on its way through the pipeline: prepared under a model lease, or already decided.</summary>
+    private sealed record Item(PairCandidate Pair, LoadedModel.Lease? Lease, PreparedPair? Prepared, Verdict? Decided);
 }

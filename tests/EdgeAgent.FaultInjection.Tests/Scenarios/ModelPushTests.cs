@@ -11,7 +11,7 @@ using Xunit.Abstractions;
 namespace EdgeAgent.FaultInjection.Tests.Scenarios;
 
 /// <summary>
-/// Scenario 5: a technician pushes models to a running agent over a real mosquitto whose packet limit (1 MiB)
+/// Scenario 6: a technician pushes models to a running agent over a real mosquitto whose packet limit (1 MiB)
 /// is far below the package (about 20 MB), while 1,000 pairs stream through. A tampered push is refused, a
 /// signed one is activated between two pairs, then a rollback command puts the first version back. Every
 /// verdict must arrive, labelled with the version that judged it, and the labels must change exactly
@@ -71,7 +71,7 @@ public sealed class ModelPushTests(StagedPairs staged, ITestOutputHelper output)
         using var log = VerdictLog.Open(config.DatabasePath);
         var audit = log.AuditTrail(10).Select(a => a.Action).Reverse().ToList();
         var packageMb = new FileInfo(signed).Length / 1e6;
-        FaultSummary.Report(output, "5 model push + rollback mid-stream", Pairs, lost, received.Duplicates, clock.Elapsed,
+        FaultSummary.Report(output, "6 model push + rollback mid-stream", Pairs, lost, received.Duplicates, clock.Elapsed,
             $"{packageMb:0.0} MB package in {pushed.ChunksSent} chunks (broker limit 1 MiB): {pushed.Status.State}; tampered: {refused.Status.Reason}; "
             + $"labels in seq order {string.Join(" -> ", runs.Select(r => $"{r.Version} x{r.Count}"))}");
 

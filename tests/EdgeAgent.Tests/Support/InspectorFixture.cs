@@ -22,7 +22,7 @@ public sealed class InspectorFixture : IDisposable
 
     public PairInspector Inspector { get; }
 
-    public static PairInspector Create(StpmModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null, GoldenTemplates? goldens = null) => new(
+    public static PairInspector Create(StpmModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null, GoldenTemplates? goldens = null, int maxBatch = 1) => new(
         model,
         new ImageFileReader(limits ?? new DecodeLimits()),
         new ImageAligner(new AlignmentOptions()),
@@ -30,7 +30,8 @@ public sealed class InspectorFixture : IDisposable
         new StationIdentity("t", "t", "t", "t"),
         new VerdictIdGenerator(TimeProvider.System),
         TimeProvider.System,
-        goldens ?? GoldenTemplates.None);
+        goldens ?? GoldenTemplates.None,
+        maxBatch: maxBatch);
 
     public static PairCandidate Candidate(string image, string? template, string product = "default") =>
         new(image, Path.GetFileNameWithoutExtension(image), product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());

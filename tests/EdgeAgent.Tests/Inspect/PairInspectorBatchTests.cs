@@ -1,0 +1,42 @@
+using EdgeAgent.Host.Inspect;
+using EdgeAgent.Testing;
+using EdgeAgent.Tests.Support;
+using EdgeAgent.Vision.Synthetic;
+
+namespace EdgeAgent.Tests.Inspect;
+
+/// <summary>
+/// Judging pairs in one batched model run gives each pair exactly the score it gets alone, in the batch's
+/// order, with its own id; a pair decided before the model (bad input) rides along untouched.
+/// </summary>
+public sealed class PairInspectorBatchTests(InspectorFixture fixture) : IClassFixture<InspectorFixture>, IDisposable
+{
+    private readonly TempFolder _temp = new("edgeagent-batch-");
+
+    [Fact]
+    public void Judge_SixPairsInBatchesOfFourAndTwo_ScoresIdenticalToOneAtATimeOrderAndIdsKept()
+    {
+        var truths = SyntheticDataset.Write(_temp.Path, new SyntheticDatasetOptions { Count = 5, NgFraction = 0.4, Seed = 41, Size = 352 });
+        var candidates = truths.Select(t => InspectorFixture.Candidate(Path.Combine(_temp.Path, t.ImagePath), Path.Combine(_temp.Path, t.TemplatePath), t.Product) with { VerdictId = "id-" + t.Id })
+            .Prepend(InspectorFixture.Candidate(Path.Combine(_temp.Path, "missing_image.png"), null) with { VerdictId = "id-missing" })
+            .ToList();
+        var alone = candidates.Select(c => fixture.Inspector.Inspect(c)).ToList();
+        using var batched = InspectorFixture.Create(fixture.Model, new Dictionary<string, ProductSettings>(), maxBatch: 4);
+
+        var prepared = candidates.Select(c => batched.Prepare(c)).ToList();
+        var verdicts = batched.Judge(prepared[..4]).Concat(batched.Judge(prepared[4..])).ToList();
+        prepared.ForEach(p => p.Dispose());
+
+        Assert.Equal(candidates.Select(c => c.VerdictId), verdicts.Select(v => v.Id));
+        for (var i = 0; i < candidates.Count; i++)
+        {
+            Assert.Equal((alone[i].Outcome, alone[i].Reason), (verdicts[i].Outcome, verdicts[i].Reason));
+            Assert.Equal(alone[i].Score is null, verdicts[i].Score is null);
+            Assert.InRange(Math.Abs((alone[i].Score ?? 0) - (verdicts[i].Score ?? 0)), 0, 1e-5);
+        }
+
+        Assert.Equal(5, verdicts.Count(v => v.Score is not null));
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
