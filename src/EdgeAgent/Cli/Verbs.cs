@@ -17,6 +17,7 @@ public static class Verbs
 
         edgeagent run      [--config FILE]                         the service (systemd Type=notify)
         edgeagent demo     [--count N] [--out DIR] [--mqtt-host H --mqtt-port P] [--config FILE]
+        edgeagent bench    [--count N] [--size PX] [--lone N] [--batch B] [--workers W] [--threads T] [--model M] [--provider P] [--config FILE] [--out DIR]
         edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
         edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
         edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json] [--audit]
@@ -46,6 +47,7 @@ public static class Verbs
             {
                 "run" => await RunVerb.RunAsync(arguments).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(arguments).ConfigureAwait(false),
+                "bench" => await BenchVerb.RunAsync(arguments).ConfigureAwait(false),
                 "inspect" => InspectVerb.Run(arguments),
                 "calibrate" => CalibrateVerb.Run(arguments),
                 "logs" => LogsVerb.Run(arguments),

@@ -88,6 +88,18 @@ public sealed class VerbTests : IDisposable
     }
 
     [Fact]
+    public void Bench_FewPairs_PrintsEveryMeasurementAndTheRatio()
+    {
+        var (code, stdout, stderr) = AgentProcess.Run("bench", "--count", "6", "--lone", "2", "--size", "352", "--out", Path.Combine(_temp.Path, "bench"));
+
+        Assert.True(code == 0, stderr);
+        Assert.Contains("bare Run loop", stdout, StringComparison.Ordinal);
+        Assert.Contains("alignment alone", stdout, StringComparison.Ordinal);
+        Assert.Matches(@"pipeline \(burst\) +[0-9.]+ pairs/s +6 pairs in [0-9.]+ s, 6 scored; ratio to the bare Run loop [0-9.]+", stdout);
+        Assert.Matches(@"latency file complete → verdict received: p50 [0-9.]+ ms", stdout);
+    }
+
+    [Fact]
     public void Any_UnknownOption_ExitsWithUsageError()
     {
         var (code, _, stderr) = AgentProcess.Run("logs", "--verdcit", "NG");

@@ -1,0 +1,203 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Messaging.Broker;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Subscribe;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using OpenCvSharp;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary>
+/// <c>edgeagent bench</c>: how fast the whole agent judges, against the limit the model itself sets.
+/// Four measurements on the same generated pairs, model, batch size and provider: a bare ONNX Runtime
+/// <c>Run</c> loop (the ceiling), alignment alone on one core, the real pipeline under a burst (throughput,
+/// time per stage) and one pair at a time (latency from the file being complete to the verdict arriving at
+/// an MQTT consumer through an embedded broker).
+/// </summary>
+internal static class BenchVerb
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static async Task<int> RunAsync(Arguments arguments)
+    {
+        int count = (int)arguments.Number("count", 200);
+        int size = (int)arguments.Number("size", 600);
+        int lone = (int)arguments.Number("lone", 30);
+        var configFile = arguments.Get("config");
+        var root = Path.GetFullPath(arguments.Get("out") ?? Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
+        var overrides = new Dictionary<string, string?>();
+        foreach (var (option, key) in new[] { ("batch", "Pipeline:MaxBatch"), ("workers", "Pipeline:PrepareWorkers"), ("threads", "Model:IntraOpThreads"), ("model", "Model:Path"), ("provider", "Model:Provider") })
+        {
+            if (arguments.Get(option) is { } value)
+            {
+                overrides[key] = value;
+            }
+        }
+
+        arguments.RejectUnknown();
+        if (Directory.Exists(root))
+        {
+            Directory.Delete(root, recursive: true);
+        }
+
+        var stage = Path.Combine(root, "stage");
+        Console.WriteLine($"bench: generating {count + lone} pairs of {size}×{size} in {stage}");
+        var pairs = SyntheticDataset.Write(stage, new SyntheticDatasetOptions { Count = count + lone, Size = size, Seed = 2026, NgFraction = 0.3 });
+        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, overrides).Build();
+        var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
+        var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
+        var modelPath = AgentHost.ResolveModelPath(inference.Path);
+
+        var (barePairsPerSecond, provider) = BareRunLoop(modelPath, inference, pipeline.MaxBatch, count);
+        Console.WriteLine(string.Create(C, $"bare Run loop     {barePairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {provider}, {Environment.ProcessorCount} cores)"));
+        var alignMs = AlignmentCost(stage, pairs.Take(Math.Min(count, 50)).ToList());
+        Console.WriteLine(string.Create(C, $"alignment alone   {alignMs.Median,8:F2} ms/pair median, {alignMs.P95:F2} p95 (one thread, {size}×{size})"));
+
+        await using var broker = await EmbeddedBroker.StartAsync().ConfigureAwait(false);
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = broker.Port, Site = "bench", Area = "a", Line = "l", Station = "s" };
+        await using var consumer = await VerdictSubscriber.ConnectAsync(mqtt.Host, mqtt.Port, new Topics(mqtt).Verdict, CancellationToken.None).ConfigureAwait(false);
+        var arrived = new ConcurrentDictionary<string, (Verdict Verdict, long At)>();
+        consumer.Received += v => arrived.TryAdd(v.Image.Path, (v, Stopwatch.GetTimestamp()));
+        var watched = Path.Combine(root, "aoi");
+        Directory.CreateDirectory(watched);
+        var settings = AgentHost.SettingsFor(watched, Path.Combine(root, "data"), mqtt);
+        foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        using var host = AgentHost.Build(configFile, settings);
+        await host.StartAsync().ConfigureAwait(false);
+        try
+        {
+            var burst = await BurstAsync(stage, watched, pairs.Take(count).ToList(), arrived).ConfigureAwait(false);
+            var loneLatencies = await OneAtATimeAsync(stage, watched, pairs.Skip(count).ToList(), arrived).ConfigureAwait(false);
+            Report(burst, loneLatencies, barePairsPerSecond);
+        }
+        finally
+        {
+            await host.StopAsync().ConfigureAwait(false);
+        }
+
+        return 0;
+    }
+
+    /// <summary>The ceiling: the session alone, batches of <paramref name="batch"/> real-sized inputs, nothing else.</summary>
+    private static (double PairsPerSecond, string Provider) BareRunLoop(string modelPath, InferenceOptions inference, int batch, int pairs)
+    {
+        using var model = StpmModel.Load(modelPath, inference, NullLogger.Instance);
+        using var runner = model.CreateRunner(batch);
+        var noise = new Random(1);
+        for (var slot = 0; slot < batch; slot++)
+        {
+            noise.NextBytes(runner.TemplateSlot(slot));
+            noise.NextBytes(runner.ImageSlot(slot));
+        }
+
+        runner.Run(batch); // warm-up
+        var runs = Math.Max(3, pairs / batch);
+        var clock = Stopwatch.StartNew();
+        for (var i = 0; i < runs; i++)
+        {
+            runner.Run(batch);
+        }
+
+        return (runs * batch / clock.Elapsed.TotalSeconds, model.Provider);
+    }
+
+    private static (double Median, double P95) AlignmentCost(string stage, IReadOnlyList<SyntheticPairTruth> pairs)
+    {
+        var aligner = new ImageAligner(new AlignmentOptions());
+        var times = new List<double>();
+        foreach (var truth in pairs)
+        {
+            using var image = Cv2.ImRead(Path.Combine(stage, truth.ImagePath), ImreadModes.Color);
+            using var template = Cv2.ImRead(Path.Combine(stage, truth.TemplatePath), ImreadModes.Grayscale);
+            var clock = Stopwatch.StartNew();
+            var estimate = aligner.Estimate(image, template);
+            using var warped = aligner.WarpToTemplate(image, estimate.Alignment);
+            times.Add(clock.Elapsed.TotalMilliseconds);
+        }
+
+        times.Sort();
+        return (Percentile(times, 0.5), Percentile(times, 0.95));
+    }
+
+    private sealed record Burst(int Pairs, double Seconds, IReadOnlyList<Verdict> Verdicts);
+
+    /// <summary>All pairs at once, as an AOI catching up would write them; throughput from the first file to the last verdict.</summary>
+    private static async Task<Burst> BurstAsync(string stage, string watched, IReadOnlyList<SyntheticPairTruth> pairs, ConcurrentDictionary<string, (Verdict Verdict, long At)> arrived)
+    {
+        var start = Stopwatch.GetTimestamp();
+        var targets = pairs.Select(p => Place(stage, watched, p)).ToList();
+        await WaitForAsync(() => targets.All(arrived.ContainsKey), pairs.Count).ConfigureAwait(false);
+        var last = targets.Max(t => arrived[t].At);
+        return new Burst(pairs.Count, Stopwatch.GetElapsedTime(start, last).TotalSeconds, [.. targets.Select(t => arrived[t].Verdict)]);
+    }
+
+    /// <summary>One pair at a time, the next only after the previous verdict: latency without any queue.</summary>
+    private static async Task<List<double>> OneAtATimeAsync(string stage, string watched, IReadOnlyList<SyntheticPairTruth> pairs, ConcurrentDictionary<string, (Verdict Verdict, long At)> arrived)
+    {
+        var latencies = new List<double>();
+        foreach (var pair in pairs)
+        {
+            var complete = Stopwatch.GetTimestamp();
+            var target = Place(stage, watched, pair);
+            await WaitForAsync(() => arrived.ContainsKey(target), 1).ConfigureAwait(false);
+            latencies.Add(Stopwatch.GetElapsedTime(complete, arrived[target].At).TotalMilliseconds);
+        }
+
+        latencies.Sort();
+        return latencies;
+    }
+
+    private static void Report(Burst burst, List<double> lone, double bare)
+    {
+        var pairsPerSecond = burst.Pairs / burst.Seconds;
+        var judged = burst.Verdicts.Where(v => v.Score is not null).ToList();
+        double Stage(Func<Timings, double> of) => Percentile([.. judged.Select(v => of(v.TimingsMs)).Order()], 0.5);
+        Console.WriteLine(string.Create(C, $"pipeline (burst)  {pairsPerSecond,8:F1} pairs/s   {burst.Pairs} pairs in {burst.Seconds:F1} s, {judged.Count} scored; ratio to the bare Run loop {pairsPerSecond / bare:F2}"));
+        Console.WriteLine(string.Create(C, $"  per pair, median ms: decode {Stage(t => t.Decode):F1}  align {Stage(t => t.Align):F1}  model run (its batch) {Stage(t => t.Infer):F1}  score {Stage(t => t.Score):F2}  in the agent {Stage(t => t.Total):F1}"));
+        Console.WriteLine(string.Create(C, $"one at a time     latency file complete → verdict received: p50 {Percentile(lone, 0.5):F1} ms, p95 {Percentile(lone, 0.95):F1}, p99 {Percentile(lone, 0.99):F1} ({lone.Count} pairs; includes ingest's settle time)"));
+    }
+
+    private static string Place(string stage, string watched, SyntheticPairTruth pair)
+    {
+        var folder = Path.Combine(watched, pair.Product);
+        Directory.CreateDirectory(folder);
+        foreach (var file in new[] { pair.TemplatePath, pair.ImagePath })
+        {
+            var target = Path.Combine(folder, Path.GetFileName(file));
+            File.Copy(Path.Combine(stage, file), target + ".part");
+            File.Move(target + ".part", target);
+        }
+
+        return Path.Combine(folder, Path.GetFileName(pair.ImagePath));
+    }
+
+    private static async Task WaitForAsync(Func<bool> done, int pairs)
+    {
+        var deadline = Stopwatch.GetTimestamp() + (Stopwatch.Frequency * (60 + (pairs * 2)));
+        while (!done())
+        {
+            if (Stopwatch.GetTimestamp() > deadline)
+            {
+                throw new TimeoutException("bench: verdicts stopped arriving");
+            }
+
+            await Task.Delay(2).ConfigureAwait(false);
+        }
+    }
+
+    private static double Percentile(IReadOnlyList<double> sorted, double q) =>
+        sorted.Count == 0 ? double.NaN : sorted[Math.Min(sorted.Count - 1, (int)Math.Ceiling(q * sorted.Count) - 1)];
+}
