@@ -44,14 +44,16 @@ internal static class BenchVerb
         }
 
         arguments.RejectUnknown();
-        if (Directory.Exists(root))
+        var stage = Path.Combine(root, "stage");
+        foreach (var folder in new[] { stage, Path.Combine(root, "aoi"), Path.Combine(root, "data") }.Where(Directory.Exists))
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(folder, recursive: true);
         }
 
-        var stage = Path.Combine(root, "stage");
         Console.WriteLine($"bench: generating {count + lone} pairs of {size}×{size} in {stage}");
         var pairs = SyntheticDataset.Write(stage, new SyntheticDatasetOptions { Count = count + lone, Size = size, Seed = 2026, NgFraction = 0.3 });
+        // The burst's pairs, for a peer (scripts/peer.sh) to judge the very same files.
+        File.WriteAllLines(Path.Combine(root, "burst-pairs.txt"), pairs.Take(count).Select(p => Path.Combine(stage, p.ImagePath)));
         var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, overrides).Build();
         var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
         var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
