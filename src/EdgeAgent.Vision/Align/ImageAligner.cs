@@ -90,6 +90,9 @@ public sealed class ImageAligner
     /// </summary>
     public Mat WarpToTemplate(Mat imageBgr, Alignment alignment) => AlignmentWarp.ToTemplate(imageBgr, alignment);
 
+    /// <summary>Only <paramref name="window"/> of <see cref="WarpToTemplate"/>'s result (what the model sees), computed directly.</summary>
+    public Mat WarpWindowToTemplate(Mat imageBgr, Alignment alignment, Rect window) => AlignmentWarp.ToTemplateWindow(imageBgr, alignment, window);
+
     // When the coarse peak had a strong rival, both were refined: the better-correlating answer wins, and
     // if the two are distinct and nearly as good, the confidence says so (decisiveness 0..1).
     private static (Refinement? Best, double Decisiveness) Decide(Refinement? peak, Refinement? rival)

@@ -10,16 +10,18 @@ namespace EdgeAgent.Vision.Heatmap;
 /// </summary>
 public static class HeatmapRenderer
 {
-    /// <summary>Writes the PNG; <paramref name="fused"/> is the R×R map mask·A.</summary>
+    /// <summary>
+    /// Writes the PNG; <paramref name="fused"/> is the R×R map mask·A. Each of <paramref name="templateGray"/> and
+    /// <paramref name="alignedImage"/> may be the whole picture or already its centre crop.
+    /// </summary>
     public static void Write(string path, Mat templateGray, Mat alignedImage, int crop, ReadOnlySpan<float> fused, int input, double threshold)
     {
         ArgumentNullException.ThrowIfNull(templateGray);
         ArgumentNullException.ThrowIfNull(alignedImage);
-        var window = CentreCrop.Window(alignedImage.Size(), crop);
-        using var templateCrop = new Mat(templateGray, window);
+        using var templateCrop = new Mat(templateGray, CentreCrop.Window(templateGray.Size(), crop));
         using var templateBgr = new Mat();
         Cv2.CvtColor(templateCrop, templateBgr, ColorConversionCodes.GRAY2BGR);
-        using var imageCrop = new Mat(alignedImage, window);
+        using var imageCrop = new Mat(alignedImage, CentreCrop.Window(alignedImage.Size(), crop));
         using var map = new Mat(input, input, MatType.CV_32FC1);
         fused[..(input * input)].CopyTo(map.AsSpan<float>());
         using var scaled = new Mat();

@@ -59,9 +59,9 @@ internal static class BenchVerb
         var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
         var modelPath = AgentHost.ResolveModelPath(inference.Path);
 
-        var (barePairsPerSecond, provider) = BareRunLoop(modelPath, inference, pipeline.MaxBatch, count);
+        var (barePairsPerSecond, provider, crop) = BareRunLoop(modelPath, inference, pipeline.MaxBatch, count);
         Console.WriteLine(string.Create(C, $"bare Run loop     {barePairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {provider}, {Environment.ProcessorCount} cores)"));
-        var alignMs = AlignmentCost(stage, pairs.Take(Math.Min(count, 50)).ToList());
+        var alignMs = AlignmentCost(stage, pairs.Take(Math.Min(count, 50)).ToList(), crop);
         Console.WriteLine(string.Create(C, $"alignment alone   {alignMs.Median,8:F2} ms/pair median, {alignMs.P95:F2} p95 (one thread, {size}×{size})"));
 
         await using var broker = await EmbeddedBroker.StartAsync().ConfigureAwait(false);
@@ -94,7 +94,7 @@ internal static class BenchVerb
     }
 
     /// <summary>The ceiling: the session alone, batches of <paramref name="batch"/> real-sized inputs, nothing else.</summary>
-    private static (double PairsPerSecond, string Provider) BareRunLoop(string modelPath, InferenceOptions inference, int batch, int pairs)
+    private static (double PairsPerSecond, string Provider, int Crop) BareRunLoop(string modelPath, InferenceOptions inference, int batch, int pairs)
     {
         using var model = StpmModel.Load(modelPath, inference, NullLogger.Instance);
         using var runner = model.CreateRunner(batch);
@@ -113,10 +113,11 @@ internal static class BenchVerb
             runner.Run(batch);
         }
 
-        return (runs * batch / clock.Elapsed.TotalSeconds, model.Provider);
+        return (runs * batch / clock.Elapsed.TotalSeconds, model.Provider, model.Info.Crop);
     }
 
-    private static (double Median, double P95) AlignmentCost(string stage, IReadOnlyList<SyntheticPairTruth> pairs)
+    /// <summary>Alignment as the inspector runs it: estimate, then resample the model's centre crop.</summary>
+    private static (double Median, double P95) AlignmentCost(string stage, IReadOnlyList<SyntheticPairTruth> pairs, int crop)
     {
         var aligner = new ImageAligner(new AlignmentOptions());
         var times = new List<double>();
@@ -126,7 +127,7 @@ internal static class BenchVerb
             using var template = Cv2.ImRead(Path.Combine(stage, truth.TemplatePath), ImreadModes.Grayscale);
             var clock = Stopwatch.StartNew();
             var estimate = aligner.Estimate(image, template);
-            using var warped = aligner.WarpToTemplate(image, estimate.Alignment);
+            using var warped = aligner.WarpWindowToTemplate(image, estimate.Alignment, Vision.Crop.CentreCrop.Window(image.Size(), crop));
             times.Add(clock.Elapsed.TotalMilliseconds);
         }
 

@@ -47,7 +47,7 @@ public sealed class PairInspector(
     /// <summary>Judges <paramref name="pair"/>; <paramref name="align"/> false treats it as already registered.</summary>
     public Verdict Inspect(PairCandidate pair, bool align = true) => Inspect(pair, align, keepWarped: null);
 
-    /// <summary>As <see cref="Inspect(PairCandidate, bool)"/>, also handing the warped image crop to <paramref name="keepWarped"/>.</summary>
+    /// <summary>As <see cref="Inspect(PairCandidate, bool)"/>, also handing the warped centre crop (crop × crop) to <paramref name="keepWarped"/>.</summary>
     public Verdict Inspect(PairCandidate pair, bool align, Action<Mat>? keepWarped)
     {
         using var prepared = Prepare(pair, align, keepWarped);
@@ -160,7 +160,9 @@ public sealed class PairInspector(
 
         var estimate = align ? aligner.Estimate(image.Mat, template.Mat) : new AlignmentEstimate(Alignment.Identity, true, null);
         draft.Alignment = estimate.Alignment;
-        using var warped = align ? aligner.WarpToTemplate(image.Mat, estimate.Alignment) : image.Mat.Clone();
+        // Only the centre crop the model sees is resampled (the warp of a whole 600² image cost more than the crop).
+        var window = CentreCrop.Window(size, crop);
+        using var warped = align ? aligner.WarpWindowToTemplate(image.Mat, estimate.Alignment, window) : new Mat(image.Mat, window).Clone();
         draft.Align = clock.Elapsed.TotalMilliseconds - draft.Decode;
         keepWarped?.Invoke(warped);
 
