@@ -13,6 +13,12 @@ public enum ExecutionProviderChoice
 
     /// <summary>CUDA or fail at start: for boxes where a silent CPU fallback would miss the line's takt.</summary>
     Cuda,
+
+    /// <summary>
+    /// TensorRT (engines cached in <see cref="InferenceOptions.TensorRtEngineCache"/>, CUDA for the nodes TensorRT
+    /// does not take), else CUDA, else CPU, each fallback logged.
+    /// </summary>
+    TensorRt,
 }
 
 /// <summary>Configuration section <c>Model</c>.</summary>
@@ -31,6 +37,12 @@ public sealed class InferenceOptions
     /// <summary>CUDA device ordinal.</summary>
     [Range(0, 64)]
     public int CudaDeviceId { get; set; }
+
+    /// <summary>Where TensorRT keeps the engines it builds (minutes per model and shape), so a restart reuses them.</summary>
+    public string TensorRtEngineCache { get; set; } = "/var/lib/edgeagent/trt-cache";
+
+    /// <summary>Let TensorRT build fp16 engines (faster; compare scores against the fp32 canary before relying on it).</summary>
+    public bool TensorRtFp16 { get; set; } = true;
 
     /// <summary>ONNX Runtime intra-op threads on CPU; 0 = one per core.</summary>
     [Range(0, 256)]

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using EdgeAgent.Inference.Model;
 using Microsoft.Extensions.Logging;
@@ -48,32 +49,31 @@ public sealed class StpmModel : IDisposable
         }
 
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
-        var cpuWhy = "configured";
-        if (options.Provider != ExecutionProviderChoice.Cpu)
+        var why = "configured";
+        foreach (var provider in Chain(options.Provider))
         {
-            var (gpu, why) = TryCreate(path, options, sha256, useCuda: true);
-            if (gpu is not null)
+            var (model, error) = TryCreate(path, options, sha256, provider);
+            if (model is not null)
             {
-                Log.ProviderSelected(logger, gpu.Info.Name, gpu.Info.Version, "CUDA", "CUDA execution provider started and warmed up");
-                return gpu;
+                Log.ProviderSelected(logger, model.Info.Name, model.Info.Version, model.Provider, why == "configured" && provider != ProviderKind.Cpu ? $"{model.Provider} started and warmed up" : why);
+                return model;
+            }
+
+            if (provider == ProviderKind.Cpu)
+            {
+                throw new ModelContractException($"Model {path} cannot be loaded: {error}");
             }
 
             if (options.Provider == ExecutionProviderChoice.Cuda)
             {
-                throw new ModelContractException($"CUDA was required (Model:Provider=Cuda) but is unavailable: {why}");
+                throw new ModelContractException($"CUDA was required (Model:Provider=Cuda) but is unavailable: {error}");
             }
 
-            cpuWhy = "CUDA unavailable: " + why;
+            // One log line in the end names the provider in use and why each one before it was passed over.
+            why = (why == "configured" ? "" : why + "; ") + $"{NameOf(provider)} unavailable: {error}";
         }
 
-        var (cpu, error) = TryCreate(path, options, sha256, useCuda: false);
-        if (cpu is null)
-        {
-            throw new ModelContractException($"Model {path} cannot be loaded: {error}");
-        }
-
-        Log.ProviderSelected(logger, cpu.Info.Name, cpu.Info.Version, "CPU", cpuWhy);
-        return cpu;
+        throw new ModelContractException($"Model {path} cannot be loaded: {why}");
     }
 
     /// <summary>A runner with its own pinned buffers for batches of up to <paramref name="capacity"/> pairs, for one thread.</summary>
@@ -82,7 +82,23 @@ public sealed class StpmModel : IDisposable
     /// <inheritdoc/>
     public void Dispose() => Session.Dispose();
 
-    private static (StpmModel? Model, string Error) TryCreate(string path, InferenceOptions options, string sha256, bool useCuda)
+    /// <summary>The providers tried in order for a configured choice.</summary>
+    private static ProviderKind[] Chain(ExecutionProviderChoice choice) => choice switch
+    {
+        ExecutionProviderChoice.Cpu => [ProviderKind.Cpu],
+        ExecutionProviderChoice.Cuda => [ProviderKind.Cuda],
+        ExecutionProviderChoice.TensorRt => [ProviderKind.TensorRt, ProviderKind.Cuda, ProviderKind.Cpu],
+        _ => [ProviderKind.Cuda, ProviderKind.Cpu],
+    };
+
+    private static string NameOf(ProviderKind provider) => provider switch
+    {
+        ProviderKind.TensorRt => "TensorRT",
+        ProviderKind.Cuda => "CUDA",
+        _ => "CPU",
+    };
+
+    private static (StpmModel? Model, string Error) TryCreate(string path, InferenceOptions options, string sha256, ProviderKind provider)
     {
         InferenceSession? session = null;
         try
@@ -90,16 +106,39 @@ public sealed class StpmModel : IDisposable
             using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
             sessionOptions.IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
             sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
-            if (useCuda)
+            // The CPU native package has no GPU entry points: these throw EntryPointNotFoundException, not an ORT error.
+            if (provider == ProviderKind.TensorRt)
             {
-                // The CPU native package has no CUDA entry point: this throws EntryPointNotFoundException, not an ORT error.
-                sessionOptions.AppendExecutionProvider_CUDA(options.CudaDeviceId);
+                Directory.CreateDirectory(options.TensorRtEngineCache);
+                using var tensorRt = new OrtTensorRTProviderOptions();
+                tensorRt.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = options.CudaDeviceId.ToString(CultureInfo.InvariantCulture),
+                    ["trt_engine_cache_enable"] = "1",
+                    ["trt_engine_cache_path"] = options.TensorRtEngineCache,
+                    ["trt_fp16_enable"] = options.TensorRtFp16 ? "1" : "0",
+                });
+                sessionOptions.AppendExecutionProvider_Tensorrt(tensorRt);
+            }
+
+            if (provider is ProviderKind.TensorRt or ProviderKind.Cuda)
+            {
+                using var cuda = new OrtCUDAProviderOptions();
+                cuda.UpdateOptions(new Dictionary<string, string>
+                {
+                    ["device_id"] = options.CudaDeviceId.ToString(CultureInfo.InvariantCulture),
+                    // Input shapes never change (R×R, batch ≤ MaxBatch): searching the fastest conv once pays off.
+                    ["cudnn_conv_algo_search"] = "EXHAUSTIVE",
+                    ["do_copy_in_default_stream"] = "1",
+                    ["arena_extend_strategy"] = "kSameAsRequested",
+                });
+                sessionOptions.AppendExecutionProvider_CUDA(cuda);
             }
 
             session = new InferenceSession(path, sessionOptions);
             var info = StpmModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, sha256);
             CheckSignature(session, info);
-            var model = new StpmModel(session, info, useCuda ? "CUDA" : "CPU");
+            var model = new StpmModel(session, info, NameOf(provider));
             using (var runner = model.CreateRunner())
             {
                 runner.Run();
@@ -132,4 +171,12 @@ public sealed class StpmModel : IDisposable
             throw new ModelContractException($"Model tensor '{name}' must be {type.Name}[N,{string.Join(",", shape)}]; it is {actual}.");
         }
     }
+}
+
+/// <summary>An execution provider the loader can try.</summary>
+internal enum ProviderKind
+{
+    Cpu,
+    Cuda,
+    TensorRt,
 }

@@ -40,6 +40,31 @@ public sealed class StpmModelTests
     }
 
     [Fact]
+    public void Load_TensorRtOnACpuOnlyBuild_FallsBackThroughCudaToCpuAndSaysWhyInOneLine()
+    {
+        var log = new LinesLogger();
+        var cache = Path.Combine(Path.GetTempPath(), $"edgeagent-trt-{Guid.NewGuid():N}");
+        try
+        {
+            using var model = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.TensorRt, TensorRtEngineCache = cache }, log);
+            using var runner = model.CreateRunner(capacity: 2);
+            runner.Run(2);
+
+            Assert.Equal("CPU", model.Provider);
+            var line = Assert.Single(log.Lines);
+            Assert.Contains("TensorRT unavailable", line, StringComparison.Ordinal);
+            Assert.Contains("CUDA unavailable", line, StringComparison.Ordinal);
+        }
+        finally
+        {
+            if (Directory.Exists(cache))
+            {
+                Directory.Delete(cache, recursive: true);
+            }
+        }
+    }
+
+    [Fact]
     public void Load_CudaRequiredButAbsent_ThrowsContractException() =>
         Assert.Throws<ModelContractException>(() => StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cuda }, NullLogger.Instance));
 
@@ -62,4 +87,18 @@ public sealed class StpmModelTests
     [Fact]
     public void Load_MissingFile_ThrowsContractException() =>
         Assert.Throws<ModelContractException>(() => StpmModel.Load("/nonexistent/model.onnx", new InferenceOptions(), NullLogger.Instance));
+}
+
+/// <summary>Keeps every formatted log line (a real logger writing to a list).</summary>
+internal sealed class LinesLogger : Microsoft.Extensions.Logging.ILogger
+{
+    public List<string> Lines { get; } = [];
+
+    public IDisposable? BeginScope<TState>(TState state)
+        where TState : notnull => null;
+
+    public bool IsEnabled(Microsoft.Extensions.Logging.LogLevel logLevel) => true;
+
+    public void Log<TState>(Microsoft.Extensions.Logging.LogLevel logLevel, Microsoft.Extensions.Logging.EventId eventId, TState state, Exception? exception, Func<TState, Exception?, string> formatter) =>
+        Lines.Add(formatter(state, exception));
 }
