@@ -17,6 +17,7 @@ public static class Verbs
 
         edgeagent run      [--config FILE]                         the service (systemd Type=notify)
         edgeagent demo     [--count N] [--out DIR] [--mqtt-host H --mqtt-port P] [--config FILE]
+        edgeagent doctor   [--config FILE]                         checks config, folders, inotify, disk, broker, models, GPU, clock; exit 0/1/2
         edgeagent bench    [--count N] [--size PX] [--lone N] [--batch B] [--workers W] [--threads T] [--model M] [--provider P] [--config FILE] [--out DIR]
         edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
         edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
@@ -48,6 +49,7 @@ public static class Verbs
                 "run" => await RunVerb.RunAsync(arguments).ConfigureAwait(false),
                 "demo" => await DemoVerb.RunAsync(arguments).ConfigureAwait(false),
                 "bench" => await BenchVerb.RunAsync(arguments).ConfigureAwait(false),
+                "doctor" => await DoctorVerb.RunAsync(arguments).ConfigureAwait(false),
                 "inspect" => InspectVerb.Run(arguments),
                 "calibrate" => CalibrateVerb.Run(arguments),
                 "logs" => LogsVerb.Run(arguments),

@@ -100,6 +100,36 @@ public sealed class VerbTests : IDisposable
     }
 
     [Fact]
+    public void Doctor_HealthyBox_EveryCheckReportedAndNoFailure()
+    {
+        using var broker = new MosquittoBroker(_temp.Sub("broker"));
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}","Provider":"Cpu"},"Mqtt":{"Host":"127.0.0.1","Port":{{{broker.Port}}}},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"],"AfterProcessing":"Move"}}""");
+
+        var (code, stdout, stderr) = AgentProcess.Run("doctor", "--config", config);
+
+        Assert.True(code is 0 or 1, stdout + stderr); // warnings allowed: no trusted keys or canary on a test box
+        foreach (var check in new[] { "configuration", "watched folders", "inotify", "data directory", "broker", "model", "model store", "model push", "gpu", "clock" })
+        {
+            Assert.Matches($@"\[( OK |WARN)\] {check} ", stdout);
+        }
+
+        Assert.Contains($"127.0.0.1:{broker.Port} accepts MQTT 5 connections", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_MissingFolderAndNoBroker_ExitsTwoAndSaysWhatToDo()
+    {
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}","Provider":"Cpu"},"Mqtt":{"Host":"127.0.0.1","Port":1},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}/nope"]}}""");
+
+        var (code, stdout, _) = AgentProcess.Run("doctor", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("[FAIL] watched folders", stdout, StringComparison.Ordinal);
+        Assert.Contains("/nope does not exist", stdout, StringComparison.Ordinal);
+        Assert.Contains("[WARN] broker", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Any_UnknownOption_ExitsWithUsageError()
     {
         var (code, _, stderr) = AgentProcess.Run("logs", "--verdcit", "NG");

@@ -1,0 +1,353 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Sockets;
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Host.Models;
+using EdgeAgent.Host.Pipeline;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Ingest;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Models;
+using EdgeAgent.Models;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Storage.Retention;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+using MQTTnet;
+
+namespace EdgeAgent.Host.Cli;
+
+/// <summary>How bad a finding is; the verb's exit code is the worst one's.</summary>
+internal enum Severity
+{
+    Ok = 0,
+    Warn = 1,
+    Fail = 2,
+}
+
+/// <summary>One finding of <c>edgeagent doctor</c>, worded for the person at the box.</summary>
+internal sealed record Finding(Severity Severity, string Check, string Text);
+
+/// <summary>
+/// The checks behind <c>edgeagent doctor</c>, each one what the service would trip over at start or later:
+/// configuration, watched folders, inotify, data directory and disk, broker, models and keys, execution
+/// provider, clock. Nothing here changes the box except a probe file created and deleted in folders the
+/// agent must be able to write.
+/// </summary>
+internal static class DoctorChecks
+{
+    private const long FailBelowBytes = 256L * 1024 * 1024;
+    private const long WarnBelowBytes = 2L * 1024 * 1024 * 1024;
+
+    public static async Task<List<Finding>> RunAsync(string? configFile)
+    {
+        var findings = new List<Finding>();
+        using var host = AgentHost.Build(configFile, new Dictionary<string, string?>());
+        var options = Configuration(host.Services, findings);
+        if (options is null)
+        {
+            return findings;
+        }
+
+        Folders(options.Ingest, findings);
+        Inotify(options.Ingest, findings);
+        Storage(options.Storage, findings);
+        await BrokerAsync(options.Mqtt, findings).ConfigureAwait(false);
+        Models(options.Inference, options.Models, options.Storage, findings);
+        Clock(findings);
+        return findings;
+    }
+
+    private sealed record Options(IngestOptions Ingest, VerdictLogOptions Storage, MqttOptions Mqtt, InferenceOptions Inference, ModelsOptions Models);
+
+    /// <summary>Every section validated exactly as the service does at start.</summary>
+    private static Options? Configuration(IServiceProvider services, List<Finding> findings)
+    {
+        var problems = new List<string>();
+        T Get<T>()
+            where T : class
+        {
+            try
+            {
+                return services.GetRequiredService<IOptions<T>>().Value;
+            }
+            catch (OptionsValidationException e)
+            {
+                problems.AddRange(e.Failures);
+                return null!;
+            }
+        }
+
+        var result = new Options(Get<IngestOptions>(), Get<VerdictLogOptions>(), Get<MqttOptions>(), Get<InferenceOptions>(), Get<ModelsOptions>());
+        _ = (Get<AlignmentOptions>(), Get<DecodeLimits>(), Get<RetentionOptions>(), Get<ModelTransferLimits>(), Get<PipelineOptions>(), Get<Health.HealthOptions>());
+        if (problems.Count > 0)
+        {
+            findings.Add(new(Severity.Fail, "configuration", string.Join("; ", problems) + " — the service will not start (exit 78)"));
+            return null;
+        }
+
+        findings.Add(new(Severity.Ok, "configuration", "every section is valid"));
+        return result;
+    }
+
+    private static void Folders(IngestOptions ingest, List<Finding> findings)
+    {
+        if (ingest.Folders.Count == 0)
+        {
+            findings.Add(new(Severity.Fail, "watched folders", "Ingest:Folders is empty: the agent would watch nothing"));
+        }
+
+        foreach (var folder in ingest.Folders)
+        {
+            if (!Directory.Exists(folder))
+            {
+                findings.Add(new(Severity.Fail, "watched folders", $"{folder} does not exist — create it or fix Ingest:Folders (the agent waits for it and warns)"));
+                continue;
+            }
+
+            try
+            {
+                _ = Directory.EnumerateFileSystemEntries(folder).Take(1).ToList();
+            }
+            catch (UnauthorizedAccessException)
+            {
+                findings.Add(new(Severity.Fail, "watched folders", $"{folder} cannot be read by {Environment.UserName}"));
+                continue;
+            }
+
+            if (ingest.AfterProcessing == AfterProcessing.Move && !CanWrite(folder, out var why))
+            {
+                findings.Add(new(Severity.Fail, "watched folders", $"{folder} is not writable ({why}) but Ingest:AfterProcessing=Move needs to move judged files"));
+                continue;
+            }
+
+            findings.Add(new(Severity.Ok, "watched folders", $"{folder} readable{(ingest.AfterProcessing == AfterProcessing.Move ? " and writable" : "")}"));
+        }
+    }
+
+    /// <summary>Every sub-folder costs an inotify watch; past the limit the agent relies on its periodic rescan.</summary>
+    private static void Inotify(IngestOptions ingest, List<Finding> findings)
+    {
+        var watches = ReadNumber("/proc/sys/fs/inotify/max_user_watches");
+        if (watches is null)
+        {
+            findings.Add(new(Severity.Warn, "inotify", "cannot read /proc/sys/fs/inotify/max_user_watches; the periodic rescan still finds every pair"));
+            return;
+        }
+
+        var folders = ingest.Folders.Where(Directory.Exists).Sum(f => CountFolders(f, (int)Math.Min(watches.Value, 1_000_000)));
+        var severity = folders > watches * 0.8 ? Severity.Warn : Severity.Ok;
+        findings.Add(new(severity, "inotify", string.Create(CultureInfo.InvariantCulture,
+            $"{folders} watched folder(s) against max_user_watches {watches}{(severity == Severity.Warn ? " — raise fs.inotify.max_user_watches (sysctl); until then changes are found by the rescan only" : "")}")));
+    }
+
+    private static void Storage(VerdictLogOptions storage, List<Finding> findings)
+    {
+        var directory = storage.DataDirectory;
+        var existing = directory;
+        while (!Directory.Exists(existing) && Path.GetDirectoryName(existing) is { } parent)
+        {
+            existing = parent;
+        }
+
+        if (!CanWrite(existing, out var why))
+        {
+            findings.Add(new(Severity.Fail, "data directory", $"{directory} is not writable by {Environment.UserName} ({why})"));
+            return;
+        }
+
+        var free = new DriveInfo(existing).AvailableFreeSpace;
+        var severity = free < FailBelowBytes ? Severity.Fail : free < WarnBelowBytes ? Severity.Warn : Severity.Ok;
+        var running = File.Exists(Path.Combine(directory, "edgeagent.lock")) && IsLocked(Path.Combine(directory, "edgeagent.lock"));
+        findings.Add(new(severity, "data directory", string.Create(CultureInfo.InvariantCulture,
+            $"{directory}: {free / 1048576.0:0} MiB free{(severity != Severity.Ok ? " — the journal pauses ingest when the disk is full; free space or lower Retention:MaxBytes" : "")}{(running ? "; an agent is running on it" : "")}")));
+    }
+
+    /// <summary>Reachability and the MQTT handshake; a broker that is away only delays verdicts (they wait in the outbox).</summary>
+    private static async Task BrokerAsync(MqttOptions mqtt, List<Finding> findings)
+    {
+        var target = $"{mqtt.Host}:{mqtt.Port}";
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using (var tcp = new TcpClient())
+            {
+                await tcp.ConnectAsync(mqtt.Host, mqtt.Port, timeout.Token).ConfigureAwait(false);
+            }
+
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var builder = new MqttClientOptionsBuilder().WithTcpServer(mqtt.Host, mqtt.Port).WithClientId($"edgeagent-doctor-{Guid.NewGuid():N}")
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5));
+            if (!string.IsNullOrEmpty(mqtt.Username))
+            {
+                builder = builder.WithCredentials(mqtt.Username, mqtt.Password);
+            }
+
+            var result = await client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
+            if (result.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                findings.Add(new(Severity.Fail, "broker", $"{target} refused the connection: {result.ResultCode} — check Mqtt:Username/Password and the broker's ACL"));
+                return;
+            }
+
+            await client.DisconnectAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+            findings.Add(new(Severity.Ok, "broker", $"{target} accepts MQTT 5 connections; topics under {Topics.RootOf(mqtt)}"));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+        {
+            findings.Add(new(Severity.Warn, "broker", $"{target} unreachable ({e.Message}) — verdicts would wait in the outbox until it is back"));
+        }
+    }
+
+    private static void Models(InferenceOptions inference, ModelsOptions models, VerdictLogOptions storage, List<Finding> findings)
+    {
+        var path = AgentHost.ResolveModelPath(inference.Path);
+        try
+        {
+            using var model = StpmModel.Load(path, inference, NullLogger.Instance);
+            findings.Add(new(Severity.Ok, "model", $"{model.Info.Name} {model.Info.Version} loads and runs on {model.Provider} ({Path.GetFileName(path)}, crop {model.Info.Crop})"));
+        }
+        catch (Inference.Model.ModelContractException e)
+        {
+            findings.Add(new(Severity.Fail, "model", e.Message));
+        }
+
+        var store = models.StoreFolderUnder(storage.DataDirectory);
+        if (Directory.Exists(store))
+        {
+            var opened = new ModelStore(store, models.KeepPrevious);
+            var active = opened.Names().Select(n => opened.Active(n) is { } m ? $"{m.Name} {m.Version}" : $"{n} (none active)");
+            findings.Add(new(Severity.Ok, "model store", $"{store}: {string.Join(", ", active)}"));
+        }
+        else
+        {
+            findings.Add(new(Severity.Ok, "model store", $"{store} not created yet: the first start seeds it with the bundled model"));
+        }
+
+        var trust = ModelBootstrap.LoadTrustList(models, NullLogger.Instance);
+        var canary = CanaryCheck.Find("default", models.CanaryFolderUnder(storage.DataDirectory)).Count;
+        findings.Add(trust.KeyIds.Count == 0 || canary == 0
+            ? new(Severity.Warn, "model push", $"{trust.KeyIds.Count} trusted key(s), {canary} canary pair(s): pushes will be rejected until both exist ({string.Join("; ", trust.Problems.DefaultIfEmpty("Models:TrustedKeysFolder, Models:CanaryFolder"))})")
+            : new(Severity.Ok, "model push", $"{trust.KeyIds.Count} trusted key(s) ({string.Join(", ", trust.KeyIds)}), {canary} canary pair(s)"));
+        findings.Add(new(Severity.Ok, "gpu", Gpu()));
+    }
+
+    /// <summary>What a CUDA build would find: the device node and the CUDA/cuDNN libraries' versions.</summary>
+    private static string Gpu()
+    {
+        var device = File.Exists("/dev/nvidia0") ? "/dev/nvidia0 present" : "no /dev/nvidia0";
+        var libraries = Run("ldconfig", "-p")?.Split('\n').Select(l => l.Trim().Split(' ')[0])
+            .Where(l => l.StartsWith("libcudart.so.", StringComparison.Ordinal) || l.StartsWith("libcudnn.so.", StringComparison.Ordinal))
+            .Distinct().ToList() ?? [];
+        return $"{device}; {(libraries.Count == 0 ? "no CUDA/cuDNN libraries" : string.Join(", ", libraries))}";
+    }
+
+    private static void Clock(List<Finding> findings)
+    {
+        var now = DateTimeOffset.UtcNow;
+        if (now.Year < 2025)
+        {
+            findings.Add(new(Severity.Fail, "clock", $"the clock says {now:u}: verdict times and ids would be wrong — set the time (NTP)"));
+            return;
+        }
+
+        var synced = Run("timedatectl", "show", "-p", "NTPSynchronized", "--value")?.Trim();
+        findings.Add(synced switch
+        {
+            "yes" => new(Severity.Ok, "clock", $"{now:u}, NTP synchronised"),
+            "no" => new(Severity.Warn, "clock", $"{now:u}, not NTP synchronised — verdict times drift from the line's"),
+            _ => new(Severity.Ok, "clock", $"{now:u} (NTP state unknown: no timedatectl/systemd)"),
+        });
+    }
+
+    private static bool CanWrite(string folder, out string why)
+    {
+        var probe = Path.Combine(folder, $".edgeagent-doctor-{Guid.NewGuid():N}");
+        try
+        {
+            File.WriteAllBytes(probe, []);
+            File.Delete(probe);
+            why = "";
+            return true;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            why = e.Message;
+            return false;
+        }
+    }
+
+    private static bool IsLocked(string lockFile)
+    {
+        try
+        {
+            using var stream = new FileStream(lockFile, FileMode.Open, FileAccess.ReadWrite, FileShare.None);
+            return false;
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return false;
+        }
+    }
+
+    private static long? ReadNumber(string path)
+    {
+        try
+        {
+            return long.Parse(File.ReadAllText(path).Trim(), CultureInfo.InvariantCulture);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static int CountFolders(string root, int cap)
+    {
+        var count = 1;
+        try
+        {
+            foreach (var _ in Directory.EnumerateDirectories(root, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true }))
+            {
+                if (++count >= cap)
+                {
+                    break;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // Counted what could be seen.
+        }
+
+        return count;
+    }
+
+    private static string? Run(string program, params string[] arguments)
+    {
+        try
+        {
+            var start = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true };
+            foreach (var argument in arguments)
+            {
+                start.ArgumentList.Add(argument);
+            }
+
+            using var process = Process.Start(start)!;
+            var output = process.StandardOutput.ReadToEnd();
+            return process.WaitForExit(5000) && process.ExitCode == 0 ? output : null;
+        }
+        catch (System.ComponentModel.Win32Exception)
+        {
+            return null; // not installed
+        }
+    }
+}
