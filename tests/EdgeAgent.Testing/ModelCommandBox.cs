@@ -45,7 +45,7 @@ public sealed class ModelCommandBox : IAsyncDisposable
     }
 
     /// <summary>A technician's sender connected to the same broker, aimed at this box.</summary>
-    public Task<ModelTransferSender> SenderAsync(int port) => ModelTransferSender.ConnectAsync("127.0.0.1", port, null, null, Root, CancellationToken.None);
+    public Task<ModelTransferSender> SenderAsync(int port) => ModelTransferSender.ConnectAsync(new MqttOptions { Host = "127.0.0.1", Port = port }, Root, CancellationToken.None);
 
     public async ValueTask DisposeAsync()
     {

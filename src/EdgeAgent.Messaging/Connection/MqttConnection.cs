@@ -165,11 +165,8 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
                 .WithWillTopic(Topics.State)
                 .WithWillPayload(Encoding.UTF8.GetBytes("offline"))
                 .WithWillRetain()
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
-            if (!string.IsNullOrEmpty(_options.Username))
-            {
-                builder = builder.WithCredentials(_options.Username, _options.Password);
-            }
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
+                .WithSecurity(_options);
 
             var result = await _client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)

@@ -22,8 +22,29 @@ public sealed class MqttOptions
     /// <summary>Optional user name.</summary>
     public string? Username { get; set; }
 
-    /// <summary>Optional password.</summary>
+    /// <summary>Optional password; prefer <see cref="PasswordFile"/>, which keeps it out of the configuration.</summary>
     public string? Password { get; set; }
+
+    /// <summary>File holding the password (first line); must not be world-readable.</summary>
+    public string? PasswordFile { get; set; }
+
+    /// <summary>Connect with TLS (the broker's port is then usually 8883).</summary>
+    public bool Tls { get; set; }
+
+    /// <summary>PEM file of the CA(s) that sign the broker's certificate; the only trusted roots when set, else the system's.</summary>
+    public string? CaFile { get; set; }
+
+    /// <summary>PEM certificate the box presents when the broker asks for one (with <see cref="ClientKeyFile"/>).</summary>
+    public string? ClientCertificateFile { get; set; }
+
+    /// <summary>PEM private key of <see cref="ClientCertificateFile"/>; must not be world-readable.</summary>
+    public string? ClientKeyFile { get; set; }
+
+    /// <summary>
+    /// Check the broker certificate's revocation online. Off by default: plant networks rarely reach a CRL or OCSP
+    /// server, and .NET then rejects an unknown status (a private CA's trust is in <see cref="CaFile"/>).
+    /// </summary>
+    public bool CheckRevocation { get; set; }
 
     /// <summary>Root of the topic tree.</summary>
     [Required, RegularExpression(@"^[^#+\s]+$")]

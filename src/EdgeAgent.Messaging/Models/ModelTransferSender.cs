@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Threading.Channels;
+using EdgeAgent.Messaging.Connection;
 using MQTTnet;
 using MQTTnet.Formatter;
 using MQTTnet.Protocol;
@@ -37,23 +38,22 @@ public sealed class ModelTransferSender : IAsyncDisposable
         _brokerPacketLimit = brokerPacketLimit;
     }
 
-    /// <summary>Connects to the broker and subscribes to the status topic of the box at <paramref name="topicRoot"/>.</summary>
-    public static async Task<ModelTransferSender> ConnectAsync(string host, int port, string? username, string? password, string topicRoot, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects to the broker of <paramref name="broker"/> (credentials and TLS as the box's own) and subscribes
+    /// to the status topic of the box at <paramref name="topicRoot"/>.
+    /// </summary>
+    public static async Task<ModelTransferSender> ConnectAsync(MqttOptions broker, string topicRoot, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(broker);
         var client = new MqttClientFactory().CreateMqttClient();
         try
         {
-            var builder = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId($"edgeagent-push-{Guid.NewGuid():N}")
-                .WithProtocolVersion(MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(10));
-            if (!string.IsNullOrEmpty(username))
-            {
-                builder = builder.WithCredentials(username, password);
-            }
-
-            var result = await client.ConnectAsync(builder.Build(), cancellationToken).ConfigureAwait(false);
+            var options = new MqttClientOptionsBuilder().WithTcpServer(broker.Host, broker.Port).WithClientId($"edgeagent-push-{Guid.NewGuid():N}")
+                .WithProtocolVersion(MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(10)).WithSecurity(broker).Build();
+            var result = await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
-                throw new InvalidOperationException($"Broker {host}:{port} refused the connection: {result.ResultCode}");
+                throw new InvalidOperationException($"Broker {broker.Host}:{broker.Port} refused the connection: {result.ResultCode}");
             }
 
             var sender = new ModelTransferSender(client, topicRoot, result.MaximumPacketSize is > 0 and var max ? max : long.MaxValue);

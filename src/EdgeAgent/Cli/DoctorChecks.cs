@@ -181,12 +181,7 @@ internal static class DoctorChecks
 
             using var client = new MqttClientFactory().CreateMqttClient();
             var builder = new MqttClientOptionsBuilder().WithTcpServer(mqtt.Host, mqtt.Port).WithClientId($"edgeagent-doctor-{Guid.NewGuid():N}")
-                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5));
-            if (!string.IsNullOrEmpty(mqtt.Username))
-            {
-                builder = builder.WithCredentials(mqtt.Username, mqtt.Password);
-            }
-
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5)).WithSecurity(mqtt);
             var result = await client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
@@ -195,9 +190,9 @@ internal static class DoctorChecks
             }
 
             await client.DisconnectAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
-            findings.Add(new(Severity.Ok, "broker", $"{target} accepts MQTT 5 connections; topics under {Topics.RootOf(mqtt)}"));
+            findings.Add(new(Severity.Ok, "broker", $"{target} accepts MQTT 5 connections{(mqtt.Tls ? " over TLS" : "")}; topics under {Topics.RootOf(mqtt)}"));
         }
-        catch (Exception e) when (e is SocketException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException)
+        catch (Exception e) when (e is SocketException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or System.Security.Authentication.AuthenticationException)
         {
             findings.Add(new(Severity.Warn, "broker", $"{target} unreachable ({e.Message}) — verdicts would wait in the outbox until it is back"));
         }

@@ -132,7 +132,7 @@ internal static class ModelsVerb
         var root = Topics.RootOf(mqtt);
         Console.WriteLine($"box {root} via {mqtt.Host}:{mqtt.Port}");
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
-        return await ModelTransferSender.ConnectAsync(mqtt.Host, mqtt.Port, mqtt.Username, mqtt.Password, root, timeout.Token).ConfigureAwait(false);
+        return await ModelTransferSender.ConnectAsync(mqtt, root, timeout.Token).ConfigureAwait(false);
     }
 
     private static int Print(ModelStatus status, string sent)

@@ -60,6 +60,7 @@ public static class AgentHost
         AddOptions<DecodeLimits>(builder.Services, DecodeLimits.Section);
         AddOptions<InferenceOptions>(builder.Services, InferenceOptions.Section);
         AddOptions<MqttOptions>(builder.Services, MqttOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<MqttOptions>, MqttSecurityValidation>();
         AddOptions<VerdictLogOptions>(builder.Services, VerdictLogOptions.Section);
         AddOptions<HealthOptions>(builder.Services, HealthOptions.Section);
         AddOptions<RetentionOptions>(builder.Services, RetentionOptions.Section);

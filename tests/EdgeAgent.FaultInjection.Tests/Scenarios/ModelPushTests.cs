@@ -52,7 +52,7 @@ public sealed class ModelPushTests(StagedPairs staged, ITestOutputHelper output)
         var first = consumer.Snapshot().ById.Values.First().Model!;
         var signed = Package(first.Name, "2.0.0-fi", technician);
         var tampered = Tampered(Package(first.Name, "2.0.1-fi", technician));
-        await using var sender = await ModelTransferSender.ConnectAsync("127.0.0.1", broker.Port, null, null, config.TopicRoot, CancellationToken.None);
+        await using var sender = await ModelTransferSender.ConnectAsync(new Messaging.Connection.MqttOptions { Host = "127.0.0.1", Port = broker.Port }, config.TopicRoot, CancellationToken.None);
 
         var refused = await sender.PushAsync(tampered, 256 * 1024, "fi", Answer, null, CancellationToken.None);
         var pushed = await sender.PushAsync(signed, 256 * 1024, "fi", Answer, null, CancellationToken.None);
