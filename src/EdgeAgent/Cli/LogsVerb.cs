@@ -21,9 +21,11 @@ internal static class LogsVerb
             ParseTime(arguments.Get("until"), now, "until"),
             arguments.Get("verdict") is { } v ? ParseVerdict(v) : null,
             arguments.Get("product"),
-            (int)arguments.Number("limit", 50));
+            (int)arguments.Number("limit", arguments.Flag("stats") ? int.MaxValue : 50));
         bool json = arguments.Flag("json");
+        bool csv = arguments.Flag("csv");
         bool audit = arguments.Flag("audit");
+        bool stats = arguments.Flag("stats");
         arguments.RejectUnknown();
 
         using var log = VerdictLog.OpenReadOnly(storage.DatabasePath);
@@ -33,6 +35,17 @@ internal static class LogsVerb
         }
 
         var verdicts = log.Find(query);
+        if (stats)
+        {
+            return PrintStats(verdicts);
+        }
+
+        if (csv)
+        {
+            PrintCsv(verdicts);
+            return 0;
+        }
+
         if (json)
         {
             foreach (var verdict in verdicts)
@@ -54,6 +67,51 @@ internal static class LogsVerb
         Console.WriteLine($"{verdicts.Count} verdict(s) shown, {log.Count()} in the log, {log.PendingCount()} waiting for the broker");
         return 0;
     }
+
+    /// <summary>One row per verdict, the columns a spreadsheet needs (RFC 4180 quoting).</summary>
+    private static void PrintCsv(IReadOnlyList<Verdict> verdicts)
+    {
+        var c = CultureInfo.InvariantCulture;
+        Console.WriteLine("seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail");
+        foreach (var v in verdicts)
+        {
+            string[] fields =
+            [
+                v.Seq.ToString(c), v.Id, v.JudgedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c), v.Outcome.ToString().ToUpperInvariant(),
+                v.Reason ?? "", v.Product, v.PairId, v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
+                v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
+            ];
+            Console.WriteLine(string.Join(',', fields.Select(Quote)));
+        }
+    }
+
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+
+    /// <summary>Counts and NG rate per hour and per product over the selected verdicts, the supervisor's daily view.</summary>
+    private static int PrintStats(IReadOnlyList<Verdict> verdicts)
+    {
+        static string Row(string key, IReadOnlyCollection<Verdict> group) => string.Create(CultureInfo.InvariantCulture,
+            $"{key,-16}  {group.Count,6}  {Count(group, VerdictKind.Ok),6}  {Count(group, VerdictKind.Ng),6}  {Count(group, VerdictKind.Review),6}  {Count(group, VerdictKind.Error),6}  {(group.Count == 0 ? 0 : 100.0 * Count(group, VerdictKind.Ng) / group.Count),6:F1}");
+        static string Header(string key) => $"{key,-16}  {"pairs",6}  {"OK",6}  {"NG",6}  {"REVIEW",6}  {"ERROR",6}  {"NG %",6}";
+        Console.WriteLine(Header("hour (UTC)"));
+        foreach (var hour in verdicts.GroupBy(v => v.JudgedAt.UtcDateTime.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(Row(hour.Key, [.. hour]));
+        }
+
+        Console.WriteLine();
+        Console.WriteLine(Header("product"));
+        foreach (var product in verdicts.GroupBy(v => v.Product).OrderBy(g => g.Key, StringComparer.Ordinal))
+        {
+            Console.WriteLine(Row(product.Key, [.. product]));
+        }
+
+        Console.WriteLine(Row("all", verdicts.ToList()));
+        return 0;
+    }
+
+    private static int Count(IEnumerable<Verdict> verdicts, VerdictKind kind) => verdicts.Count(v => v.Outcome == kind);
 
     /// <summary>The model lifecycle and threshold audit trail, newest first.</summary>
     private static int PrintAudit(VerdictLog log, int limit)

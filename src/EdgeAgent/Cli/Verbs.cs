@@ -21,7 +21,7 @@ public static class Verbs
         edgeagent bench    [--count N] [--size PX] [--lone N] [--batch B] [--workers W] [--threads T] [--model M] [--provider P] [--config FILE] [--out DIR]
         edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
         edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
-        edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json] [--audit]
+        edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json|--csv|--stats] [--audit]
         edgeagent generate --out DIR [--count N] [--ng-fraction F] [--seed S] [--max-shift PX] [--max-angle DEG] [--size PX] [--format png|bmp|jpg|tif]
         edgeagent models keygen --out PREFIX                        technician signing key pair: PREFIX.key (0600) and PREFIX.pub
         edgeagent models sign --model M.onnx --key K.key --out P.eamodel [--name N] [--version V] [--canary DIR] [--notes T] [--by WHO]
@@ -31,7 +31,7 @@ public static class Verbs
         edgeagent --version
         """;
 
-    private static readonly HashSet<string> FlagNames = ["json", "no-align", "audit"];
+    private static readonly HashSet<string> FlagNames = ["json", "no-align", "audit", "csv", "stats"];
 
     /// <summary>Runs the verb named by <paramref name="args"/>[0].</summary>
     public static async Task<int> RunAsync(string[] args)

@@ -182,6 +182,27 @@ public sealed class VerbTests : IDisposable
         Assert.Contains("3 verdict(s) shown, 3 in the log, 3 waiting for the broker", table, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public void Logs_CsvAndStats_OneRowPerVerdictAndCountsWithTheNgRate()
+    {
+        var data = _temp.Sub("data");
+        using (var log = VerdictLog.Open(Path.Combine(data, "edgeagent.db")))
+        {
+            log.Append([(Make("01A", VerdictKind.Ok), "k1"), (Make("01B", VerdictKind.Ng) with { Detail = "a \"quoted\", comma" }, "k2"), (Make("01C", VerdictKind.Ok), "k3"), (Make("01D", VerdictKind.Error), "k4")]);
+        }
+
+        var (csvCode, csv, csvError) = AgentProcess.Run("logs", "--data-dir", data, "--csv");
+        var (statsCode, stats, statsError) = AgentProcess.Run("logs", "--data-dir", data, "--stats", "--since", "1h");
+
+        Assert.True(csvCode == 0, csvError);
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.StartsWith("seq,id,judged_utc,verdict,reason,product,pair,score", rows[0], StringComparison.Ordinal);
+        Assert.Equal(5, rows.Length);
+        Assert.Contains("\"a \"\"quoted\"\", comma\"", csv, StringComparison.Ordinal);
+        Assert.True(statsCode == 0, statsError);
+        Assert.Matches(@"all +4 +2 +1 +0 +1 +25\.0", stats);
+    }
+
     public void Dispose() => _temp.Dispose();
 
     private string WriteConfig(string json)
