@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Threading.Channels;
 using Microsoft.Extensions.Hosting;
@@ -8,8 +9,10 @@ namespace EdgeAgent.Ingest;
 
 /// <summary>
 /// Finds complete pairs in the watched folders. A periodic full rescan is the source of truth; the
-/// FileSystemWatcher is only a hint that makes the next scan happen now (it misses network-share writes,
-/// overflows, and dies silently when its handler throws, so its handler does nothing but signal).
+/// FileSystemWatcher only names files to look at sooner (it misses network-share writes, overflows, and
+/// dies silently when its handler throws, so its handler does nothing but queue the path). Between full
+/// scans only the hinted files and those still settling are looked at, so a hint costs the same in a
+/// folder of ten files or of a hundred thousand.
 /// Pairs go to a bounded channel; when inspection falls behind, ingest waits (nothing is dropped, the
 /// files simply stay on disk until there is room).
 /// </summary>
@@ -21,12 +24,20 @@ public sealed class IngestService(
     TimeProvider time,
     ILogger<IngestService> logger) : BackgroundService
 {
-    private static readonly TimeSpan ScanSpacing = TimeSpan.FromMilliseconds(20);
+    // After a hint, the moment other files of the same write (the pair's second file) take to arrive:
+    // one pass and one journal write for both.
+    private static readonly TimeSpan HintCoalescing = TimeSpan.FromMilliseconds(5);
+
+    // A watcher flood beyond this is not worth remembering path by path: the next pass is a full scan.
+    private const int MaxQueuedHints = 10_000;
+
     private readonly IngestOptions _options = options.Value;
     private readonly SemaphoreSlim _hint = new(0, 1);
+    private readonly ConcurrentQueue<Hint> _hints = new();
     private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _unavailable = [];
     private readonly HashSet<string> _unwatched = [];
+    private int _fullScanRequested = 1;
     private bool _paused;
 
     /// <inheritdoc/>
@@ -46,6 +57,7 @@ public sealed class IngestService(
             await output.WriteAsync(pair, stoppingToken).ConfigureAwait(false);
         }
 
+        var nextFullScan = time.GetUtcNow();
         while (!stoppingToken.IsCancellationRequested)
         {
             if (outbox.IsFull)
@@ -67,41 +79,111 @@ public sealed class IngestService(
                 _paused = false;
             }
 
-            foreach (var folder in folders)
+            var ready = new List<PairCandidate>();
+            if (Interlocked.Exchange(ref _fullScanRequested, 0) == 1 || time.GetUtcNow() >= nextFullScan)
             {
-                var scan = Scan(folder);
-                if (scan is null)
+                _hints.Clear(); // the full scan sees all of it
+                foreach (var folder in folders)
                 {
-                    continue;
+                    if (Scan(folder) is { } scan)
+                    {
+                        ready.AddRange(tracker.Observe(folder, scan, journal.IsKnown));
+                    }
                 }
 
-                foreach (var pair in tracker.Observe(folder, scan, journal.IsKnown))
+                nextFullScan = time.GetUtcNow() + _options.RescanInterval;
+            }
+            else
+            {
+                ready.AddRange(ObserveHinted(tracker));
+            }
+
+            if (ready.Count > 0)
+            {
+                // Journal first: from here on the pair cannot be lost, whatever happens to this process.
+                var ids = await RecordSeenAsync(ready, stoppingToken).ConfigureAwait(false);
+                for (var i = 0; i < ready.Count; i++)
                 {
-                    // Journal first: from here on the pair cannot be lost, whatever happens to this process.
-                    var seen = pair with { VerdictId = await RecordSeenAsync(pair, stoppingToken).ConfigureAwait(false) };
-                    await output.WriteAsync(seen, stoppingToken).ConfigureAwait(false);
+                    await output.WriteAsync(ready[i] with { VerdictId = ids[i] }, stoppingToken).ConfigureAwait(false);
                 }
             }
 
-            await Task.Delay(ScanSpacing, time, stoppingToken).ConfigureAwait(false);
-            await _hint.WaitAsync(tracker.HasPending ? _options.SettleTime : _options.RescanInterval, stoppingToken).ConfigureAwait(false);
+            var untilFullScan = nextFullScan - time.GetUtcNow();
+            var wait = tracker.HasPending && _options.SettleTime < untilFullScan ? _options.SettleTime : untilFullScan;
+            if (await _hint.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false))
+            {
+                await Task.Delay(HintCoalescing, time, stoppingToken).ConfigureAwait(false);
+            }
         }
     }
 
-    // A full disk or an I/O error must not crash ingest (the pair is already released by the tracker):
+    // The hinted files and those still settling, as they are now; a hinted folder (moved in whole) or a
+    // hinted file that cannot be looked at makes the next pass a full scan.
+    private List<PairCandidate> ObserveHinted(PairTracker tracker)
+    {
+        var paths = new Dictionary<string, Hint>(StringComparer.Ordinal);
+        foreach (var (folder, path) in tracker.UnsettledFiles)
+        {
+            paths[path] = new Hint(folder, path, RenamedIntoPlace: false);
+        }
+
+        while (_hints.TryDequeue(out var hint))
+        {
+            if (!paths.TryGetValue(hint.Path, out var known) || !known.RenamedIntoPlace)
+            {
+                paths[hint.Path] = hint;
+            }
+        }
+
+        var ready = new List<PairCandidate>();
+        foreach (var folder in paths.Values.GroupBy(h => h.Folder))
+        {
+            var changed = new List<FileObservation>();
+            var vanished = new List<string>();
+            foreach (var hint in folder.Where(h => !IsInOwnFolder(folder.Key, h.Path)))
+            {
+                try
+                {
+                    var info = new FileInfo(hint.Path);
+                    if (info.Exists)
+                    {
+                        changed.Add(new FileObservation(hint.Path, info.Length, info.LastWriteTimeUtc, hint.RenamedIntoPlace));
+                    }
+                    else if (Directory.Exists(hint.Path))
+                    {
+                        Interlocked.Exchange(ref _fullScanRequested, 1);
+                    }
+                    else
+                    {
+                        vanished.Add(hint.Path);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Interlocked.Exchange(ref _fullScanRequested, 1);
+                }
+            }
+
+            ready.AddRange(tracker.ObserveChanges(folder.Key, changed, vanished, journal.IsKnown));
+        }
+
+        return ready;
+    }
+
+    // A full disk or an I/O error must not crash ingest (the pairs are already released by the tracker):
     // wait and retry, which also holds back every later pair until the journal can write again.
-    private async Task<string> RecordSeenAsync(PairCandidate pair, CancellationToken stoppingToken)
+    private async Task<IReadOnlyList<string>> RecordSeenAsync(IReadOnlyList<PairCandidate> pairs, CancellationToken stoppingToken)
     {
         var delay = TimeSpan.FromSeconds(1);
         while (true)
         {
             try
             {
-                return journal.RecordSeen(pair);
+                return journal.RecordSeen(pairs);
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
-                Log.JournalWriteFailed(logger, pair.ImagePath, delay.TotalSeconds, e);
+                Log.JournalWriteFailed(logger, pairs[0].ImagePath, pairs.Count, delay.TotalSeconds, e);
                 await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
                 delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
             }
@@ -157,6 +239,13 @@ public sealed class IngestService(
     private static bool IsOwnFolder(string root, ref FileSystemEntry entry) =>
         entry.Directory.Length == root.Length && PairNaming.OwnFolders.Contains(entry.FileName.ToString());
 
+    private static bool IsInOwnFolder(string root, string path)
+    {
+        var relative = Path.GetRelativePath(root, path);
+        int slash = relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return slash > 0 && PairNaming.OwnFolders.Contains(relative[..slash]);
+    }
+
     private void EnsureWatcher(string folder)
     {
         if (_watchers.ContainsKey(folder))
@@ -165,10 +254,15 @@ public sealed class IngestService(
         }
 
         var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, InternalBufferSize = 64 * 1024 };
-        watcher.Created += (_, _) => Hint();
-        watcher.Changed += (_, _) => Hint();
-        watcher.Renamed += (_, _) => Hint();
-        watcher.Error += (_, _) => Hint(); // overflow: the rescan that follows catches up.
+        watcher.Created += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
+        watcher.Changed += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
+        watcher.Deleted += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
+        watcher.Renamed += (_, e) =>
+        {
+            Enqueue(folder, e.OldFullPath, renamed: false);
+            Enqueue(folder, e.FullPath, renamed: true);
+        };
+        watcher.Error += (_, _) => RequestFullScan(); // overflow: a full scan catches up.
         try
         {
             watcher.EnableRaisingEvents = true;
@@ -194,7 +288,26 @@ public sealed class IngestService(
         }
     }
 
-    private void Hint()
+    // Watcher handlers: never throw (that silently kills the watcher), never block.
+    private void Enqueue(string folder, string path, bool renamed)
+    {
+        if (_hints.Count >= MaxQueuedHints)
+        {
+            RequestFullScan();
+            return;
+        }
+
+        _hints.Enqueue(new Hint(folder, path, renamed));
+        Wake();
+    }
+
+    private void RequestFullScan()
+    {
+        Interlocked.Exchange(ref _fullScanRequested, 1);
+        Wake();
+    }
+
+    private void Wake()
     {
         try
         {
@@ -205,7 +318,10 @@ public sealed class IngestService(
         }
         catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
         {
-            // Never let a watcher handler throw: that silently kills the watcher.
+            // Another hint got there first, or ingest has stopped.
         }
     }
+
+    /// <summary>A file a watcher named; <see cref="Folder"/> is the watched folder it lies under.</summary>
+    private sealed record Hint(string Folder, string Path, bool RenamedIntoPlace);
 }

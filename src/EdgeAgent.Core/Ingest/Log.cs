@@ -26,6 +26,6 @@ internal static partial class Log
     [LoggerMessage(1006, LogLevel.Information, "Ingest resumed: the outbox is down to {Backlog} verdicts")]
     public static partial void ResumedAfterOutbox(ILogger logger, long backlog);
 
-    [LoggerMessage(1007, LogLevel.Error, "Cannot journal {ImagePath}; ingest waits and retries in {DelaySeconds} s")]
-    public static partial void JournalWriteFailed(ILogger logger, string imagePath, double delaySeconds, Exception exception);
+    [LoggerMessage(1007, LogLevel.Error, "Cannot journal {ImagePath} (and {Count} pairs with it); ingest waits and retries in {DelaySeconds} s")]
+    public static partial void JournalWriteFailed(ILogger logger, string imagePath, int count, double delaySeconds, Exception exception);
 }

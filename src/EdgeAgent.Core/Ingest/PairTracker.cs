@@ -1,22 +1,32 @@
 namespace EdgeAgent.Ingest;
 
 /// <summary>
-/// Turns repeated folder scans into complete pairs. Pure state machine (no I/O except the injected
-/// end-marker probe), so its timing rules are tested with a fake clock.
-/// A pair is released once; files that vanish are forgotten, so memory follows the folder's content.
+/// Turns file observations into complete pairs. Pure state machine (no I/O except the injected end-marker
+/// probe), so its timing rules are tested with a fake clock. Fed two ways: a full scan of a watched folder
+/// (<see cref="Observe"/>: the truth, files not in it are forgotten) and the few files a watcher hinted at
+/// (<see cref="ObserveChanges"/>), so the cost of a hint does not grow with the folder. Only the groups
+/// (same folder, same pair id) that changed or still wait on something are looked at again.
+/// A pair is released once; files that vanish are forgotten, so memory follows the folders' content.
 /// </summary>
 public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<string, bool> hasEndMarker)
 {
     private readonly PairNaming _naming = new(options);
     private readonly TracePattern _trace = new(options.TracePattern);
     private readonly Dictionary<string, FileState> _files = new(StringComparer.Ordinal);
-    private readonly HashSet<string> _released = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Dir, string Id), PairGroup> _groups = [];
 
-    /// <summary>Files seen in the last scan whose name matched the rule.</summary>
+    // Groups with a file still settling or an image waiting for its template: time alone can change them.
+    private readonly HashSet<PairGroup> _waiting = [];
+
+    /// <summary>Files seen whose name matched the rule.</summary>
     public int TrackedFiles => _files.Count;
 
-    /// <summary>True when a file is still settling or an image waits for its template: scan again soon.</summary>
-    public bool HasPending { get; private set; }
+    /// <summary>True when a file is still settling or an image waits for its template: look again soon.</summary>
+    public bool HasPending => _waiting.Count > 0;
+
+    /// <summary>Files not yet complete, with their watched folder: between full scans they must be looked at again to see them settle.</summary>
+    public IReadOnlyList<(string WatchedFolder, string Path)> UnsettledFiles =>
+        [.. _waiting.SelectMany(g => g.Files.Where(f => !f.Complete).Select(f => (g.WatchedFolder, f.Path)))];
 
     /// <summary>
     /// Feeds one complete scan of <paramref name="watchedFolder"/> and returns the pairs that became ready.
@@ -24,74 +34,82 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
     /// </summary>
     public IReadOnlyList<PairCandidate> Observe(string watchedFolder, IEnumerable<FileObservation> scan, Func<string, bool> alreadyJudged)
     {
-        var now = time.GetUtcNow();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        // Every image is a pair of its own; the template is shared by id, so an id written twice in one
-        // folder (e.g. as .png and .bmp) gives two verdicts instead of one image silently never judged.
-        var images = new List<(string Dir, string Id, FileState State)>();
-        var templates = new Dictionary<(string Dir, string Id), FileState>();
-        foreach (var file in scan)
+        var touched = Apply(watchedFolder, scan, seen);
+        var prefix = Path.EndsInDirectorySeparator(watchedFolder) ? watchedFolder : watchedFolder + Path.DirectorySeparatorChar;
+        foreach (var path in _files.Keys.Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && !seen.Contains(p)).ToList())
         {
+            Forget(path);
+        }
+
+        return Release(touched, alreadyJudged);
+    }
+
+    /// <summary>
+    /// Feeds what a few files under <paramref name="watchedFolder"/> look like now (<paramref name="changed"/>)
+    /// and which are gone (<paramref name="vanished"/>); every other file is taken as it was.
+    /// </summary>
+    public IReadOnlyList<PairCandidate> ObserveChanges(string watchedFolder, IEnumerable<FileObservation> changed, IEnumerable<string> vanished, Func<string, bool> alreadyJudged)
+    {
+        ArgumentNullException.ThrowIfNull(vanished);
+        foreach (var path in vanished)
+        {
+            Forget(path);
+        }
+
+        return Release(Apply(watchedFolder, changed, seen: null), alreadyJudged);
+    }
+
+    private HashSet<PairGroup> Apply(string watchedFolder, IEnumerable<FileObservation> files, HashSet<string>? seen)
+    {
+        var now = time.GetUtcNow();
+        var touched = new HashSet<PairGroup>();
+        foreach (var file in files)
+        {
+            if (_files.TryGetValue(file.Path, out var known) && known.Complete && known.Length == file.Length && known.LastWriteUtc == file.LastWriteUtc)
+            {
+                seen?.Add(file.Path); // the common case of a full scan: nothing new about this file
+                continue;
+            }
+
             var name = _naming.Parse(Path.GetFileName(file.Path));
             if (name is null)
             {
                 continue;
             }
 
-            seen.Add(file.Path);
-            var state = Update(file, name, now);
-            var key = (Path.GetDirectoryName(file.Path) ?? "", name.PairId);
-            if (name.Role == PairRole.Image)
-            {
-                images.Add((key.Item1, key.PairId, state));
-            }
-            else if (!templates.TryGetValue(key, out var other) || (!other.Complete && state.Complete))
-            {
-                templates[key] = state;
-            }
+            seen?.Add(file.Path);
+            touched.Add(Update(watchedFolder, file, name, now));
         }
 
-        Forget(watchedFolder, seen);
-        HasPending = _files.Values.Any(f => !f.Complete);
-        var ready = new List<PairCandidate>();
-        foreach (var (dir, id, image) in images)
-        {
-            if (!image.Complete || _released.Contains(image.PairKey))
-            {
-                continue;
-            }
-
-            var template = templates.GetValueOrDefault((dir, id));
-            bool templateReady = template is { Complete: true };
-            var product = ProductOf(watchedFolder, dir);
-            if (!templateReady && !options.ProductsWithoutTemplates.Contains(product) && now - image.CompletedAt < options.TemplateWait)
-            {
-                HasPending = true;
-                continue;
-            }
-
-            _released.Add(image.PairKey);
-            if (!alreadyJudged(image.PairKey))
-            {
-                ready.Add(new PairCandidate(image.PairKey, id, product, watchedFolder,
-                    image.Path, templateReady ? template!.Path : null, now, _trace.Read(id)));
-            }
-        }
-
-        return ready;
+        return touched;
     }
 
-    private FileState Update(FileObservation file, PairFileName name, DateTimeOffset now)
+    private PairGroup Update(string watchedFolder, FileObservation file, PairFileName name, DateTimeOffset now)
     {
         if (!_files.TryGetValue(file.Path, out var state) || state.Length != file.Length || state.LastWriteUtc != file.LastWriteUtc)
         {
-            state = new FileState(file.Path, file.Length, file.LastWriteUtc, now,
+            if (state is not null)
+            {
+                state.Group.Remove(state);
+            }
+
+            var key = (Path.GetDirectoryName(file.Path) ?? "", name.PairId);
+            if (!_groups.TryGetValue(key, out var group))
+            {
+                group = new PairGroup(watchedFolder, key.Item1, name.PairId);
+                _groups[key] = group;
+            }
+
+            state = new FileState(file.Path, name.Role, file.Length, file.LastWriteUtc, now, group,
                 name.Role == PairRole.Image ? PairKey.Of(file.Path, file.LastWriteUtc) : "");
+            group.Add(state);
             _files[file.Path] = state;
-            return state;
         }
 
-        if (!state.Complete && state.Length > 0 && now - state.StableSince >= options.SettleTime
+        // A file renamed into place is finished by the writer's own account: no settling wait.
+        bool settled = now - state.StableSince >= options.SettleTime || file.RenamedIntoPlace;
+        if (!state.Complete && state.Length > 0 && settled
             && (now - state.StableSince >= options.IncompleteTimeout || SafeHasEndMarker(file.Path)))
         {
             state.Complete = true;
@@ -104,7 +122,65 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
             state.CompletedAt = now;
         }
 
-        return state;
+        return state.Group;
+    }
+
+    // Every image of a group is a pair of its own; the template is shared by id, so an id written twice in
+    // one folder (e.g. as .png and .bmp) gives two verdicts instead of one image silently never judged.
+    private List<PairCandidate> Release(HashSet<PairGroup> touched, Func<string, bool> alreadyJudged)
+    {
+        var now = time.GetUtcNow();
+        touched.UnionWith(_waiting);
+        var ready = new List<PairCandidate>();
+        foreach (var group in touched)
+        {
+            bool waiting = group.Files.Any(f => !f.Complete);
+            var template = group.Templates.FirstOrDefault(t => t.Complete) ?? group.Templates.FirstOrDefault();
+            bool templateReady = template is { Complete: true };
+            var product = ProductOf(group.WatchedFolder, group.Dir);
+            foreach (var image in group.Images.Where(i => i.Complete && !i.Released))
+            {
+                if (!templateReady && !options.ProductsWithoutTemplates.Contains(product) && now - image.CompletedAt < options.TemplateWait)
+                {
+                    waiting = true;
+                    continue;
+                }
+
+                image.Released = true;
+                if (!alreadyJudged(image.PairKey))
+                {
+                    ready.Add(new PairCandidate(image.PairKey, group.Id, product, group.WatchedFolder,
+                        image.Path, templateReady ? template!.Path : null, now, _trace.Read(group.Id)));
+                }
+            }
+
+            if (waiting && group.Files.Count > 0)
+            {
+                _waiting.Add(group);
+            }
+            else
+            {
+                _waiting.Remove(group);
+            }
+        }
+
+        return ready;
+    }
+
+    private void Forget(string path)
+    {
+        if (!_files.Remove(path, out var state))
+        {
+            return;
+        }
+
+        var group = state.Group;
+        group.Remove(state);
+        if (group.Files.Count == 0)
+        {
+            _groups.Remove((group.Dir, group.Id));
+            _waiting.Remove(group);
+        }
     }
 
     private bool SafeHasEndMarker(string path)
@@ -115,21 +191,11 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
         }
         catch (IOException)
         {
-            return false; // vanished or unreadable right now; the next scan decides.
+            return false; // vanished or unreadable right now; the next look decides.
         }
         catch (UnauthorizedAccessException)
         {
             return false;
-        }
-    }
-
-    private void Forget(string watchedFolder, HashSet<string> seen)
-    {
-        var prefix = Path.EndsInDirectorySeparator(watchedFolder) ? watchedFolder : watchedFolder + Path.DirectorySeparatorChar;
-        foreach (var path in _files.Keys.Where(p => p.StartsWith(prefix, StringComparison.Ordinal) && !seen.Contains(p)).ToList())
-        {
-            _released.Remove(_files[path].PairKey);
-            _files.Remove(path);
         }
     }
 
@@ -145,9 +211,33 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
         return slash < 0 ? relative : relative[..slash];
     }
 
-    private sealed class FileState(string path, long length, DateTime lastWriteUtc, DateTimeOffset stableSince, string pairKey)
+    /// <summary>The files of one pair id in one folder: its images (one per format) and templates.</summary>
+    private sealed class PairGroup(string watchedFolder, string dir, string id)
+    {
+        private readonly List<FileState> _files = [];
+
+        public string WatchedFolder { get; } = watchedFolder;
+
+        public string Dir { get; } = dir;
+
+        public string Id { get; } = id;
+
+        public IReadOnlyList<FileState> Files => _files;
+
+        public IEnumerable<FileState> Images => _files.Where(f => f.Role == PairRole.Image);
+
+        public IEnumerable<FileState> Templates => _files.Where(f => f.Role == PairRole.Template);
+
+        public void Add(FileState file) => _files.Add(file);
+
+        public void Remove(FileState file) => _files.Remove(file);
+    }
+
+    private sealed class FileState(string path, PairRole role, long length, DateTime lastWriteUtc, DateTimeOffset stableSince, PairGroup group, string pairKey)
     {
         public string Path { get; } = path;
+
+        public PairRole Role { get; } = role;
 
         public long Length { get; } = length;
 
@@ -155,10 +245,14 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
 
         public DateTimeOffset StableSince { get; } = stableSince;
 
+        public PairGroup Group { get; } = group;
+
         public string PairKey { get; } = pairKey;
 
         public bool Complete { get; set; }
 
         public DateTimeOffset CompletedAt { get; set; }
+
+        public bool Released { get; set; }
     }
 }

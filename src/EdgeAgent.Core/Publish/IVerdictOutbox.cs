@@ -9,8 +9,9 @@ public interface IVerdictOutbox
     /// <summary>Up to <paramref name="max"/> verdicts not yet acknowledged by the broker, in sequence order.</summary>
     IReadOnlyList<OutboxItem> Pending(int max);
 
-    /// <summary>Records the broker's acknowledgement of one verdict.</summary>
-    void MarkPublished(string verdictId, DateTimeOffset at);
+    /// <summary>Records the broker's acknowledgement of these verdicts, in one write.</summary>
+    /// <exception cref="IOException">The journal cannot write now; the verdicts stay pending.</exception>
+    void MarkPublished(IReadOnlyList<string> verdictIds, DateTimeOffset at);
 
     /// <summary>Number of verdicts waiting for the broker.</summary>
     int PendingCount();

@@ -42,10 +42,10 @@ public static class ReasonCode
     /// <summary>ERROR: no template arrived for the image within the configured wait.</summary>
     public const string TemplateMissing = "TEMPLATE_MISSING";
 
-    /// <summary>REVIEW: the agent died while judging this pair <see cref="MaxJudgingAttempts"/> times; it is not tried again.</summary>
+    /// <summary>REVIEW: the agent died while judging this pair each time it was resumed, <see cref="MaxJudgingAttempts"/> times; it is not tried again.</summary>
     public const string CrashedWhileJudging = "CRASHED_WHILE_JUDGING";
 
-    /// <summary>Attempts at judging one pair before it is given up as <see cref="CrashedWhileJudging"/>.</summary>
+    /// <summary>Resumed attempts at judging one pair (after the process stopped with it unjudged) before it is given up as <see cref="CrashedWhileJudging"/>.</summary>
     public const int MaxJudgingAttempts = 3;
 
     /// <summary>REVIEW: the image's place in its product's golden image is not certain (no clear match, or a periodic layout repeats it).</summary>

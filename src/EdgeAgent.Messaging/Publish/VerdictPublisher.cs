@@ -52,9 +52,11 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
         base.Dispose();
     }
 
-    // True when the outbox is empty; false when the broker stopped acknowledging.
+    // True when the outbox is empty; false when the broker stopped acknowledging or the journal could not
+    // record it. The acknowledged part of a batch is marked in one write, also when the batch ends early.
     private async Task<bool> PumpAsync(CancellationToken cancellationToken)
     {
+        var acknowledged = new List<string>(BatchSize);
         while (true)
         {
             var batch = outbox.Pending(BatchSize);
@@ -68,11 +70,42 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
                 if (!await connection.PublishAsync(connection.Topics.Verdict, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
                 {
                     Log.Deferred(logger, item.VerdictId, item.Seq);
+                    Mark(acknowledged);
                     return false;
                 }
 
-                outbox.MarkPublished(item.VerdictId, time.GetUtcNow());
+                acknowledged.Add(item.VerdictId);
             }
+
+            if (!Mark(acknowledged))
+            {
+                return false;
+            }
+        }
+    }
+
+    // A mark that cannot be written (full disk) leaves those verdicts pending: they are sent again later,
+    // with the same ids, which at-least-once delivery allows.
+    private bool Mark(List<string> acknowledged)
+    {
+        if (acknowledged.Count == 0)
+        {
+            return true;
+        }
+
+        try
+        {
+            outbox.MarkPublished(acknowledged, time.GetUtcNow());
+            return true;
+        }
+        catch (IOException e)
+        {
+            Log.MarkFailed(logger, acknowledged.Count, e);
+            return false;
+        }
+        finally
+        {
+            acknowledged.Clear();
         }
     }
 }

@@ -17,6 +17,9 @@ namespace EdgeAgent.Storage.Log;
 /// LiteDB 5.0.20 rules followed here: all writes go through one lock (concurrent writers can corrupt the
 /// file, #2825); collections and indexes are created at open (#2792); every append is followed by a
 /// checkpoint because a commit alone is not on disk yet.
+/// The outbox side keeps two things in memory, both rebuilt from the file at open: the number of verdicts
+/// waiting for the broker, and a cursor below which every verdict is published, so the pump reads the
+/// <c>seq</c> index from there instead of scanning the journal (which holds minutes of verdicts).
 /// </summary>
 public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 {
@@ -24,7 +27,13 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     private const string Seen = "seen";
     private const string Judged = "judged";
     private const string Archived = "archived";
-    private static readonly BsonExpression IsJudgedEntry = Query.EQ("state", Judged);
+    // Judged entries are exactly those with a sequence number (seen entries and archived stubs have none),
+    // so this reads the seq index instead of filtering every document.
+    private static readonly BsonExpression IsJudgedEntry = BsonExpression.Create("seq > 0");
+
+    // Indexes of earlier versions that cost index pages on every write and helped no query of the journal
+    // (a few low-cardinality fields over minutes of verdicts); dropped when found. The archive keeps its own.
+    private static readonly string[] RetiredIndexes = ["outcome", "product", "state", "published"];
     private static readonly BsonExpression StubFields = BsonExpression.Create("{ _id, pairKey, judgedAt }");
     private readonly LiteDatabase _db;
     private readonly VerdictIdGenerator _ids;
@@ -33,8 +42,10 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     private readonly ILiteCollection<BsonDocument> _audit;
     private readonly string _path;
     private readonly Lock _writeGate = new();
+    private long _outboxCursor;
+    private int _pendingCount;
 
-    private VerdictLog(string path, LiteDatabase db, VerdictIdGenerator ids)
+    private VerdictLog(string path, LiteDatabase db, VerdictIdGenerator ids, bool readOnly)
     {
         _path = path;
         _db = db;
@@ -43,15 +54,21 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         _meta = db.GetCollection("meta");
         _audit = db.GetCollection("audit", BsonAutoId.Int64);
         _verdicts = db.GetCollection(Collection);
+        // Every index costs pages on each of the three writes a pair makes (seen, judged, published), so only
+        // what the agent's own lookups need: the pair, the outbox order, the retention cut.
         _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
         _verdicts.EnsureIndex("judgedAt");
-        _verdicts.EnsureIndex("outcome");
-        _verdicts.EnsureIndex("product");
         _verdicts.EnsureIndex("pairKey", unique: true);
-        _verdicts.EnsureIndex("state");
-        _verdicts.EnsureIndex("published");
+        if (!readOnly)
+        {
+            foreach (var retired in RetiredIndexes)
+            {
+                _verdicts.DropIndex(retired);
+            }
+        }
         // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
         LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
+        CountPending();
     }
 
     /// <summary>The monthly archive of published verdicts beside the journal.</summary>
@@ -64,7 +81,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     public static VerdictLog Open(string path, VerdictIdGenerator? ids = null)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var log = new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System));
+        var log = new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System), readOnly: false);
         try
         {
             log.FinishInterruptedArchiving();
@@ -80,7 +97,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     /// <summary>Opens an existing log read-only, for the <c>logs</c> verb beside a running agent.</summary>
     public static VerdictLog OpenReadOnly(string path) =>
         File.Exists(path)
-            ? new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System))
+            ? new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System), readOnly: true)
             : throw new FileNotFoundException($"No verdict log at {path}.", path);
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
@@ -107,6 +124,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
                     _verdicts.Upsert(doc);
                     LastSeq = numbered.Seq;
                     stored.Add(numbered);
+                    _pendingCount++;
                 }
 
                 _meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
@@ -116,6 +134,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             {
                 _db.Rollback();
                 LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
+                CountPending();
                 throw;
             }
 
@@ -129,41 +148,63 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     public bool IsKnown(string pairKey) => _verdicts.Exists(Expression("pairKey = @0", pairKey));
 
     /// <inheritdoc/>
-    public string RecordSeen(PairCandidate pair)
+    public IReadOnlyList<string> RecordSeen(IReadOnlyList<PairCandidate> pairs)
     {
-        ArgumentNullException.ThrowIfNull(pair);
+        ArgumentNullException.ThrowIfNull(pairs);
         try
         {
-            return RecordSeenLocked(pair);
+            return RecordSeenLocked(pairs);
         }
         catch (LiteException e)
         {
-            throw new IOException($"The journal cannot record {pair.ImagePath}: {e.Message}", e);
+            throw new IOException($"The journal cannot record {pairs.Count} pair(s) from {pairs[0].ImagePath}: {e.Message}", e);
         }
     }
 
-    private string RecordSeenLocked(PairCandidate pair)
+    // One transaction for the whole pass of ingest: each LiteDB commit is a disk flush (its writer queue
+    // fsyncs), which cost more than everything else a pair does in the journal.
+    private string[] RecordSeenLocked(IReadOnlyList<PairCandidate> pairs)
     {
         lock (_writeGate)
         {
-            var existing = _verdicts.FindOne(Expression("pairKey = @0", pair.Key));
-            if (existing is not null)
+            var ids = new string[pairs.Count];
+            _db.BeginTrans();
+            try
             {
-                return existing["_id"].AsString;
+                for (var i = 0; i < pairs.Count; i++)
+                {
+                    var existing = _verdicts.FindOne(Expression("pairKey = @0", pairs[i].Key));
+                    if (existing is not null)
+                    {
+                        ids[i] = existing["_id"].AsString;
+                        continue;
+                    }
+
+                    ids[i] = _ids.Next();
+                    _verdicts.Insert(new BsonDocument
+                    {
+                        ["_id"] = ids[i],
+                        ["pairKey"] = pairs[i].Key,
+                        ["state"] = Seen,
+                        ["published"] = false,
+                        ["seenAt"] = pairs[i].CompletedAt.UtcDateTime,
+                        ["pair"] = JsonSerializer.Serialize(pairs[i] with { VerdictId = ids[i] }, JournalJsonContext.Default.PairCandidate),
+                    });
+                }
+
+                _db.Commit();
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
             }
 
-            var id = _ids.Next();
-            _verdicts.Insert(new BsonDocument
-            {
-                ["_id"] = id,
-                ["pairKey"] = pair.Key,
-                ["state"] = Seen,
-                ["published"] = false,
-                ["seenAt"] = pair.CompletedAt.UtcDateTime,
-                ["pair"] = JsonSerializer.Serialize(pair with { VerdictId = id }, JournalJsonContext.Default.PairCandidate),
-            });
-            _db.Checkpoint();
-            return id;
+            // No checkpoint (a second flush): the commit survives a process crash, and a power cut that loses
+            // it loses nothing anyone saw. Nothing refers to these ids before their verdicts are appended, and
+            // the append's checkpoint forces these records to disk with it; without them the files are still
+            // in the AOI folder and the rescan sees the pairs again, with new ids.
+            return ids;
         }
     }
 
@@ -190,30 +231,78 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     /// <inheritdoc/>
     public IReadOnlyList<PairCandidate> Unfinished() =>
         [.. _verdicts.Query().Where(Query.EQ("state", Seen)).OrderBy("seenAt").ToEnumerable()
-            .Select(d => JsonSerializer.Deserialize(d["pair"].AsString, JournalJsonContext.Default.PairCandidate)!)];
+            .Select(d => JsonSerializer.Deserialize(d["pair"].AsString, JournalJsonContext.Default.PairCandidate)! with { Resumed = true })];
 
     /// <inheritdoc/>
-    public IReadOnlyList<OutboxItem> Pending(int max) =>
-        [.. _verdicts.Query().Where(Query.EQ("published", false)).Where(IsJudgedEntry).OrderBy("seq").Limit(max).ToEnumerable()
-            .Select(d => new OutboxItem(d["_id"].AsString, d["seq"].AsInt64, d["json"].AsString))];
-
-    /// <inheritdoc/>
-    public int PendingCount() => _verdicts.Query().Where(Query.EQ("published", false)).Where(IsJudgedEntry).Count();
-
-    /// <inheritdoc/>
-    public void MarkPublished(string verdictId, DateTimeOffset at)
+    public IReadOnlyList<OutboxItem> Pending(int max)
     {
-        lock (_writeGate)
+        // The seq index from the cursor on: stored order, and only the few verdicts the broker has not seen
+        // plus any marked out of order; the cursor moves past those that turn out to be published.
+        var cursor = Volatile.Read(ref _outboxCursor);
+        var items = new List<OutboxItem>(Math.Min(max, 64));
+        var publishedUpTo = cursor;
+        foreach (var doc in _verdicts.Query().Where(Expression("seq > @0", cursor)).OrderBy("seq").ToEnumerable())
         {
-            var doc = _verdicts.FindById(verdictId);
-            if (doc is null || doc["published"].AsBoolean)
+            if (doc["published"].AsBoolean)
             {
-                return;
+                publishedUpTo = items.Count == 0 ? doc["seq"].AsInt64 : publishedUpTo;
+                continue;
             }
 
-            doc["published"] = true;
-            doc["publishedAt"] = at.UtcDateTime;
-            _verdicts.Update(doc);
+            items.Add(new OutboxItem(doc["_id"].AsString, doc["seq"].AsInt64, doc["json"].AsString));
+            if (items.Count >= max)
+            {
+                break;
+            }
+        }
+
+        AdvanceCursor(publishedUpTo);
+        return items;
+    }
+
+    /// <inheritdoc/>
+    public int PendingCount() => Volatile.Read(ref _pendingCount);
+
+    /// <inheritdoc/>
+    public void MarkPublished(IReadOnlyList<string> verdictIds, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(verdictIds);
+        lock (_writeGate)
+        {
+            // One transaction, no checkpoint: a mark lost to a crash only re-sends that verdict (same id),
+            // which at-least-once delivery allows.
+            _db.BeginTrans();
+            var marked = 0;
+            try
+            {
+                foreach (var id in verdictIds)
+                {
+                    var doc = _verdicts.FindById(id);
+                    if (doc is null || doc["published"].AsBoolean)
+                    {
+                        continue;
+                    }
+
+                    doc["published"] = true;
+                    doc["publishedAt"] = at.UtcDateTime;
+                    _verdicts.Update(doc);
+                    marked++;
+                }
+
+                _db.Commit();
+            }
+            catch (LiteException e)
+            {
+                _db.Rollback();
+                throw new IOException($"The journal cannot mark {verdictIds.Count} verdict(s) published: {e.Message}", e);
+            }
+            catch
+            {
+                _db.Rollback();
+                throw;
+            }
+
+            _pendingCount -= marked;
         }
     }
 
@@ -305,7 +394,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     {
         lock (_writeGate)
         {
-            var documents = _verdicts.Find(Expression("state = @0 AND published = true AND judgedAt < @1", Judged, judgedBefore.UtcDateTime), limit: max).ToList();
+            var documents = _verdicts.Find(Expression("judgedAt < @0 AND state = @1 AND published = true", judgedBefore.UtcDateTime, Judged), limit: max).ToList();
             if (documents.Count == 0)
             {
                 return 0;
@@ -358,7 +447,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     /// </summary>
     private void FinishInterruptedArchiving()
     {
-        var published = _verdicts.Find(Query.And(IsJudgedEntry, Query.EQ("published", true))).ToList();
+        var published = _verdicts.Find(Expression("seq > 0 AND published = true")).ToList();
         var alreadyArchived = Archive.Containing(published);
         if (alreadyArchived.Count > 0)
         {
@@ -402,6 +491,30 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     /// Parameterised texts are a handful of cache entries for the life of the process.
     /// </summary>
     private static BsonExpression Expression(string text, params BsonValue[] values) => BsonExpression.Create(text, values);
+
+    // At open and after a failed append: what the file says, counted once.
+    private void CountPending()
+    {
+        var waiting = _verdicts.Query().Where(Expression("seq > 0 AND published = false")).Select("{ seq }").ToEnumerable()
+            .Select(d => d["seq"].AsInt64).ToList();
+        Volatile.Write(ref _pendingCount, waiting.Count);
+        Volatile.Write(ref _outboxCursor, waiting.Count == 0 ? LastSeq : waiting.Min() - 1);
+    }
+
+    private void AdvanceCursor(long publishedUpTo)
+    {
+        var current = Volatile.Read(ref _outboxCursor);
+        while (publishedUpTo > current)
+        {
+            var seen = Interlocked.CompareExchange(ref _outboxCursor, publishedUpTo, current);
+            if (seen == current)
+            {
+                return;
+            }
+
+            current = seen;
+        }
+    }
 
     private long MaxSeq() => _verdicts.Count(IsJudgedEntry) == 0 ? 0 : _verdicts.Max(x => x["seq"]).AsInt64;
 

@@ -18,8 +18,8 @@ namespace EdgeAgent.Host.Pipeline;
 /// to when its preparation starts, so an activation takes effect between pairs. A pair that throws anyway
 /// becomes REVIEW INTERNAL_ERROR, one without a model REVIEW MODEL_UNAVAILABLE: the loop never dies on one
 /// pair and never says OK without a model. A pair whose judging killed the whole process (a native crash no
-/// catch can stop) <see cref="ReasonCode.MaxJudgingAttempts"/> times is REVIEW CRASHED_WHILE_JUDGING instead
-/// of crashing every restart.
+/// catch can stop) on <see cref="ReasonCode.MaxJudgingAttempts"/> resumptions is REVIEW CRASHED_WHILE_JUDGING
+/// instead of crashing every restart.
 /// </summary>
 public sealed class InspectionWorker(
     PipelineChannels channels,
@@ -98,11 +98,13 @@ public sealed class InspectionWorker(
 
     private Item Prepare(PairCandidate pair)
     {
-        var attempts = pair.VerdictId.Length > 0 ? journal.BeginAttempt(pair.VerdictId) : 1;
+        // Only resumed pairs are counted: a pair the process died on is always resumed, and counting every
+        // fresh pair would cost a journal write each.
+        var attempts = pair.Resumed ? journal.BeginAttempt(pair.VerdictId) : 0;
         if (attempts > ReasonCode.MaxJudgingAttempts)
         {
-            Log.GivenUp(logger, pair.ImagePath, attempts - 1);
-            return new Item(pair, null, null, Review(pair, ReasonCode.CrashedWhileJudging, $"the agent stopped {attempts - 1} times while judging this pair; it is not judged again"));
+            Log.GivenUp(logger, pair.ImagePath, attempts);
+            return new Item(pair, null, null, Review(pair, ReasonCode.CrashedWhileJudging, $"the agent stopped {attempts} times before this pair had a verdict, the last {attempts - 1} while judging it again; it is not judged again"));
         }
 
         var lease = models.Acquire(pair.Product);

@@ -158,6 +158,65 @@ public sealed class PairTrackerTests
         Assert.Equal(0, tracker.TrackedFiles);
     }
 
+    [Fact]
+    public void ObserveChanges_PairRenamedIntoPlace_ReleasedAtOnceWithoutSettling()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        var renamed = Pair("UBM/A").Select(f => f with { RenamedIntoPlace = true });
+
+        var pair = Assert.Single(tracker.ObserveChanges(Root, renamed, [], _ => false));
+
+        Assert.Equal("/aoi/UBM/A_template.png", pair.TemplatePath);
+    }
+
+    [Fact]
+    public void ObserveChanges_RenamedButWithoutEndMarker_StillWaitsForIt()
+    {
+        var tracker = new PairTracker(_options, _time, path => !path.Contains("_image", StringComparison.Ordinal));
+
+        Assert.Empty(tracker.ObserveChanges(Root, Pair("x/A").Select(f => f with { RenamedIntoPlace = true }), [], _ => false));
+        Assert.Equal(["/aoi/x/A_image.png"], tracker.UnsettledFiles.Select(f => f.Path));
+    }
+
+    [Fact]
+    public void ObserveChanges_TemplateHintedAfterTheImage_PairReleasedFromTheKnownImage()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        var (image, template) = (Pair("x/A")[0], Pair("x/A")[1]);
+        tracker.ObserveChanges(Root, [image], [], _ => false);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+        Assert.Empty(tracker.ObserveChanges(Root, [image], [], _ => false));
+        Assert.True(tracker.HasPending);
+
+        var pair = Assert.Single(tracker.ObserveChanges(Root, [template with { RenamedIntoPlace = true }], [], _ => false));
+
+        Assert.Equal(template.Path, pair.TemplatePath);
+        Assert.False(tracker.HasPending);
+    }
+
+    [Fact]
+    public void ObserveChanges_SettlingFileNotHintedAgain_ListedUntilItSettles()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        tracker.ObserveChanges(Root, Pair("x/A"), [], _ => false);
+        Assert.Equal(2, tracker.UnsettledFiles.Count);
+        _time.Advance(TimeSpan.FromMilliseconds(250));
+
+        Assert.Single(tracker.ObserveChanges(Root, tracker.UnsettledFiles.Select(f => Pair("x/A").Single(p => p.Path == f.Path)), [], _ => false));
+        Assert.Empty(tracker.UnsettledFiles);
+    }
+
+    [Fact]
+    public void ObserveChanges_FileVanished_ForgottenWhileTheRestStays()
+    {
+        var tracker = new PairTracker(_options, _time, _ => true);
+        tracker.Observe(Root, [.. Pair("x/A"), .. Pair("x/B")], _ => false);
+
+        tracker.ObserveChanges(Root, [], ["/aoi/x/A_image.png", "/aoi/x/A_template.png"], _ => false);
+
+        Assert.Equal(2, tracker.TrackedFiles);
+    }
+
     private static FileObservation[] Pair(string stem, long imageLength = 1000, DateTime? written = null) =>
     [
         new($"{Root}/{stem}_image.png", imageLength, written ?? Written),

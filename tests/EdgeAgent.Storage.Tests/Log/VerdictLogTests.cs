@@ -43,7 +43,7 @@ public sealed class VerdictLogTests : IDisposable
         using var log = VerdictLog.Open(DbPath);
         log.Append([(Make("a", VerdictKind.Ok, T0), "k1"), (Make("b", VerdictKind.Ng, T0), "k2"), (Make("c", VerdictKind.Ok, T0), "k3")]);
 
-        log.MarkPublished("b", T0);
+        log.MarkPublished(["b"], T0);
 
         Assert.Equal(["a", "c"], log.Pending(10).Select(p => p.VerdictId));
         Assert.Equal(2, log.PendingCount());
@@ -73,14 +73,62 @@ public sealed class VerdictLogTests : IDisposable
         string first;
         using (var log = VerdictLog.Open(DbPath))
         {
-            first = log.RecordSeen(Candidate("k1"));
+            first = log.RecordSeen([Candidate("k1")])[0];
         }
 
         using var reopened = VerdictLog.Open(DbPath);
 
-        Assert.Equal(first, reopened.RecordSeen(Candidate("k1")));
-        Assert.NotEqual(first, reopened.RecordSeen(Candidate("k2")));
+        Assert.Equal(first, reopened.RecordSeen([Candidate("k1")])[0]);
+        Assert.NotEqual(first, reopened.RecordSeen([Candidate("k2")])[0]);
         Assert.True(reopened.IsKnown("k1"));
+    }
+
+    [Fact]
+    public void RecordSeen_OnePassOfPairs_IdsInOrderAndAKnownPairKeepsItsId()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var known = log.RecordSeen([Candidate("k1")])[0];
+
+        var ids = log.RecordSeen([Candidate("k2"), Candidate("k1"), Candidate("k3")]);
+
+        Assert.Equal(3, ids.Distinct().Count());
+        Assert.Equal(known, ids[1]);
+        Assert.Equal(["k1", "k2", "k3"], log.Unfinished().Select(p => p.Key).Order());
+    }
+
+    [Fact]
+    public void Unfinished_AfterReopen_MarksThePairsResumed()
+    {
+        using (var log = VerdictLog.Open(DbPath))
+        {
+            log.RecordSeen([Candidate("k1")]);
+        }
+
+        using var reopened = VerdictLog.Open(DbPath);
+
+        Assert.True(Assert.Single(reopened.Unfinished()).Resumed);
+    }
+
+    [Fact]
+    public void Pending_MarkedOutOfOrderThenReopened_CountAndOrderFollowTheFile()
+    {
+        using (var log = VerdictLog.Open(DbPath))
+        {
+            log.Append([(Make("a", VerdictKind.Ok, T0), "k1"), (Make("b", VerdictKind.Ok, T0), "k2"), (Make("c", VerdictKind.Ok, T0), "k3"), (Make("d", VerdictKind.Ok, T0), "k4")]);
+            log.MarkPublished(["a", "c"], T0);
+            Assert.Equal(["b", "d"], log.Pending(10).Select(p => p.VerdictId));
+        }
+
+        using var reopened = VerdictLog.Open(DbPath);
+        Assert.Equal(2, reopened.PendingCount());
+        Assert.Equal(["b", "d"], reopened.Pending(10).Select(p => p.VerdictId));
+
+        reopened.MarkPublished(["b", "b"], T0);
+        reopened.Append([(Make("e", VerdictKind.Ng, T0), "k5")]);
+
+        Assert.Equal(2, reopened.PendingCount());
+        Assert.Equal(["d", "e"], reopened.Pending(10).Select(p => p.VerdictId));
+        Assert.Equal(["d"], reopened.Pending(1).Select(p => p.VerdictId));
     }
 
     [Fact]
@@ -89,7 +137,7 @@ public sealed class VerdictLogTests : IDisposable
         string id;
         using (var log = VerdictLog.Open(DbPath))
         {
-            id = log.RecordSeen(Candidate("k1"));
+            id = log.RecordSeen([Candidate("k1")])[0];
             Assert.Equal(1, log.BeginAttempt(id));
         }
 
@@ -104,7 +152,7 @@ public sealed class VerdictLogTests : IDisposable
     public void Unfinished_SeenButNotJudged_ResumesWithItsIdUntilJudged()
     {
         using var log = VerdictLog.Open(DbPath);
-        var id = log.RecordSeen(Candidate("k1"));
+        var id = log.RecordSeen([Candidate("k1")])[0];
 
         var resumed = Assert.Single(log.Unfinished());
         Assert.Equal((id, "k1", "/aoi/UBM/P_template.png"), (resumed.VerdictId, resumed.Key, resumed.TemplatePath));
@@ -123,7 +171,7 @@ public sealed class VerdictLogTests : IDisposable
     public void Append_PairAlreadyJudgedBeforeACrash_KeepsTheFirstVerdict()
     {
         using var log = VerdictLog.Open(DbPath);
-        var id = log.RecordSeen(Candidate("k1"));
+        var id = log.RecordSeen([Candidate("k1")])[0];
         log.Append([(Make(id, VerdictKind.Ng, T0), "k1")]);
 
         var again = log.Append([(Make(id, VerdictKind.Ok, T0.AddMinutes(1)), "k1")]);

@@ -177,7 +177,7 @@ public sealed class RetentionPolicyTests : IDisposable
         log.Append([(Make(id, judgedAt), pairKey ?? "key-" + id)]);
         if (published)
         {
-            log.MarkPublished(id, judgedAt);
+            log.MarkPublished([id], judgedAt);
         }
     }
 
