@@ -31,12 +31,6 @@ internal readonly record struct Matrix3(double M00, double M01, double M02, doub
         return new Matrix3(a, b, -((a * M02) + (b * M12)), c, d, -((c * M02) + (d * M12)));
     }
 
-    public Mat ToAffine()
-    {
-        using var view = Mat.FromPixelData(2, 3, MatType.CV_64FC1, new[] { M00, M01, M02, M10, M11, M12 });
-        return view.Clone();
-    }
-
     /// <summary>
     /// Reads a template→image map as an <see cref="Alignment"/> (inverse of AlignmentWarp.TemplateToImageMatrix
     /// for equal sizes): t = c − R·(c + d), so d = −Rᵀ·(t − c) − c. Any scale in the matrix is ignored.

@@ -35,10 +35,7 @@ internal static class RigidRefinement
         var previous = (Theta: 0.0, Dx: 0.0, Dy: 0.0);
         for (var iteration = 0; iteration < maxIterations; iteration++)
         {
-            using (var affine = warp.Multiply(windowOrigin).ToAffine())
-            {
-                Cv2.WarpAffine(image, warped, affine, steepest.Inner.Size, InterpolationFlags.Linear | InterpolationFlags.WarpInverseMap, BorderTypes.Reflect101);
-            }
+            BilinearWarp.Affine(image, warped, warp.Multiply(windowOrigin), steepest.Inner.Size);
 
             var (dTheta, dx, dy) = steepest.Solve(warped, error);
             if (!double.IsFinite(dTheta) || !double.IsFinite(dx) || !double.IsFinite(dy))

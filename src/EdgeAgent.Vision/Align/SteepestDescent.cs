@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Align;
@@ -9,6 +10,8 @@ namespace EdgeAgent.Vision.Align;
 /// </summary>
 internal sealed class SteepestDescent : IDisposable
 {
+    private static readonly ConcurrentDictionary<(Rect Inner, double Centre, bool Horizontal), Mat> Ramps = new();
+
     private readonly Mat window;
     private readonly Mat[] images;
     private readonly double[,] inverseHessian;
@@ -23,8 +26,8 @@ internal sealed class SteepestDescent : IDisposable
 
         using var gx = Gradient(template, inner, 1, 0);
         using var gy = Gradient(template, inner, 0, 1);
-        using var xr = Ramp(inner, AlignmentWarp.Centre(template.Cols), horizontal: true);
-        using var yr = Ramp(inner, AlignmentWarp.Centre(template.Rows), horizontal: false);
+        var xr = Ramps.GetOrAdd((inner, AlignmentWarp.Centre(template.Cols), true), Ramp);
+        var yr = Ramps.GetOrAdd((inner, AlignmentWarp.Centre(template.Rows), false), Ramp);
         // ∂W/∂θ at θ = 0 about the centre is (−y, x), so the rotation image is x·gy − y·gx.
         var rotation = new Mat();
         using (var a = new Mat())
@@ -92,9 +95,11 @@ internal sealed class SteepestDescent : IDisposable
         return view.Clone();
     }
 
-    // Coordinates relative to the level's centre, along x or y, over the window.
-    private static Mat Ramp(Rect inner, double centre, bool horizontal)
+    // Coordinates relative to the level's centre, along x or y, over the window: the same few windows for
+    // every pair, so made once and shared read-only.
+    private static Mat Ramp((Rect Inner, double Centre, bool Horizontal) key)
     {
+        var (inner, centre, horizontal) = key;
         var length = horizontal ? inner.Width : inner.Height;
         var origin = horizontal ? inner.X : inner.Y;
         var values = new float[length];

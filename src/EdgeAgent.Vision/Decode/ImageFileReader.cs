@@ -48,7 +48,7 @@ public sealed class ImageFileReader(DecodeLimits limits)
                 read = stream.ReadAtLeast(rented.AsSpan(0, (int)length), (int)length, throwOnEndOfStream: false);
             }
 
-            return Decode(rented.AsSpan(0, read), Path.GetFileName(path), mode);
+            return Decode(rented.AsMemory(0, read), Path.GetFileName(path), mode);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -63,8 +63,9 @@ public sealed class ImageFileReader(DecodeLimits limits)
         }
     }
 
-    private DecodedImage Decode(ReadOnlySpan<byte> bytes, string name, ImreadModes mode)
+    private DecodedImage Decode(ReadOnlyMemory<byte> file, string name, ImreadModes mode)
     {
+        var bytes = file.Span;
         if (bytes.Length == 0)
         {
             return DecodedImage.Failed(ReasonCode.EmptyFile, $"{name}: the file is empty");
@@ -88,7 +89,7 @@ public sealed class ImageFileReader(DecodeLimits limits)
         Mat mat;
         try
         {
-            mat = Cv2.ImDecode(bytes, mode);
+            mat = PngFastPath.TryDecode(file, mode) ?? Cv2.ImDecode(file.Span, mode);
         }
         catch (Exception e) when (e is OpenCVException or ArgumentException)
         {
