@@ -84,15 +84,23 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             : throw new FileNotFoundException($"No verdict log at {path}.", path);
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
-    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey)> items)
+    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey)> items) =>
+        Append([.. items.Select(i => (i.Verdict, i.PairKey, (VerdictHeatmap?)null))]);
+
+    /// <summary>
+    /// As <see cref="Append(IReadOnlyList{ValueTuple{Verdict, string}})"/>, each verdict with its compact heatmap
+    /// (kept in the verdict's document, so it moves to the archive and is pruned with it).
+    /// </summary>
+    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, VerdictHeatmap? Heatmap)> items)
     {
+        ArgumentNullException.ThrowIfNull(items);
         var stored = new List<Verdict>(items.Count);
         lock (_writeGate)
         {
             _db.BeginTrans();
             try
             {
-                foreach (var (verdict, pairKey) in items)
+                foreach (var (verdict, pairKey, heatmap) in items)
                 {
                     var numbered = verdict with { Seq = LastSeq + 1 };
                     var doc = _verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
@@ -103,7 +111,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
                         continue;
                     }
 
-                    Complete(doc, numbered);
+                    Complete(doc, numbered, heatmap);
                     _verdicts.Upsert(doc);
                     LastSeq = numbered.Seq;
                     stored.Add(numbered);
@@ -246,7 +254,30 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))];
 
     /// <summary>Newest first, filtered as asked.</summary>
-    public IReadOnlyList<Verdict> Find(VerdictQuery query)
+    public IReadOnlyList<Verdict> Find(VerdictQuery query) => [.. FindDocuments(query).Select(FromDocument)];
+
+    /// <summary>As <see cref="Find"/>, each verdict with its stored heatmap (null when it was not scored).</summary>
+    public IReadOnlyList<StoredVerdict> FindStored(VerdictQuery query) => [.. FindDocuments(query).Select(d => new StoredVerdict(FromDocument(d), HeatmapOf(d)))];
+
+    /// <summary>
+    /// One verdict by id, from the journal or, once archived, from its month's archive file; null when the pair is
+    /// unknown or not judged yet.
+    /// </summary>
+    public StoredVerdict? Get(string verdictId)
+    {
+        ArgumentNullException.ThrowIfNull(verdictId);
+        var doc = _verdicts.FindById(verdictId);
+        if (doc is not null && doc["state"].AsString != Archived)
+        {
+            return doc["state"].AsString == Judged ? new StoredVerdict(FromDocument(doc), HeatmapOf(doc)) : null;
+        }
+
+        // The stub knows the month; a forgotten stub leaves the id's own time (when the pair was seen) to go by.
+        var judgedAround = doc?["judgedAt"].AsDateTime ?? (VerdictIdGenerator.TryTimestampOf(verdictId) is { } seen ? seen.UtcDateTime : (DateTime?)null);
+        return judgedAround is { } at && Archive.FindById(verdictId, at) is { } archived ? new StoredVerdict(FromDocument(archived), HeatmapOf(archived)) : null;
+    }
+
+    private List<BsonDocument> FindDocuments(VerdictQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
         var conditions = new List<string>();
@@ -277,6 +308,22 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             Add("product = @", product);
         }
 
+        // A verdict without a score (ERROR, most REVIEWs) stores null, which LiteDB orders below every number.
+        if (query.MinScore is { } min)
+        {
+            Add("IS_NUMBER(score) AND score >= @", min);
+        }
+
+        if (query.MaxScore is { } max)
+        {
+            Add("IS_NUMBER(score) AND score <= @", max);
+        }
+
+        if (query.BeforeSeq is { } before)
+        {
+            Add("seq < @", before);
+        }
+
         var filter = conditions.Count == 0 ? null : Expression(string.Join(" AND ", conditions), [.. values]);
         var q = _verdicts.Query().Where(IsJudgedEntry);
         if (filter is not null)
@@ -287,7 +334,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         var recent = q.OrderByDescending("seq").Limit(query.Limit).ToList();
         var archived = recent.Count >= query.Limit ? [] : Archive.Find(filter, query.Limit);
         return [.. recent.Concat(archived).DistinctBy(d => d["_id"].AsString)
-            .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit).Select(FromDocument)];
+            .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit)];
     }
 
     /// <summary>Number of stored verdicts, journal and archive.</summary>
@@ -407,8 +454,18 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 
     private static Verdict FromDocument(BsonDocument doc) => JsonSerializer.Deserialize(doc["json"].AsString, VerdictJsonContext.Default.Verdict)!;
 
-    private static void Complete(BsonDocument doc, Verdict verdict)
+    private static VerdictHeatmap? HeatmapOf(BsonDocument doc) =>
+        doc["heatmap"] is { IsDocument: true } h && h["levels"] is { IsBinary: true } levels && levels.AsBinary.Length == VerdictHeatmap.Side * VerdictHeatmap.Side
+            ? new VerdictHeatmap(h["crop"].AsInt32, levels.AsBinary)
+            : null;
+
+    private static void Complete(BsonDocument doc, Verdict verdict, VerdictHeatmap? heatmap)
     {
+        if (heatmap is not null)
+        {
+            doc["heatmap"] = new BsonDocument { ["crop"] = heatmap.Crop, ["levels"] = heatmap.Levels };
+        }
+
         doc["state"] = Judged;
         doc["seq"] = verdict.Seq;
         doc["judgedAt"] = verdict.JudgedAt.UtcDateTime;

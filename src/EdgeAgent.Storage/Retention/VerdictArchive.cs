@@ -82,6 +82,25 @@ public sealed class VerdictArchive(string folder)
         return found;
     }
 
+    /// <summary>
+    /// The archived document with id <paramref name="id"/>, looked up in the month of <paramref name="judgedAround"/>
+    /// and the month after (a pair seen just before midnight at a month's end is judged in the next); null if absent.
+    /// </summary>
+    public BsonDocument? FindById(string id, DateTime judgedAround)
+    {
+        var month = MonthOf(judgedAround);
+        foreach (var path in new[] { PathOf(month), PathOf(month.AddMonths(1)) }.Where(File.Exists))
+        {
+            using var db = Open(path, readOnly: true);
+            if (db.GetCollection(Collection).FindById(id) is { } document)
+            {
+                return document;
+            }
+        }
+
+        return null;
+    }
+
     /// <summary>Number of archived verdicts.</summary>
     public int Count() => Months().Sum(m =>
     {
