@@ -20,7 +20,7 @@ public static class ModelsPage
         var body = new StringBuilder("<h2>Models in the store</h2>");
         if (store.Recovery is { } recovery)
         {
-            body.Append($"<p class=\"error\">{E(recovery)}</p>");
+            body.Append($"<p class=\"alert\">{E(recovery)}</p>");
         }
 
         foreach (var name in store.Names())

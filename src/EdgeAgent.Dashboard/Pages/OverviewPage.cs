@@ -23,7 +23,7 @@ public static class OverviewPage
         body.Append(FilterForm(filter, summary));
         foreach (var error in filter.Errors)
         {
-            body.Append($"<p class=\"error\">{E(error)}; that filter is left out.</p>");
+            body.Append($"<p class=\"alert\">{E(error)}; that filter is left out.</p>");
         }
 
         body.Append(Counts(summary));
@@ -98,9 +98,9 @@ public static class OverviewPage
         {
             var link = $"/verdicts/{Uri.EscapeDataString(v.Id)}";
             var picture = heatmap is null ? "–"
-                : $"<img class=\"thumb\" alt=\"heatmap\" width=\"48\" height=\"48\" src=\"data:image/png;base64,{Convert.ToBase64String(VerdictPictures.HeatmapPng(heatmap, VerdictHeatmap.Side))}\">";
+                : $"<a href=\"{link}\"><img class=\"thumb\" alt=\"heatmap\" width=\"48\" height=\"48\" src=\"data:image/png;base64,{Convert.ToBase64String(VerdictPictures.HeatmapPng(heatmap, VerdictHeatmap.Side))}\"></a>";
             body.Append($"<tr data-id=\"{E(v.Id)}\"><td>{N(v.Seq)}</td><td>{Time(v.JudgedAt)}</td><td>{Badge(v.Outcome)}</td><td>{E(v.Product)}</td>"
-                + $"<td><a href=\"{link}\">{E(v.PairId)}</a></td><td>{N(v.Score)}</td><td>{N(v.Threshold)}</td><td>{E(v.Reason)}</td><td><a href=\"{link}\">{picture}</a></td></tr>");
+                + $"<td><a href=\"{link}\">{E(v.PairId)}</a></td><td>{N(v.Score)}</td><td>{N(v.Threshold)}</td><td>{E(v.Reason)}</td><td>{picture}</td></tr>");
         }
 
         body.Append(rows.Count == 0 ? "<tr><td colspan=\"9\">no verdicts match</td></tr>" : "").Append("</tbody></table>");

@@ -42,7 +42,7 @@ public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, Mo
         if (reader.Log.Get(id) is not { } stored)
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
-            var body = $"<p class=\"error\">No verdict {Html.E(id)} in the log: it may have been pruned by retention.</p><p><a href=\"/\">← all verdicts</a></p>";
+            var body = $"<p class=\"alert\">No verdict {Html.E(id)} in the log: it may have been pruned by retention.</p><p><a href=\"/\">← all verdicts</a></p>";
             await Responses.Html(context, Html.Page("Not found", station, status.Now(), body)).ConfigureAwait(false);
             return;
         }

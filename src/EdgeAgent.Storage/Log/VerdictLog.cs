@@ -311,12 +311,12 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
         // A verdict without a score (ERROR, most REVIEWs) stores null, which LiteDB orders below every number.
         if (query.MinScore is { } min)
         {
-            Add("IS_NUMBER(score) AND score >= @", min);
+            Add("IS_NUMBER(score) = true AND score >= @", min);
         }
 
         if (query.MaxScore is { } max)
         {
-            Add("IS_NUMBER(score) AND score <= @", max);
+            Add("IS_NUMBER(score) = true AND score <= @", max);
         }
 
         if (query.BeforeSeq is { } before)
