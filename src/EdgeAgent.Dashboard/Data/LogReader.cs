@@ -6,9 +6,10 @@ namespace EdgeAgent.Dashboard.Data;
 /// <summary>
 /// The dashboard's only way into the agent's <see cref="VerdictLog"/> (the same instance as the pipeline's: LiteDB
 /// direct mode allows one per file). Reads never take the log's write gate, but a LiteDB checkpoint, which the
-/// journal runs after every batch, waits for open reads: so a wide selection is read as a run of short queries of
-/// <see cref="Chunk"/> verdicts, never as one long one, and at most <see cref="MaxScan"/> verdicts per request.
-/// At most two heavy requests (scans, pictures) run at once; more wait briefly, then get "busy".
+/// journal runs after every batch, waits for open reads: so a wide selection is read page by page, <see cref="Chunk"/>
+/// verdicts at a time (each page itself in short index-ordered queries, see the log's <c>Find</c>), never as one
+/// long read, and at most <see cref="MaxScan"/> verdicts per request. At most two heavy requests (scans, pictures)
+/// run at once; more wait briefly, then get "busy".
 /// </summary>
 public sealed class LogReader(VerdictLog log, int maxScan) : IDisposable
 {

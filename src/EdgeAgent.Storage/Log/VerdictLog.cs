@@ -18,7 +18,7 @@ namespace EdgeAgent.Storage.Log;
 /// file, #2825); collections and indexes are created at open (#2792); every append is followed by a
 /// checkpoint because a commit alone is not on disk yet.
 /// </summary>
-public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
+public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 {
     private const string Collection = "verdicts";
     private const string Seen = "seen";
@@ -256,83 +256,13 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
     /// <summary>Newest first, filtered as asked.</summary>
     public IReadOnlyList<Verdict> Find(VerdictQuery query) => [.. FindDocuments(query).Select(FromDocument)];
 
-    /// <summary>As <see cref="Find"/>, each verdict with its stored heatmap (null when it was not scored).</summary>
-    public IReadOnlyList<StoredVerdict> FindStored(VerdictQuery query) => [.. FindDocuments(query).Select(d => new StoredVerdict(FromDocument(d), HeatmapOf(d)))];
-
-    /// <summary>
-    /// One verdict by id, from the journal or, once archived, from its month's archive file; null when the pair is
-    /// unknown or not judged yet.
-    /// </summary>
-    public StoredVerdict? Get(string verdictId)
-    {
-        ArgumentNullException.ThrowIfNull(verdictId);
-        var doc = _verdicts.FindById(verdictId);
-        if (doc is not null && doc["state"].AsString != Archived)
-        {
-            return doc["state"].AsString == Judged ? new StoredVerdict(FromDocument(doc), HeatmapOf(doc)) : null;
-        }
-
-        // The stub knows the month; a forgotten stub leaves the id's own time (when the pair was seen) to go by.
-        var judgedAround = doc?["judgedAt"].AsDateTime ?? (VerdictIdGenerator.TryTimestampOf(verdictId) is { } seen ? seen.UtcDateTime : (DateTime?)null);
-        return judgedAround is { } at && Archive.FindById(verdictId, at) is { } archived ? new StoredVerdict(FromDocument(archived), HeatmapOf(archived)) : null;
-    }
-
+    // The newest matches of the journal and of the archive together: a full page from the journal proves nothing,
+    // since old unpublished verdicts stay there while newer published ones may already be archived.
     private List<BsonDocument> FindDocuments(VerdictQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var conditions = new List<string>();
-        var values = new List<BsonValue>();
-        void Add(string condition, BsonValue value)
-        {
-            conditions.Add(condition.Replace("@", "@" + values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-            values.Add(value);
-        }
-
-        if (query.Since is { } since)
-        {
-            Add("judgedAt >= @", since.UtcDateTime);
-        }
-
-        if (query.Until is { } until)
-        {
-            Add("judgedAt < @", until.UtcDateTime);
-        }
-
-        if (query.Outcome is { } outcome)
-        {
-            Add("outcome = @", outcome.ToString().ToUpperInvariant());
-        }
-
-        if (query.Product is { } product)
-        {
-            Add("product = @", product);
-        }
-
-        // A verdict without a score (ERROR, most REVIEWs) stores null, which LiteDB orders below every number.
-        if (query.MinScore is { } min)
-        {
-            Add("IS_NUMBER(score) = true AND score >= @", min);
-        }
-
-        if (query.MaxScore is { } max)
-        {
-            Add("IS_NUMBER(score) = true AND score <= @", max);
-        }
-
-        if (query.BeforeSeq is { } before)
-        {
-            Add("seq < @", before);
-        }
-
-        var filter = conditions.Count == 0 ? null : Expression(string.Join(" AND ", conditions), [.. values]);
-        var q = _verdicts.Query().Where(IsJudgedEntry);
-        if (filter is not null)
-        {
-            q = q.Where(filter);
-        }
-
-        var recent = q.OrderByDescending("seq").Limit(query.Limit).ToList();
-        var archived = recent.Count >= query.Limit ? [] : Archive.Find(filter, query.Limit);
+        var recent = VerdictScan.Newest(_verdicts, query, query.Limit, timeIndexed: false);
+        var archived = Archive.Find(query, query.Limit);
         return [.. recent.Concat(archived).DistinctBy(d => d["_id"].AsString)
             .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit)];
     }
@@ -454,18 +384,9 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 
     private static Verdict FromDocument(BsonDocument doc) => JsonSerializer.Deserialize(doc["json"].AsString, VerdictJsonContext.Default.Verdict)!;
 
-    private static VerdictHeatmap? HeatmapOf(BsonDocument doc) =>
-        doc["heatmap"] is { IsDocument: true } h && h["levels"] is { IsBinary: true } levels && levels.AsBinary.Length == VerdictHeatmap.Side * VerdictHeatmap.Side
-            ? new VerdictHeatmap(h["crop"].AsInt32, levels.AsBinary)
-            : null;
-
     private static void Complete(BsonDocument doc, Verdict verdict, VerdictHeatmap? heatmap)
     {
-        if (heatmap is not null)
-        {
-            doc["heatmap"] = new BsonDocument { ["crop"] = heatmap.Crop, ["levels"] = heatmap.Levels };
-        }
-
+        StoreHeatmap(doc, heatmap);
         doc["state"] = Judged;
         doc["seq"] = verdict.Seq;
         doc["judgedAt"] = verdict.JudgedAt.UtcDateTime;

@@ -101,6 +101,25 @@ public sealed class VerdictLogHeatmapTests : IDisposable
         Assert.Equal(3, log.Archive.Count());
     }
 
+    [Fact]
+    public void Find_JournalFullOfOlderUnpublished_NewerArchivedVerdictsStillComeFirst()
+    {
+        using var log = VerdictLog.Open(DbPath);
+        var stored = log.Append([.. Enumerable.Range(0, 12).Select(i => (Make($"v{i:D2}", Now.AddHours(-5).AddMinutes(i), 1.0), $"k{i}"))]);
+        foreach (var v in stored.Where(v => v.Seq > 4))
+        {
+            log.MarkPublished(v.Id, v.JudgedAt); // the first four stay unpublished, in the journal
+        }
+
+        RetentionPolicy.Apply(log, _retention, Now);
+
+        Assert.Equal(4, log.PendingCount());
+        Assert.Equal(["v11", "v10", "v09"], log.Find(new VerdictQuery(Limit: 3)).Select(v => v.Id));
+        Assert.Equal(["v03", "v02"], log.Find(new VerdictQuery(Limit: 2, BeforeSeq: 5)).Select(v => v.Id));
+        Assert.Equal(["v05", "v04", "v03"], log.Find(new VerdictQuery(Until: Now.AddHours(-5).AddMinutes(6), Limit: 3)).Select(v => v.Id));
+        Assert.Equal(12, log.Find(new VerdictQuery(Since: Now.AddHours(-6), Limit: 100)).Count);
+    }
+
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
     private static VerdictHeatmap Heatmap(byte seed) =>
