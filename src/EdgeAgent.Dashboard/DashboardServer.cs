@@ -37,6 +37,7 @@ public sealed class DashboardServer(
     TimeProvider time,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
+    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
     private readonly ILogger _logger = loggers.CreateLogger<DashboardServer>();
     private (WebApplication App, LogReader Reader, VerdictPictures Pictures)? _running;
 
@@ -85,7 +86,10 @@ public sealed class DashboardServer(
 
         _running = null;
         Addresses = [];
-        await running.App.StopAsync(cancellationToken).ConfigureAwait(false);
+        // A few seconds for requests in flight (a CSV download), not the host's whole drain: the journal needs it.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(StopBudget);
+        await running.App.StopAsync(budget.Token).ConfigureAwait(false);
         await running.App.DisposeAsync().ConfigureAwait(false);
         running.Reader.Dispose();
         running.Pictures.Dispose();
