@@ -3,6 +3,7 @@
 #   libgtk-3-0  OpenCvSharp's official Linux runtime links GTK3/X11 (DllNotFoundException without it);
 #               Ubuntu 24.04 calls it libgtk-3-0t64
 #   mosquitto   the real MQTT broker the integration tests start on a free loopback port
+#   chromium    the headless browser the dashboard's browser test drives over the DevTools protocol
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -10,6 +11,7 @@ installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install o
 need=()
 installed libgtk-3-0 || installed libgtk-3-0t64 || need+=(gtk)
 installed mosquitto || need+=(mosquitto)
+installed chromium || need+=(chromium)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -15,7 +15,8 @@ if ldd "$native" | grep -q "not found"; then
 fi
 
 summary=tests/EdgeAgent.FaultInjection.Tests/bin/Release/net10.0/linux-x64/fault-summary.txt
-rm -f "$summary"
+shots=tests/EdgeAgent.Dashboard.Tests/bin/Release/net10.0/linux-x64
+rm -f "$summary" "$shots"/dashboard-*.png
 log=$(mktemp)
 set +e
 dotnet test EdgeAgent.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
@@ -25,6 +26,10 @@ if [ -f "$summary" ]; then
   echo "fault injection (lost must be 0 everywhere):"
   cat "$summary"
 fi
+# The browser test's screenshots of the dashboard (headless chromium), kept for a person to look at.
+for shot in "$shots"/dashboard-*.png; do
+  if [ -f "$shot" ]; then echo "dashboard screenshot: $shot"; fi
+done
 # One closing line for CI: the totals over every test project.
 # An aborted test host counts as a failure even though it reports no failed test.
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} /The active test run was aborted/{f++}

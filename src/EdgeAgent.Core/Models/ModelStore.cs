@@ -181,6 +181,15 @@ public sealed class ModelStore
         }
     }
 
+    /// <summary>The versions of <paramref name="name"/> activated so far, oldest first (the last is the active one), as <c>store.json</c> keeps them.</summary>
+    public IReadOnlyList<string> Activations(string name)
+    {
+        lock (_gate)
+        {
+            return [.. _state.Models.GetValueOrDefault(name)?.History ?? []];
+        }
+    }
+
     /// <summary>The installed version that was active before the current one, or null when there is none.</summary>
     public StoredModel? Previous(string name)
     {

@@ -4,8 +4,9 @@ using System.Text;
 namespace EdgeAgent.Score;
 
 /// <summary>
-/// A fixed-width text histogram of OK and NG scores for a terminal: equal bins over the scores' range
-/// (stretched to include the threshold), one line per bin with both counts as bars, the threshold's bin marked.
+/// A histogram of OK and NG scores: equal bins over the scores' range (stretched to include the threshold), the
+/// threshold's bin marked. <see cref="Bin"/> counts (the dashboard draws them); <see cref="Render"/> draws them as
+/// fixed-width text for a terminal, one line per bin with both counts as bars.
 /// </summary>
 public static class ScoreHistogram
 {
@@ -15,8 +16,8 @@ public static class ScoreHistogram
     // Characters per bar; each column is scaled to its own largest bin, since NG sets are usually far smaller.
     private const int BarWidth = 30;
 
-    /// <summary>Renders the histogram, one line per bin, lines separated by '\n'.</summary>
-    public static string Render(IReadOnlyCollection<double> okScores, IReadOnlyCollection<double> ngScores, double threshold, int bins = DefaultBins)
+    /// <summary>Counts OK and NG scores into <paramref name="bins"/> equal bins spanning them and the threshold.</summary>
+    public static ScoreBins Bin(IReadOnlyCollection<double> okScores, IReadOnlyCollection<double> ngScores, double threshold, int bins = DefaultBins)
     {
         ArgumentNullException.ThrowIfNull(okScores);
         ArgumentNullException.ThrowIfNull(ngScores);
@@ -38,14 +39,22 @@ public static class ScoreHistogram
             ng[BinOf(s)]++;
         }
 
-        int okPeak = Math.Max(1, ok.Max()), ngPeak = Math.Max(1, ng.Max()), marked = BinOf(threshold);
+        return new ScoreBins(low, width, ok, ng, threshold, BinOf(threshold));
+    }
+
+    /// <summary>Renders the histogram, one line per bin, lines separated by '\n'.</summary>
+    public static string Render(IReadOnlyCollection<double> okScores, IReadOnlyCollection<double> ngScores, double threshold, int bins = DefaultBins)
+    {
+        var h = Bin(okScores, ngScores, threshold, bins);
+        int okPeak = Math.Max(1, h.Ok.Max()), ngPeak = Math.Max(1, h.Ng.Max());
         var c = CultureInfo.InvariantCulture;
         var text = new StringBuilder();
         text.Append(c, $"{"score from",11}   {"OK",6} {new string(' ', BarWidth)}   {"NG",6}").Append('\n');
         for (int b = 0; b < bins; b++)
         {
-            var line = string.Create(c, $"{low + (b * width),11:0.0000} {(b == marked ? '>' : ' ')} {ok[b],6} {Bar(ok[b], okPeak, '#')} | {ng[b],6} {Bar(ng[b], ngPeak, '+')}");
-            text.Append(b == marked ? string.Create(c, $"{line}  <- threshold {threshold:0.0000}") : line.TrimEnd()).Append('\n');
+            var marked = b == h.ThresholdBin;
+            var line = string.Create(c, $"{h.Low + (b * h.Width),11:0.0000} {(marked ? '>' : ' ')} {h.Ok[b],6} {Bar(h.Ok[b], okPeak, '#')} | {h.Ng[b],6} {Bar(h.Ng[b], ngPeak, '+')}");
+            text.Append(marked ? string.Create(c, $"{line}  <- threshold {threshold:0.0000}") : line.TrimEnd()).Append('\n');
         }
 
         return text.ToString().TrimEnd('\n');
@@ -58,3 +67,12 @@ public static class ScoreHistogram
         return new string(glyph, length).PadRight(BarWidth);
     }
 }
+
+/// <summary>Binned OK and NG scores: bin b covers [Low + b·Width, Low + (b+1)·Width); the top bin also holds the maximum.</summary>
+/// <param name="Low">Lower edge of the first bin.</param>
+/// <param name="Width">Width of every bin (0 when all scores and the threshold are equal).</param>
+/// <param name="Ok">OK scores per bin.</param>
+/// <param name="Ng">NG scores per bin.</param>
+/// <param name="Threshold">The threshold marked.</param>
+/// <param name="ThresholdBin">The bin holding the threshold.</param>
+public sealed record ScoreBins(double Low, double Width, IReadOnlyList<int> Ok, IReadOnlyList<int> Ng, double Threshold, int ThresholdBin);

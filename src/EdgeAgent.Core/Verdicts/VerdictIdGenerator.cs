@@ -37,6 +37,11 @@ public sealed class VerdictIdGenerator(TimeProvider time)
         return DateTimeOffset.FromUnixTimeMilliseconds(ms);
     }
 
+    /// <summary>As <see cref="TimestampOf"/>, or null when <paramref name="id"/> is not a ULID.</summary>
+    // A first character above '6' would be a time past the year 9999, which DateTimeOffset cannot hold.
+    public static DateTimeOffset? TryTimestampOf(string? id) =>
+        id is { Length: 26 } && id.AsSpan().IndexOfAnyExcept(Alphabet) < 0 && id[0] <= '6' ? TimestampOf(id) : null;
+
     private static string Encode(ReadOnlySpan<byte> bytes)
     {
         var value = new UInt128(

@@ -21,7 +21,7 @@ namespace EdgeAgent.Storage.Log;
 /// waiting for the broker, and a cursor below which every verdict is published, so the pump reads the
 /// <c>seq</c> index from there instead of scanning the journal (which holds minutes of verdicts).
 /// </summary>
-public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
+public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 {
     private const string Collection = "verdicts";
     private const string Seen = "seen";
@@ -101,15 +101,23 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             : throw new FileNotFoundException($"No verdict log at {path}.", path);
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
-    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey)> items)
+    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey)> items) =>
+        Append([.. items.Select(i => (i.Verdict, i.PairKey, (VerdictHeatmap?)null))]);
+
+    /// <summary>
+    /// As <see cref="Append(IReadOnlyList{ValueTuple{Verdict, string}})"/>, each verdict with its compact heatmap
+    /// (kept in the verdict's document, so it moves to the archive and is pruned with it).
+    /// </summary>
+    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, VerdictHeatmap? Heatmap)> items)
     {
+        ArgumentNullException.ThrowIfNull(items);
         var stored = new List<Verdict>(items.Count);
         lock (_writeGate)
         {
             _db.BeginTrans();
             try
             {
-                foreach (var (verdict, pairKey) in items)
+                foreach (var (verdict, pairKey, heatmap) in items)
                 {
                     var numbered = verdict with { Seq = LastSeq + 1 };
                     var doc = _verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
@@ -120,7 +128,7 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
                         continue;
                     }
 
-                    Complete(doc, numbered);
+                    Complete(doc, numbered, heatmap);
                     _verdicts.Upsert(doc);
                     LastSeq = numbered.Seq;
                     stored.Add(numbered);
@@ -335,48 +343,17 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
             d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))];
 
     /// <summary>Newest first, filtered as asked.</summary>
-    public IReadOnlyList<Verdict> Find(VerdictQuery query)
+    public IReadOnlyList<Verdict> Find(VerdictQuery query) => [.. FindDocuments(query).Select(FromDocument)];
+
+    // The newest matches of the journal and of the archive together: a full page from the journal proves nothing,
+    // since old unpublished verdicts stay there while newer published ones may already be archived.
+    private List<BsonDocument> FindDocuments(VerdictQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var conditions = new List<string>();
-        var values = new List<BsonValue>();
-        void Add(string condition, BsonValue value)
-        {
-            conditions.Add(condition.Replace("@", "@" + values.Count.ToString(System.Globalization.CultureInfo.InvariantCulture), StringComparison.Ordinal));
-            values.Add(value);
-        }
-
-        if (query.Since is { } since)
-        {
-            Add("judgedAt >= @", since.UtcDateTime);
-        }
-
-        if (query.Until is { } until)
-        {
-            Add("judgedAt < @", until.UtcDateTime);
-        }
-
-        if (query.Outcome is { } outcome)
-        {
-            Add("outcome = @", outcome.ToString().ToUpperInvariant());
-        }
-
-        if (query.Product is { } product)
-        {
-            Add("product = @", product);
-        }
-
-        var filter = conditions.Count == 0 ? null : Expression(string.Join(" AND ", conditions), [.. values]);
-        var q = _verdicts.Query().Where(IsJudgedEntry);
-        if (filter is not null)
-        {
-            q = q.Where(filter);
-        }
-
-        var recent = q.OrderByDescending("seq").Limit(query.Limit).ToList();
-        var archived = recent.Count >= query.Limit ? [] : Archive.Find(filter, query.Limit);
+        var recent = VerdictScan.Newest(_verdicts, query, query.Limit, timeIndexed: false);
+        var archived = Archive.Find(query, query.Limit);
         return [.. recent.Concat(archived).DistinctBy(d => d["_id"].AsString)
-            .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit).Select(FromDocument)];
+            .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit)];
     }
 
     /// <summary>Number of stored verdicts, journal and archive.</summary>
@@ -520,8 +497,9 @@ public sealed class VerdictLog : IPairJournal, IVerdictOutbox, IDisposable
 
     private static Verdict FromDocument(BsonDocument doc) => JsonSerializer.Deserialize(doc["json"].AsString, VerdictJsonContext.Default.Verdict)!;
 
-    private static void Complete(BsonDocument doc, Verdict verdict)
+    private static void Complete(BsonDocument doc, Verdict verdict, VerdictHeatmap? heatmap)
     {
+        StoreHeatmap(doc, heatmap);
         doc["state"] = Judged;
         doc["seq"] = verdict.Seq;
         doc["judgedAt"] = verdict.JudgedAt.UtcDateTime;

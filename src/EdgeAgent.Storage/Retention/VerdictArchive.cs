@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeAgent.Storage.Log;
 using LiteDB;
 
 namespace EdgeAgent.Storage.Retention;
@@ -59,20 +60,21 @@ public sealed class VerdictArchive(string folder)
         return found;
     }
 
-    /// <summary>Up to <paramref name="limit"/> newest documents matching <paramref name="filter"/> (all when null), newest months first.</summary>
-    public IReadOnlyList<BsonDocument> Find(BsonExpression? filter, int limit)
+    /// <summary>
+    /// Up to <paramref name="limit"/> newest documents matching <paramref name="query"/>, newest months first; months
+    /// wholly outside its time range are not opened.
+    /// </summary>
+    public IReadOnlyList<BsonDocument> Find(VerdictQuery query, int limit)
     {
+        ArgumentNullException.ThrowIfNull(query);
         var found = new List<BsonDocument>();
-        foreach (var (_, path) in Months().Reverse())
+        // A day's margin covers the scan's slack between judgement order and judgement time.
+        var first = query.Since is { } since ? MonthOf(since.UtcDateTime.AddDays(-1)) : DateOnly.MinValue;
+        var last = query.Until is { } until ? MonthOf(until.UtcDateTime.AddDays(1)) : DateOnly.MaxValue;
+        foreach (var (_, path) in Months().Reverse().Where(m => m.Month >= first && m.Month <= last))
         {
             using var db = Open(path, readOnly: true);
-            var query = db.GetCollection(Collection).Query();
-            if (filter is not null)
-            {
-                query = query.Where(filter);
-            }
-
-            found.AddRange(query.OrderByDescending("seq").Limit(limit - found.Count).ToList());
+            found.AddRange(VerdictScan.Newest(db.GetCollection(Collection), query, limit - found.Count, timeIndexed: true));
             if (found.Count >= limit)
             {
                 break;
@@ -80,6 +82,25 @@ public sealed class VerdictArchive(string folder)
         }
 
         return found;
+    }
+
+    /// <summary>
+    /// The archived document with id <paramref name="id"/>, looked up in the month of <paramref name="judgedAround"/>
+    /// and the month after (a pair seen just before midnight at a month's end is judged in the next); null if absent.
+    /// </summary>
+    public BsonDocument? FindById(string id, DateTime judgedAround)
+    {
+        var month = MonthOf(judgedAround);
+        foreach (var path in new[] { PathOf(month), PathOf(month.AddMonths(1)) }.Where(File.Exists))
+        {
+            using var db = Open(path, readOnly: true);
+            if (db.GetCollection(Collection).FindById(id) is { } document)
+            {
+                return document;
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Number of archived verdicts.</summary>

@@ -71,47 +71,41 @@ internal static class LogsVerb
     /// <summary>One row per verdict, the columns a spreadsheet needs (RFC 4180 quoting).</summary>
     private static void PrintCsv(IReadOnlyList<Verdict> verdicts)
     {
-        var c = CultureInfo.InvariantCulture;
-        Console.WriteLine("seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail");
+        Console.WriteLine(VerdictCsv.Header);
         foreach (var v in verdicts)
         {
-            string[] fields =
-            [
-                v.Seq.ToString(c), v.Id, v.JudgedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c), v.Outcome.ToString().ToUpperInvariant(),
-                v.Reason ?? "", v.Product, v.PairId, v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
-                v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
-            ];
-            Console.WriteLine(string.Join(',', fields.Select(Quote)));
+            Console.WriteLine(VerdictCsv.Row(v));
         }
     }
-
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 
     /// <summary>Counts and NG rate per hour and per product over the selected verdicts, the supervisor's daily view.</summary>
     private static int PrintStats(IReadOnlyList<Verdict> verdicts)
     {
-        static string Row(string key, IReadOnlyCollection<Verdict> group) => string.Create(CultureInfo.InvariantCulture,
-            $"{key,-16}  {group.Count,6}  {Count(group, VerdictKind.Ok),6}  {Count(group, VerdictKind.Ng),6}  {Count(group, VerdictKind.Review),6}  {Count(group, VerdictKind.Error),6}  {(group.Count == 0 ? 0 : 100.0 * Count(group, VerdictKind.Ng) / group.Count),6:F1}");
+        static string Row(VerdictCounts n) => string.Create(CultureInfo.InvariantCulture,
+            $"{n.Key,-16}  {n.Pairs,6}  {n.Ok,6}  {n.Ng,6}  {n.Review,6}  {n.Error,6}  {n.NgPercent,6:F1}");
         static string Header(string key) => $"{key,-16}  {"pairs",6}  {"OK",6}  {"NG",6}  {"REVIEW",6}  {"ERROR",6}  {"NG %",6}";
-        Console.WriteLine(Header("hour (UTC)"));
-        foreach (var hour in verdicts.GroupBy(v => v.JudgedAt.UtcDateTime.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture)).OrderBy(g => g.Key, StringComparer.Ordinal))
+        var stats = new VerdictStats();
+        foreach (var verdict in verdicts)
         {
-            Console.WriteLine(Row(hour.Key, [.. hour]));
+            stats.Add(verdict);
+        }
+
+        Console.WriteLine(Header("hour (UTC)"));
+        foreach (var hour in stats.PerHour)
+        {
+            Console.WriteLine(Row(hour));
         }
 
         Console.WriteLine();
         Console.WriteLine(Header("product"));
-        foreach (var product in verdicts.GroupBy(v => v.Product).OrderBy(g => g.Key, StringComparer.Ordinal))
+        foreach (var product in stats.PerProduct)
         {
-            Console.WriteLine(Row(product.Key, [.. product]));
+            Console.WriteLine(Row(product));
         }
 
-        Console.WriteLine(Row("all", verdicts.ToList()));
+        Console.WriteLine(Row(stats.All));
         return 0;
     }
-
-    private static int Count(IEnumerable<Verdict> verdicts, VerdictKind kind) => verdicts.Count(v => v.Outcome == kind);
 
     /// <summary>The model lifecycle and threshold audit trail, newest first.</summary>
     private static int PrintAudit(VerdictLog log, int limit)
@@ -129,26 +123,7 @@ internal static class LogsVerb
         Enum.TryParse<VerdictKind>(text, ignoreCase: true, out var kind) ? kind
         : throw new UsageException($"--verdict must be OK, NG, REVIEW or ERROR, not '{text}'.");
 
-    // "2h", "30m", "7d" mean that long ago; anything else must be an ISO 8601 time.
-    private static DateTimeOffset? ParseTime(string? text, DateTimeOffset now, string option)
-    {
-        if (text is null)
-        {
-            return null;
-        }
-
-        if (text.Length > 1 && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var amount))
-        {
-            switch (text[^1])
-            {
-                case 'm': return now.AddMinutes(-amount);
-                case 'h': return now.AddHours(-amount);
-                case 'd': return now.AddDays(-amount);
-            }
-        }
-
-        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var time)
-            ? time
-            : throw new UsageException($"--{option} must be like 2h, 30m, 7d or an ISO time, not '{text}'.");
-    }
+    private static DateTimeOffset? ParseTime(string? text, DateTimeOffset now, string option) =>
+        text is null ? null
+        : RelativeTime.Parse(text, now) ?? throw new UsageException($"--{option} must be like 2h, 30m, 7d or an ISO time, not '{text}'.");
 }

@@ -1,3 +1,5 @@
+using EdgeAgent.Dashboard;
+using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Host.Health;
 using EdgeAgent.Host.Inspect;
 using EdgeAgent.Host.Models;
@@ -67,6 +69,7 @@ public static class AgentHost
         AddOptions<ModelsOptions>(builder.Services, ModelsOptions.Section);
         AddOptions<ModelTransferLimits>(builder.Services, ModelTransferLimits.Section);
         AddOptions<PipelineOptions>(builder.Services, PipelineOptions.Section);
+        AddOptions<DashboardOptions>(builder.Services, DashboardOptions.Section);
 
         var services = builder.Services;
         services.AddSingleton(TimeProvider.System);
@@ -135,12 +138,14 @@ public static class AgentHost
         services.AddHostedService<ModelCommandListener>();
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<RetentionService>();
+        services.AddSingleton<IAgentStatus, DashboardStatus>();
+        services.AddDashboard();
         return builder.Build();
     }
 
     /// <summary>
     /// The settings that point an agent at one AOI folder, data directory and broker identity, with quiet
-    /// console logs: what the demo and the end-to-end tests run the real host with.
+    /// console logs and no dashboard: what the demo and the end-to-end tests run the real host with.
     /// </summary>
     public static Dictionary<string, string?> SettingsFor(string watchedFolder, string dataDirectory, MqttOptions mqtt) => new()
     {
@@ -154,6 +159,8 @@ public static class AgentHost
         ["Mqtt:Station"] = mqtt.Station,
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Microsoft.Hosting.Lifetime"] = "Warning",
+        // Short-lived runs have no supervisor to serve, and parallel ones would contend for the dashboard's port.
+        ["Dashboard:Enabled"] = "false",
     };
 
     /// <summary>Resolves a model path: absolute, else relative to the current folder if it exists there, else to the executable.</summary>

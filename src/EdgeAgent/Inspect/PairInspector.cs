@@ -7,6 +7,7 @@ using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Crop;
 using EdgeAgent.Vision.Decode;
+using EdgeAgent.Vision.Heatmap;
 using OpenCvSharp;
 
 namespace EdgeAgent.Host.Inspect;
@@ -183,6 +184,8 @@ public sealed class PairInspector(
         draft.Score = result;
         draft.Threshold = calculator.Parameters.Threshold;
         draft.Peak = PeakOf(result, prepared.Size, prepared.Estimate!.Alignment);
+        // _fused is overwritten by the next pair: keep the supervisors' compact copy now (a 64² area resize).
+        prepared.Heatmap = new VerdictHeatmap(model.Info.Crop, HeatmapRenderer.Levels(_fused, model.Info.Input, calculator.Parameters.Threshold));
         draft.ScoreMs = clock.Elapsed.TotalMilliseconds;
         if (!prepared.Estimate.Trusted)
         {

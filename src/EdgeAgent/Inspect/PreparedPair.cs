@@ -31,6 +31,9 @@ public sealed class PreparedPair : IDisposable
     /// <summary>Set when the pair's verdict is decided without the model.</summary>
     public Verdict? Verdict { get; internal set; }
 
+    /// <summary>The compact anomaly map, set once the pair is scored; it travels beside the verdict to the log.</summary>
+    public VerdictHeatmap? Heatmap { get; internal set; }
+
     /// <summary>From the start of preparing to the verdict: the pair's time inside the agent.</summary>
     internal Stopwatch Clock { get; } = Stopwatch.StartNew();
 

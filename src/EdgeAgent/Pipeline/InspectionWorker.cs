@@ -132,12 +132,13 @@ public sealed class InspectionWorker(
         for (var i = 0; i < batch.Count; i++)
         {
             var (item, verdict) = (batch[i], verdicts[i]);
+            var heatmap = item.Prepared?.Heatmap;
             item.Prepared?.Dispose();
             item.Lease?.Dispose();
             progress.InspectionFinished(verdict.Outcome);
             Log.Judged(logger, item.Pair.PairId, item.Pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
             // Not cancellable: a verdict already decided goes to the journal even during a stop.
-            await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict), CancellationToken.None).ConfigureAwait(false);
+            await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict, heatmap), CancellationToken.None).ConfigureAwait(false);
         }
     }
 

@@ -64,7 +64,7 @@ public sealed class JournalWriter(
         {
             try
             {
-                return log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key))]);
+                return log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key, j.Heatmap))]);
             }
             catch (Exception e) when (e is IOException or LiteDB.LiteException or UnauthorizedAccessException)
             {

@@ -19,5 +19,5 @@ public sealed class PipelineChannels
         new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = false });
 }
 
-/// <summary>A verdict with the pair it judges, on its way to the journal.</summary>
-public sealed record JudgedPair(PairCandidate Pair, Verdict Verdict);
+/// <summary>A verdict with the pair it judges and, when the pair was scored, its compact heatmap, on its way to the journal.</summary>
+public sealed record JudgedPair(PairCandidate Pair, Verdict Verdict, VerdictHeatmap? Heatmap = null);

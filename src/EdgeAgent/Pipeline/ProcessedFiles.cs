@@ -21,12 +21,6 @@ public sealed class ProcessedFiles(IOptions<IngestOptions> options, ILogger<Proc
             return;
         }
 
-        var target = outcome switch
-        {
-            VerdictKind.Error => "quarantine",
-            VerdictKind.Review => "review",
-            _ => "done",
-        };
         foreach (var path in new[] { pair.ImagePath, pair.TemplatePath })
         {
             if (path is null)
@@ -34,7 +28,7 @@ public sealed class ProcessedFiles(IOptions<IngestOptions> options, ILogger<Proc
                 continue;
             }
 
-            var destination = Path.Combine(pair.WatchedFolder, target, Path.GetRelativePath(pair.WatchedFolder, path));
+            var destination = ProcessedLocation.Destination(pair.WatchedFolder, path, outcome);
             try
             {
                 Directory.CreateDirectory(Path.GetDirectoryName(destination)!);

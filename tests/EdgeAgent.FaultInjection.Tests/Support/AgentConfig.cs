@@ -75,6 +75,8 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
                 ["ReconnectMinDelay"] = "00:00:00.200",
                 ["ReconnectMaxDelay"] = "00:00:01",
             },
+            // The dashboard runs as on a box (a free port each: agents run side by side here), so every fault is also survived with it up.
+            ["Dashboard"] = new JsonObject { ["Urls"] = "http://127.0.0.1:0" },
             ["Retention"] = ArchiveEagerly ? new JsonObject { ["ArchiveAfter"] = "00:00:00", ["Interval"] = "00:00:01" } : new JsonObject(),
             ["Logging"] = new JsonObject
             {

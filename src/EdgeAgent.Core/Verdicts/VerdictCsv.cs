@@ -1,0 +1,32 @@
+using System.Globalization;
+
+namespace EdgeAgent.Verdicts;
+
+/// <summary>
+/// The spreadsheet form of verdicts (RFC 4180: fields with a comma, quote or line break are quoted, quotes
+/// doubled), one row per verdict. Shared by <c>edgeagent logs --csv</c> and the dashboard's export, so both give
+/// the same columns.
+/// </summary>
+public static class VerdictCsv
+{
+    /// <summary>The header line.</summary>
+    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail";
+
+    /// <summary>One verdict as a CSV line (no line break).</summary>
+    public static string Row(Verdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        var c = CultureInfo.InvariantCulture;
+        var v = verdict;
+        string[] fields =
+        [
+            v.Seq.ToString(c), v.Id, v.JudgedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c), v.Outcome.ToString().ToUpperInvariant(),
+            v.Reason ?? "", v.Product, v.PairId, v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
+            v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
+        ];
+        return string.Join(',', fields.Select(Quote));
+    }
+
+    private static string Quote(string field) =>
+        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
+}

@@ -1,0 +1,64 @@
+using System.Globalization;
+
+namespace EdgeAgent.Verdicts;
+
+/// <summary>
+/// Counts (OK/NG/REVIEW/ERROR) and NG rate per UTC hour and per product over a selection of verdicts: the
+/// supervisor's daily view, shared by <c>edgeagent logs --stats</c> and the dashboard. Fed one verdict at a time,
+/// so a caller can count a selection it reads in chunks without holding it all.
+/// </summary>
+public sealed class VerdictStats
+{
+    private readonly SortedDictionary<string, int[]> _hours = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, int[]> _products = new(StringComparer.Ordinal);
+    private readonly int[] _all = new int[4];
+
+    /// <summary>Per hour (<c>yyyy-MM-dd HH:00</c>, UTC), oldest first.</summary>
+    public IReadOnlyList<VerdictCounts> PerHour => [.. _hours.Select(h => Counts(h.Key, h.Value))];
+
+    /// <summary>Per product, in ordinal order.</summary>
+    public IReadOnlyList<VerdictCounts> PerProduct => [.. _products.Select(p => Counts(p.Key, p.Value))];
+
+    /// <summary>The whole selection, keyed <c>all</c>.</summary>
+    public VerdictCounts All => Counts("all", _all);
+
+    /// <summary>The hour bucket of a judgement time.</summary>
+    public static string HourOf(DateTimeOffset judgedAt) => judgedAt.UtcDateTime.ToString("yyyy-MM-dd HH:00", CultureInfo.InvariantCulture);
+
+    /// <summary>Counts one verdict.</summary>
+    public void Add(Verdict verdict)
+    {
+        ArgumentNullException.ThrowIfNull(verdict);
+        var kind = (int)verdict.Outcome;
+        Bucket(_hours, HourOf(verdict.JudgedAt))[kind]++;
+        Bucket(_products, verdict.Product)[kind]++;
+        _all[kind]++;
+    }
+
+    private static int[] Bucket(SortedDictionary<string, int[]> buckets, string key)
+    {
+        if (!buckets.TryGetValue(key, out var counts))
+        {
+            counts = new int[4];
+            buckets[key] = counts;
+        }
+
+        return counts;
+    }
+
+    // Indexed by VerdictKind: Ok, Ng, Review, Error.
+    private static VerdictCounts Counts(string key, int[] c) => new(key, c.Sum(), c[0], c[1], c[2], c[3]);
+}
+
+/// <summary>The verdicts of one hour, product or the whole selection.</summary>
+/// <param name="Key">The hour, the product or <c>all</c>.</param>
+/// <param name="Pairs">Verdicts counted.</param>
+/// <param name="Ok">OK verdicts.</param>
+/// <param name="Ng">NG verdicts.</param>
+/// <param name="Review">REVIEW verdicts.</param>
+/// <param name="Error">ERROR verdicts.</param>
+public sealed record VerdictCounts(string Key, int Pairs, int Ok, int Ng, int Review, int Error)
+{
+    /// <summary>NG verdicts per 100 pairs (0 when there are none).</summary>
+    public double NgPercent => Pairs == 0 ? 0 : 100.0 * Ng / Pairs;
+}

@@ -1,0 +1,151 @@
+using System.Text;
+using System.Text.Json;
+using EdgeAgent.Dashboard.Data;
+using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Models;
+using EdgeAgent.Verdicts;
+using Microsoft.AspNetCore.Http;
+
+namespace EdgeAgent.Dashboard.Api;
+
+/// <summary>
+/// The JSON API behind the pages (same filters, same bounds) and the CSV export. Verdicts are written with the
+/// payload's own <see cref="VerdictJsonContext"/>, so the API shows exactly what was published.
+/// </summary>
+public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatus status, StationIdentity station, TimeProvider time)
+{
+    /// <summary><c>GET /api/verdicts?filter</c>: one page, newest first, with the address of the next.</summary>
+    public async Task Verdicts(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var filter = DashboardFilter.Parse(context.Request.Query, time.GetUtcNow());
+        if (filter.Errors.Count > 0)
+        {
+            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
+            return;
+        }
+
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var page = reader.Log.Find(filter.Query);
+        await WriteJson(context, json =>
+        {
+            json.WriteStartArray("verdicts");
+            foreach (var verdict in page)
+            {
+                JsonSerializer.Serialize(json, verdict, VerdictJsonContext.Default.Verdict);
+            }
+
+            json.WriteEndArray();
+            json.WriteString("next", page.Count == filter.Query.Limit ? "/api/verdicts" + filter.ToQueryString(page[^1].Seq) : null);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /api/verdicts/{id}</c>: the verdict and its stored heatmap.</summary>
+    public async Task Verdict(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        if (reader.Log.Get(Responses.RouteValue(context, "id")) is not { } stored)
+        {
+            await Responses.NotFound(context, "No such verdict in the log (or it was pruned by retention).").ConfigureAwait(false);
+            return;
+        }
+
+        await WriteJson(context, json =>
+        {
+            json.WritePropertyName("verdict");
+            JsonSerializer.Serialize(json, stored.Verdict, VerdictJsonContext.Default.Verdict);
+            json.WritePropertyName("heatmap");
+            JsonSerializer.Serialize(json, stored.Heatmap is { } h ? new HeatmapPayload(h.Crop, VerdictHeatmap.Side, h.Levels) : null, DashboardJsonContext.Default.HeatmapPayload);
+        }).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /api/stats?filter</c>: counts per hour and product, histogram.</summary>
+    public async Task Stats(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var filter = DashboardFilter.Parse(context.Request.Query, time.GetUtcNow());
+        if (filter.Errors.Count > 0)
+        {
+            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
+            return;
+        }
+
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var s = Summary.Of(reader.Scan(filter.Query), reader.MaxScan);
+        var payload = new StatsPayload(s.Stats.All, s.Stats.PerHour, s.Stats.PerProduct, s.Histogram, s.ThresholdNote, s.Scanned, s.Truncated);
+        await Responses.Json(context, payload, DashboardJsonContext.Default.StatsPayload).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET /export.csv?filter</c>: the whole filter (not just one page, at most <c>Dashboard:MaxScan</c> rows) in
+    /// the columns of <c>edgeagent logs --csv</c>, streamed as it is read.
+    /// </summary>
+    public async Task Csv(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var now = time.GetUtcNow();
+        var filter = DashboardFilter.Parse(context.Request.Query, now);
+        if (filter.Errors.Count > 0)
+        {
+            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
+            return;
+        }
+
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "text/csv; charset=utf-8";
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"edgeagent-{station.Line}-{station.Station}-{now.UtcDateTime:yyyyMMdd-HHmm}.csv\"";
+        await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
+        await writer.WriteLineAsync(VerdictCsv.Header.AsMemory(), context.RequestAborted).ConfigureAwait(false);
+        foreach (var verdict in reader.Scan(filter.Query))
+        {
+            await writer.WriteLineAsync(VerdictCsv.Row(verdict).AsMemory(), context.RequestAborted).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary><c>GET /api/models</c>.</summary>
+    public Task Models(HttpContext context)
+    {
+        var models = store.Names().Select(name => new ModelHistoryPayload(
+            name,
+            store.Active(name)?.Version,
+            store.Activations(name),
+            [.. store.Versions(name).Select(m => new InstalledPayload(m.Version, m.Sha256, m.KeyId, m.InstalledAt, m.Manifest.Notes))])).ToList();
+        return Responses.Json(context, new ModelsPayload(models, reader.Log.AuditTrail(200)), DashboardJsonContext.Default.ModelsPayload);
+    }
+
+    /// <summary><c>GET /api/health</c>: what the page's badge shows.</summary>
+    public Task Health(HttpContext context) => Responses.Json(context, status.Now(), DashboardJsonContext.Default.AgentStatus);
+
+    private static async Task WriteJson(HttpContext context, Action<Utf8JsonWriter> body)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer))
+        {
+            json.WriteStartObject();
+            body(json);
+            json.WriteEndObject();
+        }
+
+        context.Response.ContentType = "application/json; charset=utf-8";
+        context.Response.Headers.CacheControl = "no-store";
+        await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace EdgeAgent.Dashboard;
+
+/// <summary>
+/// Configuration section <c>Dashboard</c>: the supervisors' local web page. Bound to loopback by default; anything
+/// reachable from other machines needs a token (see <see cref="DashboardOptionsValidation"/>).
+/// </summary>
+public sealed class DashboardOptions
+{
+    /// <summary>The section name in configuration.</summary>
+    public const string Section = "Dashboard";
+
+    /// <summary>Serve the dashboard at all.</summary>
+    public bool Enabled { get; set; } = true;
+
+    /// <summary>
+    /// Where to listen, <c>;</c>-separated <c>http://host:port</c> (host: an IP address, <c>localhost</c>, or <c>*</c>
+    /// for every interface). Port 0 picks a free one (tests).
+    /// </summary>
+    [Required]
+    public string Urls { get; set; } = "http://127.0.0.1:8080";
+
+    /// <summary>The access token (at least 16 characters). Prefer <see cref="TokenFile"/>, which keeps it out of the config.</summary>
+    public string? Token { get; set; }
+
+    /// <summary>A file whose first line is the token; it must not be readable by every user (e.g. 0640 root:edgeagent).</summary>
+    public string? TokenFile { get; set; }
+
+    /// <summary>
+    /// Counts, histogram and CSV export cover at most this many of the newest verdicts of a filter, read in short
+    /// queries, so a wide filter cannot keep the box busy for long.
+    /// </summary>
+    [Range(100, 1_000_000)]
+    public int MaxScan { get; set; } = 50_000;
+
+    /// <summary>The configured token: <see cref="Token"/>, or the first line of <see cref="TokenFile"/>; null when neither is set.</summary>
+    public string? ResolveToken() =>
+        !string.IsNullOrEmpty(TokenFile) ? File.ReadLines(TokenFile).FirstOrDefault()?.Trim() ?? ""
+        : string.IsNullOrEmpty(Token) ? null : Token.Trim();
+}

@@ -1,0 +1,154 @@
+using System.Net.Sockets;
+using EdgeAgent.Dashboard.Access;
+using EdgeAgent.Dashboard.Api;
+using EdgeAgent.Dashboard.Data;
+using EdgeAgent.Dashboard.Pages;
+using EdgeAgent.Dashboard.Pictures;
+using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Ingest;
+using EdgeAgent.Models;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Decode;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Dashboard;
+
+/// <summary>
+/// The supervisors' dashboard as one of the agent's hosted services: it builds its own small Kestrel application
+/// (the agent's host stays the generic host) over the agent's own <see cref="VerdictLog"/>, model store and health.
+/// It starts last and stops first. A dashboard that cannot listen (port taken) is logged and left out: the line
+/// keeps being judged. Requests run on the thread pool, never on a pipeline stage's thread.
+/// </summary>
+public sealed class DashboardServer(
+    IOptions<DashboardOptions> options,
+    VerdictLog log,
+    ModelStore store,
+    IAgentStatus status,
+    StationIdentity station,
+    IOptions<IngestOptions> ingest,
+    IOptions<DecodeLimits> limits,
+    TimeProvider time,
+    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+{
+    private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
+    private readonly ILogger _logger = loggers.CreateLogger<DashboardServer>();
+    private (WebApplication App, LogReader Reader, VerdictPictures Pictures)? _running;
+
+    /// <summary>The addresses actually bound (with the real port when 0 was asked for); empty when not serving.</summary>
+    public IReadOnlyList<string> Addresses { get; private set; } = [];
+
+    /// <inheritdoc/>
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        var settings = options.Value;
+        if (!settings.Enabled)
+        {
+            Log.Disabled(_logger);
+            return;
+        }
+
+        var token = settings.ResolveToken();
+        var reader = new LogReader(log, settings.MaxScan);
+        var pictures = new VerdictPictures(new VerdictFiles(ingest.Value.Folders), limits.Value);
+        var app = Build(settings, token, reader, pictures);
+        try
+        {
+            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
+        {
+            Log.CannotListen(_logger, settings.Urls, e.Message);
+            await app.DisposeAsync().ConfigureAwait(false);
+            reader.Dispose();
+            pictures.Dispose();
+            return;
+        }
+
+        _running = (app, reader, pictures);
+        Addresses = [.. app.Urls];
+        Log.Listening(_logger, string.Join(", ", Addresses), token is null ? "no token: this machine only" : "token required");
+    }
+
+    /// <inheritdoc/>
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        if (_running is not { } running)
+        {
+            return;
+        }
+
+        _running = null;
+        Addresses = [];
+        // A few seconds for requests in flight (a CSV download), not the host's whole drain: the journal needs it.
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        budget.CancelAfter(StopBudget);
+        await running.App.StopAsync(budget.Token).ConfigureAwait(false);
+        await running.App.DisposeAsync().ConfigureAwait(false);
+        running.Reader.Dispose();
+        running.Pictures.Dispose();
+    }
+
+    /// <inheritdoc/>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
+
+    private WebApplication Build(DashboardOptions settings, string? token, LogReader reader, VerdictPictures pictures)
+    {
+        // The empty builder reads no configuration, environment or appsettings of its own: only what is set here.
+        var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
+        {
+            foreach (var url in ListenAddress.Split(settings.Urls))
+            {
+                // Validated at start (DashboardOptionsValidation), so every address parses here.
+                _ = ListenAddress.TryParse(url, out var address, out _);
+                address.ListenOn(kestrel);
+            }
+
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.MaxConcurrentConnections = 32;
+            kestrel.Limits.MaxRequestBodySize = 16 * 1024;
+            kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
+        });
+        builder.Services.AddRoutingCore();
+        builder.Services.AddSingleton(loggers);
+        builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        var app = builder.Build();
+        app.Use(Guard);
+        app.Use(new TokenGate(token).InvokeAsync);
+        DashboardEndpoints.Map(
+            app,
+            new PageEndpoints(reader, pictures, store, status, station, time),
+            new ApiEndpoints(reader, store, status, station, time));
+        return app;
+    }
+
+    // Headers for a page that loads only its own files, and failures turned into one clear answer.
+    private async Task Guard(HttpContext context, RequestDelegate next)
+    {
+        var headers = context.Response.Headers;
+        headers.ContentSecurityPolicy = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; frame-ancestors 'none'";
+        headers.XContentTypeOptions = "nosniff";
+        headers["Referrer-Policy"] = "no-referrer";
+        try
+        {
+            await next(context).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is LiteDB.LiteException or IOException && !context.Response.HasStarted)
+        {
+            Log.LogUnreadable(_logger, context.Request.Path.Value ?? "", e.Message);
+            await Responses.Text(context, StatusCodes.Status503ServiceUnavailable, $"The log could not be read just now ({e.Message}); try again.").ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is not OperationCanceledException && !context.Response.HasStarted)
+        {
+            Log.RequestFailed(_logger, context.Request.Path.Value ?? "", e);
+            await Responses.Text(context, StatusCodes.Status500InternalServerError, "The dashboard failed on this request; the agent's log has the details.").ConfigureAwait(false);
+        }
+    }
+}

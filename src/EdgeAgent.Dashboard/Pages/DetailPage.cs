@@ -1,0 +1,61 @@
+using System.Text;
+using EdgeAgent.Dashboard.Pictures;
+using EdgeAgent.Storage.Log;
+using static EdgeAgent.Dashboard.Pages.Html;
+
+namespace EdgeAgent.Dashboard.Pages;
+
+/// <summary>
+/// One verdict: template crop | aligned image crop | heatmap overlay side by side (or the stored heatmap alone, saying
+/// why, once the AOI files are gone), and every field of the verdict a supervisor asks "why?" with.
+/// </summary>
+public static class DetailPage
+{
+    /// <summary>The page body.</summary>
+    public static string Body(StoredVerdict stored, PictureSet pictures)
+    {
+        ArgumentNullException.ThrowIfNull(stored);
+        ArgumentNullException.ThrowIfNull(pictures);
+        var v = stored.Verdict;
+        var id = Uri.EscapeDataString(v.Id);
+        var body = new StringBuilder();
+        body.Append($"<h2>{Badge(v.Outcome)} {E(v.Product)} / {E(v.PairId)}</h2>");
+        body.Append("<section class=\"pictures\">");
+        if (pictures.Missing is null)
+        {
+            body.Append(Figure(id, "template", "template (centre crop)"));
+            body.Append(Figure(id, "image", "image, aligned to the template"));
+            body.Append(pictures.Overlay is null ? "" : Figure(id, "overlay", "heatmap overlay (red = 2× threshold)"));
+        }
+        else
+        {
+            body.Append($"<p class=\"note\" id=\"files-missing\">The AOI images are not shown: {E(pictures.Missing)}.</p>");
+            body.Append(pictures.Heatmap is null ? "" : Figure(id, "heatmap", "stored heatmap (red = 2× threshold)"));
+        }
+
+        if (pictures.Heatmap is null)
+        {
+            body.Append($"<p class=\"note\">No heatmap: the model did not score this pair{(v.Reason is null ? "" : $" ({E(v.Reason)})")}.</p>");
+        }
+
+        body.Append("</section><table class=\"fields\" id=\"fields\">");
+        void Row(string name, string value) => body.Append($"<tr><th>{name}</th><td>{value}</td></tr>");
+        Row("verdict", $"{Badge(v.Outcome)} {E(v.Reason)}");
+        Row("detail", E(v.Detail));
+        Row("score / threshold", $"{N(v.Score, "0.0000")} / {N(v.Threshold, "0.0000")}");
+        Row("layers 1..3", v.Layers is null ? "–" : E(string.Join("  ", v.Layers.Select(l => N(l, "0.0000")))));
+        Row("peak", v.Peak is { } p ? $"template ({N(p.X, "0.0")}, {N(p.Y, "0.0")}), AOI image ({N(p.ImageX, "0.0")}, {N(p.ImageY, "0.0")})" : "–");
+        Row("alignment", v.Alignment is { } a ? $"dx {N(a.Dx, "0.00")} px, dy {N(a.Dy, "0.00")} px, angle {N(a.AngleDeg, "0.000")}°, confidence {N(a.Confidence, "0.00")}" : "–");
+        Row("model", v.Model is { } m ? $"{E(m.Name)} {E(m.Version)} on {E(m.Provider)}" : "–");
+        Row("judged", $"{Time(v.JudgedAt)} (seq {N(v.Seq)}, id {E(v.Id)})");
+        Row("trace", E(string.Join("  ", v.Trace.Select(t => $"{t.Key} {t.Value}"))));
+        Row("image", $"{E(v.Image.Path)}<br><small>sha256 {E(v.Image.Sha256)}</small>");
+        Row("template", v.Template is { } t ? $"{E(t.Path)}<br><small>sha256 {E(t.Sha256)}</small>" : "–");
+        Row("timings", $"decode {N(v.TimingsMs.Decode, "0.0")} · align {N(v.TimingsMs.Align, "0.0")} · infer {N(v.TimingsMs.Infer, "0.0")} · score {N(v.TimingsMs.Score, "0.0")} · total {N(v.TimingsMs.Total, "0.0")} ms");
+        body.Append($"</table><p><a href=\"/\">← all verdicts</a> · <a href=\"/api/verdicts/{id}\">JSON</a></p>");
+        return body.ToString();
+    }
+
+    private static string Figure(string id, string name, string caption) =>
+        $"<figure><img id=\"picture-{name}\" src=\"/verdicts/{id}/{name}.png\" alt=\"{caption}\"><figcaption>{caption}</figcaption></figure>";
+}

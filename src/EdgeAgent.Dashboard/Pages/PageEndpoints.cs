@@ -1,0 +1,81 @@
+using EdgeAgent.Dashboard.Data;
+using EdgeAgent.Dashboard.Pictures;
+using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Models;
+using EdgeAgent.Verdicts;
+using Microsoft.AspNetCore.Http;
+
+namespace EdgeAgent.Dashboard.Pages;
+
+/// <summary>The HTML pages and the pictures they show, each heavy one under one of the <see cref="LogReader"/>'s slots.</summary>
+public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, ModelStore store, IAgentStatus status, StationIdentity station, TimeProvider time)
+{
+    /// <summary><c>GET /?filter</c>: the overview.</summary>
+    public async Task Overview(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var filter = DashboardFilter.Parse(context.Request.Query, time.GetUtcNow());
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var rows = reader.Log.FindStored(filter.Query);
+        var summary = Summary.Of(reader.Scan(filter.Query), reader.MaxScan);
+        await Responses.Html(context, Html.Page("Verdicts", station, status.Now(), OverviewPage.Body(filter, summary, rows))).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /verdicts/{id}</c>: one verdict with its pictures.</summary>
+    public async Task Detail(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var id = Responses.RouteValue(context, "id");
+        if (reader.Log.Get(id) is not { } stored)
+        {
+            context.Response.StatusCode = StatusCodes.Status404NotFound;
+            var body = $"<p class=\"alert\">No verdict {Html.E(id)} in the log: it may have been pruned by retention.</p><p><a href=\"/\">← all verdicts</a></p>";
+            await Responses.Html(context, Html.Page("Not found", station, status.Now(), body)).ConfigureAwait(false);
+            return;
+        }
+
+        // Rendered now, so the three pictures the page asks for next come from the cache.
+        var set = pictures.For(stored);
+        await Responses.Html(context, Html.Page(stored.Verdict.PairId, station, status.Now(), DetailPage.Body(stored, set))).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /verdicts/{id}/{picture}.png</c>: template, image, overlay or heatmap.</summary>
+    public async Task Picture(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var png = reader.Log.Get(Responses.RouteValue(context, "id")) is { } stored ? pictures.For(stored).Named(Responses.RouteValue(context, "picture")) : null;
+        if (png is null)
+        {
+            await Responses.NotFound(context, "No such picture.").ConfigureAwait(false);
+            return;
+        }
+
+        context.Response.ContentType = "image/png";
+        context.Response.Headers.CacheControl = "private, max-age=600";
+        await context.Response.Body.WriteAsync(png, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /models</c>: the model history and audit trail.</summary>
+    public Task Models(HttpContext context) =>
+        Responses.Html(context, Html.Page("Models", station, status.Now(), ModelsPage.Body(store, reader.Log.AuditTrail(200))));
+}

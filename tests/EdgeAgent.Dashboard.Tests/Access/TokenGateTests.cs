@@ -1,0 +1,79 @@
+using System.Net;
+using System.Net.Http.Headers;
+using EdgeAgent.Dashboard.Access;
+using EdgeAgent.Dashboard.Tests.Support;
+
+namespace EdgeAgent.Dashboard.Tests.Access;
+
+/// <summary>A dashboard with a token, over real HTTP: refused without it, accepted as a bearer header, a link or its cookie.</summary>
+[Trait("Category", "Integration")]
+public sealed class TokenGateTests : IAsyncLifetime
+{
+    private const string Token = "0123456789abcdef-line3";
+    private DashboardRig _rig = null!;
+
+    public async Task InitializeAsync() => _rig = await DashboardRig.StartAsync(configure: o => (o.Urls, o.Token) = ("http://0.0.0.0:0", Token));
+
+    public async Task DisposeAsync() => await _rig.DisposeAsync();
+
+    [Theory]
+    [InlineData("/")]
+    [InlineData("/api/verdicts")]
+    [InlineData("/export.csv")]
+    [InlineData("/static/dashboard.css")]
+    public async Task Request_NoToken_RefusedWithHowToGetIn(string path)
+    {
+        using var response = await _rig.Http.GetAsync(new Uri(path, UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+        Assert.Contains("Bearer", response.Headers.WwwAuthenticate.ToString(), StringComparison.Ordinal);
+        Assert.Contains("/?token=", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0123456789abcdef-line4")]
+    [InlineData("short")]
+    [InlineData("0123456789abcdef-line3-and-more")]
+    public async Task Request_WrongToken_Refused(string wrong)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", wrong) } };
+        request.Headers.Add("Cookie", $"{TokenGate.CookieName}={wrong}");
+
+        using var response = await _rig.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Request_BearerToken_Accepted()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
+
+        using var response = await _rig.Http.SendAsync(request);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("\"state\":\"healthy\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Request_TokenInLink_SetsTheCookieAndRedirectsWithoutTheToken()
+    {
+        using var first = await _rig.Http.GetAsync(new Uri($"/models?token={Token}&x=1", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal("/models?x=1", first.Headers.Location?.OriginalString);
+        var cookie = Assert.Single(first.Headers.GetValues("Set-Cookie"));
+        Assert.Contains("httponly", cookie, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
+
+        using var again = new HttpRequestMessage(HttpMethod.Get, "/models?x=1");
+        again.Headers.Add("Cookie", cookie.Split(';')[0]);
+        using var response = await _rig.Http.SendAsync(again);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("Audit trail", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Start_AnyInterfaceWithToken_Serves() =>
+        Assert.StartsWith("http://", Assert.Single(_rig.Server.Addresses), StringComparison.Ordinal);
+}

@@ -1,0 +1,81 @@
+using EdgeAgent.Ingest;
+using EdgeAgent.Models;
+using EdgeAgent.Storage.Log;
+using EdgeAgent.Testing;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Decode;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Dashboard.Tests.Support;
+
+/// <summary>
+/// A real dashboard server over a real LiteDB log and model store in a temp folder, on a free loopback port
+/// (or what <paramref name="configure"/> sets), and an HTTP client pointed at it.
+/// </summary>
+public sealed class DashboardRig : IAsyncDisposable
+{
+    private DashboardRig(TempFolder temp, VerdictLog log, ModelStore store, FixedStatus status, DashboardServer server)
+    {
+        Temp = temp;
+        Log = log;
+        Store = store;
+        Status = status;
+        Server = server;
+        var address = new Uri(server.Addresses[0].Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal).Replace("[::]", "127.0.0.1", StringComparison.Ordinal));
+        Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
+    }
+
+    public TempFolder Temp { get; }
+
+    public VerdictLog Log { get; }
+
+    public ModelStore Store { get; }
+
+    public FixedStatus Status { get; }
+
+    public DashboardServer Server { get; }
+
+    public HttpClient Http { get; }
+
+    /// <summary>The watched folder the dashboard looks for moved files under.</summary>
+    public string Watched => Temp.Sub("aoi");
+
+    public static async Task<DashboardRig> StartAsync(TimeProvider? time = null, Action<DashboardOptions>? configure = null)
+    {
+        var temp = new TempFolder("edgeagent-dashboard-");
+        var options = new DashboardOptions { Urls = "http://127.0.0.1:0" };
+        configure?.Invoke(options);
+        var log = VerdictLog.Open(Path.Combine(temp.Sub("data"), "edgeagent.db"));
+        var store = new ModelStore(temp.Sub("models"), keepPrevious: 2);
+        var status = new FixedStatus();
+        var server = new DashboardServer(
+            Options.Create(options),
+            log,
+            store,
+            status,
+            new StationIdentity("fab1", "wlp", "l3", "aoi2"),
+            Options.Create(new IngestOptions { Folders = [temp.Sub("aoi")] }),
+            Options.Create(new DecodeLimits()),
+            time ?? TimeProvider.System,
+            NullLoggerFactory.Instance);
+        await server.StartAsync(CancellationToken.None);
+        return new DashboardRig(temp, log, store, status, server);
+    }
+
+    public async Task<string> GetStringAsync(string path)
+    {
+        using var response = await Http.GetAsync(new Uri(path, UriKind.Relative));
+        var body = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"GET {path}: {(int)response.StatusCode} {body}");
+        return body;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Http.Dispose();
+        await Server.StopAsync(CancellationToken.None);
+        Log.Dispose();
+        Temp.Dispose();
+    }
+}
