@@ -66,6 +66,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                 _verdicts.DropIndex(retired);
             }
         }
+
         // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
         LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
         CountPending();

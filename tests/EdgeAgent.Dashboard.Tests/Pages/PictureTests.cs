@@ -113,7 +113,7 @@ public sealed class PictureTests : IAsyncLifetime
         var verdict = _judged[0].Verdict;
         foreach (var j in _judged)
         {
-            _rig.Log.MarkPublished(j.Verdict.Id, j.Verdict.JudgedAt);
+            _rig.Log.MarkPublished([j.Verdict.Id], j.Verdict.JudgedAt);
         }
 
         var archived = RetentionPolicy.Apply(_rig.Log, new RetentionOptions { ArchiveAfter = TimeSpan.Zero }, DateTimeOffset.UtcNow.AddSeconds(1)).Archived;

@@ -53,7 +53,7 @@ public sealed class VerdictLogHeatmapTests : IDisposable
         var image = Path.Combine(_dir, "aoi", "gone_image.png"); // its folder exists, the file does not: the stub goes
         Directory.CreateDirectory(Path.GetDirectoryName(image)!);
         log.Append([(Make(id, judged, 2.0), PairKey.Of(image, DateTime.UtcNow), Heatmap(3))]);
-        log.MarkPublished(id, judged);
+        log.MarkPublished([id], judged);
         log.ArchivePublished(judged.AddSeconds(1));
 
         Assert.Equal(1, log.ForgetArchived(judged));
@@ -108,7 +108,7 @@ public sealed class VerdictLogHeatmapTests : IDisposable
         var stored = log.Append([.. Enumerable.Range(0, 12).Select(i => (Make($"v{i:D2}", Now.AddHours(-5).AddMinutes(i), 1.0), $"k{i}"))]);
         foreach (var v in stored.Where(v => v.Seq > 4))
         {
-            log.MarkPublished(v.Id, v.JudgedAt); // the first four stay unpublished, in the journal
+            log.MarkPublished([v.Id], v.JudgedAt); // the first four stay unpublished, in the journal
         }
 
         RetentionPolicy.Apply(log, _retention, Now);
@@ -128,7 +128,7 @@ public sealed class VerdictLogHeatmapTests : IDisposable
     private static void Store(VerdictLog log, string id, DateTimeOffset judgedAt, VerdictHeatmap? heatmap)
     {
         log.Append([(Make(id, judgedAt, 1.0), "key-" + id, heatmap)]);
-        log.MarkPublished(id, judgedAt);
+        log.MarkPublished([id], judgedAt);
     }
 
     private static Verdict Make(string id, DateTimeOffset at, double? score) => new()
