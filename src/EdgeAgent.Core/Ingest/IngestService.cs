@@ -24,9 +24,9 @@ public sealed class IngestService(
     TimeProvider time,
     ILogger<IngestService> logger) : BackgroundService
 {
-    // After a hint, the moment other files of the same write (the pair's second file) take to arrive:
-    // one pass and one journal write for both.
-    private static readonly TimeSpan HintCoalescing = TimeSpan.FromMilliseconds(5);
+    // After a hint, a moment for the other files of the same write (the pair's second file) to arrive:
+    // one pass and one journal write for both, at a millisecond of latency.
+    private static readonly TimeSpan HintCoalescing = TimeSpan.FromMilliseconds(1);
 
     // A watcher flood beyond this is not worth remembering path by path: the next pass is a full scan.
     private const int MaxQueuedHints = 10_000;

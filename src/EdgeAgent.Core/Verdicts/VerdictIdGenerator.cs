@@ -4,23 +4,32 @@ namespace EdgeAgent.Verdicts;
 
 /// <summary>
 /// Makes ULIDs (26 Crockford base-32 characters: 48-bit millisecond time, 80 random bits), so verdict
-/// ids sort by time across restarts and boxes and need no coordination.
+/// ids sort by time across restarts and boxes and need no coordination. Monotonic within a process (the
+/// ULID spec's variant): an id made in the same millisecond as the last, or while the clock stepped back,
+/// is the last one plus one, so ids sort in the order they were handed out (the order ingest found pairs).
 /// </summary>
 public sealed class VerdictIdGenerator(TimeProvider time)
 {
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    private static readonly UInt128 RandomMask = (UInt128.One << 80) - 1;
+    private readonly Lock _gate = new();
+    private UInt128 _last;
 
     /// <summary>A new id for a verdict decided now.</summary>
     public string Next()
     {
-        Span<byte> bytes = stackalloc byte[16];
-        long ms = time.GetUtcNow().ToUnixTimeMilliseconds();
-        for (int i = 5; i >= 0; i--, ms >>= 8)
+        Span<byte> random = stackalloc byte[16];
+        RandomNumberGenerator.Fill(random[6..]);
+        var value = ((UInt128)(ulong)time.GetUtcNow().ToUnixTimeMilliseconds() << 80)
+            | (System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(random) & RandomMask);
+        lock (_gate)
         {
-            bytes[i] = (byte)ms;
+            _last = value > _last ? value : _last + 1;
+            value = _last;
         }
 
-        RandomNumberGenerator.Fill(bytes[6..]);
+        Span<byte> bytes = stackalloc byte[16];
+        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
         return Encode(bytes);
     }
 

@@ -44,9 +44,15 @@ public sealed class InferenceOptions
     /// <summary>Let TensorRT build fp16 engines (faster; compare scores against the fp32 canary before relying on it).</summary>
     public bool TensorRtFp16 { get; set; } = true;
 
-    /// <summary>ONNX Runtime intra-op threads on CPU; 0 = one per core.</summary>
+    /// <summary>
+    /// ONNX Runtime intra-op threads of one run on CPU; 0 = one per core. The service sets 1 unless configured
+    /// (it runs a lane per core instead, <c>Pipeline:InferenceLanes</c>); the one-pair verbs use every core.
+    /// </summary>
     [Range(0, 256)]
     public int IntraOpThreads { get; set; }
+
+    /// <summary>The intra-op threads a session gets.</summary>
+    public int EffectiveIntraOpThreads => IntraOpThreads > 0 ? IntraOpThreads : Environment.ProcessorCount;
 
     /// <summary>
     /// Let ORT's CPU threads spin between ops. Off by default: spinning steals the cores that decode and

@@ -104,7 +104,7 @@ public sealed class StpmModel : IDisposable
         try
         {
             using var sessionOptions = new SessionOptions { GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL };
-            sessionOptions.IntraOpNumThreads = options.IntraOpThreads > 0 ? options.IntraOpThreads : Environment.ProcessorCount;
+            sessionOptions.IntraOpNumThreads = options.EffectiveIntraOpThreads;
             sessionOptions.AddSessionConfigEntry("session.intra_op.allow_spinning", options.AllowSpinning ? "1" : "0");
             // The CPU native package has no GPU entry points: these throw EntryPointNotFoundException, not an ORT error.
             if (provider == ProviderKind.TensorRt)

@@ -42,7 +42,7 @@ internal static class BenchVerb
         var configFile = arguments.Get("config");
         var root = Path.GetFullPath(arguments.Get("out") ?? Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
         var overrides = new Dictionary<string, string?>();
-        foreach (var (option, key) in new[] { ("batch", "Pipeline:MaxBatch"), ("workers", "Pipeline:PrepareWorkers"), ("threads", "Model:IntraOpThreads"), ("model", "Model:Path"), ("provider", "Model:Provider") })
+        foreach (var (option, key) in new[] { ("batch", "Pipeline:MaxBatch"), ("workers", "Pipeline:PrepareWorkers"), ("lanes", "Pipeline:InferenceLanes"), ("threads", "Model:IntraOpThreads"), ("model", "Model:Path"), ("provider", "Model:Provider") })
         {
             if (arguments.Get(option) is { } value)
             {
@@ -63,13 +63,13 @@ internal static class BenchVerb
         var pairs = generated.Skip(warmup).ToList();
         // The burst's pairs, for a peer (scripts/peer.sh) to judge the very same files.
         File.WriteAllLines(Path.Combine(root, "burst-pairs.txt"), pairs.Take(count).Select(p => Path.Combine(stage, p.ImagePath)));
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, overrides).Build();
+        var configuration = new ConfigurationBuilder().AddServiceDefaults().AddAgentConfiguration(configFile, overrides).Build();
         var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
         var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
         var modelPath = AgentHost.ResolveModelPath(inference.Path);
 
-        var bare = BareRunLoop(modelPath, inference, pipeline.MaxBatch, count);
-        Console.WriteLine(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));
+        var bare = BareRunLoop(modelPath, inference, pipeline, count);
+        Console.WriteLine(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {bare.Lanes} lane(s) × {inference.EffectiveIntraOpThreads} thread(s), {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));
         var crop = bare.Crop;
         var alignMs = AlignmentCost(stage, pairs.Take(Math.Min(count, 50)).ToList(), crop);
         Console.WriteLine(string.Create(C, $"alignment alone   {alignMs.Median,8:F2} ms/pair median, {alignMs.P95:F2} p95 (one thread, {size}×{size})"));
@@ -115,41 +115,59 @@ internal static class BenchVerb
         return 0;
     }
 
-    private sealed record Bare(double PairsPerSecond, double CpuMsPerPair, double LoneRunMs, string Provider, int Crop);
+    private sealed record Bare(double PairsPerSecond, double CpuMsPerPair, double LoneRunMs, string Provider, int Crop, int Lanes);
 
-    /// <summary>The ceiling: the session alone, batches of <paramref name="batch"/> real-sized inputs, nothing else; and one pair's run.</summary>
-    private static Bare BareRunLoop(string modelPath, InferenceOptions inference, int batch, int pairs)
+    /// <summary>
+    /// The ceiling: the session alone, as the pipeline runs it (batches of <paramref name="batch"/> real-sized
+    /// inputs on <paramref name="lanes"/> threads at once), nothing else; and one pair's run.
+    /// </summary>
+    private static Bare BareRunLoop(string modelPath, InferenceOptions inference, Pipeline.PipelineOptions pipeline, int pairs)
     {
         using var model = StpmModel.Load(modelPath, inference, NullLogger.Instance);
-        using var runner = model.CreateRunner(batch);
-        var noise = new Random(1);
-        for (var slot = 0; slot < batch; slot++)
+        var (batch, lanes) = (pipeline.MaxBatch, pipeline.LanesFor(model.Provider, inference.EffectiveIntraOpThreads));
+        var runners = Enumerable.Range(0, lanes).Select(_ => model.CreateRunner(batch)).ToList();
+        try
         {
-            noise.NextBytes(runner.TemplateSlot(slot));
-            noise.NextBytes(runner.ImageSlot(slot));
-        }
+            var noise = new Random(1);
+            foreach (var runner in runners)
+            {
+                for (var slot = 0; slot < batch; slot++)
+                {
+                    noise.NextBytes(runner.TemplateSlot(slot));
+                    noise.NextBytes(runner.ImageSlot(slot));
+                }
 
-        runner.Run(batch); // warm-up
-        var runs = Math.Max(3, pairs / batch);
-        var cpu = ProcessCpu();
-        var clock = Stopwatch.StartNew();
-        for (var i = 0; i < runs; i++)
+                runner.Run(batch); // warm-up
+            }
+
+            var runs = Math.Max(3, pairs / batch / lanes);
+            var cpu = ProcessCpu();
+            var clock = Stopwatch.StartNew();
+            Parallel.ForEach(runners, new ParallelOptions { MaxDegreeOfParallelism = lanes }, runner =>
+            {
+                for (var i = 0; i < runs; i++)
+                {
+                    runner.Run(batch);
+                }
+            });
+            var seconds = clock.Elapsed.TotalSeconds;
+            var cpuMs = (ProcessCpu() - cpu).TotalMilliseconds;
+            var lone = new List<double>();
+            for (var i = 0; i < 10; i++)
+            {
+                var one = Stopwatch.StartNew();
+                runners[0].Run(1);
+                lone.Add(one.Elapsed.TotalMilliseconds);
+            }
+
+            lone.Sort();
+            var judged = runs * batch * lanes;
+            return new Bare(judged / seconds, cpuMs / judged, Percentile(lone, 0.5), model.Provider, model.Info.Crop, lanes);
+        }
+        finally
         {
-            runner.Run(batch);
+            runners.ForEach(r => r.Dispose());
         }
-
-        var seconds = clock.Elapsed.TotalSeconds;
-        var cpuMs = (ProcessCpu() - cpu).TotalMilliseconds;
-        var lone = new List<double>();
-        for (var i = 0; i < 10; i++)
-        {
-            var one = Stopwatch.StartNew();
-            runner.Run(1);
-            lone.Add(one.Elapsed.TotalMilliseconds);
-        }
-
-        lone.Sort();
-        return new Bare(runs * batch / seconds, cpuMs / (runs * batch), Percentile(lone, 0.5), model.Provider, model.Info.Crop);
     }
 
     private static TimeSpan ProcessCpu()

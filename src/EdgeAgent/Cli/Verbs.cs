@@ -18,7 +18,7 @@ public static class Verbs
         edgeagent run      [--config FILE]                         the service (systemd Type=notify)
         edgeagent demo     [--count N] [--out DIR] [--mqtt-host H --mqtt-port P] [--config FILE]
         edgeagent doctor   [--config FILE]                         checks config, folders, inotify, disk, broker, models, GPU, clock; exit 0/1/2
-        edgeagent bench    [--count N] [--size PX] [--lone N] [--warmup N] [--batch B] [--workers W] [--threads T] [--model M] [--provider P] [--config FILE] [--out DIR]
+        edgeagent bench    [--count N] [--size PX] [--lone N] [--warmup N] [--batch B] [--workers W] [--lanes L] [--threads T] [--model M] [--provider P] [--config FILE] [--out DIR]
         edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
         edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
         edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json|--csv|--stats] [--audit]

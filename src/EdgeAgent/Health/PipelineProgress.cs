@@ -11,7 +11,7 @@ public sealed class PipelineProgress(TimeProvider time)
     private readonly DateTimeOffset _started = time.GetUtcNow();
     private long _pairs;
     private long _errors;
-    private long _inFlightSinceTicks;
+    private readonly Queue<long> _inFlightStarts = new();
     private long _lastInspectedTicks = time.GetUtcNow().UtcTicks;
     private long _lastStoredTicks = time.GetUtcNow().UtcTicks;
 
@@ -24,8 +24,17 @@ public sealed class PipelineProgress(TimeProvider time)
     /// <summary>REVIEW and ERROR verdicts since start.</summary>
     public long Errors => Interlocked.Read(ref _errors);
 
-    /// <summary>When the pair now being inspected started, or null when the worker is idle.</summary>
-    public DateTimeOffset? InFlightSince => Interlocked.Read(ref _inFlightSinceTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+    /// <summary>When the oldest batch still in inspection started, or null when the worker is idle.</summary>
+    public DateTimeOffset? InFlightSince
+    {
+        get
+        {
+            lock (_inFlightStarts)
+            {
+                return _inFlightStarts.TryPeek(out var t) ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+            }
+        }
+    }
 
     /// <summary>When the last pair finished inspection.</summary>
     public DateTimeOffset LastInspected => new(Interlocked.Read(ref _lastInspectedTicks), TimeSpan.Zero);
@@ -33,18 +42,32 @@ public sealed class PipelineProgress(TimeProvider time)
     /// <summary>When the journal last stored verdicts.</summary>
     public DateTimeOffset LastStored => new(Interlocked.Read(ref _lastStoredTicks), TimeSpan.Zero);
 
-    /// <summary>The worker took a pair.</summary>
-    public void InspectionStarted() => Interlocked.Exchange(ref _inFlightSinceTicks, time.GetUtcNow().UtcTicks);
-
-    /// <summary>The worker finished a pair with this outcome.</summary>
-    public void InspectionFinished(VerdictKind outcome)
+    /// <summary>The worker started judging a batch (batches may overlap; they finish in the order they started).</summary>
+    public void InspectionStarted()
     {
-        Interlocked.Exchange(ref _inFlightSinceTicks, 0);
-        Interlocked.Exchange(ref _lastInspectedTicks, time.GetUtcNow().UtcTicks);
-        Interlocked.Increment(ref _pairs);
-        if (outcome is VerdictKind.Error or VerdictKind.Review)
+        lock (_inFlightStarts)
         {
-            Interlocked.Increment(ref _errors);
+            _inFlightStarts.Enqueue(time.GetUtcNow().UtcTicks);
+        }
+    }
+
+    /// <summary>The oldest batch in inspection finished with these outcomes.</summary>
+    public void InspectionFinished(IEnumerable<VerdictKind> outcomes)
+    {
+        ArgumentNullException.ThrowIfNull(outcomes);
+        lock (_inFlightStarts)
+        {
+            _inFlightStarts.TryDequeue(out _);
+        }
+
+        Interlocked.Exchange(ref _lastInspectedTicks, time.GetUtcNow().UtcTicks);
+        foreach (var outcome in outcomes)
+        {
+            Interlocked.Increment(ref _pairs);
+            if (outcome is VerdictKind.Error or VerdictKind.Review)
+            {
+                Interlocked.Increment(ref _errors);
+            }
         }
     }
 

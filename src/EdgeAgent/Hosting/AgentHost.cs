@@ -42,6 +42,13 @@ public static class AgentHost
         return configuration.AddEnvironmentVariables("EDGEAGENT_").AddInMemoryCollection(overrides);
     }
 
+    /// <summary>
+    /// What the service does differently from the one-pair verbs, under every other source: one ONNX Runtime
+    /// thread per run, because the pipeline runs one inference lane per core (see <see cref="PipelineOptions.LanesFor"/>).
+    /// </summary>
+    public static IConfigurationBuilder AddServiceDefaults(this IConfigurationBuilder configuration) =>
+        configuration.AddInMemoryCollection(new Dictionary<string, string?> { [$"{InferenceOptions.Section}:{nameof(InferenceOptions.IntraOpThreads)}"] = "1" });
+
     /// <summary>Builds the agent host; services are created when it starts, so a bad model or config fails start-up.</summary>
     public static IHost Build(string? configFile, IDictionary<string, string?> overrides)
     {
@@ -51,7 +58,7 @@ public static class AgentHost
             DisableDefaults = false,
         });
         builder.Configuration.Sources.Clear();
-        builder.Configuration.AddAgentConfiguration(configFile, overrides);
+        builder.Configuration.AddServiceDefaults().AddAgentConfiguration(configFile, overrides);
         builder.Services.AddSystemd();
         // AddSystemd registers the notifier only under systemd; the heartbeat always asks for one
         // (outside systemd it is simply disabled).

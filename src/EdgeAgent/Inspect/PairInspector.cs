@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeAgent.Align;
 using EdgeAgent.Inference.Session;
@@ -14,8 +15,9 @@ namespace EdgeAgent.Host.Inspect;
 
 /// <summary>
 /// Judges pairs: decode → align → crop (<see cref="Prepare"/>, thread-safe, run in parallel by the pipeline)
-/// → infer a batch → score → verdict (<see cref="Judge"/>, one thread). Every way a pair can fail ends in a
-/// verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
+/// → infer a batch → score → verdict (<see cref="Judge"/>, also thread-safe: each concurrent call takes a lane
+/// of its own, pinned model buffers and a score map, made when first needed). Every way a pair can fail ends in
+/// a verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
 /// </summary>
 public sealed class PairInspector(
     StpmModel model,
@@ -29,21 +31,22 @@ public sealed class PairInspector(
     ModelRef? identity = null,
     int maxBatch = 1) : IDisposable
 {
-    private readonly StpmRunner _runner = model.CreateRunner(maxBatch);
+    // Idle lanes; a Judge call takes one (or makes one) and gives it back.
+    private readonly ConcurrentStack<Lane> _lanes = new();
 
     // The store's name and version when the model came from it (what a technician pushed), else the ONNX metadata's.
     private readonly ModelRef _identity = identity ?? new ModelRef(model.Info.Name, model.Info.Version, model.Info.Sha256, model.Provider);
-    private readonly Dictionary<string, ScoreCalculator> _calculators = [];
-    private readonly float[] _fused = new float[model.Info.Input * model.Info.Input];
+    private readonly ConcurrentDictionary<string, ScoreCalculator> _calculators = new(StringComparer.Ordinal);
+    private float[] _lastFused = new float[model.Info.Input * model.Info.Input];
 
     /// <summary>The box identity stamped on every verdict.</summary>
     public StationIdentity Station => station;
 
     /// <summary>Most pairs one <see cref="Judge"/> call takes.</summary>
-    public int MaxBatch => _runner.Capacity;
+    public int MaxBatch { get; } = Math.Max(1, maxBatch);
 
-    /// <summary>mask·A of the last scored pair (R×R), for heatmaps.</summary>
-    public ReadOnlySpan<float> LastFusedMap => _fused;
+    /// <summary>mask·A of the last scored pair (R×R) of the last <see cref="Judge"/> call, for heatmaps in single-threaded use.</summary>
+    public ReadOnlySpan<float> LastFusedMap => Volatile.Read(ref _lastFused);
 
     /// <summary>Judges <paramref name="pair"/>; <paramref name="align"/> false treats it as already registered.</summary>
     public Verdict Inspect(PairCandidate pair, bool align = true) => Inspect(pair, align, keepWarped: null);
@@ -69,16 +72,31 @@ public sealed class PairInspector(
 
     /// <summary>
     /// Runs the model once over every pair of <paramref name="batch"/> that is ready (at most <see cref="MaxBatch"/>)
-    /// and scores each; returns the verdicts in the batch's order. Single-threaded: uses this inspector's runner.
+    /// and scores each; returns the verdicts in the batch's order. Calls may overlap, each on its own lane.
     /// </summary>
     public IReadOnlyList<Verdict> Judge(IReadOnlyList<PreparedPair> batch)
     {
         ArgumentNullException.ThrowIfNull(batch);
+        var lane = _lanes.TryPop(out var idle) ? idle : new Lane(model.CreateRunner(MaxBatch), new float[model.Info.Input * model.Info.Input]);
+        try
+        {
+            return Judge(batch, lane);
+        }
+        finally
+        {
+            Volatile.Write(ref _lastFused, lane.Fused);
+            _lanes.Push(lane);
+        }
+    }
+
+    private Verdict[] Judge(IReadOnlyList<PreparedPair> batch, Lane lane)
+    {
+        var runner = lane.Runner;
         var ready = 0;
         foreach (var pair in batch.Where(p => p.Verdict is null))
         {
-            pair.TemplateCrop.CopyTo(_runner.TemplateSlot(ready));
-            pair.ImageCrop.CopyTo(_runner.ImageSlot(ready));
+            pair.TemplateCrop.CopyTo(runner.TemplateSlot(ready));
+            pair.ImageCrop.CopyTo(runner.ImageSlot(ready));
             ready++;
         }
 
@@ -88,7 +106,7 @@ public sealed class PairInspector(
         {
             try
             {
-                _runner.Run(ready);
+                runner.Run(ready);
             }
             catch (Exception e) when (e is not OutOfMemoryException)
             {
@@ -110,7 +128,7 @@ public sealed class PairInspector(
 
             pair.Draft.Infer = inferMs;
             verdicts[i] = failure is null
-                ? Score(pair, _runner.LayerMapsOf(slot))
+                ? Score(pair, runner.LayerMapsOf(slot), lane.Fused)
                 : Finish(pair.Draft, VerdictKind.Review, ReasonCode.InferenceFailed, failure, pair.Clock);
             slot++;
         }
@@ -127,15 +145,9 @@ public sealed class PairInspector(
             return Finish(draft, VerdictKind.Error, ReasonCode.TemplateMissing, "no template arrived for this image", clock);
         }
 
-        using var image = reader.Read(pair.ImagePath, ImreadModes.Color);
-        if (golden)
-        {
-            draft.Template = goldens.FileOf(pair.Product);
-        }
-
-        using var template = golden
-            ? image.Mat is null ? DecodedImage.Failed(ReasonCode.DecodeFailed, "image not decoded") : goldens.TemplateFor(pair.Product, image.Mat)
-            : reader.Read(pair.TemplatePath!, ImreadModes.Grayscale);
+        var (image, template) = golden ? ReadAgainstGolden(pair, draft) : ReadPair(pair);
+        using var imageLease = image;
+        using var templateLease = template;
         draft.ImageSha = image.Sha256;
         draft.TemplateSha = template.Sha256;
         draft.Decode = clock.Elapsed.TotalMilliseconds;
@@ -175,17 +187,45 @@ public sealed class PairInspector(
         return null;
     }
 
-    private Verdict Score(PreparedPair prepared, ReadOnlySpan<float> maps)
+    // Image and template decoded side by side: alone, a pair's latency; under load, one more work item each.
+    private (DecodedImage Image, DecodedImage Template) ReadPair(PairCandidate pair)
+    {
+        DecodedImage? image = null, template = null;
+        try
+        {
+            Parallel.Invoke(
+                () => image = reader.Read(pair.ImagePath, ImreadModes.Color),
+                () => template = reader.Read(pair.TemplatePath!, ImreadModes.Grayscale));
+            return (image!, template!);
+        }
+        catch
+        {
+            image?.Dispose(); // the reader returns failures as results; this is for what it cannot (out of memory)
+            template?.Dispose();
+            throw;
+        }
+    }
+
+    // The template is the golden image's area the image shows, so it waits for the image.
+    private (DecodedImage Image, DecodedImage Template) ReadAgainstGolden(PairCandidate pair, Draft draft)
+    {
+        var image = reader.Read(pair.ImagePath, ImreadModes.Color);
+        draft.Template = goldens.FileOf(pair.Product);
+        var template = image.Mat is null ? DecodedImage.Failed(ReasonCode.DecodeFailed, "image not decoded") : goldens.TemplateFor(pair.Product, image.Mat);
+        return (image, template);
+    }
+
+    private Verdict Score(PreparedPair prepared, ReadOnlySpan<float> maps, float[] fused)
     {
         var draft = prepared.Draft;
         var calculator = CalculatorFor(prepared.Candidate.Product);
         var clock = Stopwatch.StartNew();
-        var result = calculator.Compute(maps, _fused);
+        var result = calculator.Compute(maps, fused);
         draft.Score = result;
         draft.Threshold = calculator.Parameters.Threshold;
         draft.Peak = PeakOf(result, prepared.Size, prepared.Estimate!.Alignment);
-        // _fused is overwritten by the next pair: keep the supervisors' compact copy now (a 64² area resize).
-        prepared.Heatmap = new VerdictHeatmap(model.Info.Crop, HeatmapRenderer.Levels(_fused, model.Info.Input, calculator.Parameters.Threshold));
+        // The lane's map is overwritten by the next pair: keep the supervisors' compact copy now (a 64² area resize).
+        prepared.Heatmap = new VerdictHeatmap(model.Info.Crop, HeatmapRenderer.Levels(fused, model.Info.Input, calculator.Parameters.Threshold));
         draft.ScoreMs = clock.Elapsed.TotalMilliseconds;
         if (!prepared.Estimate.Trusted)
         {
@@ -198,19 +238,16 @@ public sealed class PairInspector(
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _runner.Dispose();
-
-    private ScoreCalculator CalculatorFor(string product)
+    public void Dispose()
     {
-        if (!_calculators.TryGetValue(product, out var calculator))
+        while (_lanes.TryPop(out var lane))
         {
-            var parameters = products.TryGetValue(product, out var settings) ? settings.Apply(model.Info.Scoring) : model.Info.Scoring;
-            calculator = new ScoreCalculator(parameters, model.Info.Input);
-            _calculators[product] = calculator;
+            lane.Runner.Dispose();
         }
-
-        return calculator;
     }
+
+    private ScoreCalculator CalculatorFor(string product) => _calculators.GetOrAdd(product, p =>
+        new ScoreCalculator(products.TryGetValue(p, out var settings) ? settings.Apply(model.Info.Scoring) : model.Info.Scoring, model.Info.Input));
 
     // The peak in the R×R map, back through the resize and crop into the template, then through the
     // inverse alignment into the AOI image, so people find the defect where the AOI called it.
@@ -248,4 +285,7 @@ public sealed class PairInspector(
     };
 
     private static double Round(double ms) => Math.Round(ms, 3);
+
+    /// <summary>What one concurrent <see cref="Judge"/> call needs to itself: the model's pinned buffers and the score map.</summary>
+    private sealed record Lane(StpmRunner Runner, float[] Fused);
 }

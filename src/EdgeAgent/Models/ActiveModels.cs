@@ -69,8 +69,8 @@ public sealed class ActiveModels(string defaultModel, IReadOnlyDictionary<string
     public void ReportInference(LoadedModel model, bool succeeded)
     {
         ArgumentNullException.ThrowIfNull(model);
-        model.RecordInference(succeeded);
-        if (!succeeded && model.ConsecutiveInferenceFailures == failuresBeforeRollback)
+        // The count this report made, not a re-read: two lanes failing at once must not both step past the bound.
+        if (model.RecordInference(succeeded) == failuresBeforeRollback)
         {
             KeepsFailing?.Invoke(model);
         }

@@ -55,18 +55,18 @@ public sealed class LoadedModel
         }
     }
 
-    /// <summary>Counts an inference outcome (true = the model ran).</summary>
-    public void RecordInference(bool succeeded)
+    /// <summary>Counts an inference outcome (true = the model ran); returns the consecutive failures it makes.</summary>
+    public int RecordInference(bool succeeded)
     {
         if (succeeded)
         {
             Volatile.Write(ref _consecutiveInferenceFailures, 0);
+            return 0;
         }
-        else
-        {
-            Interlocked.Increment(ref _consecutiveInferenceFailures);
-        }
+
+        return Interlocked.Increment(ref _consecutiveInferenceFailures);
     }
+
 
     /// <summary>No new leases; the session is disposed as soon as the pair in flight (if any) finishes.</summary>
     public void Retire()

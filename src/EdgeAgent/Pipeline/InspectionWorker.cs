@@ -2,6 +2,7 @@ using System.Threading.Channels;
 using EdgeAgent.Host.Health;
 using EdgeAgent.Host.Inspect;
 using EdgeAgent.Host.Models;
+using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;
@@ -12,9 +13,10 @@ namespace EdgeAgent.Host.Pipeline;
 
 /// <summary>
 /// Judges the pairs ingest found, in their order, keeping the model busy: up to
-/// <see cref="PipelineOptions.EffectivePrepareWorkers"/> pairs are decoded, aligned and cropped in parallel
+/// <see cref="PipelineOptions.PrepareWorkersFor"/> pairs are decoded, aligned and cropped in parallel
 /// while the model runs; prepared pairs are batched (<see cref="DynamicBatcher{T}"/>) per model and judged
-/// by one run each; verdicts go to the journal in ingest order. Each pair leases the model its product routes
+/// by one run each, up to <see cref="PipelineOptions.LanesFor"/> runs at once; verdicts go to
+/// the journal in ingest order. Each pair leases the model its product routes
 /// to when its preparation starts, so an activation takes effect between pairs. A pair that throws anyway
 /// becomes REVIEW INTERNAL_ERROR, one without a model REVIEW MODEL_UNAVAILABLE: the loop never dies on one
 /// pair and never says OK without a model. A pair whose judging killed the whole process (a native crash no
@@ -26,6 +28,7 @@ public sealed class InspectionWorker(
     ActiveModels models,
     IPairJournal journal,
     IOptions<PipelineOptions> options,
+    IOptions<InferenceOptions> inference,
     StationIdentity station,
     PipelineProgress progress,
     VerdictIdGenerator ids,
@@ -37,23 +40,46 @@ public sealed class InspectionWorker(
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        var workers = _options.EffectivePrepareWorkers;
+        // Sized for the provider the default model runs on: a CPU box shares its cores out, a GPU box decodes on all.
+        var provider = models.Snapshot().GetValueOrDefault(models.DefaultModel)?.Model.Provider ?? "CPU";
+        var workers = _options.PrepareWorkersFor(provider);
+        var lanes = _options.LanesFor(provider, inference.Value.EffectiveIntraOpThreads);
+        Log.Sized(logger, provider, workers, lanes, inference.Value.EffectiveIntraOpThreads, _options.MaxBatch);
         // Ordered hand-off: each entry is a preparation in progress; room for a full batch beyond the workers.
         var preparing = Channel.CreateBounded<Task<Item>>(new BoundedChannelOptions(workers + _options.MaxBatch) { SingleReader = true, SingleWriter = true });
         var batcher = new DynamicBatcher<Item>(preparing.Reader, item => item.Lease?.Model, _options.MaxBatch, _options.MaxBatchWait,
             () => channels.Candidates.Reader.Count > 0, time);
         var dispatching = DispatchAsync(preparing.Writer, workers, stoppingToken);
+        // Batches run on up to `lanes` threads at once and leave in the order they were cut.
+        var judging = Channel.CreateBounded<Task<Judged>>(new BoundedChannelOptions(lanes) { SingleReader = true, SingleWriter = true });
+        var writing = WriteInOrderAsync(judging.Reader);
+        using var free = new SemaphoreSlim(lanes, lanes);
         try
         {
             // Not cancellable: pairs already being prepared are judged and journalled even during a stop
             // (a few batches); pairs still in the candidate queue stay "seen" and resume at the next start.
             while (await batcher.NextAsync(CancellationToken.None).ConfigureAwait(false) is { } batch)
             {
-                await JudgeAsync(batch).ConfigureAwait(false);
+                await free.WaitAsync(CancellationToken.None).ConfigureAwait(false);
+                progress.InspectionStarted();
+                var run = Task.Run(() =>
+                {
+                    try
+                    {
+                        return new Judged(batch, Judge(batch));
+                    }
+                    finally
+                    {
+                        free.Release();
+                    }
+                });
+                await judging.Writer.WriteAsync(run, CancellationToken.None).ConfigureAwait(false);
             }
         }
         finally
         {
+            judging.Writer.TryComplete();
+            await writing.ConfigureAwait(false);
             await dispatching.ConfigureAwait(false);
             channels.Judged.Writer.TryComplete();
         }
@@ -125,20 +151,22 @@ public sealed class InspectionWorker(
         }
     }
 
-    private async Task JudgeAsync(IReadOnlyList<Item> batch)
+    private async Task WriteInOrderAsync(ChannelReader<Task<Judged>> judging)
     {
-        progress.InspectionStarted();
-        var verdicts = Judge(batch);
-        for (var i = 0; i < batch.Count; i++)
+        await foreach (var run in judging.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
-            var (item, verdict) = (batch[i], verdicts[i]);
-            var heatmap = item.Prepared?.Heatmap;
-            item.Prepared?.Dispose();
-            item.Lease?.Dispose();
-            progress.InspectionFinished(verdict.Outcome);
-            Log.Judged(logger, item.Pair.PairId, item.Pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
-            // Not cancellable: a verdict already decided goes to the journal even during a stop.
-            await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict, heatmap), CancellationToken.None).ConfigureAwait(false);
+            var (batch, verdicts) = await run.ConfigureAwait(false);
+            progress.InspectionFinished(verdicts.Select(v => v.Outcome));
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var (item, verdict) = (batch[i], verdicts[i]);
+                var heatmap = item.Prepared?.Heatmap;
+                item.Prepared?.Dispose();
+                item.Lease?.Dispose();
+                Log.Judged(logger, item.Pair.PairId, item.Pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
+                // Not cancellable: a verdict already decided goes to the journal even during a stop.
+                await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict, heatmap), CancellationToken.None).ConfigureAwait(false);
+            }
         }
     }
 
@@ -182,6 +210,9 @@ public sealed class InspectionWorker(
         Station = station,
         JudgedAt = time.GetUtcNow(),
     };
+
+    /// <summary>A batch with its verdicts, in the batch's order.</summary>
+    private sealed record Judged(IReadOnlyList<Item> Batch, IReadOnlyList<Verdict> Verdicts);
 
     /// <summary>A pair on its way through the pipeline: prepared under a model lease, or already decided.</summary>
     private sealed record Item(PairCandidate Pair, LoadedModel.Lease? Lease, PreparedPair? Prepared, Verdict? Decided);

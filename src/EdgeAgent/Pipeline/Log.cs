@@ -29,4 +29,7 @@ internal static partial class Log
 
     [LoggerMessage(2007, LogLevel.Error, "{ImagePath}: the agent stopped {Times} times while judging this pair; giving up on it (REVIEW CRASHED_WHILE_JUDGING)")]
     public static partial void GivenUp(ILogger logger, string imagePath, int times);
+
+    [LoggerMessage(2008, LogLevel.Information, "Inspection on {Provider}: {Workers} prepare worker(s), {Lanes} inference lane(s) of {Threads} thread(s), batches of up to {MaxBatch}")]
+    public static partial void Sized(ILogger logger, string provider, int workers, int lanes, int threads, int maxBatch);
 }

@@ -9,8 +9,8 @@ public sealed class PipelineOptions
     public const string Section = "Pipeline";
 
     /// <summary>
-    /// Threads decoding, aligning and cropping pairs while the model runs; 0 = a quarter of the cores, at
-    /// least one. They share the cores with ONNX Runtime's own threads (<c>Model:IntraOpThreads</c>).
+    /// Threads decoding, aligning and cropping pairs while the model runs; 0 = on a CPU a quarter of the cores
+    /// (at least one: the model needs the rest), on a GPU every core (decoding is then the bottleneck).
     /// </summary>
     [Range(0, 64)]
     public int PrepareWorkers { get; set; }
@@ -26,6 +26,21 @@ public sealed class PipelineOptions
     [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
     public TimeSpan MaxBatchWait { get; set; } = TimeSpan.FromMilliseconds(10);
 
-    /// <summary>The prepare workers this box runs.</summary>
-    public int EffectivePrepareWorkers => PrepareWorkers > 0 ? PrepareWorkers : Math.Max(1, Environment.ProcessorCount / 4);
+    /// <summary>
+    /// Batches the model judges at once, each on its own thread with its own buffers; 0 = on a CPU one lane per
+    /// <c>Model:IntraOpThreads</c> cores (the service runs one ONNX Runtime thread per lane: threads of one run
+    /// wait on each other at every layer, lanes never do), on a GPU one.
+    /// </summary>
+    [Range(0, 64)]
+    public int InferenceLanes { get; set; }
+
+    /// <summary>The inference lanes for a model running on <paramref name="provider"/> with <paramref name="intraOpThreads"/> threads per run.</summary>
+    public int LanesFor(string provider, int intraOpThreads) =>
+        InferenceLanes > 0 ? InferenceLanes : IsCpu(provider) ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, intraOpThreads)) : 1;
+
+    /// <summary>The prepare workers for a model running on <paramref name="provider"/>.</summary>
+    public int PrepareWorkersFor(string provider) =>
+        PrepareWorkers > 0 ? PrepareWorkers : IsCpu(provider) ? Math.Max(1, Environment.ProcessorCount / 4) : Environment.ProcessorCount;
+
+    private static bool IsCpu(string provider) => string.Equals(provider, "CPU", StringComparison.Ordinal);
 }

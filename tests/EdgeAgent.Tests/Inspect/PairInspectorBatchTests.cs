@@ -38,5 +38,32 @@ public sealed class PairInspectorBatchTests(InspectorFixture fixture) : IClassFi
         Assert.Equal(5, verdicts.Count(v => v.Score is not null));
     }
 
+    [Fact]
+    public async Task Judge_BatchesOnSeveralLanesAtOnce_EachPairScoredAsAlone()
+    {
+        var truths = SyntheticDataset.Write(_temp.Path, new SyntheticDatasetOptions { Count = 6, NgFraction = 0.5, Seed = 43, Size = 352 });
+        var candidates = truths.Select(t => InspectorFixture.Candidate(Path.Combine(_temp.Path, t.ImagePath), Path.Combine(_temp.Path, t.TemplatePath), t.Product) with { VerdictId = "id-" + t.Id }).ToList();
+        var alone = candidates.Select(c => fixture.Inspector.Inspect(c).Score).ToList();
+        using var lanes = InspectorFixture.Create(fixture.Model, new Dictionary<string, ProductSettings>(), maxBatch: 2);
+        var prepared = candidates.Select(c => lanes.Prepare(c)).ToList();
+
+        // Three batches started together, five rounds, so the lanes really overlap and each reuses another's buffers.
+        for (var round = 0; round < 5; round++)
+        {
+            using var start = new Barrier(3);
+            var runs = Enumerable.Range(0, 3).Select(b => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return lanes.Judge(prepared.Skip(b * 2).Take(2).ToList());
+            })).ToList();
+            var verdicts = (await Task.WhenAll(runs)).SelectMany(v => v).ToList();
+
+            Assert.Equal(candidates.Select(c => c.VerdictId), verdicts.Select(v => v.Id));
+            Assert.All(verdicts.Zip(alone), p => Assert.InRange(Math.Abs(p.First.Score!.Value - p.Second!.Value), 0, 1e-5));
+        }
+
+        prepared.ForEach(p => p.Dispose());
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -70,6 +70,8 @@ public sealed class PipelineIntegrationTests : IDisposable
         Assert.Equal(0, log.PendingCount());
         Assert.Equal(logged.Count, logged.Select(v => v.Image.Path).Distinct().Count());
         Assert.Equal(Enumerable.Range(1, expected).Select(i => (long)i), logged.Select(v => v.Seq).Order());
+        // Ids are handed out as ingest releases pairs; the lanes finish in any order but store in that order.
+        Assert.Equal(logged.Select(v => v.Id).Order(StringComparer.Ordinal), logged.OrderBy(v => v.Seq).Select(v => v.Id));
 
         var byPath = received.ToDictionary(v => v.Image.Path);
         foreach (var pair in truth)
