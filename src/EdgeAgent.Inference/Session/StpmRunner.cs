@@ -4,21 +4,20 @@ namespace EdgeAgent.Inference.Session;
 
 /// <summary>
 /// Pinned input/output buffers for up to <see cref="Capacity"/> pairs, wrapped once per batch size in
-/// <see cref="OrtValue"/>s over the same memory, so a run allocates next to nothing whatever its size.
-/// Not thread-safe: one per inference loop. Fill slots <c>0..n-1</c> (<see cref="TemplateSlot"/>,
+/// <see cref="OrtValue"/>s over the same memory and bound once to an <see cref="OrtIoBinding"/>, so a run
+/// allocates nothing whatever its size and, on CUDA, ORT copies straight between these buffers and the
+/// device. Not thread-safe: one per inference lane. Fill slots <c>0..n-1</c> (<see cref="TemplateSlot"/>,
 /// <see cref="ImageSlot"/>), call <see cref="Run(int)"/>, read <see cref="LayerMapsOf"/>.
 /// </summary>
 public sealed class StpmRunner : IDisposable
 {
-    private static readonly string[] InputNames = [StpmModel.TemplateInput, StpmModel.ImageInput];
-    private static readonly string[] OutputNames = [StpmModel.MapsOutput];
     private readonly StpmModel _model;
     private readonly int _side;
     private readonly byte[] _template;
     private readonly byte[] _image;
     private readonly float[] _maps;
-    private readonly OrtValue[]?[] _inputsBySize;
-    private readonly OrtValue[]?[] _outputsBySize;
+    private readonly OrtValue[]?[] _valuesBySize;
+    private readonly OrtIoBinding?[] _bindingsBySize;
     private readonly RunOptions _runOptions = new();
 
     internal StpmRunner(StpmModel model, int capacity)
@@ -30,8 +29,8 @@ public sealed class StpmRunner : IDisposable
         _template = GC.AllocateArray<byte>(capacity * TemplateLength, pinned: true);
         _image = GC.AllocateArray<byte>(capacity * ImageLength, pinned: true);
         _maps = GC.AllocateArray<float>(capacity * MapsLength, pinned: true);
-        _inputsBySize = new OrtValue[]?[capacity];
-        _outputsBySize = new OrtValue[]?[capacity];
+        _valuesBySize = new OrtValue[]?[capacity];
+        _bindingsBySize = new OrtIoBinding?[capacity];
     }
 
     /// <summary>Most pairs one <see cref="Run(int)"/> takes.</summary>
@@ -69,20 +68,36 @@ public sealed class StpmRunner : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Capacity);
-        var inputs = _inputsBySize[count - 1] ??=
+        var binding = _bindingsBySize[count - 1] ??= Bind(count);
+        _model.Session.RunWithBinding(_runOptions, binding);
+        binding.SynchronizeBoundOutputs();
+    }
+
+    private OrtIoBinding Bind(int count)
+    {
+        OrtValue[] values =
         [
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _template.AsMemory(0, count * TemplateLength), [count, _side, _side, 1]),
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _image.AsMemory(0, count * ImageLength), [count, _side, _side, 3]),
+            OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _maps.AsMemory(0, count * MapsLength), [count, 3, _side, _side]),
         ];
-        var outputs = _outputsBySize[count - 1] ??=
-            [OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _maps.AsMemory(0, count * MapsLength), [count, 3, _side, _side])];
-        _model.Session.Run(_runOptions, InputNames, inputs, OutputNames, outputs);
+        _valuesBySize[count - 1] = values;
+        var binding = _model.Session.CreateIoBinding();
+        binding.BindInput(StpmModel.TemplateInput, values[0]);
+        binding.BindInput(StpmModel.ImageInput, values[1]);
+        binding.BindOutput(StpmModel.MapsOutput, values[2]);
+        return binding;
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var value in _inputsBySize.Concat(_outputsBySize).OfType<OrtValue[]>().SelectMany(v => v))
+        foreach (var binding in _bindingsBySize.OfType<OrtIoBinding>())
+        {
+            binding.Dispose();
+        }
+
+        foreach (var value in _valuesBySize.OfType<OrtValue[]>().SelectMany(v => v))
         {
             value.Dispose();
         }

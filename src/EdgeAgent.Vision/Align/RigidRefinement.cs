@@ -30,14 +30,13 @@ internal static class RigidRefinement
         var (cx, cy) = (AlignmentWarp.Centre(size.Width), AlignmentWarp.Centre(size.Height));
         var reach = Math.Max(size.Width, size.Height) / 2.0;
         using var warped = new Mat();
-        using var error = new Mat();
         var damping = 1.0;
         var previous = (Theta: 0.0, Dx: 0.0, Dy: 0.0);
         for (var iteration = 0; iteration < maxIterations; iteration++)
         {
             BilinearWarp.Affine(image, warped, warp.Multiply(windowOrigin), steepest.Inner.Size);
 
-            var (dTheta, dx, dy) = steepest.Solve(warped, error);
+            var (dTheta, dx, dy) = steepest.Solve(warped);
             if (!double.IsFinite(dTheta) || !double.IsFinite(dx) || !double.IsFinite(dy))
             {
                 return null;

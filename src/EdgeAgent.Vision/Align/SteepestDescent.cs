@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using System.Runtime.Intrinsics;
 using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Align;
@@ -55,10 +56,9 @@ internal sealed class SteepestDescent : IDisposable
     public Rect Inner { get; }
 
     /// <summary>The Gauss–Newton step (θ in radians, dx, dy in level pixels) for the window's error warped − template.</summary>
-    public (double Theta, double Dx, double Dy) Solve(Mat warpedWindow, Mat error)
+    public (double Theta, double Dx, double Dy) Solve(Mat warpedWindow)
     {
-        Cv2.Subtract(warpedWindow, window, error);
-        double b0 = images[0].Dot(error), b1 = images[1].Dot(error), b2 = images[2].Dot(error);
+        var (b0, b1, b2) = ProjectError(warpedWindow);
         return (
             (inverseHessian[0, 0] * b0) + (inverseHessian[0, 1] * b1) + (inverseHessian[0, 2] * b2),
             (inverseHessian[1, 0] * b0) + (inverseHessian[1, 1] * b1) + (inverseHessian[1, 2] * b2),
@@ -74,6 +74,45 @@ internal sealed class SteepestDescent : IDisposable
         var aa = warpedWindow.Dot(warpedWindow) - (sa * sa / n);
         var bb = window.Dot(window) - (sb * sb / n);
         return aa > 0 && bb > 0 ? ab / Math.Sqrt(aa * bb) : 0;
+    }
+
+    // The error (warped − template) projected on the three steepest-descent images, in one pass over the
+    // window instead of a subtraction and three dot products: float lanes per block of rows, summed in double.
+    private unsafe (double B0, double B1, double B2) ProjectError(Mat warpedWindow)
+    {
+        if (warpedWindow.Size() != window.Size() || !warpedWindow.IsContinuous())
+        {
+            throw new ArgumentException("Expected a continuous window of the template window's size.", nameof(warpedWindow));
+        }
+
+        int n = window.Rows * window.Cols;
+        float* w = (float*)warpedWindow.Data, t = (float*)window.Data, s0 = (float*)images[0].Data, s1 = (float*)images[1].Data, s2 = (float*)images[2].Data;
+        double b0 = 0, b1 = 0, b2 = 0;
+        const int Block = 4096;
+        for (var start = 0; start < n; start += Block)
+        {
+            var end = Math.Min(n, start + Block);
+            Vector256<float> a0 = default, a1 = default, a2 = default;
+            var i = start;
+            for (; i + 8 <= end; i += 8)
+            {
+                var e = Vector256.Load(w + i) - Vector256.Load(t + i);
+                a0 += e * Vector256.Load(s0 + i);
+                a1 += e * Vector256.Load(s1 + i);
+                a2 += e * Vector256.Load(s2 + i);
+            }
+
+            double r0 = Vector256.Sum(a0), r1 = Vector256.Sum(a1), r2 = Vector256.Sum(a2);
+            for (; i < end; i++)
+            {
+                var e = w[i] - t[i];
+                (r0, r1, r2) = (r0 + (e * s0[i]), r1 + (e * s1[i]), r2 + (e * s2[i]));
+            }
+
+            (b0, b1, b2) = (b0 + r0, b1 + r1, b2 + r2);
+        }
+
+        return (b0, b1, b2);
     }
 
     public void Dispose()
