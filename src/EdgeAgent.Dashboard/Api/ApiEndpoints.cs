@@ -18,17 +18,9 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
     public async Task Verdicts(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var filter = DashboardFilter.Parse(context.Request.Query, time.GetUtcNow());
-        if (filter.Errors.Count > 0)
+        using var filtered = await FilteredAsync(context).ConfigureAwait(false);
+        if (filtered.Filter is not { } filter)
         {
-            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
-            return;
-        }
-
-        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
-        if (slot is null)
-        {
-            await Responses.Busy(context).ConfigureAwait(false);
             return;
         }
 
@@ -69,17 +61,9 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
     public async Task Stats(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var filter = DashboardFilter.Parse(context.Request.Query, time.GetUtcNow());
-        if (filter.Errors.Count > 0)
+        using var filtered = await FilteredAsync(context).ConfigureAwait(false);
+        if (filtered.Filter is not { } filter)
         {
-            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
-            return;
-        }
-
-        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
-        if (slot is null)
-        {
-            await Responses.Busy(context).ConfigureAwait(false);
             return;
         }
 
@@ -96,17 +80,9 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
     {
         ArgumentNullException.ThrowIfNull(context);
         var now = time.GetUtcNow();
-        var filter = DashboardFilter.Parse(context.Request.Query, now);
-        if (filter.Errors.Count > 0)
+        using var filtered = await FilteredAsync(context).ConfigureAwait(false);
+        if (filtered.Filter is not { } filter)
         {
-            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
-            return;
-        }
-
-        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
-        if (slot is null)
-        {
-            await Responses.Busy(context).ConfigureAwait(false);
             return;
         }
 
@@ -134,6 +110,26 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
     /// <summary><c>GET /api/health</c>: what the page's badge shows.</summary>
     public Task Health(HttpContext context) => Responses.Json(context, status.Now(), DashboardJsonContext.Default.AgentStatus);
 
+    // The request's filter with one of the log's read slots held, or the 400 / 503 answer already sent (Filter null).
+    private async Task<Filtered> FilteredAsync(HttpContext context)
+    {
+        var filter = DashboardFilter.Parse(context.Request.Query, time.GetUtcNow());
+        if (filter.Errors.Count > 0)
+        {
+            await Responses.BadRequest(context, filter.Errors).ConfigureAwait(false);
+            return new Filtered(null, null);
+        }
+
+        var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return new Filtered(null, null);
+        }
+
+        return new Filtered(filter, slot);
+    }
+
     private static async Task WriteJson(HttpContext context, Action<Utf8JsonWriter> body)
     {
         using var buffer = new MemoryStream();
@@ -147,5 +143,11 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
         context.Response.ContentType = "application/json; charset=utf-8";
         context.Response.Headers.CacheControl = "no-store";
         await context.Response.Body.WriteAsync(buffer.GetBuffer().AsMemory(0, (int)buffer.Length), context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>A parsed filter and the read slot it runs under (released on dispose).</summary>
+    private sealed record Filtered(DashboardFilter? Filter, IDisposable? Slot) : IDisposable
+    {
+        public void Dispose() => Slot?.Dispose();
     }
 }

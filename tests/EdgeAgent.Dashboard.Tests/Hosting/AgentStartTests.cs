@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using EdgeAgent.Host.Cli;
 using EdgeAgent.Testing;
 
@@ -20,7 +19,7 @@ public sealed class AgentStartTests : IDisposable
              "Dashboard":{"Urls":"http://0.0.0.0:8080"}}
             """);
 
-        var (code, stderr) = Run("run", "--config", config);
+        var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
 
         Assert.Equal(Verbs.ConfigError, code);
         var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
@@ -29,26 +28,4 @@ public sealed class AgentStartTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
-
-    private static (int Code, string Stderr) Run(params string[] args)
-    {
-        var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = AppContext.BaseDirectory };
-        start.ArgumentList.Add(RepoPaths.AgentDll);
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(2)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("edgeagent did not stop");
-        }
-
-        _ = stdout.Result;
-        return (process.ExitCode, stderr.Result);
-    }
 }

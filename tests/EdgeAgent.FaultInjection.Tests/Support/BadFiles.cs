@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
+using EdgeAgent.Testing;
 using OpenCvSharp;
 
 namespace EdgeAgent.FaultInjection.Tests.Support;
@@ -32,7 +33,7 @@ public static class BadFiles
         BinaryPrimitives.WriteUInt32BigEndian(header.AsSpan(4), height);
         header[8] = 8; // bit depth
         header[9] = 2; // colour type RGB
-        Chunk(png, "IHDR", header);
+        PngWriter.Chunk(png, "IHDR", header);
         using (var zlib = new MemoryStream())
         {
             using (var deflate = new ZLibStream(zlib, CompressionLevel.SmallestSize, leaveOpen: true))
@@ -40,10 +41,10 @@ public static class BadFiles
                 deflate.Write(new byte[64 * 1024]); // the first rows of zeros; a real bomb goes on for gigabytes
             }
 
-            Chunk(png, "IDAT", zlib.ToArray());
+            PngWriter.Chunk(png, "IDAT", zlib.ToArray());
         }
 
-        Chunk(png, "IEND", []);
+        PngWriter.Chunk(png, "IEND", []);
         return png.ToArray();
     }
 
@@ -62,32 +63,5 @@ public static class BadFiles
         using var mat = Cv2.ImRead(imagePath, mode);
         Cv2.ImEncode(".jpg", mat, out var jpeg, new ImageEncodingParam(ImwriteFlags.JpegQuality, 90));
         return jpeg;
-    }
-
-    private static void Chunk(Stream png, string type, byte[] data)
-    {
-        Span<byte> number = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(number, (uint)data.Length);
-        png.Write(number);
-        var typed = Encoding.ASCII.GetBytes(type).Concat(data).ToArray();
-        png.Write(typed);
-        BinaryPrimitives.WriteUInt32BigEndian(number, Crc32(typed));
-        png.Write(number);
-    }
-
-    // PNG's CRC-32 (ISO 3309, reflected 0xEDB88320), so the bomb's chunks are valid and only its size is the problem.
-    private static uint Crc32(byte[] data)
-    {
-        uint crc = 0xFFFFFFFF;
-        foreach (var b in data)
-        {
-            crc ^= b;
-            for (int k = 0; k < 8; k++)
-            {
-                crc = (crc & 1) != 0 ? 0xEDB88320 ^ (crc >> 1) : crc >> 1;
-            }
-        }
-
-        return ~crc;
     }
 }

@@ -1,3 +1,4 @@
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
 using OpenCvSharp;

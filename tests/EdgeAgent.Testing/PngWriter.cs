@@ -2,13 +2,14 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
 
-namespace EdgeAgent.Vision.Tests.Decode;
+namespace EdgeAgent.Testing;
 
 /// <summary>
 /// A minimal PNG encoder that applies a chosen row filter (0–4, or each row its own), so the decoder can be
-/// checked against OpenCV on filters OpenCV's own writer never picks. 8-bit gray or RGB, not interlaced.
+/// checked against OpenCV on filters OpenCV's own writer never picks (8-bit gray or RGB, not interlaced), and
+/// the chunk writer hand-made bad PNGs are built with.
 /// </summary>
-internal static class PngWriter
+public static class PngWriter
 {
     private static readonly uint[] CrcTable = MakeCrcTable();
 
@@ -67,7 +68,8 @@ internal static class PngWriter
         return pa <= pb && pa <= pc ? a : pb <= pc ? b : c;
     }
 
-    private static void Chunk(Stream png, string type, byte[] data)
+    /// <summary>Writes one chunk: length, type, data and its CRC-32, so only what the caller meant is wrong with the file.</summary>
+    public static void Chunk(Stream png, string type, byte[] data)
     {
         Span<byte> number = stackalloc byte[4];
         BinaryPrimitives.WriteInt32BigEndian(number, data.Length);

@@ -1,7 +1,6 @@
-using EdgeAgent.Testing;
 using System.Diagnostics;
 
-namespace EdgeAgent.Tests.Support;
+namespace EdgeAgent.Testing;
 
 /// <summary>Runs the built edgeagent executable as a real process and captures what it prints.</summary>
 public static class AgentProcess
