@@ -1,3 +1,4 @@
+using System.Runtime;
 using EdgeAgent.Ingest;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
@@ -27,6 +28,7 @@ public sealed class RetentionService(
                 if (result.Archived + result.Forgotten + result.DeletedMonths.Count > 0)
                 {
                     Log.RetentionPass(logger, result.Archived, result.Forgotten, string.Join(", ", result.DeletedMonths), result.BytesAfter);
+                    ReleaseArchivingGarbage();
                 }
 
                 if (result.OverBudget)
@@ -45,6 +47,19 @@ public sealed class RetentionService(
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    /// <summary>
+    /// A pass opens each month's archive file, and every LiteDB instance grows its page cache in 8 MB arrays on
+    /// the large object heap; the pass leaves tens of MB of them dead at once. Only a gen-2 collection frees the
+    /// large object heap, and with the pipeline allocating almost only short-lived objects the GC let them pile
+    /// up across passes (the soak benchmark measured RSS +15 % over 20,000 pairs with the live heap flat). One
+    /// compacting collection right after the pass, every <see cref="RetentionOptions.Interval"/>, returns them.
+    /// </summary>
+    private static void ReleaseArchivingGarbage()
+    {
+        GCSettings.LargeObjectHeapCompactionMode = GCLargeObjectHeapCompactionMode.CompactOnce;
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
     }
 
     private void PruneMovedFiles(DateTimeOffset cutoff)
