@@ -22,7 +22,7 @@ export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
 dotnet build src/EdgeAgent/EdgeAgent.csproj -c Release -v quiet -nologo >/dev/null
 WORK=$(mktemp -d /tmp/edgeagent-peer-XXXXXX)
 trap 'rm -rf "$WORK"' EXIT
-dotnet src/EdgeAgent/bin/Release/net10.0/linux-x64/edgeagent.dll bench --count "$N" --lone 10 --out "$WORK" | tee "$WORK/bench.txt"
+dotnet src/EdgeAgent/bin/Release/net10.0/linux-x64/edgeagent.dll bench --count "$N" --lone 30 --out "$WORK" | tee "$WORK/bench.txt"
 # Debian's interpreter on purpose: a pyenv or venv python in PATH would not see the Debian packages.
 /usr/bin/python3 -W ignore scripts/peer_stpm.py --model models/default/stpm_r18_synth.onnx --pairs "$WORK/burst-pairs.txt" | tee "$WORK/peer.txt"
 agent=$(awk '/^pipeline \(burst\)/ { print $3 }' "$WORK/bench.txt")
