@@ -25,7 +25,7 @@ public sealed class AgentKillTests(StagedPairs staged, ITestOutputHelper output)
 
     [Fact]
     public Task Run_KilledTenTimesWhileRetentionArchivesEverySecond_EveryVerdictInJournalOrArchiveOnce() =>
-        RunAsync(pairs: 500, kills: 10, seed: 7, archiveEagerly: true, "2b SIGKILL x10, archiving every 1 s", "3b journal+archive after each SIGKILL");
+        RunAsync(pairs: 1000, kills: 10, seed: 7, archiveEagerly: true, "2b SIGKILL x10, archiving every 1 s", "3b journal+archive after each SIGKILL");
 
     public void Dispose() => _temp.Dispose();
 

@@ -33,8 +33,9 @@ public sealed class BadInputTests(StagedPairs staged, ITestOutputHelper output) 
         agent.Start();
         var good = inputs.WriteGood(0, GoodBefore);
         await Poll.UntilAsync(() => consumer.Distinct > 0, TimeSpan.FromSeconds(60), () => "the first good verdict", () => agent.ExitedUnexpectedly);
-        // Released now and queued behind ~60 pairs (~2.5 s of work): its image goes 1.5 s later, before it is read.
-        var vanishing = inputs.WriteVanishingAfterRelease(TimeSpan.FromMilliseconds(1500));
+        // Queued behind ~60 pairs (1.5-2.5 s of work on two cores): its image goes 0.5 s later, after ingest has
+        // released it (a file renamed into place is released at once) and before inspection reads it.
+        var vanishing = inputs.WriteVanishingAfterRelease(TimeSpan.FromMilliseconds(500));
         var lateTemplate = inputs.WriteAll();
         good.AddRange(inputs.WriteGood(GoodBefore, GoodAfter));
         await Task.WhenAll(vanishing, lateTemplate);
