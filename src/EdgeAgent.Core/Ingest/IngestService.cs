@@ -104,6 +104,7 @@ public sealed class IngestService(
                 var ids = await RecordSeenAsync(ready, stoppingToken).ConfigureAwait(false);
                 for (var i = 0; i < ready.Count; i++)
                 {
+                    Log.Seen(logger, ready[i].ImagePath, ids[i]);
                     await output.WriteAsync(ready[i] with { VerdictId = ids[i] }, stoppingToken).ConfigureAwait(false);
                 }
             }

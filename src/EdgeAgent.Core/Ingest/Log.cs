@@ -28,4 +28,7 @@ internal static partial class Log
 
     [LoggerMessage(1007, LogLevel.Error, "Cannot journal {ImagePath} (and {Count} pairs with it); ingest waits and retries in {DelaySeconds} s")]
     public static partial void JournalWriteFailed(ILogger logger, string imagePath, int count, double delaySeconds, Exception exception);
+
+    [LoggerMessage(1008, LogLevel.Debug, "Pair {ImagePath} journaled as seen, verdict id {VerdictId}")]
+    public static partial void Seen(ILogger logger, string imagePath, string verdictId);
 }

@@ -25,7 +25,7 @@ public sealed class BadInputTests(StagedPairs staged, ITestOutputHelper output) 
     {
         var clock = Stopwatch.StartNew();
         using var broker = new MosquittoBroker(_temp.Sub("broker"));
-        var config = new AgentConfig(_temp.Sub("aoi"), _temp.Sub("data"), broker.Port, "bad") { TemplateWait = TemplateWait, MaxFileBytes = BadInputSet.MaxFileBytes };
+        var config = new AgentConfig(_temp.Sub("aoi"), _temp.Sub("data"), broker.Port, "bad") { TemplateWait = TemplateWait, MaxFileBytes = BadInputSet.MaxFileBytes, LogSeenPairs = true };
         await using var consumer = await DurableConsumer.StartAsync(broker.Port, config.VerdictTopic, "fi-bad-consumer");
         using var agent = new AgentRunner(config.Write(Path.Combine(_temp.Path, "agent.json")), Path.Combine(_temp.Path, "agent.log"));
         var inputs = new BadInputSet(staged, config.Watched, _temp.Sub("sized"));
@@ -33,9 +33,9 @@ public sealed class BadInputTests(StagedPairs staged, ITestOutputHelper output) 
         agent.Start();
         var good = inputs.WriteGood(0, GoodBefore);
         await Poll.UntilAsync(() => consumer.Distinct > 0, TimeSpan.FromSeconds(60), () => "the first good verdict", () => agent.ExitedUnexpectedly);
-        // Queued behind ~60 pairs (1.5-2.5 s of work on two cores): its image goes 0.5 s later, after ingest has
-        // released it (a file renamed into place is released at once) and before inspection reads it.
-        var vanishing = inputs.WriteVanishingAfterRelease(TimeSpan.FromMilliseconds(500));
+        // Queued behind ~60 pairs (1.5-2.5 s of work on two cores): its image goes once ingest has journaled it,
+        // before inspection reads it.
+        var vanishing = inputs.WriteVanishingAfterRelease(image => agent.HasPrinted($"Pair {image} journaled as seen"));
         var lateTemplate = inputs.WriteAll();
         good.AddRange(inputs.WriteGood(GoodBefore, GoodAfter));
         await Task.WhenAll(vanishing, lateTemplate);

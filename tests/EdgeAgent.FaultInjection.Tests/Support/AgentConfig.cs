@@ -29,6 +29,9 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
     /// </summary>
     public bool ArchiveEagerly { get; init; }
 
+    /// <summary>When true, ingest logs every pair it journals (event 1008, Debug), so a scenario can act right after a pair is seen.</summary>
+    public bool LogSeenPairs { get; init; }
+
     /// <summary>The model the agent seeds its store with (<c>Model:Path</c>).</summary>
     public string ModelPath { get; init; } = RepoPaths.SmallModel;
 
@@ -80,7 +83,9 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
             ["Retention"] = ArchiveEagerly ? new JsonObject { ["ArchiveAfter"] = "00:00:00", ["Interval"] = "00:00:01" } : new JsonObject(),
             ["Logging"] = new JsonObject
             {
-                ["LogLevel"] = new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning" },
+                ["LogLevel"] = LogSeenPairs
+                    ? new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning", ["EdgeAgent.Ingest.IngestService"] = "Debug" }
+                    : new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning" },
             },
         };
         File.WriteAllText(path, json.ToJsonString());

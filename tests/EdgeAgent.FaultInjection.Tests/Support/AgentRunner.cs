@@ -77,6 +77,15 @@ public sealed class AgentRunner(string configPath, string logPath) : IDisposable
         return process.ExitCode;
     }
 
+    /// <summary>Whether the agent has printed <paramref name="text"/> so far.</summary>
+    public bool HasPrinted(string text)
+    {
+        lock (_logGate)
+        {
+            return File.Exists(logPath) && File.ReadLines(logPath).Any(line => line.Contains(text, StringComparison.Ordinal));
+        }
+    }
+
     /// <summary>The last lines the agent printed (warnings and errors; the config keeps it quiet otherwise).</summary>
     public string LogTail(int lines = 30)
     {

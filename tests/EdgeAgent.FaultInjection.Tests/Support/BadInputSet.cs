@@ -35,13 +35,14 @@ public sealed class BadInputSet(StagedPairs staged, string watched, string scrat
 
     /// <summary>
     /// A pair whose image disappears after ingest released it and before inspection reads it: written now
-    /// (while the worker has a backlog), its image deleted after <paramref name="after"/>.
+    /// (while the worker has a backlog), its image deleted as soon as <paramref name="journaled"/> says ingest
+    /// has journaled it.
     /// </summary>
-    public async Task WriteVanishingAfterRelease(TimeSpan after)
+    public async Task WriteVanishingAfterRelease(Func<string, bool> journaled)
     {
         var image = Good(200, "vanish");
         _cases.Add(BadInputCase.Error("vanishes after release", "image deleted between listing and reading", image, ReasonCode.ReadFailed));
-        await Task.Delay(after);
+        await Poll.UntilAsync(() => journaled(image), TimeSpan.FromSeconds(30), () => $"ingest journaling {image}");
         File.Delete(image);
     }
 
