@@ -90,7 +90,7 @@ cat > "$WORK/agent.json" <<CONF
   "Mqtt": { "Host": "127.0.0.1", "Port": $PORT, "Site": "soak", "Area": "a", "Line": "l", "Station": "s1" },
   "Health": { "HeartbeatInterval": "$(printf '00:00:%02d' $(( INTERVAL < 59 ? INTERVAL : 59 )))" },
   "Retention": { "ArchiveAfter": "00:01:00", "Interval": "00:01:00" },
-  "Logging": { "LogLevel": { "Default": "Warning" } }
+  "Logging": { "LogLevel": { "Default": "Warning", "EdgeAgent.Host.Pipeline.RetentionService": "Information" } }
 }
 CONF
 
@@ -194,4 +194,6 @@ awk -v n="$N" -v el="$ELAPSED" -v steady_s="$JOURNAL_STEADY_S" '
     }
     printf "memory flat: %s\n", (growth < 10) ? "yes" : "no"
   }' "$WORK/samples.txt"
+grep -o 'paused [0-9]* ms' "$WORK/agent.log" | awk '{ n++; s += $2; if ($2 > m) m = $2 }
+  END { if (n) printf "retention passes: %d, the collection after each paused %.0f ms on average, %.0f ms at most\n", n, s / n, m }'
 echo "verdicts received: $delivered ($distinct distinct ids) for $N pairs; agent exit code $agent_exit"

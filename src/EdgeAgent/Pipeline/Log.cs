@@ -18,8 +18,8 @@ internal static partial class Log
     [LoggerMessage(2003, LogLevel.Warning, "Could not move {Path} to {Destination}; it stays where it is: {Reason}")]
     public static partial void MoveFailed(ILogger logger, string path, string destination, string reason);
 
-    [LoggerMessage(2004, LogLevel.Information, "Retention: {Archived} verdicts archived, {Forgotten} old pairs forgotten, months deleted [{Months}], {Bytes} bytes kept")]
-    public static partial void RetentionPass(ILogger logger, int archived, int forgotten, string months, long bytes);
+    [LoggerMessage(2004, LogLevel.Information, "Retention: {Archived} verdicts archived, {Forgotten} old pairs forgotten, months deleted [{Months}], {Bytes} bytes kept; collection after the pass paused {PauseMs:F0} ms")]
+    public static partial void RetentionPass(ILogger logger, int archived, int forgotten, string months, long bytes, double pauseMs);
 
     [LoggerMessage(2005, LogLevel.Warning, "Retention: {Bytes} bytes kept exceed Retention:MaxBytes {MaxBytes} (the current month and unpublished verdicts are never deleted)")]
     public static partial void OverBudget(ILogger logger, long bytes, long maxBytes);
