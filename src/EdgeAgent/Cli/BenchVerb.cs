@@ -230,14 +230,14 @@ internal static class BenchVerb
             var target = Place(stage, watched, pair);
             await WaitForAsync(() => arrived.ContainsKey(target), 1).ConfigureAwait(false);
             var latency = Stopwatch.GetElapsedTime(complete, arrived[target].At).TotalMilliseconds;
-            latencies.Add(new Lone(latency, latency - arrived[target].Verdict.TimingsMs.Infer));
+            latencies.Add(new Lone(latency, latency - arrived[target].Verdict.TimingsMs.Infer, arrived[target].Verdict.TimingsMs));
         }
 
         return latencies;
     }
 
-    /// <summary>One pair's latency and the part of it that was not its own model run.</summary>
-    private sealed record Lone(double LatencyMs, double BesideModelMs);
+    /// <summary>One pair's latency, the part of it that was not its own model run, and the inspector's own timings.</summary>
+    private sealed record Lone(double LatencyMs, double BesideModelMs, Timings Timings);
 
     private static void Report(Burst burst, List<Lone> lone, Bare before, Bare after)
     {
@@ -259,6 +259,10 @@ internal static class BenchVerb
         var model = (before.LoneRunMs + after.LoneRunMs) / 2;
         Console.WriteLine(string.Create(C, $"one at a time     latency file complete → verdict received: p50 {Percentile(latency, 0.5):F1} ms, p95 {Percentile(latency, 0.95):F1}, p99 {Percentile(latency, 0.99):F1} ({lone.Count} pairs; one model run alone {model:F1} ms)"));
         Console.WriteLine(string.Create(C, $"  beside each pair's own model run (ingest, journal, decode, align, score, publish): p50 {Percentile(beside, 0.5):F1} ms, p95 {Percentile(beside, 0.95):F1}, p99 {Percentile(beside, 0.99):F1}"));
+        // Where that part goes: the inspector's own stages, and what lies outside it (the watcher's event, the
+        // seen commit, the verdict's commit + checkpoint, the MQTT round to the consumer).
+        double LoneMedian(Func<Lone, double> of) => Percentile([.. lone.Select(of).Order()], 0.5);
+        Console.WriteLine(string.Create(C, $"  of which, median ms: decode {LoneMedian(l => l.Timings.Decode):F1}  align {LoneMedian(l => l.Timings.Align):F1}  score {LoneMedian(l => l.Timings.Score):F2}  the rest of the inspector {LoneMedian(l => l.Timings.Total - l.Timings.Decode - l.Timings.Align - l.Timings.Infer - l.Timings.Score):F1}  outside it: ingest, journal, publish {LoneMedian(l => l.LatencyMs - l.Timings.Total):F1}"));
     }
 
     private static string Place(string stage, string watched, SyntheticPairTruth pair, string? product = null)
