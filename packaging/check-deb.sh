@@ -11,6 +11,11 @@ fail() { echo "check-deb: FAILED: $*" >&2; exit 1; }
 if dpkg-query -W -f='${Status}' edgeagent 2>/dev/null | grep -q "install ok installed"; then
   fail "edgeagent is already installed on this machine; this check installs and purges it (remove it first)"
 fi
+# systemd-analyze comes with the systemd package, which a minimal Debian image (a container) lacks.
+if ! command -v systemd-analyze >/dev/null; then
+  $sudo apt-get update -q
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q --no-install-recommends systemd >/dev/null
+fi
 OUT=$(mktemp -d /tmp/edgeagent-check-deb-XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
