@@ -240,12 +240,8 @@ public sealed class IngestService(
     private static bool IsOwnFolder(string root, ref FileSystemEntry entry) =>
         entry.Directory.Length == root.Length && PairNaming.OwnFolders.Contains(entry.FileName.ToString());
 
-    private static bool IsInOwnFolder(string root, string path)
-    {
-        var relative = Path.GetRelativePath(root, path);
-        int slash = relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        return slash > 0 && PairNaming.OwnFolders.Contains(relative[..slash]);
-    }
+    private static bool IsInOwnFolder(string root, string path) =>
+        PairNaming.TopFolder(root, Path.GetDirectoryName(path) ?? root) is { } top && PairNaming.OwnFolders.Contains(top);
 
     private void EnsureWatcher(string folder)
     {

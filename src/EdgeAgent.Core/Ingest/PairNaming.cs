@@ -21,6 +21,22 @@ public sealed class PairNaming(IngestOptions options)
     /// <summary>Folders the agent itself writes into under a watched folder; never scanned.</summary>
     public static IReadOnlyList<string> OwnFolders { get; } = ["done", "review", "quarantine"];
 
+    /// <summary>
+    /// The first folder of <paramref name="dir"/> below <paramref name="watchedFolder"/>: a product's folder or one of
+    /// <see cref="OwnFolders"/>; null for the watched folder itself.
+    /// </summary>
+    public static string? TopFolder(string watchedFolder, string dir)
+    {
+        var relative = Path.GetRelativePath(watchedFolder, dir);
+        if (relative == ".")
+        {
+            return null;
+        }
+
+        int slash = relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal);
+        return slash < 0 ? relative : relative[..slash];
+    }
+
     /// <summary>Parses a file name (no directory), or returns null when it is not part of a pair.</summary>
     public PairFileName? Parse(string fileName)
     {

@@ -199,17 +199,7 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
         }
     }
 
-    private string ProductOf(string watchedFolder, string dir)
-    {
-        var relative = Path.GetRelativePath(watchedFolder, dir);
-        if (relative == ".")
-        {
-            return options.DefaultProduct;
-        }
-
-        int slash = relative.IndexOf(Path.DirectorySeparatorChar, StringComparison.Ordinal);
-        return slash < 0 ? relative : relative[..slash];
-    }
+    private string ProductOf(string watchedFolder, string dir) => PairNaming.TopFolder(watchedFolder, dir) ?? options.DefaultProduct;
 
     /// <summary>The files of one pair id in one folder: its images (one per format) and templates.</summary>
     private sealed class PairGroup(string watchedFolder, string dir, string id)

@@ -33,7 +33,10 @@ public sealed class StpmModel : IDisposable
     /// <summary>The model's metadata.</summary>
     public StpmModelInfo Info { get; }
 
-    /// <summary>The execution provider actually in use: <c>CUDA</c> or <c>CPU</c>.</summary>
+    /// <summary>The name <see cref="Provider"/> has when the model runs on the CPU.</summary>
+    public const string CpuProvider = "CPU";
+
+    /// <summary>The execution provider actually in use: <c>TensorRT</c>, <c>CUDA</c> or <see cref="CpuProvider"/>.</summary>
     public string Provider { get; }
 
     internal InferenceSession Session { get; }
@@ -95,7 +98,7 @@ public sealed class StpmModel : IDisposable
     {
         ProviderKind.TensorRt => "TensorRT",
         ProviderKind.Cuda => "CUDA",
-        _ => "CPU",
+        _ => CpuProvider,
     };
 
     private static (StpmModel? Model, string Error) TryCreate(string path, InferenceOptions options, string sha256, ProviderKind provider)

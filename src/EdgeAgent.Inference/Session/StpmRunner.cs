@@ -16,8 +16,7 @@ public sealed class StpmRunner : IDisposable
     private readonly byte[] _template;
     private readonly byte[] _image;
     private readonly float[] _maps;
-    private readonly OrtValue[]?[] _valuesBySize;
-    private readonly OrtIoBinding?[] _bindingsBySize;
+    private readonly BoundRun?[] _bySize;
     private readonly RunOptions _runOptions = new();
 
     internal StpmRunner(StpmModel model, int capacity)
@@ -29,8 +28,7 @@ public sealed class StpmRunner : IDisposable
         _template = GC.AllocateArray<byte>(capacity * TemplateLength, pinned: true);
         _image = GC.AllocateArray<byte>(capacity * ImageLength, pinned: true);
         _maps = GC.AllocateArray<float>(capacity * MapsLength, pinned: true);
-        _valuesBySize = new OrtValue[]?[capacity];
-        _bindingsBySize = new OrtIoBinding?[capacity];
+        _bySize = new BoundRun?[capacity];
     }
 
     /// <summary>Most pairs one <see cref="Run(int)"/> takes.</summary>
@@ -68,12 +66,12 @@ public sealed class StpmRunner : IDisposable
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(count, Capacity);
-        var binding = _bindingsBySize[count - 1] ??= Bind(count);
+        var binding = (_bySize[count - 1] ??= Bind(count)).Binding;
         _model.Session.RunWithBinding(_runOptions, binding);
         binding.SynchronizeBoundOutputs();
     }
 
-    private OrtIoBinding Bind(int count)
+    private BoundRun Bind(int count)
     {
         OrtValue[] values =
         [
@@ -81,27 +79,34 @@ public sealed class StpmRunner : IDisposable
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _image.AsMemory(0, count * ImageLength), [count, _side, _side, 3]),
             OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, _maps.AsMemory(0, count * MapsLength), [count, 3, _side, _side]),
         ];
-        _valuesBySize[count - 1] = values;
         var binding = _model.Session.CreateIoBinding();
         binding.BindInput(StpmModel.TemplateInput, values[0]);
         binding.BindInput(StpmModel.ImageInput, values[1]);
         binding.BindOutput(StpmModel.MapsOutput, values[2]);
-        return binding;
+        return new BoundRun(binding, values);
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        foreach (var binding in _bindingsBySize.OfType<OrtIoBinding>())
+        foreach (var run in _bySize.OfType<BoundRun>())
         {
-            binding.Dispose();
-        }
-
-        foreach (var value in _valuesBySize.OfType<OrtValue[]>().SelectMany(v => v))
-        {
-            value.Dispose();
+            run.Dispose();
         }
 
         _runOptions.Dispose();
+    }
+
+    /// <summary>One batch size's binding and the tensors over the pinned buffers it binds (kept alive with it).</summary>
+    private sealed record BoundRun(OrtIoBinding Binding, OrtValue[] Values) : IDisposable
+    {
+        public void Dispose()
+        {
+            Binding.Dispose();
+            foreach (var value in Values)
+            {
+                value.Dispose();
+            }
+        }
     }
 }

@@ -115,33 +115,34 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         var stored = new List<Verdict>(items.Count);
         lock (_writeGate)
         {
-            _db.BeginTrans();
             try
             {
-                foreach (var (verdict, pairKey, heatmap) in items)
+                InTransaction(() =>
                 {
-                    var numbered = verdict with { Seq = LastSeq + 1 };
-                    var doc = _verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
-                    if (doc["state"].AsString == Judged)
+                    foreach (var (verdict, pairKey, heatmap) in items)
                     {
-                        // Judged before a crash and now again: keep the first verdict, the one that may have been published.
-                        stored.Add(FromDocument(doc));
-                        continue;
+                        var numbered = verdict with { Seq = LastSeq + 1 };
+                        var doc = _verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
+                        if (doc["state"].AsString == Judged)
+                        {
+                            // Judged before a crash and now again: keep the first verdict, the one that may have been published.
+                            stored.Add(FromDocument(doc));
+                            continue;
+                        }
+
+                        Complete(doc, numbered, heatmap);
+                        _verdicts.Upsert(doc);
+                        LastSeq = numbered.Seq;
+                        stored.Add(numbered);
+                        _pendingCount++;
                     }
 
-                    Complete(doc, numbered, heatmap);
-                    _verdicts.Upsert(doc);
-                    LastSeq = numbered.Seq;
-                    stored.Add(numbered);
-                    _pendingCount++;
-                }
-
-                _meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
-                _db.Commit();
+                    _meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
+                });
             }
             catch
             {
-                _db.Rollback();
+                // The counters ran ahead of a transaction that did not happen: back to what the file says.
                 LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
                 CountPending();
                 throw;
@@ -177,8 +178,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         lock (_writeGate)
         {
             var ids = new string[pairs.Count];
-            _db.BeginTrans();
-            try
+            InTransaction(() =>
             {
                 for (var i = 0; i < pairs.Count; i++)
                 {
@@ -200,14 +200,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                         ["pair"] = JsonSerializer.Serialize(pairs[i] with { VerdictId = ids[i] }, JournalJsonContext.Default.PairCandidate),
                     });
                 }
-
-                _db.Commit();
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
-            }
+            });
 
             // No checkpoint (a second flush): the commit survives a process crash, and a power cut that loses
             // it loses nothing anyone saw. Nothing refers to these ids before their verdicts are appended, and
@@ -280,35 +273,29 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         {
             // One transaction, no checkpoint: a mark lost to a crash only re-sends that verdict (same id),
             // which at-least-once delivery allows.
-            _db.BeginTrans();
             var marked = 0;
             try
             {
-                foreach (var id in verdictIds)
+                InTransaction(() =>
                 {
-                    var doc = _verdicts.FindById(id);
-                    if (doc is null || doc["published"].AsBoolean)
+                    foreach (var id in verdictIds)
                     {
-                        continue;
+                        var doc = _verdicts.FindById(id);
+                        if (doc is null || doc["published"].AsBoolean)
+                        {
+                            continue;
+                        }
+
+                        doc["published"] = true;
+                        doc["publishedAt"] = at.UtcDateTime;
+                        _verdicts.Update(doc);
+                        marked++;
                     }
-
-                    doc["published"] = true;
-                    doc["publishedAt"] = at.UtcDateTime;
-                    _verdicts.Update(doc);
-                    marked++;
-                }
-
-                _db.Commit();
+                });
             }
             catch (LiteException e)
             {
-                _db.Rollback();
                 throw new IOException($"The journal cannot mark {verdictIds.Count} verdict(s) published: {e.Message}", e);
-            }
-            catch
-            {
-                _db.Rollback();
-                throw;
             }
 
             _pendingCount -= marked;
@@ -425,7 +412,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     /// </summary>
     private void FinishInterruptedArchiving()
     {
-        var published = _verdicts.Find(Expression("seq > 0 AND published = true")).ToList();
+        var published = _verdicts.Find(Query.And(IsJudgedEntry, "published = true")).ToList();
         var alreadyArchived = Archive.Containing(published);
         if (alreadyArchived.Count > 0)
         {
@@ -436,8 +423,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     /// <summary>One transaction, forced to disk: a crash leaves either all or none of the batch stubbed.</summary>
     private void ReplaceWithStubs(IReadOnlyList<BsonDocument> archived)
     {
-        _db.BeginTrans();
-        try
+        InTransaction(() =>
         {
             foreach (var document in archived)
             {
@@ -450,7 +436,18 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                     ["judgedAt"] = document["judgedAt"],
                 });
             }
+        });
 
+        _db.Checkpoint();
+    }
+
+    // All or nothing; the caller holds the write gate (LiteDB's explicit transactions belong to one thread).
+    private void InTransaction(Action write)
+    {
+        _db.BeginTrans();
+        try
+        {
+            write();
             _db.Commit();
         }
         catch
@@ -458,8 +455,6 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             _db.Rollback();
             throw;
         }
-
-        _db.Checkpoint();
     }
 
     /// <summary>
@@ -473,7 +468,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     // At open and after a failed append: what the file says, counted once.
     private void CountPending()
     {
-        var waiting = _verdicts.Query().Where(Expression("seq > 0 AND published = false")).Select("{ seq }").ToEnumerable()
+        var waiting = _verdicts.Query().Where(Query.And(IsJudgedEntry, "published = false")).Select("{ seq }").ToEnumerable()
             .Select(d => d["seq"].AsInt64).ToList();
         Volatile.Write(ref _pendingCount, waiting.Count);
         Volatile.Write(ref _outboxCursor, waiting.Count == 0 ? LastSeq : waiting.Min() - 1);

@@ -162,7 +162,8 @@ internal static class PngFastPath
         }
     }
 
-    // 16 one-byte pixels a step; returns the first byte left to the scalar loop.
+    // 16 one-byte pixels a step; returns the first byte left to the scalar loop. Gray and colour are two
+    // methods, not one over bpp: the byte shifts must be constants for the JIT to emit one instruction each.
     private static unsafe int SubGray(Span<byte> row)
     {
         var lastPixel = Vector128.Create((byte)15);

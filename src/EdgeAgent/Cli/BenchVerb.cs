@@ -245,7 +245,6 @@ internal static class BenchVerb
         var ceiling = (before.PairsPerSecond + after.PairsPerSecond) / 2;
         var bareCpu = (before.CpuMsPerPair + after.CpuMsPerPair) / 2;
         var judged = burst.Verdicts.Where(v => v.Score is not null).ToList();
-        double Stage(Func<Timings, double> of) => Percentile([.. judged.Select(v => of(v.TimingsMs)).Order()], 0.5);
         Console.WriteLine(string.Create(C, $"pipeline (burst)  {pairsPerSecond,8:F1} pairs/s   {burst.Pairs} pairs in {burst.Seconds:F1} s, {judged.Count} scored; ratio to the bare Run loop {pairsPerSecond / ceiling:F2} (bare loop {before.PairsPerSecond:F1} before, {after.PairsPerSecond:F1} after)"));
         if (Math.Abs(before.PairsPerSecond - after.PairsPerSecond) > 0.1 * ceiling)
         {
@@ -253,7 +252,7 @@ internal static class BenchVerb
         }
 
         Console.WriteLine(string.Create(C, $"  CPU per pair: {burst.CpuMsPerPair:F1} ms in the whole process (bare Run loop {bareCpu:F1}): the agent's own work {burst.CpuMsPerPair - bareCpu:F1} ms, including the embedded broker, the consumer and the file copies standing in for the AOI; JIT during the burst: {burst.JitMethods} methods, {burst.JitMs:F0} ms"));
-        Console.WriteLine(string.Create(C, $"  per pair, median ms: decode {Stage(t => t.Decode):F1}  align {Stage(t => t.Align):F1}  model run (its batch) {Stage(t => t.Infer):F1}  score {Stage(t => t.Score):F2}  in the agent {Stage(t => t.Total):F1}"));
+        Console.WriteLine(string.Create(C, $"  per pair, median ms: decode {Median(judged, v => v.TimingsMs.Decode):F1}  align {Median(judged, v => v.TimingsMs.Align):F1}  model run (its batch) {Median(judged, v => v.TimingsMs.Infer):F1}  score {Median(judged, v => v.TimingsMs.Score):F2}  in the agent {Median(judged, v => v.TimingsMs.Total):F1}"));
         var latency = lone.Select(l => l.LatencyMs).Order().ToList();
         var beside = lone.Select(l => l.BesideModelMs).Order().ToList();
         var model = (before.LoneRunMs + after.LoneRunMs) / 2;
@@ -261,9 +260,10 @@ internal static class BenchVerb
         Console.WriteLine(string.Create(C, $"  beside each pair's own model run (ingest, journal, decode, align, score, publish): p50 {Percentile(beside, 0.5):F1} ms, p95 {Percentile(beside, 0.95):F1}, p99 {Percentile(beside, 0.99):F1}"));
         // Where that part goes: the inspector's own stages, and what lies outside it (the watcher's event, the
         // seen commit, the verdict's commit + checkpoint, the MQTT round to the consumer).
-        double LoneMedian(Func<Lone, double> of) => Percentile([.. lone.Select(of).Order()], 0.5);
-        Console.WriteLine(string.Create(C, $"  of which, median ms: decode {LoneMedian(l => l.Timings.Decode):F1}  align {LoneMedian(l => l.Timings.Align):F1}  score {LoneMedian(l => l.Timings.Score):F2}  the rest of the inspector {LoneMedian(l => l.Timings.Total - l.Timings.Decode - l.Timings.Align - l.Timings.Infer - l.Timings.Score):F1}  outside it: ingest, journal, publish {LoneMedian(l => l.LatencyMs - l.Timings.Total):F1}"));
+        Console.WriteLine(string.Create(C, $"  of which, median ms: decode {Median(lone, l => l.Timings.Decode):F1}  align {Median(lone, l => l.Timings.Align):F1}  score {Median(lone, l => l.Timings.Score):F2}  the rest of the inspector {Median(lone, l => l.Timings.Total - l.Timings.Decode - l.Timings.Align - l.Timings.Infer - l.Timings.Score):F1}  outside it: ingest, journal, publish {Median(lone, l => l.LatencyMs - l.Timings.Total):F1}"));
     }
+
+    private static double Median<T>(IEnumerable<T> items, Func<T, double> of) => Percentile([.. items.Select(of).Order()], 0.5);
 
     private static string Place(string stage, string watched, SyntheticPairTruth pair, string? product = null)
     {

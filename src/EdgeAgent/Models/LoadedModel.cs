@@ -67,7 +67,6 @@ public sealed class LoadedModel
         return Interlocked.Increment(ref _consecutiveInferenceFailures);
     }
 
-
     /// <summary>No new leases; the session is disposed as soon as the pair in flight (if any) finishes.</summary>
     public void Retire()
     {

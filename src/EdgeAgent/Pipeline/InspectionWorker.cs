@@ -41,7 +41,7 @@ public sealed class InspectionWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Sized for the provider the default model runs on: a CPU box shares its cores out, a GPU box decodes on all.
-        var provider = models.Snapshot().GetValueOrDefault(models.DefaultModel)?.Model.Provider ?? "CPU";
+        var provider = models.Snapshot().GetValueOrDefault(models.DefaultModel)?.Model.Provider ?? StpmModel.CpuProvider;
         var workers = _options.PrepareWorkersFor(provider);
         var lanes = _options.LanesFor(provider, inference.Value.EffectiveIntraOpThreads);
         Log.Sized(logger, provider, workers, lanes, inference.Value.EffectiveIntraOpThreads, _options.MaxBatch);

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using EdgeAgent.Inference.Session;
 
 namespace EdgeAgent.Host.Pipeline;
 
@@ -42,5 +43,5 @@ public sealed class PipelineOptions
     public int PrepareWorkersFor(string provider) =>
         PrepareWorkers > 0 ? PrepareWorkers : IsCpu(provider) ? Math.Max(1, Environment.ProcessorCount / 4) : Environment.ProcessorCount;
 
-    private static bool IsCpu(string provider) => string.Equals(provider, "CPU", StringComparison.Ordinal);
+    private static bool IsCpu(string provider) => string.Equals(provider, StpmModel.CpuProvider, StringComparison.Ordinal);
 }
