@@ -1,3 +1,4 @@
+using EdgeAgent.Models.Store;
 using System.Net.Sockets;
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Api;
@@ -6,7 +7,6 @@ using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Ingest;
-using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;

@@ -1,7 +1,7 @@
+using EdgeAgent.Pipeline.Judge;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using EdgeAgent.Host.Inspect;
 using EdgeAgent.Ingest;
 using EdgeAgent.Score;
 using EdgeAgent.Verdicts;

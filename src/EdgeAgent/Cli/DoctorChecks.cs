@@ -1,14 +1,14 @@
+using EdgeAgent.Pipeline;
+using EdgeAgent.Models.Activation;
+using EdgeAgent.Models.Store;
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
 using EdgeAgent.Host.Hosting;
-using EdgeAgent.Host.Models;
-using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
-using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
 using EdgeAgent.Vision.Align;
@@ -83,7 +83,7 @@ internal static class DoctorChecks
         }
 
         var result = new Options(Get<IngestOptions>(), Get<VerdictLogOptions>(), Get<MqttOptions>(), Get<InferenceOptions>(), Get<ModelsOptions>());
-        _ = (Get<AlignmentOptions>(), Get<DecodeLimits>(), Get<RetentionOptions>(), Get<ModelTransferLimits>(), Get<PipelineOptions>(), Get<Health.HealthOptions>());
+        _ = (Get<AlignmentOptions>(), Get<DecodeLimits>(), Get<RetentionOptions>(), Get<ModelTransferLimits>(), Get<PipelineOptions>(), Get<EdgeAgent.Pipeline.Health.HealthOptions>());
         if (problems.Count > 0)
         {
             findings.Add(new(Severity.Fail, "configuration", string.Join("; ", problems) + " — the service will not start (exit 78)"));

@@ -1,8 +1,9 @@
+using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Packages;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
-using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;

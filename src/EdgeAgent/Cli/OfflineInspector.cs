@@ -1,5 +1,5 @@
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Host.Hosting;
-using EdgeAgent.Host.Inspect;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Verdicts;

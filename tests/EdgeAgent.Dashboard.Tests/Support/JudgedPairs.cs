@@ -1,4 +1,5 @@
-using EdgeAgent.Host.Inspect;
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Storage.Log;

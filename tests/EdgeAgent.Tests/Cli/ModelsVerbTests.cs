@@ -1,4 +1,5 @@
-using EdgeAgent.Models;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Packages;
 using EdgeAgent.Testing;
 using EdgeAgent.Tests.Support;
 

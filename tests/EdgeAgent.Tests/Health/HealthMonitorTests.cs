@@ -1,6 +1,6 @@
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline;
 using EdgeAgent.Testing;
-using EdgeAgent.Host.Health;
-using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;

@@ -38,7 +38,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
         var modelPath = Path.Combine(RepoPaths.Golden, root.GetProperty("model").GetString()!);
         using var model = StpmModel.Load(modelPath, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
         Assert.Equal(root.GetProperty("model_sha256").GetString(), model.Info.Sha256);
-        using var inspector = InspectorFixture.Create(model, new Dictionary<string, EdgeAgent.Host.Inspect.ProductSettings>());
+        using var inspector = InspectorFixture.Create(model, new Dictionary<string, EdgeAgent.Pipeline.Prepare.ProductSettings>());
         double worst = 0;
         int pairs = 0;
 

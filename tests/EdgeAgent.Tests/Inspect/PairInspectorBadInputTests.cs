@@ -97,7 +97,7 @@ public sealed class PairInspectorBadInputTests(InspectorFixture fixture) : IClas
     public void Inspect_FileOverByteLimit_ErrorTooLarge()
     {
         var (image, template) = WriteGoodPair(600);
-        using var inspector = InspectorFixture.Create(fixture.Model, new Dictionary<string, EdgeAgent.Host.Inspect.ProductSettings>(), new DecodeLimits { MaxFileBytes = 2048 });
+        using var inspector = InspectorFixture.Create(fixture.Model, new Dictionary<string, EdgeAgent.Pipeline.Prepare.ProductSettings>(), new DecodeLimits { MaxFileBytes = 2048 });
 
         var verdict = inspector.Inspect(InspectorFixture.Candidate(image, template));
 

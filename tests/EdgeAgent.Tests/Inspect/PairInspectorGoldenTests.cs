@@ -1,4 +1,4 @@
-using EdgeAgent.Host.Inspect;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Testing;
 using EdgeAgent.Tests.Support;
 using EdgeAgent.Verdicts;

@@ -1,4 +1,5 @@
-using EdgeAgent.Host.Inspect;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 

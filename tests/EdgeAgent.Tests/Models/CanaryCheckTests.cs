@@ -1,4 +1,4 @@
-using EdgeAgent.Host.Models;
+using EdgeAgent.Models.Activation;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Testing;
 using EdgeAgent.Tests.Support;
@@ -32,7 +32,7 @@ public sealed class CanaryCheckTests(InspectorFixture fixture, ITestOutputHelper
     {
         // The contract-test model's threshold sits inside its OK score range (models/golden/golden_c320_r160.json).
         using var model = StpmModel.Load(RepoPaths.SmallModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
-        using var inspector = InspectorFixture.Create(model, new Dictionary<string, EdgeAgent.Host.Inspect.ProductSettings>());
+        using var inspector = InspectorFixture.Create(model, new Dictionary<string, EdgeAgent.Pipeline.Prepare.ProductSettings>());
 
         var report = CanaryCheck.Run(inspector, model.Info.Crop, GoodPairs(6, size: 352), minDefectRecall: 1.0, Work);
 

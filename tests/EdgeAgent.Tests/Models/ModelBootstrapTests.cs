@@ -1,7 +1,8 @@
-using EdgeAgent.Host.Inspect;
-using EdgeAgent.Host.Models;
+using EdgeAgent.Models.Activation;
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Inference.Session;
-using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;

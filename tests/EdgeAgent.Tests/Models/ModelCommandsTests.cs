@@ -1,9 +1,12 @@
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Models.Transfer;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Activation;
 using System.IO.Compression;
-using EdgeAgent.Host.Inspect;
-using EdgeAgent.Host.Models;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Models;
-using EdgeAgent.Models;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;

@@ -1,5 +1,5 @@
+using EdgeAgent.Pipeline.Judge;
 using System.Threading.Channels;
-using EdgeAgent.Host.Pipeline;
 
 namespace EdgeAgent.Tests.Pipeline;
 

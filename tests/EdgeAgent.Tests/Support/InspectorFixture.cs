@@ -1,5 +1,6 @@
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Testing;
-using EdgeAgent.Host.Inspect;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Verdicts;

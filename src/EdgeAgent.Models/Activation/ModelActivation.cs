@@ -1,0 +1,142 @@
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Packages;
+using System.Security.Cryptography;
+using EdgeAgent.Inference.Model;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Storage.Audit;
+using EdgeAgent.Storage.Log;
+using Microsoft.Extensions.Logging;
+
+namespace EdgeAgent.Models.Activation;
+
+/// <summary>What became of a package: <c>activated</c>, or <c>rejected</c> with a reason code and the numbers.</summary>
+public sealed record ActivationResult(string State, string? Reason, string Detail, string? Name, string? Version)
+{
+    /// <summary>True when the package's model now judges its products.</summary>
+    public bool Activated => State == "activated";
+}
+
+/// <summary>
+/// Takes a received package to active service, or refuses it with a reason, leaving the model in service
+/// untouched: verify the signature and every hash (<see cref="ModelPackageVerifier"/>), install it in the
+/// store, load it (contract, execution provider), run the canary, and only then switch the routing table
+/// between two pairs. Every step's outcome goes to the audit trail. One package at a time.
+/// </summary>
+public sealed class ModelActivation(
+    ModelStore store,
+    ActiveModels active,
+    TrustList trust,
+    ModelsOptions options,
+    InferenceOptions inference,
+    InspectorFactory factory,
+    VerdictLog log,
+    string dataDirectory,
+    string defaultProduct,
+    TimeProvider time,
+    ILogger logger)
+{
+    /// <summary>Reason code: the model does not load or breaks the <c>stpm-maps/1</c> contract.</summary>
+    public const string WrongContract = "WRONG_CONTRACT";
+
+    /// <summary>Reason code: the canary failed (numbers in the detail).</summary>
+    public const string CanaryFailed = "CANARY_FAILED";
+
+    /// <summary>Reason code: this name and version is installed with a different model.</summary>
+    public const string VersionConflict = "VERSION_CONFLICT";
+
+    private readonly Lock _gate = new();
+
+    /// <summary>Verifies, installs, proves and activates the package at <paramref name="packagePath"/>.</summary>
+    public ActivationResult Install(string packagePath)
+    {
+        lock (_gate)
+        {
+            var work = Path.Combine(dataDirectory, "incoming", "activation-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                return InstallLocked(packagePath, work);
+            }
+            finally
+            {
+                if (Directory.Exists(work))
+                {
+                    Directory.Delete(work, recursive: true);
+                }
+            }
+        }
+    }
+
+    private ActivationResult InstallLocked(string packagePath, string work)
+    {
+        var verification = ModelPackageVerifier.Verify(packagePath, trust, options.Limits, Path.Combine(work, "staging"));
+        if (!verification.IsAccepted)
+        {
+            return Reject(verification.Rejection.Code, verification.Rejection.Detail, "unverified", null, null, FileSha256(packagePath));
+        }
+
+        var package = verification.Package;
+        var (name, version, keyId) = (package.Manifest.Name, package.Manifest.Version, package.KeyId);
+        Audit("pushed", keyId, name, version, package.PackageSha256, "signature and hashes verified");
+        StoredModel stored;
+        try
+        {
+            stored = store.Install(package);
+        }
+        catch (ModelVersionConflictException e)
+        {
+            return Reject(VersionConflict, e.Message, keyId, name, version, package.PackageSha256);
+        }
+
+        LoadedModel loaded;
+        try
+        {
+            loaded = ModelBootstrap.Load(stored, inference, factory, logger);
+        }
+        catch (ModelContractException e)
+        {
+            return Reject(WrongContract, e.Message, keyId, name, version, stored.Sha256);
+        }
+
+        var pairs = CanaryCheck.Find(defaultProduct, options.CanaryFolderUnder(dataDirectory), stored.CanaryFolder);
+        var canary = CanaryCheck.Run(loaded.Inspector, loaded.Model.Info.Crop, pairs, options.CanaryMinDefectRecall, Path.Combine(work, "canary"));
+        if (!canary.Passed)
+        {
+            loaded.Retire();
+            return Reject(CanaryFailed, canary.Summary, keyId, name, version, stored.Sha256);
+        }
+
+        lock (active.SwitchGate)
+        {
+            store.Activate(name, version);
+            active.Activate(loaded);
+        }
+
+        Audit("activated", keyId, name, version, stored.Sha256, $"canary: {canary.Summary}; provider {loaded.Model.Provider}");
+        Log.Activated(logger, name, version, keyId, canary.Summary);
+        return new ActivationResult("activated", null, canary.Summary, name, version);
+    }
+
+    private ActivationResult Reject(string reason, string detail, string actor, string? name, string? version, string? sha256)
+    {
+        Audit("rejected", actor, name, version, sha256, $"{reason}: {detail}");
+        Log.Rejected(logger, name ?? "?", version ?? "?", reason, detail);
+        return new ActivationResult("rejected", reason, detail, name, version);
+    }
+
+    private void Audit(string action, string actor, string? name, string? version, string? sha256, string detail) =>
+        log.RecordAudit(new AuditEntry(time.GetUtcNow(), action, actor, name, version, sha256, detail));
+
+    private static string? FileSha256(string path)
+    {
+        try
+        {
+            using var stream = File.OpenRead(path);
+            return Convert.ToHexStringLower(SHA256.HashData(stream));
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,26 @@
+namespace EdgeAgent.Models.Store;
+
+/// <summary>Writes that a crash or power cut leaves either fully old or fully new.</summary>
+internal static class AtomicFile
+{
+    /// <summary>Writes a sibling temp file, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
+    public static void Write(string path, ReadOnlySpan<byte> bytes)
+    {
+        var temp = path + ".tmp";
+        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        {
+            stream.Write(bytes);
+            stream.Flush(flushToDisk: true);
+        }
+
+        File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Writes a new file and flushes it to disk before returning (used inside a folder that is renamed into place).</summary>
+    public static void WriteDurable(string path, ReadOnlySpan<byte> bytes)
+    {
+        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        stream.Write(bytes);
+        stream.Flush(flushToDisk: true);
+    }
+}

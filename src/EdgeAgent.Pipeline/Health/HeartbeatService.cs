@@ -1,0 +1,128 @@
+using EdgeAgent.Pipeline.Judge;
+using System.Globalization;
+using System.Text.Json;
+using EdgeAgent.Health;
+using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Publish;
+using EdgeAgent.Storage.Log;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Hosting.Systemd;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Pipeline.Health;
+
+/// <summary>
+/// Publishes the heartbeat on <c>…/metrics</c> and feeds the systemd watchdog. Hosting.Systemd has no
+/// watchdog of its own, so WATCHDOG=1 is sent here every WATCHDOG_USEC/2 — only while the agent is not
+/// stalled, so a wedged inference gets the process restarted.
+/// </summary>
+public sealed class HeartbeatService(
+    IOptions<HealthOptions> options,
+    IOptions<VerdictLogOptions> storage,
+    HealthMonitor monitor,
+    PipelineChannels channels,
+    PipelineProgress progress,
+    OutboxGate outbox,
+    ActiveModels models,
+    MqttConnection mqtt,
+    ISystemdNotifier systemd,
+    TimeProvider time,
+    ILogger<HeartbeatService> logger) : BackgroundService
+{
+    private readonly HealthOptions _options = options.Value;
+    private string _lastState = "healthy";
+    private (long Pairs, long Errors, DateTimeOffset At) _lastBeat;
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var watchdog = WatchdogInterval();
+        var tick = watchdog is { } w && w / 2 < _options.HeartbeatInterval ? w / 2 : _options.HeartbeatInterval;
+        _lastBeat = (0, 0, time.GetUtcNow());
+        var nextBeat = time.GetUtcNow();
+        using var timer = new PeriodicTimer(tick, time);
+        do
+        {
+            var (state, problems) = monitor.Evaluate();
+            Transition(state, problems);
+            if (watchdog is not null && state != "stalled" && systemd.IsEnabled)
+            {
+                systemd.Notify(new ServiceState("WATCHDOG=1"));
+            }
+
+            if (time.GetUtcNow() >= nextBeat)
+            {
+                await PublishAsync(state, problems, stoppingToken).ConfigureAwait(false);
+                nextBeat = time.GetUtcNow() + _options.HeartbeatInterval;
+            }
+        }
+        while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false));
+    }
+
+    private static TimeSpan? WatchdogInterval() =>
+        long.TryParse(Environment.GetEnvironmentVariable("WATCHDOG_USEC"), NumberStyles.Integer, CultureInfo.InvariantCulture, out var usec) && usec > 0
+            ? TimeSpan.FromMicroseconds(usec)
+            : null;
+
+    private void Transition(string state, IReadOnlyList<string> problems)
+    {
+        if (state == _lastState)
+        {
+            return;
+        }
+
+        if (state == "healthy")
+        {
+            Log.Recovered(logger, _lastState);
+        }
+        else
+        {
+            Log.Unhealthy(logger, state, string.Join("; ", problems));
+        }
+
+        _lastState = state;
+    }
+
+    private async Task PublishAsync(string state, IReadOnlyList<string> problems, CancellationToken cancellationToken)
+    {
+        var now = time.GetUtcNow();
+        double minutes = Math.Max((now - _lastBeat.At).TotalMinutes, 1e-6);
+        long pairs = progress.Pairs, errors = progress.Errors;
+        var beat = new Heartbeat
+        {
+            At = now,
+            State = state,
+            Problems = problems,
+            UptimeS = Math.Round((now - progress.Started).TotalSeconds, 1),
+            Model = DefaultModel(),
+            Queues = new HeartbeatQueues(channels.Candidates.Reader.Count, channels.Judged.Reader.Count),
+            OutboxBacklog = outbox.Backlog,
+            PairsTotal = pairs,
+            PairsPerMin = Math.Round((pairs - _lastBeat.Pairs) / minutes, 1),
+            ErrorsPerMin = Math.Round((errors - _lastBeat.Errors) / minutes, 1),
+            DiskFreeBytes = DiskFree(storage.Value.DataDirectory),
+            RssBytes = Environment.WorkingSet,
+            GcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+        };
+        _lastBeat = (pairs, errors, now);
+        await mqtt.PublishAsync(mqtt.Topics.Metrics, JsonSerializer.SerializeToUtf8Bytes(beat, HeartbeatJsonContext.Default.Heartbeat), retain: false, cancellationToken).ConfigureAwait(false);
+    }
+
+    private HeartbeatModel DefaultModel() =>
+        models.Snapshot().TryGetValue(models.DefaultModel, out var model)
+            ? new HeartbeatModel(model.Name, model.Version, model.Model.Provider)
+            : new HeartbeatModel(models.DefaultModel, "none", "none");
+
+    private static long DiskFree(string directory)
+    {
+        try
+        {
+            return new DriveInfo(Path.GetFullPath(directory)).AvailableFreeSpace;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            return -1;
+        }
+    }
+}

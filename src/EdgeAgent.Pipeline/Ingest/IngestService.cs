@@ -1,0 +1,325 @@
+using EdgeAgent.Ingest;
+using System.Collections.Concurrent;
+using System.IO.Enumeration;
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Pipeline.Ingest;
+
+/// <summary>
+/// Finds complete pairs in the watched folders. A periodic full rescan is the source of truth; the
+/// FileSystemWatcher only names files to look at sooner (it misses network-share writes, overflows, and
+/// dies silently when its handler throws, so its handler does nothing but queue the path). Between full
+/// scans only the hinted files and those still settling are looked at, so a hint costs the same in a
+/// folder of ten files or of a hundred thousand.
+/// Pairs go to a bounded channel; when inspection falls behind, ingest waits (nothing is dropped, the
+/// files simply stay on disk until there is room).
+/// </summary>
+public sealed class IngestService(
+    IOptions<IngestOptions> options,
+    ChannelWriter<PairCandidate> output,
+    IPairJournal journal,
+    EdgeAgent.Publish.OutboxGate outbox,
+    TimeProvider time,
+    ILogger<IngestService> logger) : BackgroundService
+{
+    // After a hint, a moment for the other files of the same write (the pair's second file) to arrive:
+    // one pass and one journal write for both, at a millisecond of latency.
+    private static readonly TimeSpan HintCoalescing = TimeSpan.FromMilliseconds(1);
+
+    // A watcher flood beyond this is not worth remembering path by path: the next pass is a full scan.
+    private const int MaxQueuedHints = 10_000;
+
+    private readonly IngestOptions _options = options.Value;
+    private readonly SemaphoreSlim _hint = new(0, 1);
+    private readonly ConcurrentQueue<Hint> _hints = new();
+    private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
+    private readonly HashSet<string> _unavailable = [];
+    private readonly HashSet<string> _unwatched = [];
+    private int _fullScanRequested = 1;
+    private bool _paused;
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var tracker = new PairTracker(_options, time, FileCompleteness.HasEndMarker);
+        var folders = _options.Folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToList();
+        Log.Watching(logger, string.Join(", ", folders));
+        var unfinished = journal.Unfinished();
+        if (unfinished.Count > 0)
+        {
+            Log.Resuming(logger, unfinished.Count);
+        }
+
+        foreach (var pair in unfinished)
+        {
+            await output.WriteAsync(pair, stoppingToken).ConfigureAwait(false);
+        }
+
+        var nextFullScan = time.GetUtcNow();
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            if (outbox.IsFull)
+            {
+                // Nothing is taken from the AOI folders until the broker has caught up; no pair is dropped.
+                if (!_paused)
+                {
+                    Log.PausedForOutbox(logger, outbox.Backlog, outbox.Limit);
+                    _paused = true;
+                }
+
+                await Task.Delay(_options.RescanInterval, time, stoppingToken).ConfigureAwait(false);
+                continue;
+            }
+
+            if (_paused)
+            {
+                Log.ResumedAfterOutbox(logger, outbox.Backlog);
+                _paused = false;
+            }
+
+            var ready = new List<PairCandidate>();
+            if (Interlocked.Exchange(ref _fullScanRequested, 0) == 1 || time.GetUtcNow() >= nextFullScan)
+            {
+                _hints.Clear(); // the full scan sees all of it
+                foreach (var folder in folders)
+                {
+                    if (Scan(folder) is { } scan)
+                    {
+                        ready.AddRange(tracker.Observe(folder, scan, journal.IsKnown));
+                    }
+                }
+
+                nextFullScan = time.GetUtcNow() + _options.RescanInterval;
+            }
+            else
+            {
+                ready.AddRange(ObserveHinted(tracker));
+            }
+
+            if (ready.Count > 0)
+            {
+                // Journal first: from here on the pair cannot be lost, whatever happens to this process.
+                var ids = await RecordSeenAsync(ready, stoppingToken).ConfigureAwait(false);
+                for (var i = 0; i < ready.Count; i++)
+                {
+                    Log.Seen(logger, ready[i].ImagePath, ids[i]);
+                    await output.WriteAsync(ready[i] with { VerdictId = ids[i] }, stoppingToken).ConfigureAwait(false);
+                }
+            }
+
+            var untilFullScan = nextFullScan - time.GetUtcNow();
+            var wait = tracker.HasPending && _options.SettleTime < untilFullScan ? _options.SettleTime : untilFullScan;
+            if (await _hint.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false))
+            {
+                await Task.Delay(HintCoalescing, time, stoppingToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    // The hinted files and those still settling, as they are now; a hinted folder (moved in whole) or a
+    // hinted file that cannot be looked at makes the next pass a full scan.
+    private List<PairCandidate> ObserveHinted(PairTracker tracker)
+    {
+        var paths = new Dictionary<string, Hint>(StringComparer.Ordinal);
+        foreach (var (folder, path) in tracker.UnsettledFiles)
+        {
+            paths[path] = new Hint(folder, path, RenamedIntoPlace: false);
+        }
+
+        while (_hints.TryDequeue(out var hint))
+        {
+            if (!paths.TryGetValue(hint.Path, out var known) || !known.RenamedIntoPlace)
+            {
+                paths[hint.Path] = hint;
+            }
+        }
+
+        var ready = new List<PairCandidate>();
+        foreach (var folder in paths.Values.GroupBy(h => h.Folder))
+        {
+            var changed = new List<FileObservation>();
+            var vanished = new List<string>();
+            foreach (var hint in folder.Where(h => !IsInOwnFolder(folder.Key, h.Path)))
+            {
+                try
+                {
+                    var info = new FileInfo(hint.Path);
+                    if (info.Exists)
+                    {
+                        changed.Add(new FileObservation(hint.Path, info.Length, info.LastWriteTimeUtc, hint.RenamedIntoPlace));
+                    }
+                    else if (Directory.Exists(hint.Path))
+                    {
+                        Interlocked.Exchange(ref _fullScanRequested, 1);
+                    }
+                    else
+                    {
+                        vanished.Add(hint.Path);
+                    }
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    Interlocked.Exchange(ref _fullScanRequested, 1);
+                }
+            }
+
+            ready.AddRange(tracker.ObserveChanges(folder.Key, changed, vanished, journal.IsKnown));
+        }
+
+        return ready;
+    }
+
+    // A full disk or an I/O error must not crash ingest (the pairs are already released by the tracker):
+    // wait and retry, which also holds back every later pair until the journal can write again.
+    private async Task<IReadOnlyList<string>> RecordSeenAsync(IReadOnlyList<PairCandidate> pairs, CancellationToken stoppingToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                return journal.RecordSeen(pairs);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                Log.JournalWriteFailed(logger, pairs[0].ImagePath, pairs.Count, delay.TotalSeconds, e);
+                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
+            }
+        }
+    }
+
+    /// <inheritdoc/>
+    public override void Dispose()
+    {
+        foreach (var watcher in _watchers.Values)
+        {
+            watcher.Dispose();
+        }
+
+        _hint.Dispose();
+        base.Dispose();
+    }
+
+    private List<FileObservation>? Scan(string folder)
+    {
+        try
+        {
+            var entries = new FileSystemEnumerable<FileObservation>(
+                folder,
+                (ref FileSystemEntry e) => new FileObservation(e.ToFullPath(), e.Length, e.LastWriteTimeUtc.UtcDateTime),
+                new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
+            {
+                ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
+                ShouldRecursePredicate = (ref FileSystemEntry e) => !IsOwnFolder(folder, ref e),
+            };
+            var files = entries.ToList();
+            EnsureWatcher(folder);
+            if (_unavailable.Remove(folder))
+            {
+                Log.FolderBack(logger, folder);
+            }
+
+            return files;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // A missing or unreadable folder (unmounted share, permissions) is retried every rescan.
+            if (_unavailable.Add(folder))
+            {
+                Log.FolderUnavailable(logger, folder, e.Message);
+            }
+
+            DropWatcher(folder);
+            return null;
+        }
+    }
+
+    private static bool IsOwnFolder(string root, ref FileSystemEntry entry) =>
+        entry.Directory.Length == root.Length && PairNaming.OwnFolders.Contains(entry.FileName.ToString());
+
+    private static bool IsInOwnFolder(string root, string path) =>
+        PairNaming.TopFolder(root, Path.GetDirectoryName(path) ?? root) is { } top && PairNaming.OwnFolders.Contains(top);
+
+    private void EnsureWatcher(string folder)
+    {
+        if (_watchers.ContainsKey(folder))
+        {
+            return;
+        }
+
+        var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, InternalBufferSize = 64 * 1024 };
+        watcher.Created += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
+        watcher.Changed += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
+        watcher.Deleted += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
+        watcher.Renamed += (_, e) =>
+        {
+            Enqueue(folder, e.OldFullPath, renamed: false);
+            Enqueue(folder, e.FullPath, renamed: true);
+        };
+        watcher.Error += (_, _) => RequestFullScan(); // overflow: a full scan catches up.
+        try
+        {
+            watcher.EnableRaisingEvents = true;
+            _watchers[folder] = watcher;
+            _unwatched.Remove(folder);
+        }
+        catch (IOException e)
+        {
+            // E.g. the per-user inotify limit: the periodic rescan still finds every pair, only later.
+            watcher.Dispose();
+            if (_unwatched.Add(folder))
+            {
+                Log.WatcherUnavailable(logger, folder, e.Message);
+            }
+        }
+    }
+
+    private void DropWatcher(string folder)
+    {
+        if (_watchers.Remove(folder, out var watcher))
+        {
+            watcher.Dispose();
+        }
+    }
+
+    // Watcher handlers: never throw (that silently kills the watcher), never block.
+    private void Enqueue(string folder, string path, bool renamed)
+    {
+        if (_hints.Count >= MaxQueuedHints)
+        {
+            RequestFullScan();
+            return;
+        }
+
+        _hints.Enqueue(new Hint(folder, path, renamed));
+        Wake();
+    }
+
+    private void RequestFullScan()
+    {
+        Interlocked.Exchange(ref _fullScanRequested, 1);
+        Wake();
+    }
+
+    private void Wake()
+    {
+        try
+        {
+            if (_hint.CurrentCount == 0)
+            {
+                _hint.Release();
+            }
+        }
+        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
+        {
+            // Another hint got there first, or ingest has stopped.
+        }
+    }
+
+    /// <summary>A file a watcher named; <see cref="Folder"/> is the watched folder it lies under.</summary>
+    private sealed record Hint(string Folder, string Path, bool RenamedIntoPlace);
+}

@@ -1,0 +1,78 @@
+using EdgeAgent.Pipeline.Ingest;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Ingest;
+using EdgeAgent.Publish;
+using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Storage.Log;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Pipeline.Journal;
+
+/// <summary>
+/// Persist first, publish second: stores each verdict (with its sequence number) and forces it to disk,
+/// then wakes the publisher, then applies the after-processing rule to the AOI files. The single writer
+/// of the log. A failed write is retried with backoff; the verdicts wait in the channel meanwhile.
+/// </summary>
+public sealed class JournalWriter(
+    PipelineChannels channels,
+    VerdictLog log,
+    VerdictPublisher publisher,
+    ProcessedFiles processedFiles,
+    PipelineProgress progress,
+    OutboxGate outbox,
+    ILogger<JournalWriter> logger) : BackgroundService
+{
+    private const int MaxBatch = 32;
+
+    /// <summary>Raised after a batch of verdicts is durably stored (the demo prints from it).</summary>
+    public event Action<IReadOnlyList<JudgedPair>>? Stored;
+
+    /// <inheritdoc/>
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var reader = channels.Judged.Reader;
+        var batch = new List<JudgedPair>(MaxBatch);
+        // Runs until inspection completes the channel, not until the stop token: a graceful stop drains
+        // every verdict already decided (the unit's TimeoutStopSec bounds it).
+        while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
+        {
+            while (batch.Count < MaxBatch && reader.TryRead(out var item))
+            {
+                batch.Add(item);
+            }
+
+            var stored = await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
+            progress.Stored();
+            outbox.Report(log.PendingCount());
+            publisher.Nudge();
+            var numbered = batch.Zip(stored, (j, v) => j with { Verdict = v }).ToList();
+            foreach (var judged in numbered)
+            {
+                processedFiles.Apply(judged.Pair, judged.Verdict.Outcome);
+            }
+
+            Stored?.Invoke(numbered);
+            batch.Clear();
+        }
+    }
+
+    private async Task<IReadOnlyList<EdgeAgent.Verdicts.Verdict>> StoreAsync(List<JudgedPair> batch, CancellationToken cancellationToken)
+    {
+        var delay = TimeSpan.FromSeconds(1);
+        while (true)
+        {
+            try
+            {
+                return log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key, j.Heatmap))]);
+            }
+            catch (Exception e) when (e is IOException or LiteDB.LiteException or UnauthorizedAccessException)
+            {
+                Log.StoreFailed(logger, batch.Count, delay.TotalSeconds, e);
+                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
+            }
+        }
+    }
+}

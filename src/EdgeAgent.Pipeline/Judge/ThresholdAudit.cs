@@ -1,0 +1,45 @@
+using EdgeAgent.Pipeline.Prepare;
+using System.Globalization;
+using EdgeAgent.Storage.Audit;
+using EdgeAgent.Storage.Log;
+
+namespace EdgeAgent.Pipeline.Judge;
+
+/// <summary>
+/// Writes every change of a product's configured threshold (<c>Products:&lt;p&gt;:Threshold</c>, e.g. by
+/// <c>edgeagent calibrate --write</c> or by hand) to the audit trail when the agent starts with it: the
+/// previous value is the one the trail last recorded, so a supervisor sees when each line's threshold moved.
+/// </summary>
+public static class ThresholdAudit
+{
+    /// <summary>The audit action of a threshold change.</summary>
+    public const string Action = "threshold-changed";
+
+    // Audit entries are rare (pushes, rollbacks, threshold changes): the newest few hundred cover every product.
+    private const int Lookback = 500;
+
+    /// <summary>Records each product whose configured threshold differs from the last one recorded; returns how many.</summary>
+    public static int RecordChanges(VerdictLog log, IReadOnlyDictionary<string, ProductSettings> products, TimeProvider time)
+    {
+        ArgumentNullException.ThrowIfNull(log);
+        ArgumentNullException.ThrowIfNull(products);
+        var recorded = log.AuditTrail(Lookback).Where(a => a.Action == Action && a.Product is not null)
+            .GroupBy(a => a.Product!).ToDictionary(g => g.Key, g => g.First().Detail.Split(" -> ")[^1]); // newest first
+        var changes = 0;
+        foreach (var (product, settings) in products.OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            var now = settings.Threshold?.ToString("R", CultureInfo.InvariantCulture) ?? "model";
+            var before = recorded.GetValueOrDefault(product) ?? "model";
+            if (now == before)
+            {
+                continue;
+            }
+
+            // "model" = no override, the model's own threshold applies.
+            log.RecordAudit(new AuditEntry(time.GetUtcNow(), Action, "config", settings.Model, null, null, $"{before} -> {now}", product));
+            changes++;
+        }
+
+        return changes;
+    }
+}

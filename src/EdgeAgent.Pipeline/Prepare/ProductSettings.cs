@@ -1,0 +1,38 @@
+using System.Globalization;
+using EdgeAgent.Score;
+
+namespace EdgeAgent.Pipeline.Prepare;
+
+/// <summary>
+/// Per-product overrides of the model's scoring parameters (configuration section <c>Products</c>,
+/// keyed by product name). Unset values fall back to the model's metadata.
+/// </summary>
+public sealed class ProductSettings
+{
+    /// <summary>The section name in configuration.</summary>
+    public const string Section = "Products";
+
+    /// <summary>Name of the model (in the model store) that judges this product; the default model when unset.</summary>
+    public string? Model { get; set; }
+
+    /// <summary>
+    /// Template source: a per-product golden image (gray or colour file) in which each suspect's area is
+    /// located, instead of the paired <c>_template</c> file (the default, when unset).
+    /// </summary>
+    public string? GoldenImage { get; set; }
+
+    /// <summary>NG threshold for this product.</summary>
+    public double? Threshold { get; set; }
+
+    /// <summary>Mask as <c>none</c>, <c>centre:ρ</c> or <c>gaussian:σ</c>.</summary>
+    public string? Mask { get; set; }
+
+    /// <summary>Three layer weights, e.g. <c>0.5,1,0.5</c>.</summary>
+    public string? LayerWeights { get; set; }
+
+    /// <summary>The model's parameters with this product's overrides applied; throws FormatException when malformed.</summary>
+    public ScoreParameters Apply(ScoreParameters model) => new ScoreParameters(
+        LayerWeights is null ? model.LayerWeights : [.. LayerWeights.Split(',').Select(w => double.Parse(w, NumberStyles.Float, CultureInfo.InvariantCulture))],
+        Mask is null ? model.Mask : MaskSpec.Parse(Mask),
+        Threshold ?? model.Threshold).Validated();
+}
