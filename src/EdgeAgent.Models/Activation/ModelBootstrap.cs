@@ -1,3 +1,4 @@
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Models.Packages;
@@ -15,16 +16,37 @@ namespace EdgeAgent.Models.Activation;
 /// </summary>
 public static class ModelBootstrap
 {
-    /// <summary>Loads every routed model's active version.</summary>
+    /// <summary>Loads every routed model's active version into a new routing table (one-shot use: tests, tools).</summary>
     public static ActiveModels Load(ModelStore store, string bundledPath, InferenceOptions inference, InspectorFactory factory, int failuresBeforeRollback, ILogger logger)
     {
+        ArgumentNullException.ThrowIfNull(factory);
+        var active = new ActiveModels(RoutesOf(factory.Products), failuresBeforeRollback);
+        try
+        {
+            LoadInto(active, store, bundledPath, inference, factory, logger);
+            return active;
+        }
+        catch
+        {
+            active.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>The products that name their own model, by product.</summary>
+    public static IReadOnlyDictionary<string, string> RoutesOf(IReadOnlyDictionary<string, ProductSettings> products) =>
+        products.Where(p => !string.IsNullOrWhiteSpace(p.Value.Model)).ToDictionary(p => p.Key, p => p.Value.Model!, StringComparer.Ordinal);
+
+    /// <summary>Names the default model after the bundled one and loads every routed model's active version into <paramref name="active"/>.</summary>
+    public static void LoadInto(ActiveModels active, ModelStore store, string bundledPath, InferenceOptions inference, InspectorFactory factory, ILogger logger)
+    {
+        ArgumentNullException.ThrowIfNull(active);
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(factory);
         var bundled = StpmModel.Load(bundledPath, inference, logger);
-        var routes = factory.Products.Where(p => !string.IsNullOrWhiteSpace(p.Value.Model)).ToDictionary(p => p.Key, p => p.Value.Model!, StringComparer.Ordinal);
-        var active = new ActiveModels(bundled.Info.Name, routes, failuresBeforeRollback);
         try
         {
+            active.NameDefault(bundled.Info.Name);
             if (store.Active(bundled.Info.Name) is null)
             {
                 store.ImportLocal(bundledPath, bundled.Info.Name, bundled.Info.Version);
@@ -52,12 +74,9 @@ public static class ModelBootstrap
             {
                 bundled.Dispose(); // the store holds a newer default version
             }
-
-            return active;
         }
         catch
         {
-            active.Dispose();
             bundled.Dispose();
             throw;
         }

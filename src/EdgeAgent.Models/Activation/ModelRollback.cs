@@ -24,7 +24,7 @@ public sealed class ModelRollback
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
 
-    /// <summary>Watches <paramref name="active"/> for models that keep failing.</summary>
+    /// <summary>Rolls back models of <paramref name="active"/>; <see cref="RollBackFailing"/> is wired to its failures at start.</summary>
     public ModelRollback(ModelStore store, ActiveModels active, InferenceOptions inference, InspectorFactory factory, VerdictLog log, TimeProvider time, ILogger logger)
     {
         _store = store;
@@ -34,11 +34,17 @@ public sealed class ModelRollback
         _log = log;
         _time = time;
         _logger = logger;
-        active.KeepsFailing += failing =>
-        {
-            Log.KeepsFailing(logger, failing.Name, failing.Version, failing.ConsecutiveInferenceFailures);
-            RollBack(failing.Name, AutomaticActor, $"{failing.ConsecutiveInferenceFailures} inference failures in a row on {failing.Version}");
-        };
+    }
+
+    /// <summary>
+    /// The automatic rollback, for <see cref="ActiveModels.KeepsFailing"/>: it runs on the inspection worker's
+    /// thread, so no further pair reaches the failing model while the previous one loads.
+    /// </summary>
+    public void RollBackFailing(LoadedModel failing)
+    {
+        ArgumentNullException.ThrowIfNull(failing);
+        Log.KeepsFailing(_logger, failing.Name, failing.Version, failing.ConsecutiveInferenceFailures);
+        RollBack(failing.Name, AutomaticActor, $"{failing.ConsecutiveInferenceFailures} inference failures in a row on {failing.Version}");
     }
 
     /// <summary>The audit trail's actor for rollbacks the box decided itself.</summary>

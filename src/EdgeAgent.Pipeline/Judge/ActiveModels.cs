@@ -5,8 +5,9 @@ namespace EdgeAgent.Pipeline.Judge;
 /// default model) → the loaded active version of that model. Activation swaps an entry between two pairs:
 /// a pair already leased finishes on the old model, the next one gets the new model.
 /// </summary>
-public sealed class ActiveModels(string defaultModel, IReadOnlyDictionary<string, string> productRoutes, int failuresBeforeRollback) : IDisposable
+public sealed class ActiveModels(IReadOnlyDictionary<string, string> productRoutes, int failuresBeforeRollback) : IDisposable
 {
+    private string? _defaultModel;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LoadedModel> _byName = new(StringComparer.Ordinal);
 
@@ -16,8 +17,20 @@ public sealed class ActiveModels(string defaultModel, IReadOnlyDictionary<string
     /// </summary>
     public Lock SwitchGate { get; } = new();
 
-    /// <summary>The model name products without their own route use.</summary>
-    public string DefaultModel { get; } = defaultModel;
+    /// <summary>
+    /// The model name products without their own route use. The bundled model's metadata names it, so it is known
+    /// once the models have loaded at start (<see cref="NameDefault"/>), before the first pair.
+    /// </summary>
+    public string DefaultModel => _defaultModel ?? throw new InvalidOperationException("The models have not been loaded yet.");
+
+    /// <summary>Names the default model, once, when the models load at start.</summary>
+    public void NameDefault(string name)
+    {
+        if (Interlocked.CompareExchange(ref _defaultModel, name, null) is not null)
+        {
+            throw new InvalidOperationException("The default model is named once, at start.");
+        }
+    }
 
     /// <summary>The model name <paramref name="product"/> is judged by.</summary>
     public string RouteOf(string product) => productRoutes.TryGetValue(product, out var name) ? name : DefaultModel;

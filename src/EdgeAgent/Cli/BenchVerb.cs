@@ -1,3 +1,4 @@
+using EdgeAgent.Models.Activation;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
@@ -66,7 +67,7 @@ internal static class BenchVerb
         var configuration = new ConfigurationBuilder().AddServiceDefaults().AddAgentConfiguration(configFile, overrides).Build();
         var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
         var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
-        var modelPath = AgentHost.ResolveModelPath(inference.Path);
+        var modelPath = ModelPaths.Resolve(inference.Path);
 
         var bare = BareRunLoop(modelPath, inference, pipeline, count);
         Console.WriteLine(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {bare.Lanes} lane(s) × {inference.EffectiveIntraOpThreads} thread(s), {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));

@@ -200,7 +200,7 @@ internal static class DoctorChecks
 
     private static void Models(InferenceOptions inference, ModelsOptions models, VerdictLogOptions storage, List<Finding> findings)
     {
-        var path = AgentHost.ResolveModelPath(inference.Path);
+        var path = ModelPaths.Resolve(inference.Path);
         try
         {
             using var model = StpmModel.Load(path, inference, NullLogger.Instance);

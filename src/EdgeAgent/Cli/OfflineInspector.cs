@@ -1,26 +1,27 @@
-using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
-using EdgeAgent.Messaging.Connection;
-using EdgeAgent.Verdicts;
-using EdgeAgent.Vision.Align;
-using EdgeAgent.Vision.Decode;
+using EdgeAgent.Models.Activation;
+using EdgeAgent.Pipeline.Judge;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Host.Cli;
 
 /// <summary>
-/// The service's pair inspector for the verbs that judge pairs offline (inspect, calibrate): the same
-/// configuration sources, model, decoder, aligner and product settings, so a score here is the score there.
+/// The service's pair inspector for the verbs that judge pairs offline (inspect, calibrate): built through the
+/// service's own registrations (<see cref="AgentHost.AddJudgingServices"/>) from the same configuration sources, so
+/// options are validated the same way and the model, decoder, aligner, product settings and golden templates are
+/// the service's. A score here is the score there.
 /// </summary>
 internal sealed class OfflineInspector : IDisposable
 {
-    private readonly ILoggerFactory loggers;
+    private readonly ServiceProvider _services;
 
-    private OfflineInspector(ILoggerFactory loggers, IConfiguration configuration, StpmModel model, PairInspector inspector)
+    private OfflineInspector(ServiceProvider services, IConfiguration configuration, StpmModel model, PairInspector inspector)
     {
-        this.loggers = loggers;
+        _services = services;
         Configuration = configuration;
         Model = model;
         Inspector = inspector;
@@ -36,30 +37,26 @@ internal sealed class OfflineInspector : IDisposable
     public static OfflineInspector Create(string? configFile, string? modelPath, bool quiet)
     {
         var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
-        var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
-        // Logs go to stderr so `--json` output stays one parseable object on stdout.
-        var loggers = LoggerFactory.Create(b => b
-            .AddSimpleConsole(o => o.SingleLine = true)
-            .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
-            .SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information));
+        var collection = new ServiceCollection()
+            .AddSingleton<IConfiguration>(configuration)
+            // Logs go to stderr so `--json` output stays one parseable object on stdout.
+            .AddLogging(b => b
+                .AddSimpleConsole(o => o.SingleLine = true)
+                .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
+                .SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information));
+        var services = AgentHost.AddJudgingServices(collection, configuration).BuildServiceProvider();
         StpmModel? model = null;
         try
         {
-            model = StpmModel.Load(AgentHost.ResolveModelPath(modelPath ?? inference.Path), inference, loggers.CreateLogger<StpmModel>());
-            var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
-            var inspector = new InspectorFactory(
-                configuration.GetSection(DecodeLimits.Section).Get<DecodeLimits>() ?? new DecodeLimits(),
-                configuration.GetSection(AlignmentOptions.Section).Get<AlignmentOptions>() ?? new AlignmentOptions(),
-                AgentHost.ReadProducts(configuration),
-                AgentHost.StationOf(mqtt),
-                new VerdictIdGenerator(TimeProvider.System),
-                TimeProvider.System).Create(model);
-            return new OfflineInspector(loggers, configuration, model, inspector);
+            AgentHost.ValidateOptions(services);
+            var inference = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
+            model = StpmModel.Load(ModelPaths.Resolve(modelPath ?? inference.Path), inference, services.GetRequiredService<ILogger<StpmModel>>());
+            return new OfflineInspector(services, configuration, model, services.GetRequiredService<InspectorFactory>().Create(model));
         }
         catch
         {
             model?.Dispose();
-            loggers.Dispose();
+            services.Dispose();
             throw;
         }
     }
@@ -68,6 +65,6 @@ internal sealed class OfflineInspector : IDisposable
     {
         Inspector.Dispose();
         Model.Dispose();
-        loggers.Dispose();
+        _services.Dispose(); // golden templates and loggers
     }
 }

@@ -1,25 +1,31 @@
-using EdgeAgent.Pipeline.Retention;
-using EdgeAgent.Pipeline.Journal;
-using EdgeAgent.Pipeline.Ingest;
-using EdgeAgent.Pipeline.Health;
-using EdgeAgent.Pipeline;
-using EdgeAgent.Models.Transfer;
-using EdgeAgent.Models.Packages;
-using EdgeAgent.Models.Activation;
-using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Models.Store;
 using EdgeAgent.Dashboard;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Hosting;
+using EdgeAgent.Inference;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Messaging;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Models;
+using EdgeAgent.Models.Activation;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Transfer;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline.Ingest;
+using EdgeAgent.Pipeline.Journal;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Pipeline.Retention;
 using EdgeAgent.Publish;
+using EdgeAgent.Storage;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
 using EdgeAgent.Verdicts;
+using EdgeAgent.Vision;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
 using Microsoft.Extensions.Configuration;
@@ -70,89 +76,9 @@ public static class AgentHost
         // (outside systemd it is simply disabled).
         builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
-        AddOptions<IngestOptions>(builder.Services, IngestOptions.Section);
-        AddOptions<AlignmentOptions>(builder.Services, AlignmentOptions.Section);
-        AddOptions<DecodeLimits>(builder.Services, DecodeLimits.Section);
-        AddOptions<InferenceOptions>(builder.Services, InferenceOptions.Section);
-        AddOptions<MqttOptions>(builder.Services, MqttOptions.Section);
-        builder.Services.AddSingleton<IValidateOptions<MqttOptions>, MqttSecurityValidation>();
-        AddOptions<VerdictLogOptions>(builder.Services, VerdictLogOptions.Section);
-        AddOptions<HealthOptions>(builder.Services, HealthOptions.Section);
-        AddOptions<RetentionOptions>(builder.Services, RetentionOptions.Section);
-        AddOptions<ModelsOptions>(builder.Services, ModelsOptions.Section);
-        AddOptions<ModelTransferLimits>(builder.Services, ModelTransferLimits.Section);
-        AddOptions<PipelineOptions>(builder.Services, PipelineOptions.Section);
-        AddOptions<DashboardOptions>(builder.Services, DashboardOptions.Section);
-
-        var services = builder.Services;
-        services.AddSingleton(TimeProvider.System);
-        services.AddSingleton<VerdictIdGenerator>();
-        services.AddSingleton<PipelineChannels>();
-        services.AddSingleton(sp => sp.GetRequiredService<PipelineChannels>().Candidates.Writer);
-        services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory));
-        services.AddSingleton(sp =>
-        {
-            sp.GetRequiredService<DataDirectoryLock>();
-            return VerdictLog.Open(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath);
-        });
-        services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
-        services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
-        services.AddSingleton(sp => StationOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value));
-        services.AddSingleton(sp => new GoldenTemplates(ReadProducts(builder.Configuration), sp.GetRequiredService<IOptions<DecodeLimits>>().Value));
-        services.AddSingleton(sp => CreateInspectorFactory(sp, builder.Configuration));
-        // Ingest must not wait for template files that never come for products judged against a golden image.
-        services.PostConfigure<IngestOptions>(o => o.ProductsWithoutTemplates =
-            ReadProducts(builder.Configuration).Where(p => !string.IsNullOrWhiteSpace(p.Value.GoldenImage)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal));
-        services.AddSingleton(sp => OpenModelStore(sp));
-        services.AddSingleton(sp => LoadActiveModels(sp));
-        services.AddSingleton(sp => new ModelRollback(
-            sp.GetRequiredService<ModelStore>(),
-            sp.GetRequiredService<ActiveModels>(),
-            sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
-            sp.GetRequiredService<InspectorFactory>(),
-            sp.GetRequiredService<VerdictLog>(),
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRollback>()));
-        services.AddSingleton(sp => ModelBootstrap.LoadTrustList(
-            sp.GetRequiredService<IOptions<ModelsOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TrustList>()));
-        services.AddSingleton(sp => new ModelActivation(
-            sp.GetRequiredService<ModelStore>(),
-            sp.GetRequiredService<ActiveModels>(),
-            sp.GetRequiredService<TrustList>(),
-            sp.GetRequiredService<IOptions<ModelsOptions>>().Value,
-            sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
-            sp.GetRequiredService<InspectorFactory>(),
-            sp.GetRequiredService<VerdictLog>(),
-            sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory,
-            sp.GetRequiredService<IOptions<IngestOptions>>().Value.DefaultProduct,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelActivation>()));
-        services.AddSingleton<IModelCommandHandler, ModelCommands>();
-        services.AddSingleton(sp => new ModelTransferReceiver(
-            Path.Combine(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory, "incoming", "transfers"),
-            sp.GetRequiredService<IOptions<ModelTransferLimits>>().Value,
-            sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelTransferReceiver>()));
-        services.AddSingleton<ProcessedFiles>();
-        services.AddSingleton<PipelineProgress>();
-        services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
-        services.AddSingleton<HealthMonitor>();
-
-        // Start order = registration order: consumers before producers, so nothing waits on a stage that is not up.
-        services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
-        services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
-        services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
-        services.AddSingleton(sp =>
-        {
-            sp.GetRequiredService<ModelRollback>(); // watches the models the worker judges with, from the first pair on
-            return ActivatorUtilities.CreateInstance<InspectionWorker>(sp);
-        }).AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
-        services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
-        services.AddHostedService<ModelCommandListener>();
-        services.AddHostedService<HeartbeatService>();
-        services.AddHostedService<RetentionService>();
-        services.AddSingleton<IAgentStatus, DashboardStatus>();
-        services.AddDashboard();
+        AddAgentServices(builder.Services, builder.Configuration);
+        builder.Services.AddSingleton<IAgentStatus, DashboardStatus>();
+        builder.Services.AddDashboard();
         return builder.Build();
     }
 
@@ -176,69 +102,41 @@ public static class AgentHost
         ["Dashboard:Enabled"] = "false",
     };
 
-    /// <summary>Resolves a model path: absolute, else relative to the current folder if it exists there, else to the executable.</summary>
-    public static string ResolveModelPath(string path) =>
-        Path.IsPathRooted(path) || File.Exists(path) ? Path.GetFullPath(path) : Path.Combine(AppContext.BaseDirectory, path);
+    /// <summary>
+    /// Everything the service runs, in start order: the models load first, then MQTT (consumers before producers),
+    /// then the pipeline's stages. Verbs that judge pairs register <see cref="PipelineRegistration.AddInspection"/>
+    /// from the same configuration instead, so a pair scores the same in a verb as in the service.
+    /// </summary>
+    public static IServiceCollection AddAgentServices(IServiceCollection services, IConfiguration configuration) => AddJudgingServices(services, configuration)
+        .AddStorage()
+        .AddModelLifecycle(configuration)
+        .AddMessaging()
+        .AddPipeline(configuration);
 
-    /// <summary>Reads the per-product overrides (each is checked against the model when the inspector is created).</summary>
-    public static IReadOnlyDictionary<string, ProductSettings> ReadProducts(IConfiguration configuration) =>
-        configuration.GetSection(ProductSettings.Section).Get<Dictionary<string, ProductSettings>>() ?? [];
+    /// <summary>
+    /// What a verb that judges pairs without the running service needs (inspect, calibrate): the same options,
+    /// products, golden templates and inspector factory as the service, and no hosted service.
+    /// </summary>
+    public static IServiceCollection AddJudgingServices(IServiceCollection services, IConfiguration configuration) => services
+        .AddVision()
+        .AddInference()
+        .AddStationIdentity()
+        .AddInspection(configuration);
 
-    /// <summary>The station identity stamped on verdicts.</summary>
-    public static StationIdentity StationOf(MqttOptions mqtt) => new(mqtt.Site, mqtt.Area, mqtt.Line, mqtt.Station);
-
-    private static ActiveModels LoadActiveModels(IServiceProvider sp)
+    /// <summary>
+    /// Validates every options section registered with <see cref="OptionsRegistration.AddValidatedOptions"/>, as the
+    /// host does at start; all failures come back in one <see cref="OptionsValidationException"/>.
+    /// </summary>
+    public static void ValidateOptions(IServiceProvider services)
     {
-        var inference = sp.GetRequiredService<IOptions<InferenceOptions>>().Value;
-        var factory = sp.GetRequiredService<InspectorFactory>();
-        var active = ModelBootstrap.Load(sp.GetRequiredService<ModelStore>(), ResolveModelPath(inference.Path), inference, factory,
-            sp.GetRequiredService<IOptions<ModelsOptions>>().Value.AutoRollbackAfterFailures, sp.GetRequiredService<ILoggerFactory>().CreateLogger<StpmModel>());
-        foreach (var model in active.Snapshot().Values)
+        try
         {
-            CheckProducts(factory.Products.Where(p => active.RouteOf(p.Key) == model.Name), model.Model);
+            services.GetRequiredService<IStartupValidator>().Validate();
         }
-
-        // Thresholds are checked against the models above; a changed one goes to the audit trail before the first pair.
-        ThresholdAudit.RecordChanges(sp.GetRequiredService<VerdictLog>(), factory.Products, sp.GetRequiredService<TimeProvider>());
-
-        return active;
-    }
-
-    private static ModelStore OpenModelStore(IServiceProvider sp)
-    {
-        sp.GetRequiredService<DataDirectoryLock>(); // one agent per data directory, store included
-        var models = sp.GetRequiredService<IOptions<ModelsOptions>>().Value;
-        var dataDirectory = sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory;
-        return new ModelStore(models.StoreFolderUnder(dataDirectory), models.KeepPrevious, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>());
-    }
-
-    private static InspectorFactory CreateInspectorFactory(IServiceProvider sp, IConfiguration configuration) => new(
-        sp.GetRequiredService<IOptions<DecodeLimits>>().Value,
-        sp.GetRequiredService<IOptions<AlignmentOptions>>().Value,
-        ReadProducts(configuration),
-        sp.GetRequiredService<StationIdentity>(),
-        sp.GetRequiredService<VerdictIdGenerator>(),
-        sp.GetRequiredService<TimeProvider>(),
-        sp.GetRequiredService<GoldenTemplates>(),
-        sp.GetRequiredService<IOptions<PipelineOptions>>().Value.MaxBatch);
-
-    /// <summary>Every product's overrides must apply to <paramref name="model"/>'s scoring; a malformed one stops the start.</summary>
-    private static void CheckProducts(IEnumerable<KeyValuePair<string, ProductSettings>> products, StpmModel model)
-    {
-        foreach (var (name, settings) in products)
+        catch (AggregateException e) when (e.InnerExceptions.All(i => i is OptionsValidationException))
         {
-            try
-            {
-                settings.Apply(model.Info.Scoring);
-            }
-            catch (FormatException e)
-            {
-                throw new OptionsValidationException(ProductSettings.Section, typeof(ProductSettings), [$"Products:{name}: {e.Message}"]);
-            }
+            var failures = e.InnerExceptions.Cast<OptionsValidationException>().SelectMany(i => i.Failures).ToList();
+            throw new OptionsValidationException("several sections", typeof(object), failures);
         }
     }
-
-    private static void AddOptions<T>(IServiceCollection services, string section)
-        where T : class =>
-        services.AddOptions<T>().BindConfiguration(section).ValidateDataAnnotations().ValidateOnStart();
 }

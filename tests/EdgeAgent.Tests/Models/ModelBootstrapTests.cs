@@ -104,7 +104,7 @@ public sealed class ModelBootstrapTests : IDisposable
         _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
         _store.Activate(Bundled, "1.1.0");
         using var active = Load(products);
-        _ = new ModelRollback(_store, active, Cpu, Factory(products), _log, TimeProvider.System, NullLogger.Instance);
+        active.KeepsFailing += new ModelRollback(_store, active, Cpu, Factory(products), _log, TimeProvider.System, NullLogger.Instance).RollBackFailing;
         var failing = active.Snapshot()[Bundled];
 
         active.ReportInference(failing, succeeded: false);

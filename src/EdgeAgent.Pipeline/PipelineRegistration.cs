@@ -1,0 +1,82 @@
+using EdgeAgent.Hosting;
+using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline.Ingest;
+using EdgeAgent.Pipeline.Journal;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Pipeline.Retention;
+using EdgeAgent.Publish;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Pipeline;
+
+/// <summary>Registers the stages a pair travels through, in that order.</summary>
+public static class PipelineRegistration
+{
+    /// <summary>
+    /// How a pair is judged, and nothing that runs: the per-product settings (<c>Products</c>), golden templates,
+    /// and the <see cref="InspectorFactory"/>. The service and every verb that judges pairs (inspect, calibrate,
+    /// bench, the canary) take their inspectors from here, so a pair scores the same everywhere.
+    /// </summary>
+    public static IServiceCollection AddInspection(this IServiceCollection services, IConfiguration configuration)
+    {
+        if (services.Any(d => d.ServiceType == typeof(InspectorFactory)))
+        {
+            return services; // the model lifecycle and the pipeline both need it; one registration serves both
+        }
+
+        var products = ReadProducts(configuration);
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<VerdictIdGenerator>();
+        services.AddValidatedOptions<PipelineOptions>(PipelineOptions.Section);
+        services.AddSingleton(sp => new GoldenTemplates(products, sp.GetRequiredService<IOptions<DecodeLimits>>().Value));
+        services.AddSingleton(sp => new InspectorFactory(
+            sp.GetRequiredService<IOptions<DecodeLimits>>().Value,
+            sp.GetRequiredService<IOptions<AlignmentOptions>>().Value,
+            products,
+            sp.GetRequiredService<StationIdentity>(),
+            sp.GetRequiredService<VerdictIdGenerator>(),
+            sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<GoldenTemplates>(),
+            sp.GetRequiredService<IOptions<PipelineOptions>>().Value.MaxBatch));
+        return services;
+    }
+
+    /// <summary>
+    /// The running pipeline: ingest → prepare and judge (the inspection worker) → journal, with health and
+    /// retention beside it. Hosted services start in registration order, consumers before producers, so no
+    /// stage waits on one that is not up; the MQTT publisher (<c>AddMessaging</c>) must be registered before.
+    /// </summary>
+    public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddInspection(configuration)
+            .AddValidatedOptions<IngestOptions>(IngestOptions.Section)
+            .AddValidatedOptions<HealthOptions>(HealthOptions.Section);
+        // Ingest must not wait for template files that never come for products judged against a golden image.
+        var goldenProducts = ReadProducts(configuration).Where(p => !string.IsNullOrWhiteSpace(p.Value.GoldenImage)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
+        services.PostConfigure<IngestOptions>(o => o.ProductsWithoutTemplates = goldenProducts);
+        services.AddSingleton<PipelineChannels>();
+        services.AddSingleton(sp => sp.GetRequiredService<PipelineChannels>().Candidates.Writer);
+        services.AddSingleton<ProcessedFiles>();
+        services.AddSingleton<PipelineProgress>();
+        services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
+        services.AddSingleton<HealthMonitor>();
+        services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
+        services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
+        services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());
+        services.AddHostedService<HeartbeatService>();
+        services.AddHostedService<RetentionService>();
+        return services;
+    }
+
+    /// <summary>Reads the per-product overrides (each is checked against its model when the models load).</summary>
+    public static IReadOnlyDictionary<string, ProductSettings> ReadProducts(IConfiguration configuration) =>
+        configuration.GetSection(ProductSettings.Section).Get<Dictionary<string, ProductSettings>>() ?? [];
+}
