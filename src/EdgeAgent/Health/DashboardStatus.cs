@@ -2,6 +2,7 @@ using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Host.Models;
 using EdgeAgent.Host.Pipeline;
 using EdgeAgent.Publish;
+using EdgeAgent.Telemetry;
 
 namespace EdgeAgent.Host.Health;
 
@@ -13,6 +14,7 @@ namespace EdgeAgent.Host.Health;
 public sealed class DashboardStatus(
     HealthMonitor monitor,
     PipelineProgress progress,
+    MetricsReader metrics,
     PipelineChannels channels,
     OutboxGate outbox,
     ActiveModels models,
@@ -28,7 +30,7 @@ public sealed class DashboardStatus(
             problems,
             now,
             Math.Round((now - progress.Started).TotalSeconds, 1),
-            progress.Pairs,
+            (long)metrics.Sum(AgentMetrics.Pairs),
             channels.Candidates.Reader.Count,
             channels.Judged.Reader.Count,
             outbox.Backlog,

@@ -13,6 +13,7 @@ using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
@@ -130,6 +131,7 @@ public static class AgentHost
         services.AddSingleton<ProcessedFiles>();
         services.AddSingleton<PipelineProgress>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
+        services.AddSingleton(sp => CreateMetrics(sp)).AddSingleton<MetricsReader>(); // the host's IMeterFactory owns the meter
         services.AddSingleton<HealthMonitor>();
 
         // Start order = registration order: consumers before producers, so nothing waits on a stage that is not up.
@@ -196,6 +198,16 @@ public static class AgentHost
         ThresholdAudit.RecordChanges(sp.GetRequiredService<VerdictLog>(), factory.Products, sp.GetRequiredService<TimeProvider>());
 
         return active;
+    }
+
+    // The gauges read the queues and the outbox where they are, when a reader or exporter asks.
+    private static AgentMetrics CreateMetrics(IServiceProvider sp)
+    {
+        var (metrics, channels, outbox) = (new AgentMetrics(sp.GetRequiredService<System.Diagnostics.Metrics.IMeterFactory>()), sp.GetRequiredService<PipelineChannels>(), sp.GetRequiredService<OutboxGate>());
+        metrics.ObserveQueue("candidates", () => channels.Candidates.Reader.Count);
+        metrics.ObserveQueue("judged", () => channels.Judged.Reader.Count);
+        metrics.ObserveOutbox(() => outbox.Backlog);
+        return metrics;
     }
 
     private static ModelStore OpenModelStore(IServiceProvider sp)
