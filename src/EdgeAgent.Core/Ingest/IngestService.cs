@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Threading.Channels;
+using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using EdgeAgent.Resilience;
 
 namespace EdgeAgent.Ingest;
 

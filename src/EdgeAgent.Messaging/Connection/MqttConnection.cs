@@ -1,10 +1,10 @@
 using System.Text;
+using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 using MQTTnet.Protocol;
-using EdgeAgent.Resilience;
 
 namespace EdgeAgent.Messaging.Connection;
 
