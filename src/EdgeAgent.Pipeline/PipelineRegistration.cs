@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using EdgeAgent.Hosting;
 using EdgeAgent.Ingest;
 using EdgeAgent.Pipeline.Health;
@@ -7,6 +8,7 @@ using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Pipeline.Retention;
 using EdgeAgent.Publish;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
@@ -67,6 +69,7 @@ public static class PipelineRegistration
         services.AddSingleton<ProcessedFiles>();
         services.AddSingleton<PipelineProgress>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
+        services.AddSingleton(CreateMetrics).AddSingleton<MetricsReader>(); // the host's IMeterFactory owns the meter
         services.AddSingleton<HealthMonitor>();
         services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
@@ -74,6 +77,16 @@ public static class PipelineRegistration
         services.AddHostedService<HeartbeatService>();
         services.AddHostedService<RetentionService>();
         return services;
+    }
+
+    // The gauges read the queues and the outbox where they are, when a reader or exporter asks.
+    private static AgentMetrics CreateMetrics(IServiceProvider sp)
+    {
+        var (metrics, channels, outbox) = (new AgentMetrics(sp.GetRequiredService<IMeterFactory>()), sp.GetRequiredService<PipelineChannels>(), sp.GetRequiredService<OutboxGate>());
+        metrics.ObserveQueue("candidates", () => channels.Candidates.Reader.Count);
+        metrics.ObserveQueue("judged", () => channels.Judged.Reader.Count);
+        metrics.ObserveOutbox(() => outbox.Backlog);
+        return metrics;
     }
 
     /// <summary>Reads the per-product overrides (each is checked against its model when the models load).</summary>

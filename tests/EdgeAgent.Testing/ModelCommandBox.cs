@@ -27,7 +27,7 @@ public sealed class ModelCommandBox : IAsyncDisposable
     public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null)
     {
         var options = Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" });
-        var connection = new MqttConnection(options, NullLogger<MqttConnection>.Instance);
+        var connection = new MqttConnection(options, TimeProvider.System, NullLogger<MqttConnection>.Instance);
         var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
         // The listener registers its subscription first, so "connected" means subscribed.

@@ -1,3 +1,5 @@
+using EdgeAgent.Verdicts;
+
 namespace EdgeAgent.Publish;
 
 /// <summary>
@@ -6,6 +8,13 @@ namespace EdgeAgent.Publish;
 /// </summary>
 public interface IVerdictOutbox
 {
+    /// <summary>
+    /// Stores verdicts in one transaction, each with its pair key and optional heatmap, numbering them, and forces
+    /// them to disk; from then on they are pending. Returns them numbered, in order.
+    /// </summary>
+    /// <exception cref="IOException">The journal cannot write now (full disk, I/O error); nothing was stored.</exception>
+    IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, VerdictHeatmap? Heatmap)> items);
+
     /// <summary>Up to <paramref name="max"/> verdicts not yet acknowledged by the broker, in sequence order.</summary>
     IReadOnlyList<OutboxItem> Pending(int max);
 

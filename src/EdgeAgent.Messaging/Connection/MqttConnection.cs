@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,12 +14,15 @@ namespace EdgeAgent.Messaging.Connection;
 /// reconnects with exponential backoff and jitter. Presence: retained <c>online</c> on connect, the broker's
 /// last will sets <c>offline</c>. The session is clean, so subscriptions are made again after every connect.
 /// </summary>
-public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttConnection> logger)
+public sealed class MqttConnection(IOptions<MqttOptions> options, TimeProvider time, ILogger<MqttConnection> logger)
     : BackgroundService
 {
     private readonly MqttOptions _options = options.Value;
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
-    private readonly SemaphoreSlim _reconnectNow = new(0, 1);
+    private readonly WakeSignal _reconnectNow = new(time);
+
+    // ±20% so a line of boxes does not reconnect to a restarted broker in lock-step.
+    private readonly Backoff _reconnect = new(options.Value.ReconnectMinDelay, options.Value.ReconnectMaxDelay, time, jitter: 0.2);
     private readonly Lock _subscriptionGate = new();
     private readonly List<Subscription> _subscriptions = [];
 
@@ -80,16 +84,18 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         _client.ApplicationMessageReceivedAsync += OnMessageAsync;
-        var delay = _options.ReconnectMinDelay;
         while (!stoppingToken.IsCancellationRequested)
         {
             if (!IsConnected || !await PingAsync(stoppingToken).ConfigureAwait(false))
             {
                 IsConnected = await ConnectAsync(stoppingToken).ConfigureAwait(false);
-                delay = IsConnected ? _options.ReconnectMinDelay : Next(delay);
+                if (IsConnected)
+                {
+                    _reconnect.Reset();
+                }
             }
 
-            var wait = IsConnected ? _options.KeepAlive : Jitter(delay);
+            var wait = IsConnected ? _options.KeepAlive : _reconnect.NextDelay();
             await _reconnectNow.WaitAsync(wait, stoppingToken).ConfigureAwait(false);
         }
     }
@@ -119,7 +125,6 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
     public override void Dispose()
     {
         _client.Dispose();
-        _reconnectNow.Dispose();
         base.Dispose();
     }
 
@@ -254,25 +259,7 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, ILogger<MqttCo
         }
     }
 
-    private void WakeSupervisor()
-    {
-        try
-        {
-            if (_reconnectNow.CurrentCount == 0)
-            {
-                _reconnectNow.Release();
-            }
-        }
-        catch (SemaphoreFullException)
-        {
-            // Already signalled by another failed publish.
-        }
-    }
-
-    private TimeSpan Next(TimeSpan delay) => TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _options.ReconnectMaxDelay.Ticks));
-
-    // ±20% so a line of boxes does not reconnect to a restarted broker in lock-step.
-    private static TimeSpan Jitter(TimeSpan delay) => delay * (0.8 + (Random.Shared.NextDouble() * 0.4));
+    private void WakeSupervisor() => _reconnectNow.Set(); // coalesces: many failed publishes, one reconnect
 
     private sealed record Subscription(string Filter, Func<MqttApplicationMessage, Task> Handler);
 }

@@ -1,6 +1,8 @@
 using System.Text;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Publish;
+using EdgeAgent.Resilience;
+using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -11,28 +13,15 @@ namespace EdgeAgent.Messaging.Publish;
 /// Stops at the first unacknowledged one, so order holds; a verdict is never dropped, only delayed.
 /// MQTTnet 5 does not resend unacknowledged QoS 1 messages after a reconnect, so this pump does.
 /// </summary>
-public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, MqttConnection connection, TimeProvider time, ILogger<VerdictPublisher> logger)
+public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, MqttConnection connection, AgentMetrics metrics, TimeProvider time, ILogger<VerdictPublisher> logger)
     : BackgroundService
 {
     private const int BatchSize = 64;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
-    private readonly SemaphoreSlim _work = new(0, 1);
+    private readonly WakeSignal _work = new(time);
 
-    /// <summary>Wakes the pump: a verdict was just stored.</summary>
-    public void Nudge()
-    {
-        if (_work.CurrentCount == 0)
-        {
-            try
-            {
-                _work.Release();
-            }
-            catch (SemaphoreFullException)
-            {
-                // Another nudge got there first; one wake-up is enough.
-            }
-        }
-    }
+    /// <summary>Wakes the pump: a verdict was just stored. Nudges coalesce; one wake-up is enough.</summary>
+    public void Nudge() => _work.Set();
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -43,13 +32,6 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
             gate.Report(outbox.PendingCount());
             await _work.WaitAsync(drained ? Timeout.InfiniteTimeSpan : IdlePoll, stoppingToken).ConfigureAwait(false);
         }
-    }
-
-    /// <inheritdoc/>
-    public override void Dispose()
-    {
-        _work.Dispose();
-        base.Dispose();
     }
 
     // True when the outbox is empty; false when the broker stopped acknowledging or the journal could not
@@ -67,6 +49,7 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
 
             foreach (var item in batch)
             {
+                var started = time.GetTimestamp();
                 if (!await connection.PublishAsync(connection.Topics.Verdict, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
                 {
                     Log.Deferred(logger, item.VerdictId, item.Seq);
@@ -74,6 +57,8 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
                     return false;
                 }
 
+                // Only acknowledged publishes: a timed-out one says how long the timeout is, not how long a publish takes.
+                metrics.StageTime(AgentMetrics.Stage.Publish, time.GetElapsedTime(started));
                 acknowledged.Add(item.VerdictId);
             }
 

@@ -3,8 +3,8 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Health;
 using EdgeAgent.Messaging.Connection;
-using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Hosting.Systemd;
 using Microsoft.Extensions.Logging;
@@ -15,15 +15,15 @@ namespace EdgeAgent.Pipeline.Health;
 /// <summary>
 /// Publishes the heartbeat on <c>…/metrics</c> and feeds the systemd watchdog. Hosting.Systemd has no
 /// watchdog of its own, so WATCHDOG=1 is sent here every WATCHDOG_USEC/2 — only while the agent is not
-/// stalled, so a wedged inference gets the process restarted.
+/// stalled, so a wedged inference gets the process restarted. Its counts, queue depths and backlog are read from
+/// the <see cref="AgentMetrics"/> instruments, so the heartbeat and an exporter never disagree.
 /// </summary>
 public sealed class HeartbeatService(
     IOptions<HealthOptions> options,
     IOptions<VerdictLogOptions> storage,
     HealthMonitor monitor,
-    PipelineChannels channels,
     PipelineProgress progress,
-    OutboxGate outbox,
+    MetricsReader metrics,
     ActiveModels models,
     MqttConnection mqtt,
     ISystemdNotifier systemd,
@@ -88,7 +88,8 @@ public sealed class HeartbeatService(
     {
         var now = time.GetUtcNow();
         double minutes = Math.Max((now - _lastBeat.At).TotalMinutes, 1e-6);
-        long pairs = progress.Pairs, errors = progress.Errors;
+        long pairs = (long)metrics.Sum(AgentMetrics.Pairs);
+        long errors = (long)metrics.Sum(AgentMetrics.Pairs, t => t["verdict"] is "REVIEW" or "ERROR");
         var beat = new Heartbeat
         {
             At = now,
@@ -96,8 +97,8 @@ public sealed class HeartbeatService(
             Problems = problems,
             UptimeS = Math.Round((now - progress.Started).TotalSeconds, 1),
             Model = DefaultModel(),
-            Queues = new HeartbeatQueues(channels.Candidates.Reader.Count, channels.Judged.Reader.Count),
-            OutboxBacklog = outbox.Backlog,
+            Queues = new HeartbeatQueues(Queue("candidates"), Queue("judged")),
+            OutboxBacklog = (long)metrics.Gauge(AgentMetrics.OutboxBacklog),
             PairsTotal = pairs,
             PairsPerMin = Math.Round((pairs - _lastBeat.Pairs) / minutes, 1),
             ErrorsPerMin = Math.Round((errors - _lastBeat.Errors) / minutes, 1),
@@ -108,6 +109,8 @@ public sealed class HeartbeatService(
         _lastBeat = (pairs, errors, now);
         await mqtt.PublishAsync(mqtt.Topics.Metrics, JsonSerializer.SerializeToUtf8Bytes(beat, HeartbeatJsonContext.Default.Heartbeat), retain: false, cancellationToken).ConfigureAwait(false);
     }
+
+    private int Queue(string name) => (int)metrics.Gauge(AgentMetrics.QueueDepth, t => t["queue"] == name);
 
     private HeartbeatModel DefaultModel() =>
         models.Snapshot().TryGetValue(models.DefaultModel, out var model)

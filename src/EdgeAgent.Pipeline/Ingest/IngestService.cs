@@ -2,6 +2,7 @@ using EdgeAgent.Ingest;
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Threading.Channels;
+using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -33,7 +34,10 @@ public sealed class IngestService(
     private const int MaxQueuedHints = 10_000;
 
     private readonly IngestOptions _options = options.Value;
-    private readonly SemaphoreSlim _hint = new(0, 1);
+    private readonly WakeSignal _hint = new(time);
+
+    // A local disk has one writer: no jitter needed, only the one-second-to-a-minute backoff.
+    private readonly Backoff _journalRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), time);
     private readonly ConcurrentQueue<Hint> _hints = new();
     private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _unavailable = [];
@@ -174,23 +178,12 @@ public sealed class IngestService(
 
     // A full disk or an I/O error must not crash ingest (the pairs are already released by the tracker):
     // wait and retry, which also holds back every later pair until the journal can write again.
-    private async Task<IReadOnlyList<string>> RecordSeenAsync(IReadOnlyList<PairCandidate> pairs, CancellationToken stoppingToken)
-    {
-        var delay = TimeSpan.FromSeconds(1);
-        while (true)
-        {
-            try
-            {
-                return journal.RecordSeen(pairs);
-            }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-            {
-                Log.JournalWriteFailed(logger, pairs[0].ImagePath, pairs.Count, delay.TotalSeconds, e);
-                await Task.Delay(delay, time, stoppingToken).ConfigureAwait(false);
-                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
-            }
-        }
-    }
+    private Task<IReadOnlyList<string>> RecordSeenAsync(IReadOnlyList<PairCandidate> pairs, CancellationToken stoppingToken) =>
+        _journalRetry.RetryAsync(
+            () => journal.RecordSeen(pairs),
+            e => e is IOException or UnauthorizedAccessException,
+            (e, delay) => Log.JournalWriteFailed(logger, pairs[0].ImagePath, pairs.Count, delay.TotalSeconds, e),
+            stoppingToken);
 
     /// <inheritdoc/>
     public override void Dispose()
@@ -200,7 +193,6 @@ public sealed class IngestService(
             watcher.Dispose();
         }
 
-        _hint.Dispose();
         base.Dispose();
     }
 
@@ -305,20 +297,7 @@ public sealed class IngestService(
         Wake();
     }
 
-    private void Wake()
-    {
-        try
-        {
-            if (_hint.CurrentCount == 0)
-            {
-                _hint.Release();
-            }
-        }
-        catch (Exception e) when (e is SemaphoreFullException or ObjectDisposedException)
-        {
-            // Another hint got there first, or ingest has stopped.
-        }
-    }
+    private void Wake() => _hint.Set(); // never throws: safe in a watcher handler, also after a stop
 
     /// <summary>A file a watcher named; <see cref="Folder"/> is the watched folder it lies under.</summary>
     private sealed record Hint(string Folder, string Path, bool RenamedIntoPlace);

@@ -3,7 +3,8 @@ using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Messaging.Publish;
-using EdgeAgent.Storage.Log;
+using EdgeAgent.Resilience;
+using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -13,18 +14,24 @@ namespace EdgeAgent.Pipeline.Journal;
 /// <summary>
 /// Persist first, publish second: stores each verdict (with its sequence number) and forces it to disk,
 /// then wakes the publisher, then applies the after-processing rule to the AOI files. The single writer
-/// of the log. A failed write is retried with backoff; the verdicts wait in the channel meanwhile.
+/// of the log (the <see cref="IVerdictOutbox"/> is the verdict log). A failed write is retried with backoff
+/// (one second doubling to a minute, on the injected clock); the verdicts wait in the channel meanwhile.
 /// </summary>
 public sealed class JournalWriter(
     PipelineChannels channels,
-    VerdictLog log,
+    IVerdictOutbox log,
     VerdictPublisher publisher,
     ProcessedFiles processedFiles,
     PipelineProgress progress,
     OutboxGate outbox,
+    AgentMetrics metrics,
+    TimeProvider time,
     ILogger<JournalWriter> logger) : BackgroundService
 {
     private const int MaxBatch = 32;
+
+    // A local disk has one writer: no jitter needed.
+    private readonly Backoff _retry = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), time);
 
     /// <summary>Raised after a batch of verdicts is durably stored (the demo prints from it).</summary>
     public event Action<IReadOnlyList<JudgedPair>>? Stored;
@@ -58,21 +65,17 @@ public sealed class JournalWriter(
         }
     }
 
-    private async Task<IReadOnlyList<EdgeAgent.Verdicts.Verdict>> StoreAsync(List<JudgedPair> batch, CancellationToken cancellationToken)
-    {
-        var delay = TimeSpan.FromSeconds(1);
-        while (true)
-        {
-            try
+    private Task<IReadOnlyList<EdgeAgent.Verdicts.Verdict>> StoreAsync(List<JudgedPair> batch, CancellationToken cancellationToken) =>
+        _retry.RetryAsync(
+            () =>
             {
-                return log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key, j.Heatmap))]);
-            }
-            catch (Exception e) when (e is IOException or LiteDB.LiteException or UnauthorizedAccessException)
-            {
-                Log.StoreFailed(logger, batch.Count, delay.TotalSeconds, e);
-                await Task.Delay(delay, cancellationToken).ConfigureAwait(false);
-                delay = TimeSpan.FromSeconds(Math.Min(delay.TotalSeconds * 2, 60));
-            }
-        }
-    }
+                var started = time.GetTimestamp();
+                var stored = log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key, j.Heatmap))]);
+                // The successful write only: the retries' waits are the backoff's, not the disk's.
+                metrics.StageTime(AgentMetrics.Stage.Journal, time.GetElapsedTime(started));
+                return stored;
+            },
+            e => e is IOException or LiteDB.LiteException or UnauthorizedAccessException,
+            (e, delay) => Log.StoreFailed(logger, batch.Count, delay.TotalSeconds, e),
+            cancellationToken);
 }

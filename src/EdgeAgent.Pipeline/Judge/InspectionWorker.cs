@@ -3,6 +3,7 @@ using EdgeAgent.Pipeline.Health;
 using System.Threading.Channels;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -30,6 +31,7 @@ public sealed class InspectionWorker(
     IOptions<InferenceOptions> inference,
     StationIdentity station,
     PipelineProgress progress,
+    AgentMetrics metrics,
     VerdictIdGenerator ids,
     TimeProvider time,
     ILogger<InspectionWorker> logger) : BackgroundService
@@ -155,10 +157,11 @@ public sealed class InspectionWorker(
         await foreach (var run in judging.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
         {
             var (batch, verdicts) = await run.ConfigureAwait(false);
-            progress.InspectionFinished(verdicts.Select(v => v.Outcome));
+            progress.InspectionFinished();
             for (var i = 0; i < batch.Count; i++)
             {
                 var (item, verdict) = (batch[i], verdicts[i]);
+                Record(item, verdict);
                 var heatmap = item.Prepared?.Heatmap;
                 item.Prepared?.Dispose();
                 item.Lease?.Dispose();
@@ -166,6 +169,26 @@ public sealed class InspectionWorker(
                 // Not cancellable: a verdict already decided goes to the journal even during a stop.
                 await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict, heatmap), CancellationToken.None).ConfigureAwait(false);
             }
+        }
+    }
+
+    // The inspector's own timings, as the verdict carries them: stages a pair never reached (0) are not recorded.
+    private void Record(Item item, Verdict verdict)
+    {
+        metrics.PairJudged(verdict.Outcome, verdict.Reason, item.Pair.Product);
+        if (verdict.TimingsMs.Decode > 0)
+        {
+            metrics.StageTime(AgentMetrics.Stage.Decode, TimeSpan.FromMilliseconds(verdict.TimingsMs.Decode));
+        }
+
+        if (verdict.TimingsMs.Align > 0)
+        {
+            metrics.StageTime(AgentMetrics.Stage.Align, TimeSpan.FromMilliseconds(verdict.TimingsMs.Align));
+        }
+
+        if (verdict.Score is not null)
+        {
+            metrics.StageTime(AgentMetrics.Stage.Score, TimeSpan.FromMilliseconds(verdict.TimingsMs.Score));
         }
     }
 
@@ -178,7 +201,15 @@ public sealed class InspectionWorker(
 
         try
         {
+            // Pairs decided while being prepared (bad input) do not reach the model; a batch of only those has no run.
+            var ran = batch.Any(i => i.Prepared is { Verdict: null });
             var verdicts = lease.Model.Inspector.Judge([.. batch.Select(i => i.Prepared!)]);
+            if (ran && verdicts.FirstOrDefault(v => v.Score is not null || v.Reason == ReasonCode.InferenceFailed) is { } run)
+            {
+                // Every pair of a run carries the run's time; the run is counted once.
+                metrics.ModelRun(lease.Model.Name, lease.Model.Model.Provider, TimeSpan.FromMilliseconds(run.TimingsMs.Infer));
+            }
+
             foreach (var verdict in verdicts.Where(v => v.Score is not null || v.Reason == ReasonCode.InferenceFailed))
             {
                 models.ReportInference(lease.Model, succeeded: verdict.Score is not null);

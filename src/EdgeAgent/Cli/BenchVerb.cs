@@ -7,10 +7,12 @@ using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Broker;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Subscribe;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
@@ -104,7 +106,11 @@ internal static class BenchVerb
                 }
             }
 
+            // The agent's own instruments, read as an exporter would: the burst's share is the difference.
+            var metrics = host.Services.GetRequiredService<MetricsReader>();
+            var before = StageTotals(metrics);
             var burst = await BurstAsync(stage, watched, pairs.Take(count).ToList(), arrived).ConfigureAwait(false);
+            var stages = StageTotals(metrics).ToDictionary(s => s.Key, s => (Count: s.Value.Count - before[s.Key].Count, Seconds: s.Value.Seconds - before[s.Key].Seconds));
             // The ceiling again, right after: a shared machine's speed drifts, and the ratio is to the mean of both.
             var bareAfter = BareRunLoop(modelPath, inference, pipeline, count);
             // "Light load" means no burst just before: the burst's hundreds of MB of copies still being written
@@ -112,6 +118,8 @@ internal static class BenchVerb
             FlushFileSystems();
             var loneLatencies = await OneAtATimeAsync(stage, watched, pairs.Skip(count).ToList(), arrived).ConfigureAwait(false);
             Report(burst, loneLatencies, bare, bareAfter);
+            Console.WriteLine("  from the agent's metrics (" + AgentMetrics.StageDuration + "), burst only, mean ms: " + string.Join("  ", stages.Select(s =>
+                string.Create(C, $"{s.Key} {(s.Value.Count == 0 ? double.NaN : s.Value.Seconds * 1000 / s.Value.Count):F2} (×{s.Value.Count})"))));
         }
         finally
         {
@@ -120,6 +128,11 @@ internal static class BenchVerb
 
         return 0;
     }
+
+    /// <summary>Per stage, the number of timings and their sum in seconds, so far.</summary>
+    private static Dictionary<string, (long Count, double Seconds)> StageTotals(MetricsReader metrics) =>
+        new[] { AgentMetrics.Stage.Decode, AgentMetrics.Stage.Align, AgentMetrics.Stage.ModelRun, AgentMetrics.Stage.Score, AgentMetrics.Stage.Journal, AgentMetrics.Stage.Publish }
+            .ToDictionary(s => s, s => (metrics.Count(AgentMetrics.StageDuration, t => t["stage"] == s), metrics.Sum(AgentMetrics.StageDuration, t => t["stage"] == s)));
 
     private sealed record Bare(double PairsPerSecond, double CpuMsPerPair, double LoneRunMs, string Provider, int Crop, int Lanes);
 

@@ -3,6 +3,7 @@ using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Publish;
+using EdgeAgent.Telemetry;
 
 namespace EdgeAgent.Host.Hosting;
 
@@ -14,6 +15,7 @@ namespace EdgeAgent.Host.Hosting;
 public sealed class DashboardStatus(
     HealthMonitor monitor,
     PipelineProgress progress,
+    MetricsReader metrics,
     PipelineChannels channels,
     OutboxGate outbox,
     ActiveModels models,
@@ -29,7 +31,7 @@ public sealed class DashboardStatus(
             problems,
             now,
             Math.Round((now - progress.Started).TotalSeconds, 1),
-            progress.Pairs,
+            (long)metrics.Sum(AgentMetrics.Pairs),
             channels.Candidates.Reader.Count,
             channels.Judged.Reader.Count,
             outbox.Backlog,

@@ -78,7 +78,7 @@ public sealed class MqttSecurityTests : IDisposable
 
     private static async Task<bool> ConnectsAsync(MqttOptionsRecord options)
     {
-        using var connection = new MqttConnection(Microsoft.Extensions.Options.Options.Create(options.Value), NullLogger<MqttConnection>.Instance);
+        using var connection = new MqttConnection(Microsoft.Extensions.Options.Options.Create(options.Value), TimeProvider.System, NullLogger<MqttConnection>.Instance);
         await connection.StartAsync(CancellationToken.None);
         try
         {

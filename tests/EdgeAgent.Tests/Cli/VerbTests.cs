@@ -97,6 +97,8 @@ public sealed class VerbTests : IDisposable
         Assert.Contains("alignment alone", stdout, StringComparison.Ordinal);
         Assert.Matches(@"pipeline \(burst\) +[0-9.]+ pairs/s +6 pairs in [0-9.]+ s, 6 scored; ratio to the bare Run loop [0-9.]+", stdout);
         Assert.Matches(@"latency file complete → verdict received: p50 [0-9.]+ ms", stdout);
+        // The stage means come from the agent's own instruments: one decode per burst pair.
+        Assert.Matches(@"from the agent's metrics \(edgeagent\.stage\.duration\), burst only, mean ms: decode [0-9.]+ \(×6\)  align [0-9.]+ \(×6\)", stdout);
     }
 
     [Fact]

@@ -20,7 +20,7 @@ public sealed class HealthMonitorTests : IDisposable
     private readonly PipelineChannels _channels = new();
     private readonly OutboxGate _gate = new(100);
     private readonly VerdictLog _log;
-    private readonly MqttConnection _mqtt = new(Options.Create(new MqttOptions()), NullLogger<MqttConnection>.Instance);
+    private readonly MqttConnection _mqtt = new(Options.Create(new MqttOptions()), TimeProvider.System, NullLogger<MqttConnection>.Instance);
     private readonly PipelineProgress _progress;
     private readonly HealthMonitor _monitor;
 

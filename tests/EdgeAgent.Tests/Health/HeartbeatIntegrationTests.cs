@@ -5,7 +5,10 @@ using System.Text.Json;
 using EdgeAgent.Health;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Tests.Support;
+using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using MQTTnet;
 
@@ -44,6 +47,45 @@ public sealed class HeartbeatIntegrationTests : IDisposable
         Assert.True(heartbeat.RssBytes > 0 && heartbeat.GcHeapBytes > 0 && heartbeat.DiskFreeBytes > 0);
         Assert.Equal("online", state);
         Assert.Equal("offline", stateAfterStop);
+    }
+
+    [Fact]
+    public async Task Run_PairsJudged_HeartbeatCountsAreTheAgentMetrics()
+    {
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = _broker.Port, Site = "hbm", Area = "a", Line = "l", Station = "s" };
+        var watched = _temp.Sub("aoi");
+        var settings = AgentHost.SettingsFor(watched, _temp.Sub("data"), mqtt);
+        settings["Model:Path"] = RepoPaths.DefaultModel;
+        settings["Health:HeartbeatInterval"] = "00:00:01";
+        settings["Ingest:TemplateWait"] = "00:00:01";
+        settings["Ingest:RescanInterval"] = "00:00:01";
+        using var host = AgentHost.Build(null, settings);
+        await host.StartAsync();
+        var pair = SyntheticDataset.Write(_temp.Sub("staging"), new SyntheticDatasetOptions { Count = 1, Seed = 7 })[0];
+        Place(pair.TemplatePath, pair.TemplatePath);
+        Place(pair.ImagePath, pair.ImagePath);
+        // An image whose template never comes: an ERROR, counted among the errors.
+        Place(pair.ImagePath, Path.Combine(Path.GetDirectoryName(pair.ImagePath)!, "lonely_image.png"));
+
+        var beat = JsonSerializer.Deserialize(
+            await ReceiveAsync(new Topics(mqtt).Metrics, payload => JsonSerializer.Deserialize(payload, HeartbeatJsonContext.Default.Heartbeat)!.PairsTotal == 2),
+            HeartbeatJsonContext.Default.Heartbeat)!;
+        var metrics = host.Services.GetRequiredService<MetricsReader>();
+        var (pairs, errors) = (metrics.Sum(AgentMetrics.Pairs), metrics.Sum(AgentMetrics.Pairs, t => t["verdict"] is "REVIEW" or "ERROR"));
+        await host.StopAsync();
+
+        Assert.Equal((2.0, 1.0), (pairs, errors));
+        Assert.Equal(2, beat.PairsTotal);
+        Assert.True(beat.ErrorsPerMin > 0, $"errors/min {beat.ErrorsPerMin}");
+
+        // As an AOI writes: a temp name, then a rename.
+        void Place(string from, string to)
+        {
+            var target = Path.Combine(watched, to);
+            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            File.Copy(Path.Combine(_temp.Path, "staging", from), target + ".part");
+            File.Move(target + ".part", target);
+        }
     }
 
     public void Dispose()

@@ -4,9 +4,11 @@ using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Subscribe;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Tests.Support;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
@@ -59,9 +61,17 @@ public sealed class PipelineIntegrationTests : IDisposable
         CopyPairs(staging, watched, truth);
         WriteBadPairs(watched);
         var completed = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(120))) == allIn.Task;
+        var metrics = host.Services.GetRequiredService<MetricsReader>();
+        // The consumer can have a verdict before the agent has its PUBACK: the last publish timings follow shortly.
+        for (var deadline = DateTime.UtcNow.AddSeconds(10); Stage(metrics, AgentMetrics.Stage.Publish) < expected && DateTime.UtcNow < deadline;)
+        {
+            await Task.Delay(20);
+        }
+
         await host.StopAsync();
 
         Assert.True(completed, $"only {received.Count} of {expected} verdicts arrived");
+        AssertMetrics(metrics, truth, expected);
         using var log = VerdictLog.OpenReadOnly(Path.Combine(data, "edgeagent.db"));
         var logged = log.Find(new VerdictQuery(Limit: 1000));
         Assert.Equal(expected, logged.Count);
@@ -87,6 +97,29 @@ public sealed class PipelineIntegrationTests : IDisposable
         Assert.Equal(ReasonCode.Truncated, byPath[Path.Combine(watched, "BAD", "cut_image.png")].Reason);
         Assert.Equal(ReasonCode.TemplateMissing, byPath[Path.Combine(watched, "BAD", "lonely_image.png")].Reason);
     }
+
+    // The agent's own instruments saw every pair: by verdict, reason and product, with each stage it reached timed.
+    private static void AssertMetrics(MetricsReader metrics, IReadOnlyList<SyntheticPairTruth> truth, int expected)
+    {
+        Assert.Equal(expected, metrics.Sum(AgentMetrics.Pairs));
+        foreach (var product in truth.GroupBy(p => p.Product))
+        {
+            Assert.Equal(product.Count(), metrics.Sum(AgentMetrics.Pairs, t => t["product"] == product.Key && t["verdict"] is "OK" or "NG"));
+        }
+
+        Assert.Equal(1, metrics.Sum(AgentMetrics.Pairs, t => (t["verdict"], t["reason"], t["product"]) == ("ERROR", ReasonCode.Truncated, "BAD")));
+        Assert.Equal(1, metrics.Sum(AgentMetrics.Pairs, t => (t["verdict"], t["reason"]) == ("ERROR", ReasonCode.TemplateMissing)));
+        Assert.Equal(truth.Count, Stage(metrics, AgentMetrics.Stage.Score));
+        Assert.InRange(Stage(metrics, AgentMetrics.Stage.Decode), truth.Count, expected);
+        Assert.InRange(Stage(metrics, AgentMetrics.Stage.Align), truth.Count, expected);
+        Assert.Equal(metrics.Sum(AgentMetrics.ModelRuns), Stage(metrics, AgentMetrics.Stage.ModelRun));
+        Assert.InRange(metrics.Sum(AgentMetrics.ModelRuns, t => t["provider"] == "CPU"), 1, truth.Count);
+        Assert.InRange(Stage(metrics, AgentMetrics.Stage.Journal), 1, expected);
+        Assert.Equal(expected, Stage(metrics, AgentMetrics.Stage.Publish));
+        Assert.True(metrics.Sum(AgentMetrics.StageDuration, t => t["stage"] == AgentMetrics.Stage.Decode) > 0);
+    }
+
+    private static long Stage(MetricsReader metrics, string stage) => metrics.Count(AgentMetrics.StageDuration, t => t["stage"] == stage);
 
     public void Dispose()
     {
