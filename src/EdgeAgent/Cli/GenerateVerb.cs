@@ -36,7 +36,16 @@ internal static class GenerateVerb
         IReadOnlyList<SyntheticPairTruth> pairs;
         using (var progress = TerminalProgress.Start("generate: pairs written", options.Count))
         {
-            pairs = SyntheticDataset.Write(output, options, progress);
+            try
+            {
+                pairs = SyntheticDataset.Write(output, options, progress);
+            }
+            catch (ArgumentException e)
+            {
+                // A value out of the generator's range (--size below 200, --ng-fraction above 1) is a command-line
+                // mistake: one line and 64, not a stack trace.
+                throw new UsageException("generate: " + e.Message.Split(Environment.NewLine)[0]);
+            }
         }
 
         Console.WriteLine($"wrote {pairs.Count} pairs ({pairs.Count(p => p.IsDefective)} NG) to {Path.GetFullPath(output)}");

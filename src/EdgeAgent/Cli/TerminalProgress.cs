@@ -77,6 +77,19 @@ internal sealed class TerminalProgress : IProgress<int>, IDisposable
         }
     }
 
+    // One column short of the window, so the line never wraps (a wrapped line would not be erased).
+    private static int Width()
+    {
+        try
+        {
+            return Console.WindowWidth > 1 ? Console.WindowWidth - 1 : 79;
+        }
+        catch (IOException)
+        {
+            return 79;
+        }
+    }
+
     private void Draw(string? detail, bool force)
     {
         if (!Visible)
@@ -94,7 +107,7 @@ internal sealed class TerminalProgress : IProgress<int>, IDisposable
 
             _lastDrawn = now;
             var text = detail is null ? _label : $"{_label} {detail}";
-            var width = Console.WindowWidth > 1 ? Console.WindowWidth - 1 : 79;
+            var width = Width();
             _text = text.Length > width ? text[..width] : text;
             Console.Error.Write("\r\e[2K" + _text);
             _drawn = true;

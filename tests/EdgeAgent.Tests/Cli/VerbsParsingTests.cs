@@ -91,6 +91,7 @@ public sealed class VerbsParsingTests
     [InlineData("logs --since", "'--since'")]
     [InlineData("logs --limit many", "option --limit takes a whole number, not 'many'")]
     [InlineData("bench stray", "unexpected argument 'stray'")]
+    [InlineData("generate --out unused --size 100", "generate: options.Size ('100') must be greater than or equal to '200'")]
     public async Task Invoke_OtherUsageMistakes_OneLineAndUsageError(string args, string expected)
     {
         var (code, _, stderr) = await InvokeAsync(args.Split(' '));
