@@ -77,9 +77,10 @@ public sealed class ModelTransferSender : IAsyncDisposable
     /// Pushes the package at <paramref name="packagePath"/> and waits up to <paramref name="resultTimeout"/> for
     /// the box's final answer after the last chunk. The chunk size is lowered to fit the broker's packet limit.
     /// <paramref name="stopAfterChunks"/> abandons the push after that many chunks, as a cut link would.
+    /// <paramref name="chunkProgress"/> hears the count of chunks sent after each one (the CLI's progress line).
     /// </summary>
     public async Task<PushOutcome> PushAsync(string packagePath, int chunkSize, string senderName, TimeSpan resultTimeout,
-        IProgress<string>? progress, CancellationToken cancellationToken, int? stopAfterChunks = null)
+        IProgress<string>? progress, CancellationToken cancellationToken, int? stopAfterChunks = null, IProgress<int>? chunkProgress = null)
     {
         var (size, sha256) = Measure(packagePath);
         chunkSize = FitChunk(chunkSize);
@@ -107,6 +108,7 @@ public sealed class ModelTransferSender : IAsyncDisposable
                 await package.ReadExactlyAsync(buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
                 await PublishAsync($"chunk/{transferId}/{index}", buffer.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
                 sent++;
+                chunkProgress?.Report(sent);
             }
 
             progress?.Report($"sent {sent} chunk(s); asking the box what is missing");

@@ -2,6 +2,7 @@ using EdgeAgent.Models.Store;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Ingest;
 
 namespace EdgeAgent.Models.Packages;
 
@@ -10,7 +11,7 @@ public static class ModelPackageBuilder
 {
     /// <summary>
     /// Writes a package of <paramref name="onnxPath"/> and the canary pairs of <paramref name="canaryFolder"/>
-    /// (its <c>*_image.png</c> / <c>*_template.png</c>, each id with both), signed with <paramref name="key"/>.
+    /// (see <see cref="CanaryPairs"/>; a folder with none is refused), signed with <paramref name="key"/>.
     /// The file appears at <paramref name="outputPath"/> only once complete.
     /// </summary>
     /// <returns>The manifest that was signed.</returns>
@@ -70,6 +71,41 @@ public static class ModelPackageBuilder
         return manifest;
     }
 
+    /// <summary>
+    /// The canary pairs under <paramref name="canaryFolder"/> in the box's own canary layout: <c>&lt;product&gt;/&lt;id&gt;_image.&lt;ext&gt;</c>
+    /// with <c>&lt;id&gt;_template.&lt;ext&gt;</c> in the same folder (the product is the first sub-folder, deeper folders
+    /// count for it), or both directly in the folder for the box's default product. An image without its template
+    /// is left out, as the box leaves it out. Each pair's package entries keep the product folder, so the box's
+    /// canary check judges it with that product's threshold and mask.
+    /// </summary>
+    public static IReadOnlyList<CanaryPairFiles> CanaryPairs(string canaryFolder)
+    {
+        if (!Directory.Exists(canaryFolder))
+        {
+            return [];
+        }
+
+        var naming = new PairNaming(new IngestOptions());
+        var files = Directory.EnumerateFiles(canaryFolder, "*", SearchOption.AllDirectories)
+            .Select(path => (Path: path, Name: naming.Parse(Path.GetFileName(path))))
+            .Where(f => f.Name is not null)
+            .OrderBy(f => f.Path, StringComparer.Ordinal)
+            .ToList();
+        var pairs = new List<CanaryPairFiles>();
+        foreach (var image in files.Where(f => f.Name!.Role == PairRole.Image))
+        {
+            var directory = Path.GetDirectoryName(image.Path)!;
+            var template = files.FirstOrDefault(f => f.Name!.Role == PairRole.Template && f.Name.PairId == image.Name!.PairId && Path.GetDirectoryName(f.Path) == directory);
+            if (template.Path is not null)
+            {
+                var relative = Path.GetRelativePath(canaryFolder, directory);
+                pairs.Add(new CanaryPairFiles(relative == "." ? null : relative.Split(Path.DirectorySeparatorChar)[0], image.Path, template.Path));
+            }
+        }
+
+        return pairs;
+    }
+
     private static IEnumerable<(string Entry, string Source)> CanaryFiles(string? canaryFolder)
     {
         if (canaryFolder is null)
@@ -77,16 +113,24 @@ public static class ModelPackageBuilder
             return [];
         }
 
-        var files = Directory.GetFiles(canaryFolder, "*_image.png")
-            .Concat(Directory.GetFiles(canaryFolder, "*_template.png"))
-            .Order(StringComparer.Ordinal)
-            .Select(f => (Entry: $"{PackageLayout.CanaryFolder}/{Path.GetFileName(f)}", Source: f))
+        var pairs = CanaryPairs(canaryFolder);
+        if (pairs.Count == 0)
+        {
+            // Packing none would only fail later, on the box, after the whole push: "no canary pairs".
+            throw new ArgumentException($"canary folder {canaryFolder}: no canary pair (<product>/<id>_image.<ext> with <id>_template.<ext> beside it)", nameof(canaryFolder));
+        }
+
+        var files = pairs
+            .SelectMany(p => new[] { p.ImagePath, p.TemplatePath }.Select(f => (Entry: EntryOf(p.Product, f), Source: f)))
             .ToList();
         var unsafeName = files.FirstOrDefault(f => !ModelNaming.IsSafeEntryName(f.Entry));
         return unsafeName.Entry is null
             ? files
             : throw new ArgumentException($"canary file name {unsafeName.Source} has characters outside [A-Za-z0-9._-]", nameof(canaryFolder));
     }
+
+    private static string EntryOf(string? product, string file) =>
+        product is null ? $"{PackageLayout.CanaryFolder}/{Path.GetFileName(file)}" : $"{PackageLayout.CanaryFolder}/{product}/{Path.GetFileName(file)}";
 
     private static ManifestFile Describe(string entry, string source)
     {
@@ -100,3 +144,6 @@ public static class ModelPackageBuilder
         stream.Write(bytes);
     }
 }
+
+/// <summary>One canary pair found for a package: its product (null: the box's default product) and its two files.</summary>
+public sealed record CanaryPairFiles(string? Product, string ImagePath, string TemplatePath);

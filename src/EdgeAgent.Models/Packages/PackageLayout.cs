@@ -1,4 +1,7 @@
+using EdgeAgent.Ingest;
+
 namespace EdgeAgent.Models.Packages;
+
 
 /// <summary>The entries of an <c>.eamodel</c> package (a zip) and the rules for canary pairs.</summary>
 public static class PackageLayout
@@ -18,15 +21,15 @@ public static class PackageLayout
     /// <summary>Folder of canary pairs inside the package and inside a stored version.</summary>
     public const string CanaryFolder = "canary";
 
-    /// <summary>Stem suffix of a canary image: <c>canary/&lt;id&gt;_image.png</c>.</summary>
-    public const string CanaryImageSuffix = "_image.png";
-
-    /// <summary>Stem suffix of a canary template: <c>canary/&lt;id&gt;_template.png</c>.</summary>
-    public const string CanaryTemplateSuffix = "_template.png";
+    // The box's canary check reads the pairs with the ingest's default naming rule (<id>_image.<ext>, any of
+    // its image formats), so a package may carry whatever that rule accepts, and no other file.
+    private static readonly PairNaming Naming = new(new IngestOptions());
 
     /// <summary>
-    /// Checks the payload list of a manifest: exactly one <see cref="ModelEntry"/>, canary PNGs that come in
-    /// complete pairs, nothing else, no duplicates. Returns the problem, or null when the layout is right.
+    /// Checks the payload list of a manifest: exactly one <see cref="ModelEntry"/>, canary images and templates
+    /// (<c>canary/&lt;id&gt;_image.&lt;ext&gt;</c>, or <c>canary/&lt;product&gt;/&lt;id&gt;_image.&lt;ext&gt;</c> for a pair
+    /// of that product, as on the box) that come in complete pairs, nothing else, no duplicates. Returns the
+    /// problem, or null when the layout is right.
     /// </summary>
     public static string? CheckPayload(IEnumerable<string> paths)
     {
@@ -45,17 +48,16 @@ public static class PackageLayout
                 continue;
             }
 
-            if (CanaryId(path, CanaryImageSuffix) is { } imageId)
+            switch (CanaryFile(path))
             {
-                images.Add(imageId);
-            }
-            else if (CanaryId(path, CanaryTemplateSuffix) is { } templateId)
-            {
-                templates.Add(templateId);
-            }
-            else
-            {
-                return $"'{path}' is neither {ModelEntry} nor a canary PNG";
+                case (PairRole.Image, var key):
+                    images.Add(key);
+                    break;
+                case (PairRole.Template, var key):
+                    templates.Add(key);
+                    break;
+                default:
+                    return $"'{path}' is neither {ModelEntry} nor a canary image or template";
             }
         }
 
@@ -65,19 +67,32 @@ public static class PackageLayout
         }
 
         var unpaired = images.Except(templates).Concat(templates.Except(images)).FirstOrDefault();
-        return unpaired is null ? null : $"canary '{unpaired}' has no partner image or template";
+        return unpaired is null ? null : $"canary '{unpaired.TrimStart('/')}' has no partner image or template";
     }
 
-    /// <summary>The canary id of <c>canary/&lt;id&gt;&lt;suffix&gt;</c>, or null when the path is not one.</summary>
-    private static string? CanaryId(string path, string suffix)
+    /// <summary>True for a canary image entry (one per canary pair in a valid package).</summary>
+    public static bool IsCanaryImage(string path) => CanaryFile(path) is (PairRole.Image, _);
+
+    /// <summary>
+    /// The role and pair key (<c>[product/]id</c>) of <c>canary/[&lt;product&gt;/]&lt;file&gt;</c>, or null when the
+    /// path is not a canary file.
+    /// </summary>
+    private static (PairRole Role, string Key)? CanaryFile(string? path)
     {
         const string Prefix = CanaryFolder + "/";
-        if (!path.StartsWith(Prefix, StringComparison.Ordinal) || !path.EndsWith(suffix, StringComparison.Ordinal))
+        if (path is null || !path.StartsWith(Prefix, StringComparison.Ordinal))
         {
             return null;
         }
 
-        var id = path[Prefix.Length..^suffix.Length];
-        return id.Length > 0 && !id.Contains('/', StringComparison.Ordinal) ? id : null;
+        var relative = path[Prefix.Length..];
+        var slash = relative.IndexOf('/', StringComparison.Ordinal);
+        if (slash == 0 || relative.IndexOf('/', slash + 1) >= 0)
+        {
+            return null; // an empty product or a deeper folder: not a layout the box reads
+        }
+
+        var product = slash < 0 ? "" : relative[..slash];
+        return Naming.Parse(relative[(slash + 1)..]) is { } name ? (name.Role, $"{product}/{name.PairId}") : null;
     }
 }

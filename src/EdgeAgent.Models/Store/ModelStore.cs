@@ -87,9 +87,12 @@ public sealed class ModelStore
                     if (package.CanaryFolder is not null)
                     {
                         var canary = Directory.CreateDirectory(Path.Combine(temp, PackageLayout.CanaryFolder)).FullName;
-                        foreach (var file in Directory.GetFiles(package.CanaryFolder))
+                        // Product sub-folders too: the canary check takes a pair's product from its folder.
+                        foreach (var file in Directory.GetFiles(package.CanaryFolder, "*", SearchOption.AllDirectories))
                         {
-                            File.Copy(file, Path.Combine(canary, Path.GetFileName(file)));
+                            var target = Path.Combine(canary, Path.GetRelativePath(package.CanaryFolder, file));
+                            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+                            File.Copy(file, target);
                         }
                     }
                 },

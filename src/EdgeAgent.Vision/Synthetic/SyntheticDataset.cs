@@ -7,7 +7,8 @@ public static class SyntheticDataset
 {
     private static readonly string[] Extensions = ["png", "bmp", "jpg", "tif"];
 
-    public static IReadOnlyList<SyntheticPairTruth> Write(string root, SyntheticDatasetOptions options)
+    /// <summary>Writes the dataset; <paramref name="progress"/> hears the number of pairs written so far (the CLI's progress line).</summary>
+    public static IReadOnlyList<SyntheticPairTruth> Write(string root, SyntheticDatasetOptions options, IProgress<int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         Validate(options);
@@ -34,6 +35,7 @@ public static class SyntheticDataset
             Save(Path.Combine(root, imagePath), pair.Image);
             Save(Path.Combine(root, templatePath), pair.Template);
             rows.Add(new SyntheticPairTruth(product, pair.Id, imagePath, templatePath, pair.IsDefective, pair.DefectKind, dx, dy, angle));
+            progress?.Report(rows.Count);
         }
 
         LabelsCsv.Write(Path.Combine(root, LabelsCsv.FileName), rows);

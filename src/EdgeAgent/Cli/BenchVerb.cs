@@ -1,5 +1,6 @@
 using EdgeAgent.Models.Activation;
 using System.Collections.Concurrent;
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeAgent.Host.Hosting;
@@ -36,31 +37,60 @@ internal static class BenchVerb
     private const int SettledJitMethods = 100;
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
-    public static async Task<int> RunAsync(Arguments arguments)
+    public static Command Command()
     {
-        int count = (int)arguments.Number("count", 200);
-        int size = (int)arguments.Number("size", 600);
-        int lone = (int)arguments.Number("lone", 30);
-        int warmup = (int)arguments.Number("warmup", 40);
-        var configFile = arguments.Get("config");
-        var root = Path.GetFullPath(arguments.Get("out") ?? Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
-        var overrides = new Dictionary<string, string?>();
-        foreach (var (option, key) in new[] { ("batch", "Pipeline:MaxBatch"), ("workers", "Pipeline:PrepareWorkers"), ("lanes", "Pipeline:InferenceLanes"), ("threads", "Model:IntraOpThreads"), ("model", "Model:Path"), ("provider", "Model:Provider") })
+        var count = CliOptions.Int("--count", 200, "N", "pairs in the burst");
+        var size = CliOptions.Int("--size", 600, "PX", "image side of the generated pairs");
+        var lone = CliOptions.Int("--lone", 30, "N", "pairs sent one at a time, for latency");
+        var warmup = CliOptions.Int("--warmup", 40, "N", "pairs per warm-up round (rounds until the JIT settles)");
+        // Each overrides one configuration key for this run, as the service would read it.
+        var numbers = new (Option<int?> Option, string Key)[]
         {
-            if (arguments.Get(option) is { } value)
+            (new("--batch") { HelpName = "B", Description = "Pipeline:MaxBatch for this run" }, "Pipeline:MaxBatch"),
+            (new("--workers") { HelpName = "W", Description = "Pipeline:PrepareWorkers for this run" }, "Pipeline:PrepareWorkers"),
+            (new("--lanes") { HelpName = "L", Description = "Pipeline:InferenceLanes for this run" }, "Pipeline:InferenceLanes"),
+            (new("--threads") { HelpName = "T", Description = "Model:IntraOpThreads for this run" }, "Model:IntraOpThreads"),
+        };
+        var texts = new (Option<string?> Option, string Key)[]
+        {
+            (CliOptions.Text("--model", "M", "Model:Path for this run"), "Model:Path"),
+            (CliOptions.Text("--provider", "P", "Model:Provider for this run"), "Model:Provider"),
+        };
+        var config = CliOptions.Config();
+        var output = CliOptions.Text("--out", "DIR", "working folder [default: edgeagent-bench in the temp folder]");
+        var command = new Command("bench", "how fast the whole agent judges, against the ceiling the bare model sets")
+            .With([count, size, lone, warmup, .. numbers.Select(o => o.Option), .. texts.Select(o => o.Option), config, output]);
+        command.SetAction((result, _) =>
+        {
+            var overrides = new Dictionary<string, string?>();
+            foreach (var (option, key) in numbers.Where(o => result.GetValue(o.Option) is not null))
             {
-                overrides[key] = value;
+                overrides[key] = result.GetValue(option)!.Value.ToString(C);
             }
-        }
 
-        arguments.RejectUnknown();
+            foreach (var (option, key) in texts.Where(o => result.GetValue(o.Option) is not null))
+            {
+                overrides[key] = result.GetValue(option);
+            }
+
+            return RunAsync(result.GetValue(count), result.GetValue(size), result.GetValue(lone), result.GetValue(warmup), result.GetValue(config), result.GetValue(output), overrides);
+        });
+        return command;
+    }
+
+    public static async Task<int> RunAsync(int count, int size, int lone, int warmup, string? configFile, string? output, Dictionary<string, string?> overrides)
+    {
+        var root = Path.GetFullPath(output ?? Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
         var stage = Path.Combine(root, "stage");
         foreach (var folder in new[] { stage, Path.Combine(root, "aoi"), Path.Combine(root, "data") }.Where(Directory.Exists))
         {
             Directory.Delete(folder, recursive: true);
         }
 
-        Console.WriteLine($"bench: generating {warmup + count + lone} pairs of {size}×{size} in {stage}");
+        // The phase on a terminal's status line (stderr); the lines below print exactly as they always did.
+        using var status = TerminalProgress.Start("bench:");
+        status.Line($"bench: generating {warmup + count + lone} pairs of {size}×{size} in {stage}");
+        status.Report("generating pairs");
         var generated = SyntheticDataset.Write(stage, new SyntheticDatasetOptions { Count = warmup + count + lone, Size = size, Seed = 2026, NgFraction = 0.3 });
         var warmupPairs = generated.Take(warmup).ToList();
         var pairs = generated.Skip(warmup).ToList();
@@ -71,11 +101,13 @@ internal static class BenchVerb
         var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
         var modelPath = ModelPaths.Resolve(inference.Path);
 
+        status.Report("the bare Run loop (the ceiling)");
         var bare = BareRunLoop(modelPath, inference, pipeline, count);
-        Console.WriteLine(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {bare.Lanes} lane(s) × {inference.EffectiveIntraOpThreads} thread(s), {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));
+        status.Line(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {bare.Lanes} lane(s) × {inference.EffectiveIntraOpThreads} thread(s), {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));
         var crop = bare.Crop;
+        status.Report("alignment alone");
         var alignMs = AlignmentCost(stage, pairs.Take(Math.Min(count, 50)).ToList(), crop);
-        Console.WriteLine(string.Create(C, $"alignment alone   {alignMs.Median,8:F2} ms/pair median, {alignMs.P95:F2} p95 (one thread, {size}×{size})"));
+        status.Line(string.Create(C, $"alignment alone   {alignMs.Median,8:F2} ms/pair median, {alignMs.P95:F2} p95 (one thread, {size}×{size})"));
 
         await using var broker = await EmbeddedBroker.StartAsync().ConfigureAwait(false);
         var mqtt = new MqttOptions { Host = "127.0.0.1", Port = broker.Port, Site = "bench", Area = "a", Line = "l", Station = "s" };
@@ -98,8 +130,9 @@ internal static class BenchVerb
             // two, and a burst measured meanwhile pays for it. Each round goes to its own folder (new paths).
             for (var round = 1; round <= MaxWarmupRounds && warmupPairs.Count > 0; round++)
             {
+                status.Report($"warm-up round {round} (until the JIT settles)");
                 var warm = await BurstAsync(stage, watched, warmupPairs, arrived, $"warmup-{round}").ConfigureAwait(false);
-                Console.WriteLine(string.Create(C, $"warm-up {round}         {warm.Pairs / warm.Seconds,8:F1} pairs/s   ({warm.Pairs} pairs, not counted; {warm.JitMethods} methods JIT-compiled in {warm.JitMs:F0} ms)"));
+                status.Line(string.Create(C, $"warm-up {round}         {warm.Pairs / warm.Seconds,8:F1} pairs/s   ({warm.Pairs} pairs, not counted; {warm.JitMethods} methods JIT-compiled in {warm.JitMs:F0} ms)"));
                 if (warm.JitMethods < SettledJitMethods)
                 {
                     break;
@@ -109,14 +142,18 @@ internal static class BenchVerb
             // The agent's own instruments, read as an exporter would: the burst's share is the difference.
             var metrics = host.Services.GetRequiredService<MetricsReader>();
             var before = StageTotals(metrics);
+            status.Report($"the pipeline under a burst of {count} pairs");
             var burst = await BurstAsync(stage, watched, pairs.Take(count).ToList(), arrived).ConfigureAwait(false);
             var stages = StageTotals(metrics).ToDictionary(s => s.Key, s => (Count: s.Value.Count - before[s.Key].Count, Seconds: s.Value.Seconds - before[s.Key].Seconds));
+            status.Report("the bare Run loop again");
             // The ceiling again, right after: a shared machine's speed drifts, and the ratio is to the mean of both.
             var bareAfter = BareRunLoop(modelPath, inference, pipeline, count);
             // "Light load" means no burst just before: the burst's hundreds of MB of copies still being written
             // back would make the journal's forced writes wait behind them (stalls of 100–300 ms seen here).
             FlushFileSystems();
+            status.Report($"{lone} pairs one at a time (latency)");
             var loneLatencies = await OneAtATimeAsync(stage, watched, pairs.Skip(count).ToList(), arrived).ConfigureAwait(false);
+            status.Dispose();
             Report(burst, loneLatencies, bare, bareAfter);
             Console.WriteLine("  from the agent's metrics (" + AgentMetrics.StageDuration + "), burst only, mean ms: " + string.Join("  ", stages.Select(s =>
                 string.Create(C, $"{s.Key} {(s.Value.Count == 0 ? double.NaN : s.Value.Seconds * 1000 / s.Value.Count):F2} (×{s.Value.Count})"))));

@@ -1,4 +1,5 @@
 using EdgeAgent.Pipeline.Judge;
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -16,17 +17,27 @@ namespace EdgeAgent.Host.Cli;
 /// </summary>
 internal static class CalibrateVerb
 {
-    public static int Run(Arguments arguments)
+    public static Command Command()
     {
-        var okFolder = Folder(arguments.Require("ok"));
-        var ngFolder = arguments.Get("ng") is { } ng ? Folder(ng) : null;
-        var modelPath = arguments.Get("model");
-        var product = arguments.Get("product") ?? "default";
-        var target = arguments.Number("target-overkill", 0.001);
-        var configFile = arguments.Get("config");
-        var write = arguments.Get("write");
-        var json = arguments.Flag("json");
-        arguments.RejectUnknown();
+        var ok = CliOptions.Required("--ok", "DIR", "folder of known-OK pairs (searched recursively)");
+        var ng = CliOptions.Text("--ng", "DIR", "folder of known-NG pairs, for recall and escapes");
+        var model = CliOptions.Text("--model", "M", "ONNX model [default: the configured one]");
+        var product = CliOptions.Text("--product", "P", "product to calibrate [default: default]");
+        var target = CliOptions.Number("--target-overkill", 0.001, "F", "share of OK pairs allowed at or above the threshold, in [0, 1)");
+        var config = CliOptions.Config();
+        var write = CliOptions.Text("--write", "FILE", "put the threshold into this configuration file as Products:<product>:Threshold");
+        var json = CliOptions.Flag("--json", "print the calibration record as JSON");
+        var command = new Command("calibrate", "scores known-OK (and known-NG) pairs and proposes the product's threshold for a target overkill")
+            .With(ok, ng, model, product, target, config, write, json);
+        command.SetAction((result, _) => Task.FromResult(Run(result.GetRequiredValue(ok), result.GetValue(ng), result.GetValue(model),
+            result.GetValue(product) ?? "default", result.GetValue(target), result.GetValue(config), result.GetValue(write), result.GetValue(json))));
+        return command;
+    }
+
+    public static int Run(string okPath, string? ngPath, string? modelPath, string product, double target, string? configFile, string? write, bool json)
+    {
+        var okFolder = Folder(okPath);
+        var ngFolder = ngPath is { } ng ? Folder(ng) : null;
         if (target is not (>= 0 and < 1))
         {
             throw new UsageException("Option --target-overkill must lie in [0, 1), e.g. 0.001 for one in a thousand.");
@@ -34,8 +45,8 @@ internal static class CalibrateVerb
 
         using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
         var naming = new PairNaming(offline.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions());
-        var ok = ScoreFolder(offline.Inspector, naming, okFolder, product);
-        var ngSet = ngFolder is null ? new ScoredFolder([], []) : ScoreFolder(offline.Inspector, naming, ngFolder, product);
+        var ok = ScoreFolder(offline.Inspector, naming, okFolder, product, "calibrate: OK pairs scored");
+        var ngSet = ngFolder is null ? new ScoredFolder([], []) : ScoreFolder(offline.Inspector, naming, ngFolder, product, "calibrate: NG pairs scored");
         var c = CultureInfo.InvariantCulture;
         foreach (var excluded in ok.Excluded.Concat(ngSet.Excluded))
         {
@@ -108,13 +119,15 @@ internal static class CalibrateVerb
         Directory.Exists(path) ? Path.GetFullPath(path) : throw new UsageException($"Folder not found: {path}");
 
     // Every image under the folder (recursively) with its template, judged as the service would judge it.
-    private static ScoredFolder ScoreFolder(PairInspector inspector, PairNaming naming, string folder, string product)
+    private static ScoredFolder ScoreFolder(PairInspector inspector, PairNaming naming, string folder, string product, string label)
     {
         var files = Directory.EnumerateFiles(folder, "*", new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
             .Select(path => (Path: path, Name: naming.Parse(Path.GetFileName(path))))
             .Where(f => f.Name is not null)
             .GroupBy(f => (Directory: Path.GetDirectoryName(f.Path)!, f.Name!.PairId))
-            .OrderBy(g => g.Key.Directory, StringComparer.Ordinal).ThenBy(g => g.Key.PairId, StringComparer.Ordinal);
+            .OrderBy(g => g.Key.Directory, StringComparer.Ordinal).ThenBy(g => g.Key.PairId, StringComparer.Ordinal)
+            .ToList();
+        using var progress = TerminalProgress.Start(label, files.Sum(g => g.Count(f => f.Name!.Role == PairRole.Image)));
         var scores = new List<double>();
         var excluded = new List<Verdict>();
         double? threshold = null;
@@ -125,6 +138,7 @@ internal static class CalibrateVerb
             {
                 var pair = new PairCandidate(image, group.Key.PairId, product, folder, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());
                 var verdict = inspector.Inspect(pair);
+                progress.Report(scores.Count + excluded.Count + 1);
                 threshold ??= verdict.Threshold;
                 if (verdict is { Outcome: VerdictKind.Ok or VerdictKind.Ng, Score: { } score })
                 {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeAgent.Host.Hosting;
@@ -20,14 +21,22 @@ internal static class DemoVerb
 {
     private const int DemoSeed = 777; // keep apart from the training recipe's seeds (models/train)
 
-    public static async Task<int> RunAsync(Arguments arguments)
+    public static Command Command()
     {
-        int count = (int)arguments.Number("count", 40);
-        var root = Path.GetFullPath(arguments.Get("out") ?? ".demo");
-        var brokerHost = arguments.Get("mqtt-host");
-        int brokerPort = (int)arguments.Number("mqtt-port", 1883);
-        var configFile = arguments.Get("config");
-        arguments.RejectUnknown();
+        var count = CliOptions.Int("--count", 40, "N", "synthetic pairs to generate");
+        var output = CliOptions.Text("--out", "DIR", "working folder (aoi/ and data/ under it are replaced) [default: .demo]");
+        var mqttHost = CliOptions.Text("--mqtt-host", "H", "an MQTT broker to use instead of the embedded one");
+        var mqttPort = CliOptions.Int("--mqtt-port", 1883, "P", "that broker's port");
+        var config = CliOptions.Config();
+        var command = new Command("demo", "generates a labelled AOI folder, runs the real agent over it and sums up against the labels")
+            .With(count, output, mqttHost, mqttPort, config);
+        command.SetAction((result, _) => RunAsync(result.GetValue(count), result.GetValue(output), result.GetValue(mqttHost), result.GetValue(mqttPort), result.GetValue(config)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(int count, string? output, string? brokerHost, int brokerPort, string? configFile)
+    {
+        var root = Path.GetFullPath(output ?? ".demo");
 
         var aoi = Path.Combine(root, "aoi");
         foreach (var dir in new[] { aoi, Path.Combine(root, "data") })

@@ -1,3 +1,5 @@
+using System.CommandLine;
+
 namespace EdgeAgent.Host.Cli;
 
 /// <summary>
@@ -7,10 +9,16 @@ namespace EdgeAgent.Host.Cli;
 /// </summary>
 internal static class DoctorVerb
 {
-    public static async Task<int> RunAsync(Arguments arguments)
+    public static Command Command()
     {
-        var configFile = arguments.Get("config");
-        arguments.RejectUnknown();
+        var config = CliOptions.Config();
+        var command = new Command("doctor", "checks config, folders, inotify, disk, broker, models, GPU, clock; exit 0 all good, 1 warnings, 2 failures").With(config);
+        command.SetAction((result, _) => RunAsync(result.GetValue(config)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? configFile)
+    {
         var findings = await DoctorChecks.RunAsync(configFile).ConfigureAwait(false);
         foreach (var finding in findings)
         {

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using EdgeAgent.Vision.Synthetic;
 
 namespace EdgeAgent.Host.Cli;
@@ -5,21 +6,48 @@ namespace EdgeAgent.Host.Cli;
 /// <summary><c>edgeagent generate</c>: writes a synthetic AOI folder with labels.csv (demo, tests, training).</summary>
 internal static class GenerateVerb
 {
-    public static int Run(Arguments arguments)
+    public static Command Command()
     {
-        var output = arguments.Require("out");
-        var options = new SyntheticDatasetOptions
+        var output = CliOptions.Required("--out", "DIR", "folder to write <product>/<id>_image|_template.<ext> and labels.csv into");
+        var count = CliOptions.Int("--count", 40, "N", "pairs to write");
+        var ngFraction = CliOptions.Number("--ng-fraction", 0.5, "F", "share of defective pairs");
+        var seed = CliOptions.Int("--seed", 1, "S", "random seed (same seed, same pairs)");
+        var maxShift = CliOptions.Number("--max-shift", 8, "PX", "largest misalignment shift");
+        var maxAngle = CliOptions.Number("--max-angle", 0.5, "DEG", "largest misalignment rotation");
+        var size = CliOptions.Int("--size", 600, "PX", "image side");
+        var format = CliOptions.Text("--format", "png|bmp|jpg|tif", "image format [default: png]");
+        var command = new Command("generate", "writes a synthetic AOI folder with labels.csv (demo, tests, training)")
+            .With(output, count, ngFraction, seed, maxShift, maxAngle, size, format);
+        command.SetAction((result, _) => Task.FromResult(Run(result.GetRequiredValue(output), new SyntheticDatasetOptions
         {
-            Count = (int)arguments.Number("count", 40),
-            NgFraction = arguments.Number("ng-fraction", 0.5),
-            Seed = (int)arguments.Number("seed", 1),
-            MaxShiftPx = arguments.Number("max-shift", 8),
-            MaxAngleDeg = arguments.Number("max-angle", 0.5),
-            Size = (int)arguments.Number("size", 600),
-            Extension = arguments.Get("format") ?? "png",
-        };
-        arguments.RejectUnknown();
-        var pairs = SyntheticDataset.Write(output, options);
+            Count = result.GetValue(count),
+            NgFraction = result.GetValue(ngFraction),
+            Seed = result.GetValue(seed),
+            MaxShiftPx = result.GetValue(maxShift),
+            MaxAngleDeg = result.GetValue(maxAngle),
+            Size = result.GetValue(size),
+            Extension = result.GetValue(format) ?? "png",
+        })));
+        return command;
+    }
+
+    public static int Run(string output, SyntheticDatasetOptions options)
+    {
+        IReadOnlyList<SyntheticPairTruth> pairs;
+        using (var progress = TerminalProgress.Start("generate: pairs written", options.Count))
+        {
+            try
+            {
+                pairs = SyntheticDataset.Write(output, options, progress);
+            }
+            catch (ArgumentException e)
+            {
+                // A value out of the generator's range (--size below 200, --ng-fraction above 1) is a command-line
+                // mistake: one line and 64, not a stack trace.
+                throw new UsageException("generate: " + e.Message.Split(Environment.NewLine)[0]);
+            }
+        }
+
         Console.WriteLine($"wrote {pairs.Count} pairs ({pairs.Count(p => p.IsDefective)} NG) to {Path.GetFullPath(output)}");
         return 0;
     }

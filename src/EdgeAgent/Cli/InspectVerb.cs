@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Ingest;
@@ -12,16 +13,27 @@ namespace EdgeAgent.Host.Cli;
 /// <summary><c>edgeagent inspect</c>: judges one pair offline, with the same code path as the service.</summary>
 internal static class InspectVerb
 {
-    public static int Run(Arguments arguments)
+    public static Command Command()
     {
-        var templatePath = Path.GetFullPath(arguments.Require("template"));
-        var imagePath = Path.GetFullPath(arguments.Require("image"));
-        var modelPath = arguments.Get("model");
-        var product = arguments.Get("product") ?? "default";
-        var heatmap = arguments.Get("heatmap");
-        bool json = arguments.Flag("json"), align = !arguments.Flag("no-align");
-        var configFile = arguments.Get("config");
-        arguments.RejectUnknown();
+        var template = CliOptions.Required("--template", "T", "the golden template image");
+        var image = CliOptions.Required("--image", "I", "the AOI image to judge");
+        var model = CliOptions.Text("--model", "M", "ONNX model [default: the configured one]");
+        var product = CliOptions.Text("--product", "P", "product whose threshold and mask apply [default: default]");
+        var json = CliOptions.Flag("--json", "print the verdict record as JSON");
+        var noAlign = CliOptions.Flag("--no-align", "judge without aligning the image to the template");
+        var heatmap = CliOptions.Text("--heatmap", "OUT.png", "write the anomaly heat map over the template");
+        var config = CliOptions.Config();
+        var command = new Command("inspect", "judges one pair offline, with the same code path as the service")
+            .With(template, image, model, product, json, noAlign, heatmap, config);
+        command.SetAction((result, _) => Task.FromResult(Run(result.GetRequiredValue(template), result.GetRequiredValue(image), result.GetValue(model),
+            result.GetValue(product) ?? "default", result.GetValue(heatmap), result.GetValue(json), !result.GetValue(noAlign), result.GetValue(config))));
+        return command;
+    }
+
+    public static int Run(string templateFile, string imageFile, string? modelPath, string product, string? heatmap, bool json, bool align, string? configFile)
+    {
+        var templatePath = Path.GetFullPath(templateFile);
+        var imagePath = Path.GetFullPath(imageFile);
 
         using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
         var (model, inspector) = (offline.Model, offline.Inspector);

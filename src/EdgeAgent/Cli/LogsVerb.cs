@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Host.Hosting;
@@ -10,23 +11,39 @@ namespace EdgeAgent.Host.Cli;
 /// <summary><c>edgeagent logs</c>: the supervisor's view of the local verdict log.</summary>
 internal static class LogsVerb
 {
-    public static int Run(Arguments arguments)
+    public static Command Command()
     {
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(arguments.Get("config"), new Dictionary<string, string?>()).Build();
+        var dataDir = CliOptions.Text("--data-dir", "DIR", "the agent's data directory [default: Storage:DataDirectory of the configuration]");
+        var since = CliOptions.Text("--since", "2h|ISO", "only verdicts judged since then (30m, 2h, 7d or an ISO time)");
+        var until = CliOptions.Text("--until", "ISO", "only verdicts judged before then");
+        var verdict = CliOptions.Text("--verdict", "OK|NG|REVIEW|ERROR", "only this outcome");
+        var product = CliOptions.Text("--product", "P", "only this product");
+        var limit = new Option<int?>("--limit") { Description = "at most this many rows, newest first [default: 50; all with --stats]", HelpName = "N" };
+        var json = CliOptions.Flag("--json", "one JSON verdict record per line");
+        var csv = CliOptions.Flag("--csv", "one CSV row per verdict (RFC 4180)");
+        var stats = CliOptions.Flag("--stats", "counts and NG rate per hour and per product");
+        var audit = CliOptions.Flag("--audit", "the model lifecycle and threshold audit trail instead of verdicts");
+        var config = CliOptions.Config();
+        var command = new Command("logs", "the supervisor's view of the local verdict log")
+            .With(dataDir, since, until, verdict, product, limit, json, csv, stats, audit, config);
+        command.SetAction((result, _) => Task.FromResult(Run(result.GetValue(config), result.GetValue(dataDir), result.GetValue(since), result.GetValue(until),
+            result.GetValue(verdict), result.GetValue(product), result.GetValue(limit), result.GetValue(json), result.GetValue(csv), result.GetValue(audit), result.GetValue(stats))));
+        return command;
+    }
+
+    public static int Run(string? configFile, string? dataDir, string? since, string? until, string? outcome, string? product, int? limit,
+        bool json, bool csv, bool audit, bool stats)
+    {
+        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
         var storage = configuration.GetSection(VerdictLogOptions.Section).Get<VerdictLogOptions>() ?? new VerdictLogOptions();
-        storage.DataDirectory = arguments.Get("data-dir") ?? storage.DataDirectory;
+        storage.DataDirectory = dataDir ?? storage.DataDirectory;
         var now = DateTimeOffset.UtcNow;
         var query = new VerdictQuery(
-            ParseTime(arguments.Get("since"), now, "since"),
-            ParseTime(arguments.Get("until"), now, "until"),
-            arguments.Get("verdict") is { } v ? ParseVerdict(v) : null,
-            arguments.Get("product"),
-            (int)arguments.Number("limit", arguments.Flag("stats") ? int.MaxValue : 50));
-        bool json = arguments.Flag("json");
-        bool csv = arguments.Flag("csv");
-        bool audit = arguments.Flag("audit");
-        bool stats = arguments.Flag("stats");
-        arguments.RejectUnknown();
+            ParseTime(since, now, "since"),
+            ParseTime(until, now, "until"),
+            outcome is { } v ? ParseVerdict(v) : null,
+            product,
+            limit ?? (stats ? int.MaxValue : 50));
 
         using var log = VerdictLog.OpenReadOnly(storage.DatabasePath);
         if (audit)

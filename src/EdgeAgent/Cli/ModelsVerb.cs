@@ -1,5 +1,6 @@
 using EdgeAgent.Models.Store;
 using EdgeAgent.Models.Packages;
+using System.CommandLine;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Connection;
@@ -22,20 +23,77 @@ internal static class ModelsVerb
     /// <summary>Exit code when the box did not answer in time (sysexits EX_UNAVAILABLE).</summary>
     public const int NoAnswer = 69;
 
-    public static int Run(Arguments arguments) => arguments.Verb switch
+    public static Command Command()
     {
-        "keygen" => Keygen(arguments),
-        "sign" => Sign(arguments),
-        "push" => PushAsync(arguments).GetAwaiter().GetResult(),
-        "rollback" => RollbackAsync(arguments).GetAwaiter().GetResult(),
-        "list" => List(arguments),
-        _ => throw new UsageException($"Unknown models verb '{arguments.Verb}' (keygen, sign, push, rollback, list)."),
-    };
+        var command = new Command("models", "the technician's signing and push workflow, and a look into a box's model store");
+        foreach (var verb in new[] { KeygenCommand(), SignCommand(), PushCommand(), RollbackCommand(), ListCommand() })
+        {
+            command.Subcommands.Add(verb);
+        }
 
-    private static int Keygen(Arguments arguments)
+        return command;
+    }
+
+    private static Command KeygenCommand()
     {
-        var prefix = Path.GetFullPath(arguments.Require("out"));
-        arguments.RejectUnknown();
+        var output = CliOptions.Required("--out", "PREFIX", "writes PREFIX.key (mode 0600) and PREFIX.pub");
+        var command = new Command("keygen", "a technician's signing key pair").With(output);
+        command.SetAction((result, _) => Task.FromResult(Keygen(result.GetRequiredValue(output))));
+        return command;
+    }
+
+    private static Command SignCommand()
+    {
+        var model = CliOptions.Required("--model", "M.onnx", "the model to package (its contract is checked first)");
+        var key = CliOptions.Required("--key", "K.key", "the technician's private key");
+        var output = CliOptions.Required("--out", "P.eamodel", "the package to write");
+        var name = CliOptions.Text("--name", "N", "model name [default: the model's metadata]");
+        var version = CliOptions.Text("--version", "V", "model version [default: the model's metadata]");
+        var canary = CliOptions.Text("--canary", "DIR", "canary pairs in the box's layout: DIR/<product>/<id>_image.* and <id>_template.* (pairs directly in DIR: the box's default product)");
+        var notes = CliOptions.Text("--notes", "T", "free text for the audit trail");
+        var by = CliOptions.Text("--by", "WHO", "who signs [default: the user name]");
+        var command = new Command("sign", "packages and signs a model, with canary pairs the box runs before activating it")
+            .With(model, key, output, name, version, canary, notes, by);
+        command.SetAction((result, _) => Task.FromResult(Sign(result.GetRequiredValue(model), result.GetRequiredValue(key), result.GetRequiredValue(output),
+            result.GetValue(canary), result.GetValue(name), result.GetValue(version), result.GetValue(notes) ?? "", result.GetValue(by) ?? Environment.UserName)));
+        return command;
+    }
+
+    private static Command PushCommand()
+    {
+        var package = CliOptions.Required("--package", "P.eamodel", "the signed package");
+        var chunkSize = CliOptions.Int("--chunk-size", 256 * 1024, "B", "bytes per MQTT message (lowered to the broker's limit)");
+        var timeout = CliOptions.Number("--timeout", 600, "S", "seconds to wait for the box's verdict on the package");
+        var box = new BoxOptions();
+        var command = new Command("push", "sends a package to a box over MQTT (resumable) and waits for its verdict: 0 activated, 1 refused, 69 no answer")
+            .With([package, chunkSize, timeout, .. box.All]);
+        command.SetAction((result, _) => PushAsync(result.GetRequiredValue(package), result.GetValue(chunkSize), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
+        return command;
+    }
+
+    private static Command RollbackCommand()
+    {
+        var name = CliOptions.Required("--name", "MODEL", "the model whose previous version goes back into service");
+        var timeout = CliOptions.Number("--timeout", 120, "S", "seconds to wait for the box's answer");
+        var box = new BoxOptions();
+        var command = new Command("rollback", "puts a model's previous version back in service: 0 rolled back, 1 refused, 69 no answer")
+            .With([name, timeout, .. box.All]);
+        command.SetAction((result, _) => RollbackAsync(result.GetRequiredValue(name), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
+        return command;
+    }
+
+    private static Command ListCommand()
+    {
+        var dataDir = CliOptions.Text("--data-dir", "DIR", "the box's data directory [default: Storage:DataDirectory of the configuration]");
+        var config = CliOptions.Config();
+        var command = new Command("list", "the box's model store: versions, active, previous").With(dataDir, config);
+        command.SetAction((result, _) => Task.FromResult(List(result.GetValue(config), result.GetValue(dataDir))));
+        return command;
+    }
+
+    private static int Keygen(string output)
+    {
+        var prefix = Path.GetFullPath(output);
         using var key = SigningKey.Generate();
         key.Save(prefix + ".key", prefix + ".pub");
         Console.WriteLine($"key id {key.KeyId}");
@@ -44,17 +102,18 @@ internal static class ModelsVerb
         return 0;
     }
 
-    private static int Sign(Arguments arguments)
+    private static int Sign(string modelFile, string keyFile, string outputFile, string? canaryFolder, string? name, string? version, string notes, string by)
     {
-        var modelPath = Path.GetFullPath(arguments.Require("model"));
-        var keyPath = Path.GetFullPath(arguments.Require("key"));
-        var output = Path.GetFullPath(arguments.Require("out"));
-        var canary = arguments.Get("canary") is { } c ? Path.GetFullPath(c) : null;
-        var name = arguments.Get("name");
-        var version = arguments.Get("version");
-        var notes = arguments.Get("notes") ?? "";
-        var by = arguments.Get("by") ?? Environment.UserName;
-        arguments.RejectUnknown();
+        var modelPath = Path.GetFullPath(modelFile);
+        var keyPath = Path.GetFullPath(keyFile);
+        var output = Path.GetFullPath(outputFile);
+        var canary = canaryFolder is { } c ? Path.GetFullPath(c) : null;
+        // Checked before the model loads: a folder of no pairs is a mistake on the command line, and a package
+        // without them would only be refused by the box's canary check after the whole push.
+        if (canary is not null && ModelPackageBuilder.CanaryPairs(canary).Count == 0)
+        {
+            throw new UsageException($"--canary {canary}: no canary pair found (expected <product>/<id>_image.<ext> with <id>_template.<ext> beside it, or <id>_image/<id>_template directly in the folder).");
+        }
 
         // Loading proves the contract before anything is signed; name and version default to the model's metadata.
         using (var model = StpmModel.Load(modelPath, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance))
@@ -64,27 +123,42 @@ internal static class ModelsVerb
         }
 
         using var key = SigningKey.Load(keyPath);
-        var manifest = ModelPackageBuilder.Build(modelPath, name, version, canary, notes, by, key, output);
-        Console.WriteLine($"{output}: {manifest.Name} {manifest.Version}, {manifest.Files.Count} file(s), signed by key {key.KeyId}");
+        ModelManifest manifest;
+        try
+        {
+            manifest = ModelPackageBuilder.Build(modelPath, name, version, canary, notes, by, key, output);
+        }
+        catch (ArgumentException e)
+        {
+            // Bad name or version, unsafe canary file names: what was given on the command line is wrong.
+            throw new UsageException(e.Message);
+        }
+
+        var canaryPairs = manifest.Files.Count(f => PackageLayout.IsCanaryImage(f.Path));
+        Console.WriteLine($"{output}: {manifest.Name} {manifest.Version}, {manifest.Files.Count} file(s) ({canaryPairs} canary pair(s)), signed by key {key.KeyId}");
         return 0;
     }
 
-    private static async Task<int> PushAsync(Arguments arguments)
+    private static async Task<int> PushAsync(string packageFile, int chunkSize, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
     {
-        var package = Path.GetFullPath(arguments.Require("package"));
-        var chunkSize = (int)arguments.Number("chunk-size", 256 * 1024);
-        var timeout = TimeSpan.FromSeconds(arguments.Number("timeout", 600));
-        var (mqtt, by) = BoxOf(arguments);
+        var package = Path.GetFullPath(packageFile);
+        var (mqtt, by) = box;
         if (!File.Exists(package))
         {
             throw new FileNotFoundException($"No package at {package}.", package);
         }
 
         await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
-        var progress = new Progress<string>(line => Console.WriteLine("  " + line));
         try
         {
-            var outcome = await sender.PushAsync(package, chunkSize, by, timeout, progress, CancellationToken.None).ConfigureAwait(false);
+            PushOutcome outcome;
+            using (var chunks = TerminalProgress.Start("push: chunks sent"))
+            {
+                // The box's own progress lines print as before; the chunk count is the terminal's status line only.
+                var lines = new LineProgress(line => chunks.Line("  " + line));
+                outcome = await sender.PushAsync(package, chunkSize, by, timeout, lines, CancellationToken.None, chunkProgress: chunks).ConfigureAwait(false);
+            }
+
             return Print(outcome.Status, $"{outcome.ChunksSent} chunk(s) of {outcome.ChunkSize} bytes sent");
         }
         catch (TimeoutException e)
@@ -94,11 +168,9 @@ internal static class ModelsVerb
         }
     }
 
-    private static async Task<int> RollbackAsync(Arguments arguments)
+    private static async Task<int> RollbackAsync(string name, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
     {
-        var name = arguments.Require("name");
-        var timeout = TimeSpan.FromSeconds(arguments.Number("timeout", 120));
-        var (mqtt, by) = BoxOf(arguments);
+        var (mqtt, by) = box;
         await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
         try
         {
@@ -111,21 +183,40 @@ internal static class ModelsVerb
         }
     }
 
-    /// <summary>The box's broker and topic identity: its config file (--config), overridden by --host, --port, --site, --area, --line, --station.</summary>
-    private static (MqttOptions Mqtt, string By) BoxOf(Arguments arguments)
+    /// <summary>The box's broker and topic identity: its config file (--config), overridden by --host, --port, --prefix, --site, --area, --line, --station.</summary>
+    private sealed class BoxOptions
     {
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(arguments.Get("config"), new Dictionary<string, string?>()).Build();
-        var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
-        mqtt.Host = arguments.Get("host") ?? mqtt.Host;
-        mqtt.Port = (int)arguments.Number("port", mqtt.Port);
-        mqtt.TopicPrefix = arguments.Get("prefix") ?? mqtt.TopicPrefix;
-        mqtt.Site = arguments.Get("site") ?? mqtt.Site;
-        mqtt.Area = arguments.Get("area") ?? mqtt.Area;
-        mqtt.Line = arguments.Get("line") ?? mqtt.Line;
-        mqtt.Station = arguments.Get("station") ?? mqtt.Station;
-        var by = arguments.Get("by") ?? Environment.UserName;
-        arguments.RejectUnknown();
-        return (mqtt, by);
+        private readonly Option<string?> _config = CliOptions.Config("the box's configuration file, for its broker and topic identity");
+        private readonly Option<string?> _host = CliOptions.Text("--host", "H", "the box's MQTT broker [default: from --config]");
+        private readonly Option<int?> _port = new("--port") { Description = "that broker's port [default: from --config]", HelpName = "P" };
+        private readonly Option<string?> _prefix = CliOptions.Text("--prefix", "PREFIX", "topic prefix [default: from --config]");
+        private readonly Option<string?> _site = CliOptions.Text("--site", "S", "the box's site [default: from --config]");
+        private readonly Option<string?> _area = CliOptions.Text("--area", "A", "the box's area [default: from --config]");
+        private readonly Option<string?> _line = CliOptions.Text("--line", "L", "the box's line [default: from --config]");
+        private readonly Option<string?> _station = CliOptions.Text("--station", "ST", "the box's station [default: from --config]");
+        private readonly Option<string?> _by = CliOptions.Text("--by", "WHO", "who asks, for the box's audit trail [default: the user name]");
+
+        public Option[] All => [_config, _host, _port, _prefix, _site, _area, _line, _station, _by];
+
+        public (MqttOptions Mqtt, string By) Read(ParseResult result)
+        {
+            var configuration = new ConfigurationBuilder().AddAgentConfiguration(result.GetValue(_config), new Dictionary<string, string?>()).Build();
+            var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+            mqtt.Host = result.GetValue(_host) ?? mqtt.Host;
+            mqtt.Port = result.GetValue(_port) ?? mqtt.Port;
+            mqtt.TopicPrefix = result.GetValue(_prefix) ?? mqtt.TopicPrefix;
+            mqtt.Site = result.GetValue(_site) ?? mqtt.Site;
+            mqtt.Area = result.GetValue(_area) ?? mqtt.Area;
+            mqtt.Line = result.GetValue(_line) ?? mqtt.Line;
+            mqtt.Station = result.GetValue(_station) ?? mqtt.Station;
+            return (mqtt, result.GetValue(_by) ?? Environment.UserName);
+        }
+    }
+
+    /// <summary>Reports in the order they come, on the reporting thread (<see cref="Progress{T}"/> would post them to the thread pool).</summary>
+    private sealed class LineProgress(Action<string> print) : IProgress<string>
+    {
+        public void Report(string value) => print(value);
     }
 
     private static async Task<ModelTransferSender> ConnectAsync(MqttOptions mqtt)
@@ -149,13 +240,12 @@ internal static class ModelsVerb
         return status.State is ModelStates.Activated or ModelStates.RolledBack ? 0 : Refused;
     }
 
-    private static int List(Arguments arguments)
+    private static int List(string? configFile, string? dataDir)
     {
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(arguments.Get("config"), new Dictionary<string, string?>()).Build();
+        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
         var storage = configuration.GetSection(VerdictLogOptions.Section).Get<VerdictLogOptions>() ?? new VerdictLogOptions();
         var options = configuration.GetSection(ModelsOptions.Section).Get<ModelsOptions>() ?? new ModelsOptions();
-        var folder = options.StoreFolderUnder(arguments.Get("data-dir") ?? storage.DataDirectory);
-        arguments.RejectUnknown();
+        var folder = options.StoreFolderUnder(dataDir ?? storage.DataDirectory);
         if (!Directory.Exists(folder))
         {
             throw new FileNotFoundException($"No model store at {folder}.", folder);

@@ -1,3 +1,4 @@
+using System.CommandLine;
 using EdgeAgent.Host.Hosting;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
@@ -7,10 +8,16 @@ namespace EdgeAgent.Host.Cli;
 /// <summary><c>edgeagent run</c>: the systemd service.</summary>
 internal static class RunVerb
 {
-    public static async Task<int> RunAsync(Arguments arguments)
+    public static Command Command()
     {
-        var configFile = arguments.Get("config");
-        arguments.RejectUnknown();
+        var config = CliOptions.Config();
+        var command = new Command("run", "the service (systemd Type=notify): watch the AOI folders, judge each pair, publish verdicts").With(config);
+        command.SetAction((result, _) => RunAsync(result.GetValue(config)));
+        return command;
+    }
+
+    public static async Task<int> RunAsync(string? configFile)
+    {
         using var host = AgentHost.Build(configFile, new Dictionary<string, string?>());
         // Taken before RunAsync, which disposes the host (and its service provider) when it returns.
         var stages = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();

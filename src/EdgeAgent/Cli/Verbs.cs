@@ -1,9 +1,15 @@
+using System.CommandLine;
+using System.CommandLine.Help;
+using System.CommandLine.Invocation;
 using EdgeAgent.Inference.Model;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Host.Cli;
 
-/// <summary>Dispatches the verbs and turns start-up failures into one clear message and an exit code.</summary>
+/// <summary>
+/// The command line (System.CommandLine): every verb with its typed options and help, usage mistakes as one line
+/// and exit code 64, and start-up failures as one clear message and exit code 78.
+/// </summary>
 public static class Verbs
 {
     /// <summary>Exit code for a command-line mistake (sysexits EX_USAGE).</summary>
@@ -12,77 +18,100 @@ public static class Verbs
     /// <summary>Exit code for invalid configuration or model (sysexits EX_CONFIG).</summary>
     public const int ConfigError = 78;
 
-    private const string Usage = """
-        edgeagent — AOI re-inspection agent (STPM on ONNX Runtime, verdicts over MQTT, log in LiteDB)
-
-        edgeagent run      [--config FILE]                         the service (systemd Type=notify)
-        edgeagent demo     [--count N] [--out DIR] [--mqtt-host H --mqtt-port P] [--config FILE]
-        edgeagent doctor   [--config FILE]                         checks config, folders, inotify, disk, broker, models, GPU, clock; exit 0/1/2
-        edgeagent bench    [--count N] [--size PX] [--lone N] [--warmup N] [--batch B] [--workers W] [--lanes L] [--threads T] [--model M] [--provider P] [--config FILE] [--out DIR]
-        edgeagent inspect  --template T --image I [--model M] [--product P] [--json] [--no-align] [--heatmap OUT.png]
-        edgeagent calibrate --ok DIR [--ng DIR] [--model M] [--product P] [--target-overkill 0.001] [--config FILE] [--write FILE] [--json]
-        edgeagent logs     [--data-dir DIR] [--since 2h|ISO] [--until ISO] [--verdict OK|NG|REVIEW|ERROR] [--product P] [--limit N] [--json|--csv|--stats] [--audit]
-        edgeagent generate --out DIR [--count N] [--ng-fraction F] [--seed S] [--max-shift PX] [--max-angle DEG] [--size PX] [--format png|bmp|jpg|tif]
-        edgeagent models keygen --out PREFIX                        technician signing key pair: PREFIX.key (0600) and PREFIX.pub
-        edgeagent models sign --model M.onnx --key K.key --out P.eamodel [--name N] [--version V] [--canary DIR] [--notes T] [--by WHO]
-        edgeagent models push --package P.eamodel [--config BOX.json] [--host H --port P --site S --area A --line L --station ST] [--chunk-size B] [--timeout S]
-        edgeagent models rollback --name MODEL [--config BOX.json] [--host H ... --station ST]   previous version back in service
-        edgeagent models list [--data-dir DIR] [--config FILE]     the box's model store: versions, active, previous
-        edgeagent --version
+    private const string Description = """
+        edgeagent — AOI re-inspection agent (STPM on ONNX Runtime, verdicts over MQTT, log in LiteDB).
+        Exit codes: 0 done, 1 failed or refused, 64 command-line mistake, 69 the box did not answer, 78 bad configuration or model
+        (doctor: 0 all good, 1 warnings, 2 failures). 'edgeagent VERB --help' lists a verb's options.
         """;
 
-    private static readonly HashSet<string> FlagNames = ["json", "no-align", "audit", "csv", "stats"];
+    /// <summary>Runs the command line <paramref name="args"/> against the console.</summary>
+    public static Task<int> RunAsync(string[] args) => InvokeAsync(args, Console.Out, Console.Error);
 
-    /// <summary>Runs the verb named by <paramref name="args"/>[0].</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// Parses and runs <paramref name="args"/>; help and usage mistakes go to <paramref name="output"/> and
+    /// <paramref name="error"/> (the verbs themselves print to the console).
+    /// </summary>
+    public static async Task<int> InvokeAsync(string[] args, TextWriter output, TextWriter error)
     {
+        ArgumentNullException.ThrowIfNull(error);
+        // No response files: a value that starts with '@' (a note, a path) must stay what was typed.
+        var result = CreateRoot().Parse(args, new ParserConfiguration { ResponseFileTokenReplacer = null });
+        if (result.Errors.Count > 0 && result.Action is not HelpAction)
+        {
+            await error.WriteLineAsync(UsageProblem.Describe(result)).ConfigureAwait(false);
+            return UsageError;
+        }
+
+        var invocation = new InvocationConfiguration
+        {
+            Output = output,
+            Error = error,
+            // Exceptions are mapped to exit codes below, not printed as stack traces with exit 1.
+            EnableDefaultExceptionHandler = false,
+            // The generic host handles SIGTERM itself (graceful stop, exit 0 for systemd); the parser must not
+            // also cancel and then kill the process after its own timeout.
+            ProcessTerminationTimeout = null,
+        };
         try
         {
-            if (args is ["models", _, ..])
-            {
-                return ModelsVerb.Run(Arguments.Parse(args[1..], FlagNames));
-            }
-
-            var arguments = Arguments.Parse(args, FlagNames);
-            return arguments.Verb switch
-            {
-                "run" => await RunVerb.RunAsync(arguments).ConfigureAwait(false),
-                "demo" => await DemoVerb.RunAsync(arguments).ConfigureAwait(false),
-                "bench" => await BenchVerb.RunAsync(arguments).ConfigureAwait(false),
-                "doctor" => await DoctorVerb.RunAsync(arguments).ConfigureAwait(false),
-                "inspect" => InspectVerb.Run(arguments),
-                "calibrate" => CalibrateVerb.Run(arguments),
-                "logs" => LogsVerb.Run(arguments),
-                "generate" => GenerateVerb.Run(arguments),
-                "--version" or "version" => PrintVersion(),
-                "help" or "--help" or "-h" => PrintUsage(Console.Out, 0),
-                _ => throw new UsageException($"Unknown verb '{arguments.Verb}'."),
-            };
+            return await result.InvokeAsync(invocation).ConfigureAwait(false);
         }
         catch (UsageException e)
         {
-            await Console.Error.WriteLineAsync($"edgeagent: {e.Message}").ConfigureAwait(false);
-            return PrintUsage(Console.Error, UsageError);
+            await error.WriteLineAsync($"edgeagent: {e.Message}").ConfigureAwait(false);
+            return UsageError;
         }
         catch (Exception e) when (e is ModelContractException or OptionsValidationException or FileNotFoundException or InvalidDataException
             || (e is InvalidOperationException && e is not ObjectDisposedException))
         {
             // Bad model, bad config, data directory in use: one line a technician can act on.
-            await Console.Error.WriteLineAsync($"edgeagent: cannot start: {e.Message}").ConfigureAwait(false);
+            await error.WriteLineAsync($"edgeagent: cannot start: {e.Message}").ConfigureAwait(false);
             return ConfigError;
         }
     }
 
-    private static int PrintVersion()
+    /// <summary>The whole command tree; public for the tests that walk every verb.</summary>
+    public static RootCommand CreateRoot()
     {
-        var version = typeof(Verbs).Assembly.GetName().Version;
-        Console.WriteLine($"edgeagent {version?.ToString(3)}");
-        return 0;
+        var root = new RootCommand(Description);
+        foreach (var verb in new[]
+        {
+            RunVerb.Command(), DemoVerb.Command(), DoctorVerb.Command(), BenchVerb.Command(), InspectVerb.Command(),
+            CalibrateVerb.Command(), LogsVerb.Command(), GenerateVerb.Command(), ModelsVerb.Command(),
+        })
+        {
+            root.Subcommands.Add(verb);
+        }
+
+        // packaging/check-deb.sh compares `edgeagent --version` with "edgeagent X.Y.Z"; the parser's own
+        // version option would print the informational version (with the commit) and no name.
+        root.Options.OfType<VersionOption>().Single().Action = new PrintVersion();
+        // The old spellings `edgeagent help` and `edgeagent version` keep working, out of the help's way.
+        var help = new Command("help", "the list of verbs") { Hidden = true };
+        help.SetAction(ShowHelp);
+        var version = new Command("version", "the agent's version") { Hidden = true };
+        version.SetAction(new PrintVersion().Invoke);
+        root.Subcommands.Add(help);
+        root.Subcommands.Add(version);
+        // No verb: the overview, as before (exit 0).
+        root.SetAction(ShowHelp);
+        return root;
     }
 
-    private static int PrintUsage(TextWriter writer, int code)
+    private static int ShowHelp(ParseResult result)
     {
-        writer.WriteLine(Usage);
-        return code;
+        // Help for the root, whichever hidden verb asked for it.
+        var root = result.RootCommandResult.Command;
+        return root.Parse(["--help"]).Invoke(result.InvocationConfiguration);
+    }
+
+    private sealed class PrintVersion : SynchronousCommandLineAction
+    {
+        public override int Invoke(ParseResult parseResult)
+        {
+            var version = typeof(Verbs).Assembly.GetName().Version;
+            parseResult.InvocationConfiguration.Output.WriteLine($"edgeagent {version?.ToString(3)}");
+            return 0;
+        }
     }
 }
