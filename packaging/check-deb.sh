@@ -1,16 +1,21 @@
 #!/usr/bin/env bash
-# The package's life on this machine, as a line engineer goes through it (CI runs this after the tests):
-# build the .deb, install it, run `edgeagent --version` and `edgeagent doctor` from the installed files,
-# check the unit with `systemd-analyze verify`, upgrade to a rebuilt package and check that the edited
-# configuration and the data survived, then purge and check that nothing is left. Needs root (or sudo):
-# it really installs the package.
+# The package's life on this machine, as a line engineer goes through it (CI runs this after the tests), for both
+# flavours. GPU (the product): build the .deb, install it, run `edgeagent --version` and `edgeagent doctor` from the
+# installed files (on a box without the NVIDIA stack doctor must name the missing CUDA libraries), judge a generated
+# pair with the installed `edgeagent inspect` (the GPU runtime falling back to CPU), check the unit with
+# `systemd-analyze verify`, upgrade to a rebuilt package and check that the edited configuration and the data
+# survived, then purge and check that nothing is left. CPU: build, install, --version, doctor, inspect, purge.
+# Prints each package's build time and size. Needs root (or sudo): it really installs the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 sudo=""; [ "$(id -u)" -ne 0 ] && sudo="sudo"
 fail() { echo "check-deb: FAILED: $*" >&2; exit 1; }
-if dpkg-query -W -f='${Status}' edgeagent 2>/dev/null | grep -q "install ok installed"; then
-  fail "edgeagent is already installed on this machine; this check installs and purges it (remove it first)"
-fi
+installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
+for package in edgeagent edgeagent-cpu; do
+  if installed "$package"; then
+    fail "$package is already installed on this machine; this check installs and purges it (remove it first)"
+  fi
+done
 # systemd-analyze comes with the systemd package, which a minimal Debian image (a container) lacks.
 if ! command -v systemd-analyze >/dev/null; then
   $sudo apt-get update -q
@@ -19,38 +24,91 @@ fi
 OUT=$(mktemp -d /tmp/edgeagent-check-deb-XXXXXX)
 trap 'rm -rf "$OUT"' EXIT
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -r linux-x64 --self-contained true -p:DebugType=none -o "$OUT/publish" -v quiet -nologo
 version=$(sed -n 's:.*<Version>\(.*\)</Version>.*:\1:p' src/EdgeAgent/EdgeAgent.csproj)
 
-first=$(packaging/build-deb.sh --version "$version~ci1" --out "$OUT" --publish "$OUT/publish")
-echo "check-deb: built $(basename "$first") ($(du -h "$first" | cut -f1))"
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$first" >/dev/null
+publish() { # flavour
+  local start=$SECONDS
+  dotnet publish src/EdgeAgent/EdgeAgent.csproj -c Release -r linux-x64 --self-contained true -p:EdgeAgentFlavour="$1" \
+    -p:DebugType=none -o "$OUT/publish-$1" -v quiet -nologo
+  echo "check-deb: published the $1 flavour in $((SECONDS - start)) s ($(du -sh "$OUT/publish-$1" | cut -f1))" >&2
+}
+build() { # flavour version → path of the .deb
+  local start=$SECONDS deb
+  deb=$(packaging/build-deb.sh --flavour "$1" --version "$2" --out "$OUT" --publish "$OUT/publish-$1")
+  echo "check-deb: built $(basename "$deb") in $((SECONDS - start)) s: $(du -h "$deb" | cut -f1) ($(stat -c %s "$deb") bytes)" >&2
+  echo "$deb"
+}
+install_deb() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$1" >/dev/null; }
+# As the service runs it: the edgeagent user, the installed config. 1 = warnings (no broker on a CI machine, no
+# trusted keys yet, the GPU runtime on CPU); 2 would mean it could not work at all.
+doctor() {
+  set +e
+  $sudo runuser -u edgeagent -- /opt/edgeagent/edgeagent doctor --config /etc/edgeagent/edgeagent.json | tee "$OUT/doctor.txt" >&2
+  local status=${PIPESTATUS[0]}
+  set -e
+  [ "$status" -le 1 ] || fail "doctor found failures (exit $status)"
+  echo "$status"
+}
+# One generated pair judged by the installed program: the whole decode → align → ONNX → score path of this flavour.
+inspect() {
+  local pairs=$OUT/pairs image
+  rm -rf "$pairs"
+  /opt/edgeagent/edgeagent generate --out "$pairs" --count 1 --seed 13 >/dev/null
+  image=$(find "$pairs" -name '*_image.png' | head -1)
+  /opt/edgeagent/edgeagent inspect --template "${image%_image.png}_template.png" --image "$image" --json > "$OUT/inspect.json" \
+    || fail "installed inspect --json failed"
+  # Without --json the verb also prints the provider line (the one the service logs at start).
+  /opt/edgeagent/edgeagent inspect --template "${image%_image.png}_template.png" --image "$image" > "$OUT/inspect.log" 2>&1 \
+    || { cat "$OUT/inspect.log" >&2; fail "installed inspect failed"; }
+  grep -q '"verdict":"\(OK\|NG\)"' "$OUT/inspect.json" || fail "installed inspect gave no OK/NG verdict: $(cat "$OUT/inspect.json")"
+  grep -q '"provider":"CPU"' "$OUT/inspect.json" || fail "installed inspect did not run on CPU on a box without a GPU"
+}
+purge() { # package
+  $sudo env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q "$1" >/dev/null
+  for path in /opt/edgeagent /etc/edgeagent /var/lib/edgeagent /lib/systemd/system/edgeagent.service; do
+    [ ! -e "$path" ] || fail "$path left after purging $1"
+  done
+  ! getent passwd edgeagent >/dev/null || fail "the edgeagent user is left after purging $1"
+}
+
+# --- GPU flavour: the product ---
+publish gpu
+first=$(build gpu "$version~ci1")
+install_deb "$first"
 [ "$(/opt/edgeagent/edgeagent --version)" = "edgeagent $version" ] || fail "installed --version says $(/opt/edgeagent/edgeagent --version)"
+[ -f /opt/edgeagent/libonnxruntime_providers_cuda.so ] || fail "the GPU package has no CUDA provider"
 getent passwd edgeagent >/dev/null || fail "no edgeagent user"
 [ "$(stat -c %U /var/lib/edgeagent)" = edgeagent ] || fail "/var/lib/edgeagent is not owned by edgeagent"
-set +e
-# As the service runs it: the edgeagent user, the installed config.
-$sudo runuser -u edgeagent -- /opt/edgeagent/edgeagent doctor --config /etc/edgeagent/edgeagent.json
-doctor=$?
-set -e
-# 1 = warnings (no broker on a CI machine, no trusted keys yet); 2 would mean it could not work at all.
-[ "$doctor" -le 1 ] || fail "doctor found failures (exit $doctor)"
+doctor_gpu=$(doctor)
+if [ ! -e /dev/nvidia0 ]; then
+  grep -q "gpu .*missing libcuda.so.1.*libcudnn.so.9" "$OUT/doctor.txt" || fail "doctor did not name the missing CUDA libraries"
+fi
+inspect
+grep -q "runs on CPU (CUDA unavailable: missing libcuda.so.1" "$OUT/inspect.log" || [ -e /dev/nvidia0 ] \
+  || fail "the fallback line does not name the missing CUDA library: $(cat "$OUT/inspect.log")"
 systemd-analyze verify /lib/systemd/system/edgeagent.service || fail "systemd-analyze verify"
 [ -e /etc/systemd/system/multi-user.target.wants/edgeagent.service ] || fail "the unit is not enabled"
 
 # What a line engineer changes and what the agent writes must survive an upgrade.
 $sudo sed -i 's/"Station": "aoi1"/"Station": "aoi7"/' /etc/edgeagent/edgeagent.json
 $sudo sh -c 'echo kept > /var/lib/edgeagent/upgrade-marker && mkdir -p /var/lib/edgeagent/models/kept'
-second=$(packaging/build-deb.sh --version "$version~ci2" --out "$OUT" --publish "$OUT/publish")
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$second" >/dev/null
+second=$(build gpu "$version~ci2")
+install_deb "$second"
 [ "$(dpkg-query -W -f='${Version}' edgeagent)" = "$version~ci2" ] || fail "upgrade did not install $version~ci2"
 grep -q '"Station": "aoi7"' /etc/edgeagent/edgeagent.json || fail "the edited configuration was replaced on upgrade"
 [ -f /var/lib/edgeagent/upgrade-marker ] && [ -d /var/lib/edgeagent/models/kept ] || fail "data or model store lost on upgrade"
 /opt/edgeagent/edgeagent --version >/dev/null || fail "the upgraded agent does not run"
+purge edgeagent
+rm -rf "$OUT/publish-gpu" "$first" "$second" # 550 MB + 2 × 300 MB of /tmp: not needed for the CPU half
 
-$sudo env DEBIAN_FRONTEND=noninteractive apt-get purge -y -q edgeagent >/dev/null
-for path in /opt/edgeagent /etc/edgeagent /var/lib/edgeagent /lib/systemd/system/edgeagent.service; do
-  [ ! -e "$path" ] || fail "$path left after purge"
-done
-! getent passwd edgeagent >/dev/null || fail "the edgeagent user is left after purge"
-echo "check-deb: install, --version, doctor (exit $doctor), systemd-analyze verify, upgrade keeping config and data, purge: all passed"
+# --- CPU flavour ---
+publish cpu
+cpu=$(build cpu "$version~ci1")
+install_deb "$cpu"
+[ "$(/opt/edgeagent/edgeagent --version)" = "edgeagent $version" ] || fail "installed CPU --version says $(/opt/edgeagent/edgeagent --version)"
+[ ! -e /opt/edgeagent/libonnxruntime_providers_cuda.so ] || fail "the CPU package carries the CUDA provider"
+doctor_cpu=$(doctor)
+grep -q "gpu .*CPU build" "$OUT/doctor.txt" || fail "doctor on the CPU package did not say it is the CPU build"
+inspect
+purge edgeagent-cpu
+echo "check-deb: GPU: install, --version, doctor (exit $doctor_gpu, names the missing CUDA libraries), inspect on CPU, systemd-analyze verify, upgrade keeping config and data, purge; CPU: install, --version, doctor (exit $doctor_cpu), inspect, purge: all passed"

@@ -56,6 +56,11 @@ public sealed class StpmModel : IDisposable
         foreach (var provider in Chain(options.Provider))
         {
             var (model, error) = TryCreate(path, options, sha256, provider);
+            if (model is null && provider != ProviderKind.Cpu)
+            {
+                error = WhyGpuFailed(provider, error);
+            }
+
             if (model is not null)
             {
                 Log.ProviderSelected(logger, model.Info.Name, model.Info.Version, model.Provider, why == "configured" && provider != ProviderKind.Cpu ? $"{model.Provider} started and warmed up" : why);
@@ -93,6 +98,21 @@ public sealed class StpmModel : IDisposable
         ExecutionProviderChoice.TensorRt => [ProviderKind.TensorRt, ProviderKind.Cuda, ProviderKind.Cpu],
         _ => [ProviderKind.Cuda, ProviderKind.Cpu],
     };
+
+    /// <summary>
+    /// ORT names only the first library its loader missed, and on the CPU flavour only a missing entry point: say
+    /// which build this is and every library to install, so one log line (or doctor) is enough to fix the box.
+    /// </summary>
+    private static string WhyGpuFailed(ProviderKind provider, string error)
+    {
+        if (!CudaLibraries.ProviderShipped)
+        {
+            return $"this build has no {CudaLibraries.CudaProvider} (CPU flavour); {error}";
+        }
+
+        var missing = CudaLibraries.Missing(provider == ProviderKind.TensorRt ? [.. CudaLibraries.TensorRt, .. CudaLibraries.Cuda] : CudaLibraries.Cuda);
+        return missing.Count == 0 ? error : $"missing {CudaLibraries.Describe(missing)}; {error}";
+    }
 
     private static string NameOf(ProviderKind provider) => provider switch
     {
@@ -153,7 +173,15 @@ public sealed class StpmModel : IDisposable
         {
             // Anything from a missing entry point to a bad graph means "this provider cannot run this model".
             session?.Dispose();
-            return (null, e is ModelContractException ? e.Message : $"{e.GetType().Name}: {e.Message}");
+            // One line: ORT's messages can carry the loader's multi-line detail.
+            var message = e switch
+            {
+                ModelContractException => e.Message,
+                // "[ErrorCode:Fail] /onnxruntime_src/….cc:2059 …Get() [ONNXRuntimeError] : 1 : FAIL : Failed to load …": the last part says it.
+                OnnxRuntimeException => $"ONNX Runtime: {e.Message[(e.Message.LastIndexOf(" : ", StringComparison.Ordinal) + 1)..].TrimStart(' ', ':')}",
+                _ => $"{e.GetType().Name}: {e.Message}",
+            };
+            return (null, message.ReplaceLineEndings(" ").Trim());
         }
     }
 

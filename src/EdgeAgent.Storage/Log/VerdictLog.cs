@@ -14,9 +14,10 @@ namespace EdgeAgent.Storage.Log;
 /// <c>judged</c>, the published JSON verbatim plus the fields supervisors filter on, indexed) and marked
 /// when the broker acknowledges it. Published verdicts later move to the monthly <see cref="VerdictArchive"/>,
 /// leaving a small <c>archived</c> stub so the pair is still known (and never judged again).
-/// LiteDB 5.0.20 rules followed here: all writes go through one lock (concurrent writers can corrupt the
-/// file, #2825); collections and indexes are created at open (#2792); every append is followed by a
-/// checkpoint because a commit alone is not on disk yet.
+/// LiteDB rules followed here (re-measured on 5.0.21: docs/litedb-5.0.21.md): all writes go through one lock
+/// (concurrent writers corrupted 5.0.20's file, #2825; fixed for the workload measured on 5.0.21, the lock is
+/// kept for order, batching and retry); collections and indexes are created at open (#2792); every append is
+/// followed by a checkpoint because a commit is written but never fsynced, and the checkpoint fsyncs.
 /// The outbox side keeps two things in memory, both rebuilt from the file at open: the number of verdicts
 /// waiting for the broker, and a cursor below which every verdict is published, so the pump reads the
 /// <c>seq</c> index from there instead of scanning the journal (which holds minutes of verdicts).

@@ -228,17 +228,27 @@ internal static class DoctorChecks
         findings.Add(trust.KeyIds.Count == 0 || canary == 0
             ? new(Severity.Warn, "model push", $"{trust.KeyIds.Count} trusted key(s), {canary} canary pair(s): pushes will be rejected until both exist ({string.Join("; ", trust.Problems.DefaultIfEmpty("Models:TrustedKeysFolder, Models:CanaryFolder"))})")
             : new(Severity.Ok, "model push", $"{trust.KeyIds.Count} trusted key(s) ({string.Join(", ", trust.KeyIds)}), {canary} canary pair(s)"));
-        findings.Add(new(Severity.Ok, "gpu", Gpu()));
+        findings.Add(Gpu(inference));
     }
 
-    /// <summary>What a CUDA build would find: the device node and the CUDA/cuDNN libraries' versions.</summary>
-    private static string Gpu()
+    /// <summary>
+    /// The device node, and which libraries the CUDA/TensorRT providers need are missing, with what to install: a
+    /// GPU build that falls back to CPU is a warning (the line's takt may not be met), a CPU build says so.
+    /// </summary>
+    private static Finding Gpu(InferenceOptions inference)
     {
         var device = File.Exists("/dev/nvidia0") ? "/dev/nvidia0 present" : "no /dev/nvidia0";
-        var libraries = Run("ldconfig", "-p")?.Split('\n').Select(l => l.Trim().Split(' ')[0])
-            .Where(l => l.StartsWith("libcudart.so.", StringComparison.Ordinal) || l.StartsWith("libcudnn.so.", StringComparison.Ordinal))
-            .Distinct().ToList() ?? [];
-        return $"{device}; {(libraries.Count == 0 ? "no CUDA/cuDNN libraries" : string.Join(", ", libraries))}";
+        if (!CudaLibraries.ProviderShipped)
+        {
+            return new(Severity.Ok, "gpu", $"{device}; CPU build (no {CudaLibraries.CudaProvider}): runs on CPU only");
+        }
+
+        var cuda = CudaLibraries.Missing(CudaLibraries.Cuda);
+        var tensorRt = CudaLibraries.Missing(CudaLibraries.TensorRt);
+        var text = $"{device}; CUDA: {(cuda.Count == 0 ? "all libraries found" : "missing " + CudaLibraries.Describe(cuda))}"
+            + $"; TensorRT: {(tensorRt.Count == 0 ? "all libraries found" : "missing " + CudaLibraries.Describe(tensorRt))}";
+        var fallsBack = inference.Provider != ExecutionProviderChoice.Cpu && cuda.Count > 0;
+        return new(fallsBack ? Severity.Warn : Severity.Ok, "gpu", fallsBack ? $"{text} — Provider={inference.Provider} runs on CPU" : text);
     }
 
     private static void Clock(List<Finding> findings)

@@ -1,3 +1,4 @@
+using System.Reflection;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -23,10 +24,20 @@ public sealed class StpmModelTests
         }
     }
 
+    /// <summary>The flavour this test assembly was built with: "gpu" (the product's runtime) or "cpu".</summary>
+    private static string Flavour => typeof(StpmModelTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+        .Single(a => a.Key == "EdgeAgentFlavour").Value!;
+
     [Fact]
-    public void Load_AutoOnACpuOnlyBuild_FallsBackToCpuAndRuns()
+    public void ProviderShipped_GpuFlavourTestOutput_KeepsTheCudaProvider() =>
+        // The fallback tests below are only worth something if ORT really tried to load the CUDA provider.
+        Assert.Equal(Flavour == "gpu", CudaLibraries.ProviderShipped);
+
+    [Fact]
+    public void Load_AutoWithoutCuda_FallsBackToCpuInOneLineNamingTheMissingLibraries()
     {
-        using var model = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, NullLogger.Instance);
+        var log = new LinesLogger();
+        using var model = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, log);
         using var runner = model.CreateRunner();
         runner.Template.Fill(128);
         runner.Image.Fill(128);
@@ -37,10 +48,40 @@ public sealed class StpmModelTests
         Assert.Equal(3 * model.Info.Input * model.Info.Input, runner.LayerMaps.Length);
         Assert.All(runner.LayerMaps.ToArray(), v => Assert.InRange(v, 0f, 2f)); // 0.5·‖a−b‖² of unit vectors
         Assert.Equal(64, model.Info.Sha256.Length);
+        var line = Assert.Single(log.Lines);
+        Assert.DoesNotContain('\n', line);
+        Assert.Contains("runs on CPU (CUDA unavailable: ", line, StringComparison.Ordinal);
+        Assert.Contains(Flavour == "gpu" ? "missing libcuda.so.1" : "(CPU flavour)", line, StringComparison.Ordinal);
     }
 
     [Fact]
-    public void Load_TensorRtOnACpuOnlyBuild_FallsBackThroughCudaToCpuAndSaysWhyInOneLine()
+    public void Load_AutoWithoutCuda_ScoresLikeTheCpuProvider()
+    {
+        using var auto = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, NullLogger.Instance);
+        using var cpu = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        using var a = auto.CreateRunner();
+        using var c = cpu.CreateRunner();
+        var random = new Random(13);
+        random.NextBytes(a.Template);
+        random.NextBytes(a.Image);
+        a.Template.CopyTo(c.Template);
+        a.Image.CopyTo(c.Image);
+
+        a.Run();
+        c.Run();
+
+        // The golden tolerance of the score contract (tests/EdgeAgent.Tests GoldenParityTests).
+        var worst = 0f;
+        for (int i = 0; i < a.LayerMaps.Length; i++)
+        {
+            worst = Math.Max(worst, Math.Abs(a.LayerMaps[i] - c.LayerMaps[i]));
+        }
+
+        Assert.InRange(worst, 0f, 1e-3f);
+    }
+
+    [Fact]
+    public void Load_TensorRtWithoutCuda_FallsBackThroughCudaToCpuAndSaysWhyInOneLine()
     {
         var log = new LinesLogger();
         var cache = Path.Combine(Path.GetTempPath(), $"edgeagent-trt-{Guid.NewGuid():N}");
@@ -54,6 +95,10 @@ public sealed class StpmModelTests
             var line = Assert.Single(log.Lines);
             Assert.Contains("TensorRT unavailable", line, StringComparison.Ordinal);
             Assert.Contains("CUDA unavailable", line, StringComparison.Ordinal);
+            if (Flavour == "gpu")
+            {
+                Assert.Contains("libnvinfer.so.10", line, StringComparison.Ordinal);
+            }
         }
         finally
         {
@@ -65,8 +110,11 @@ public sealed class StpmModelTests
     }
 
     [Fact]
-    public void Load_CudaRequiredButAbsent_ThrowsContractException() =>
-        Assert.Throws<ModelContractException>(() => StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cuda }, NullLogger.Instance));
+    public void Load_CudaRequiredButAbsent_ThrowsContractExceptionNamingTheMissingLibraries()
+    {
+        var e = Assert.Throws<ModelContractException>(() => StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cuda }, NullLogger.Instance));
+        Assert.Contains(Flavour == "gpu" ? "libcudart.so.13" : "(CPU flavour)", e.Message, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void Load_NotAnOnnxFile_ThrowsContractException()
