@@ -90,7 +90,7 @@ cat > "$WORK/agent.json" <<CONF
   "Mqtt": { "Host": "127.0.0.1", "Port": $PORT, "Site": "soak", "Area": "a", "Line": "l", "Station": "s1" },
   "Health": { "HeartbeatInterval": "$(printf '00:00:%02d' $(( INTERVAL < 59 ? INTERVAL : 59 )))" },
   "Retention": { "ArchiveAfter": "00:01:00", "Interval": "00:01:00" },
-  "Logging": { "LogLevel": { "Default": "Warning", "EdgeAgent.Host.Pipeline.RetentionService": "Information" } }
+  "Logging": { "LogLevel": { "Default": "Warning", "EdgeAgent.Pipeline.Retention.RetentionService": "Information" } }
 }
 CONF
 

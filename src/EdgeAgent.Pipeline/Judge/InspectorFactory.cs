@@ -26,9 +26,6 @@ public sealed class InspectorFactory(
     /// <summary>The products whose template comes from a golden image.</summary>
     public GoldenTemplates Goldens => goldens ?? GoldenTemplates.None;
 
-    /// <summary>The box identity stamped on verdicts.</summary>
-    public StationIdentity Station => station;
-
     /// <summary>An inspector (with its own runner buffers for batches of up to the pipeline's maximum) on <paramref name="model"/>, labelled <paramref name="identity"/> when it came from the store.</summary>
     public PairInspector Create(StpmModel model, ModelRef? identity = null) =>
         new(model, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, goldens ?? GoldenTemplates.None, identity, maxBatch);

@@ -33,7 +33,10 @@ public sealed class LoadedModel
     /// <summary>The ONNX Runtime session and the model's metadata.</summary>
     public StpmModel Model { get; }
 
-    /// <summary>The inspector bound to this model; single-threaded, for the inspection worker only.</summary>
+    /// <summary>
+    /// The inspector bound to this model. Its Prepare runs on every prepare worker and its Judge on every
+    /// inference lane at once (each call takes its own runner buffers), so one inspector serves the whole pipeline.
+    /// </summary>
     public PairInspector Inspector { get; }
 
     /// <summary>Inference failures in a row; the activation service rolls a fresh model back when it keeps failing.</summary>

@@ -40,9 +40,6 @@ public sealed class PairInspector(
     private readonly ConcurrentDictionary<string, ScoreCalculator> _calculators = new(StringComparer.Ordinal);
     private float[] _lastFused = new float[model.Info.Input * model.Info.Input];
 
-    /// <summary>The box identity stamped on every verdict.</summary>
-    public StationIdentity Station => station;
-
     /// <summary>Most pairs one <see cref="Judge"/> call takes.</summary>
     public int MaxBatch { get; } = Math.Max(1, maxBatch);
 

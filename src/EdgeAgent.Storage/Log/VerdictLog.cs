@@ -57,11 +57,13 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         _verdicts = db.GetCollection(Collection);
         // Every index costs pages on each of the three writes a pair makes (seen, judged, published), so only
         // what the agent's own lookups need: the pair, the outbox order, the retention cut.
-        _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
-        _verdicts.EnsureIndex("judgedAt");
-        _verdicts.EnsureIndex("pairKey", unique: true);
+        // A reader never writes: on LiteDB 5.0.21 EnsureIndex in a read-only open went on to write the log file
+        // and failed (FileNotFoundException for name-log.db, which read-only cannot create). The writer made the indexes.
         if (!readOnly)
         {
+            _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
+            _verdicts.EnsureIndex("judgedAt");
+            _verdicts.EnsureIndex("pairKey", unique: true);
             foreach (var retired in RetiredIndexes)
             {
                 _verdicts.DropIndex(retired);
@@ -97,10 +99,15 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     }
 
     /// <summary>Opens an existing log read-only, for the <c>logs</c> verb beside a running agent.</summary>
-    public static VerdictLog OpenReadOnly(string path) =>
-        File.Exists(path)
-            ? new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System), readOnly: true)
-            : throw new FileNotFoundException($"No verdict log at {path}.", path);
+    public static VerdictLog OpenReadOnly(string path)
+    {
+        if (!File.Exists(path))
+        {
+            throw new FileNotFoundException($"No verdict log at {path}.", path);
+        }
+
+        return new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System), readOnly: true);
+    }
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
     public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey)> items) =>

@@ -84,7 +84,7 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
             ["Logging"] = new JsonObject
             {
                 ["LogLevel"] = LogSeenPairs
-                    ? new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning", ["EdgeAgent.Ingest.IngestService"] = "Debug" }
+                    ? new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning", ["EdgeAgent.Pipeline.Ingest.IngestService"] = "Debug" }
                     : new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning" },
             },
         };
