@@ -23,7 +23,7 @@ namespace EdgeAgent.Pipeline;
 public static class PipelineRegistration
 {
     /// <summary>
-    /// How a pair is judged, and nothing that runs: the per-product settings (<c>Products</c>), golden templates,
+    /// How a pair is judged, and nothing that runs: pair naming (<c>Ingest</c>), the per-product settings (<c>Products</c>), golden templates,
     /// and the <see cref="InspectorFactory"/>. The service and every verb that judges pairs (inspect, calibrate,
     /// bench, the canary) take their inspectors from here, so a pair scores the same everywhere.
     /// </summary>
@@ -37,7 +37,7 @@ public static class PipelineRegistration
         var products = ReadProducts(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<VerdictIdGenerator>();
-        services.AddValidatedOptions<PipelineOptions>(PipelineOptions.Section);
+        services.AddValidatedOptions<PipelineOptions>(PipelineOptions.Section).AddValidatedOptions<IngestOptions>(IngestOptions.Section);
         services.AddSingleton(sp => new GoldenTemplates(products, sp.GetRequiredService<IOptions<DecodeLimits>>().Value));
         services.AddSingleton(sp => new InspectorFactory(
             sp.GetRequiredService<IOptions<DecodeLimits>>().Value,
@@ -58,9 +58,7 @@ public static class PipelineRegistration
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddInspection(configuration)
-            .AddValidatedOptions<IngestOptions>(IngestOptions.Section)
-            .AddValidatedOptions<HealthOptions>(HealthOptions.Section);
+        services.AddInspection(configuration).AddValidatedOptions<HealthOptions>(HealthOptions.Section);
         // Ingest must not wait for template files that never come for products judged against a golden image.
         var goldenProducts = ReadProducts(configuration).Where(p => !string.IsNullOrWhiteSpace(p.Value.GoldenImage)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         services.PostConfigure<IngestOptions>(o => o.ProductsWithoutTemplates = goldenProducts);

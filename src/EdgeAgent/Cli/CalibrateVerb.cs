@@ -44,7 +44,7 @@ internal static class CalibrateVerb
         }
 
         using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
-        var naming = new PairNaming(offline.Configuration.GetSection(IngestOptions.Section).Get<IngestOptions>() ?? new IngestOptions());
+        var naming = new PairNaming(offline.Options<IngestOptions>());
         var ok = ScoreFolder(offline.Inspector, naming, okFolder, product, "calibrate: OK pairs scored");
         var ngSet = ngFolder is null ? new ScoredFolder([], []) : ScoreFolder(offline.Inspector, naming, ngFolder, product, "calibrate: NG pairs scored");
         var c = CultureInfo.InvariantCulture;

@@ -64,34 +64,26 @@ internal static class DoctorChecks
 
     private sealed record Options(IngestOptions Ingest, VerdictLogOptions Storage, MqttOptions Mqtt, InferenceOptions Inference, ModelsOptions Models);
 
-    /// <summary>Every section validated exactly as the service does at start.</summary>
+    /// <summary>
+    /// Every section the service registers, validated exactly as the host does at start (one list: the
+    /// registrations themselves, through <see cref="IStartupValidator"/>), then the ones the checks below read.
+    /// </summary>
     private static Options? Configuration(IServiceProvider services, List<Finding> findings)
     {
-        var problems = new List<string>();
-        T Get<T>()
-            where T : class
+        try
         {
-            try
-            {
-                return services.GetRequiredService<IOptions<T>>().Value;
-            }
-            catch (OptionsValidationException e)
-            {
-                problems.AddRange(e.Failures);
-                return null!;
-            }
+            AgentHost.ValidateOptions(services);
         }
-
-        var result = new Options(Get<IngestOptions>(), Get<VerdictLogOptions>(), Get<MqttOptions>(), Get<InferenceOptions>(), Get<ModelsOptions>());
-        _ = (Get<AlignmentOptions>(), Get<DecodeLimits>(), Get<RetentionOptions>(), Get<ModelTransferLimits>(), Get<PipelineOptions>(), Get<EdgeAgent.Pipeline.Health.HealthOptions>());
-        if (problems.Count > 0)
+        catch (OptionsValidationException e)
         {
-            findings.Add(new(Severity.Fail, "configuration", string.Join("; ", problems) + " — the service will not start (exit 78)"));
+            findings.Add(new(Severity.Fail, "configuration", string.Join("; ", e.Failures) + " — the service will not start (exit 78)"));
             return null;
         }
 
+        T Get<T>()
+            where T : class => services.GetRequiredService<IOptions<T>>().Value;
         findings.Add(new(Severity.Ok, "configuration", "every section is valid"));
-        return result;
+        return new Options(Get<IngestOptions>(), Get<VerdictLogOptions>(), Get<MqttOptions>(), Get<InferenceOptions>(), Get<ModelsOptions>());
     }
 
     private static void Folders(IngestOptions ingest, List<Finding> findings)

@@ -15,7 +15,7 @@ internal static class InspectVerb
 {
     public static Command Command()
     {
-        var template = CliOptions.Required("--template", "T", "the golden template image");
+        var template = CliOptions.Text("--template", "T", "the template image; leave it out for a product judged against its golden image (Products:<p>:GoldenImage)");
         var image = CliOptions.Required("--image", "I", "the AOI image to judge");
         var model = CliOptions.Text("--model", "M", "ONNX model [default: the configured one]");
         var product = CliOptions.Text("--product", "P", "product whose threshold and mask apply [default: default]");
@@ -25,18 +25,23 @@ internal static class InspectVerb
         var config = CliOptions.Config();
         var command = new Command("inspect", "judges one pair offline, with the same code path as the service")
             .With(template, image, model, product, json, noAlign, heatmap, config);
-        command.SetAction((result, _) => Task.FromResult(Run(result.GetRequiredValue(template), result.GetRequiredValue(image), result.GetValue(model),
+        command.SetAction((result, _) => Task.FromResult(Run(result.GetValue(template), result.GetRequiredValue(image), result.GetValue(model),
             result.GetValue(product) ?? "default", result.GetValue(heatmap), result.GetValue(json), !result.GetValue(noAlign), result.GetValue(config))));
         return command;
     }
 
-    public static int Run(string templateFile, string imageFile, string? modelPath, string product, string? heatmap, bool json, bool align, string? configFile)
+    public static int Run(string? templateFile, string imageFile, string? modelPath, string product, string? heatmap, bool json, bool align, string? configFile)
     {
-        var templatePath = Path.GetFullPath(templateFile);
+        var templatePath = templateFile is null ? null : Path.GetFullPath(templateFile);
         var imagePath = Path.GetFullPath(imageFile);
 
         using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
         var (model, inspector) = (offline.Model, offline.Inspector);
+        if (templatePath is null && !offline.Goldens.Covers(product))
+        {
+            throw new UsageException($"Option --template is required: product '{product}' has no golden image (Products:{product}:GoldenImage).");
+        }
+
         var pairId = Path.GetFileNameWithoutExtension(imagePath);
         var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,
             DateTimeOffset.UtcNow, new Dictionary<string, string>());
@@ -44,7 +49,7 @@ internal static class InspectVerb
         var verdict = inspector.Inspect(pair, align, warped => aligned = warped.Clone());
         using (aligned)
         {
-            if (heatmap is not null && aligned is not null && verdict.Threshold is { } threshold)
+            if (heatmap is not null && templatePath is not null && aligned is not null && verdict.Threshold is { } threshold)
             {
                 using var template = Cv2.ImRead(templatePath, ImreadModes.Grayscale);
                 HeatmapRenderer.Write(heatmap, template, aligned, model.Info.Crop, inspector.LastFusedMap, model.Info.Input, threshold);

@@ -2,6 +2,7 @@ using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Models.Activation;
 using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -32,6 +33,13 @@ internal sealed class OfflineInspector : IDisposable
     public StpmModel Model { get; }
 
     public PairInspector Inspector { get; }
+
+    /// <summary>The products judged against a golden image instead of a paired template.</summary>
+    public GoldenTemplates Goldens => _services.GetRequiredService<GoldenTemplates>();
+
+    /// <summary>An options section as the service sees it: bound from the same sources and already validated.</summary>
+    public T Options<T>()
+        where T : class => _services.GetRequiredService<IOptions<T>>().Value;
 
     /// <summary>Loads the model (<paramref name="modelPath"/>, else the configured one); <paramref name="quiet"/> logs warnings only.</summary>
     public static OfflineInspector Create(string? configFile, string? modelPath, bool quiet)

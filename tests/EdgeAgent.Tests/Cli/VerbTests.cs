@@ -132,6 +132,19 @@ public sealed class VerbTests : IDisposable
     }
 
     [Fact]
+    public void Doctor_InvalidDashboardSection_FailsConfigurationLikeTheServiceStart()
+    {
+        // Doctor validates what the service registers, not a list of its own (which once missed Dashboard).
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}","Provider":"Cpu"},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Dashboard":{"MaxScan":5}}""");
+
+        var (code, stdout, _) = AgentProcess.Run("doctor", "--config", config);
+
+        Assert.Equal(2, code);
+        Assert.Contains("[FAIL] configuration", stdout, StringComparison.Ordinal);
+        Assert.Contains("MaxScan", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Any_UnknownOption_ExitsWithUsageError()
     {
         var (code, _, stderr) = AgentProcess.Run("logs", "--verdcit", "NG");
