@@ -27,14 +27,14 @@ public sealed record ListenAddress(string Host, int Port)
         ArgumentNullException.ThrowIfNull(url);
         address = new ListenAddress("", 0);
         error = "";
-        const string scheme = "http://";
-        if (!url.StartsWith(scheme, StringComparison.OrdinalIgnoreCase))
+        const string Scheme = "http://";
+        if (!url.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
         {
             error = "only http://host:port is served (use an SSH tunnel or a TLS reverse proxy for encryption)";
             return false;
         }
 
-        var rest = url[scheme.Length..].TrimEnd('/');
+        var rest = url[Scheme.Length..].TrimEnd('/');
         var colon = rest.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
         {

@@ -24,15 +24,15 @@ internal static class StaticAssets
 
     private static FrozenDictionary<string, (byte[], string)> Load()
     {
-        const string prefix = "EdgeAgent.Dashboard.Assets.";
+        const string Prefix = "EdgeAgent.Dashboard.Assets.";
         var assembly = typeof(StaticAssets).Assembly;
         var files = new Dictionary<string, (byte[], string)>(StringComparer.Ordinal);
-        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(prefix, StringComparison.Ordinal)))
+        foreach (var name in assembly.GetManifestResourceNames().Where(n => n.StartsWith(Prefix, StringComparison.Ordinal)))
         {
             using var stream = assembly.GetManifestResourceStream(name)!;
             using var copy = new MemoryStream();
             stream.CopyTo(copy);
-            var file = name[prefix.Length..];
+            var file = name[Prefix.Length..];
             files[file] = (copy.ToArray(), file.EndsWith(".css", StringComparison.Ordinal) ? "text/css; charset=utf-8" : "text/javascript; charset=utf-8");
         }
 

@@ -131,5 +131,5 @@ public static class CanaryCheck
     }
 
     private static PairCandidate Candidate(CanaryPair pair, string imagePath) =>
-        new(imagePath, pair.PairId, pair.Product, Path.GetDirectoryName(pair.ImagePath)!, imagePath, pair.TemplatePath, DateTimeOffset.UtcNow, new Dictionary<string, string>());
+        new(imagePath, pair.PairId, pair.Product, Path.GetDirectoryName(pair.ImagePath)!, imagePath, pair.TemplatePath, TimeProvider.System.GetUtcNow(), new Dictionary<string, string>());
 }

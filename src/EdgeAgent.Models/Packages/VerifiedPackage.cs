@@ -4,7 +4,7 @@ namespace EdgeAgent.Models.Packages;
 
 /// <summary>
 /// A package whose signature and hashes checked out, extracted into its staging folder. Only these files are
-/// trusted; the package file itself may be deleted. <see cref="ModelStore.Install"/> copies them, so the caller
+/// trusted; the package file itself may be deleted. <see cref="Store.ModelStore.Install"/> copies them, so the caller
 /// deletes <see cref="StagingFolder"/> once the install is done.
 /// </summary>
 /// <param name="Manifest">The signed manifest.</param>

@@ -16,7 +16,7 @@ namespace EdgeAgent.Pipeline.Judge;
 
 /// <summary>
 /// Judges pairs: decode → align → crop (<see cref="Prepare"/>, thread-safe, run in parallel by the pipeline)
-/// → infer a batch → score → verdict (<see cref="Judge"/>, also thread-safe: each concurrent call takes a lane
+/// → infer a batch → score → verdict (<see cref="Judge(IReadOnlyList{PreparedPair})"/>, also thread-safe: each concurrent call takes a lane
 /// of its own, pinned model buffers and a score map, made when first needed). Every way a pair can fail ends in
 /// a verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
 /// </summary>
@@ -40,10 +40,10 @@ public sealed class PairInspector(
     private readonly ConcurrentDictionary<string, ScoreCalculator> _calculators = new(StringComparer.Ordinal);
     private float[] _lastFused = new float[model.Info.Input * model.Info.Input];
 
-    /// <summary>Most pairs one <see cref="Judge"/> call takes.</summary>
+    /// <summary>Most pairs one <see cref="Judge(IReadOnlyList{PreparedPair})"/> call takes.</summary>
     public int MaxBatch { get; } = Math.Max(1, maxBatch);
 
-    /// <summary>mask·A of the last scored pair (R×R) of the last <see cref="Judge"/> call, for heatmaps in single-threaded use.</summary>
+    /// <summary>mask·A of the last scored pair (R×R) of the last <see cref="Judge(IReadOnlyList{PreparedPair})"/> call, for heatmaps in single-threaded use.</summary>
     public ReadOnlySpan<float> LastFusedMap => Volatile.Read(ref _lastFused);
 
     /// <summary>Judges <paramref name="pair"/>; <paramref name="align"/> false treats it as already registered.</summary>
@@ -284,6 +284,6 @@ public sealed class PairInspector(
 
     private static double Round(double ms) => Math.Round(ms, 3);
 
-    /// <summary>What one concurrent <see cref="Judge"/> call needs to itself: the model's pinned buffers and the score map.</summary>
+    /// <summary>What one concurrent <see cref="Judge(IReadOnlyList{PreparedPair})"/> call needs to itself: the model's pinned buffers and the score map.</summary>
     private sealed record Lane(StpmRunner Runner, float[] Fused);
 }

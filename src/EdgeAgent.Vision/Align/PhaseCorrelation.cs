@@ -4,7 +4,11 @@ using OpenCvSharp;
 namespace EdgeAgent.Vision.Align;
 
 /// <summary>The shift found by <see cref="PhaseCorrelation"/>: where the peak is, how high, and where and how high the best rival.</summary>
+/// <param name="Dx">Shift along x at the peak, px.</param>
+/// <param name="Dy">Shift along y at the peak, px.</param>
 /// <param name="Peak">Peak height, 1 for identical inputs, near 0 for unrelated ones.</param>
+/// <param name="RivalDx">Shift along x of the best rival peak, px.</param>
+/// <param name="RivalDy">Shift along y of the best rival peak, px.</param>
 /// <param name="RivalPeak">Highest value away from the peak: close to <paramref name="Peak"/> when the match is ambiguous.</param>
 internal sealed record CorrelationPeak(double Dx, double Dy, double Peak, double RivalDx, double RivalDy, double RivalPeak)
 {

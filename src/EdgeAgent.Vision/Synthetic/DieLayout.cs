@@ -10,6 +10,9 @@ namespace EdgeAgent.Vision.Synthetic;
 internal static class DieLayout
 {
     /// <summary>Renders the layout into <paramref name="labels"/> (CV_8UC1, already allocated) and returns the array's pitch.</summary>
+    /// <param name="labels">The canvas, CV_8UC1, already allocated.</param>
+    /// <param name="product">Chooses the layout family.</param>
+    /// <param name="random">The generator's seeded randomness.</param>
     /// <param name="visibleHalf">Half side of the area the template will show, around the canvas centre.</param>
     public static int Render(Mat labels, string product, Random random, int visibleHalf)
     {

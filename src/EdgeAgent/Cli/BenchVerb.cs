@@ -96,9 +96,9 @@ internal static class BenchVerb
         var pairs = generated.Skip(warmup).ToList();
         // The burst's pairs, for a peer (scripts/peer.sh) to judge the very same files.
         File.WriteAllLines(Path.Combine(root, "burst-pairs.txt"), pairs.Take(count).Select(p => Path.Combine(stage, p.ImagePath)));
-        var configuration = new ConfigurationBuilder().AddServiceDefaults().AddAgentConfiguration(configFile, overrides).Build();
-        var inference = configuration.GetSection(InferenceOptions.Section).Get<InferenceOptions>() ?? new InferenceOptions();
-        var pipeline = configuration.GetSection(Pipeline.PipelineOptions.Section).Get<Pipeline.PipelineOptions>() ?? new Pipeline.PipelineOptions();
+        using var options = VerbOptions.Read(configFile, overrides, serviceDefaults: true);
+        var inference = options.Get<InferenceOptions>();
+        var pipeline = options.Get<Pipeline.PipelineOptions>();
         var modelPath = ModelPaths.Resolve(inference.Path);
 
         status.Report("the bare Run loop (the ceiling)");
@@ -174,8 +174,8 @@ internal static class BenchVerb
     private sealed record Bare(double PairsPerSecond, double CpuMsPerPair, double LoneRunMs, string Provider, int Crop, int Lanes);
 
     /// <summary>
-    /// The ceiling: the session alone, as the pipeline runs it (batches of <paramref name="batch"/> real-sized
-    /// inputs on <paramref name="lanes"/> threads at once), nothing else; and one pair's run.
+    /// The ceiling: the session alone, as the pipeline runs it (batches of the pipeline's maximum, real-sized
+    /// inputs on as many threads at once as it has inference lanes), nothing else; and one pair's run.
     /// </summary>
     private static Bare BareRunLoop(string modelPath, InferenceOptions inference, Pipeline.PipelineOptions pipeline, int pairs)
     {
@@ -340,7 +340,7 @@ internal static class BenchVerb
                 throw new TimeoutException("bench: verdicts stopped arriving");
             }
 
-            await Task.Delay(10).ConfigureAwait(false); // arrival times are stamped by the consumer, not by this poll
+            await Task.Delay(TimeSpan.FromMilliseconds(10), TimeProvider.System).ConfigureAwait(false); // arrival times are stamped by the consumer, not by this poll
         }
     }
 

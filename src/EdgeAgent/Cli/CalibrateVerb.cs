@@ -136,7 +136,7 @@ internal static class CalibrateVerb
             var template = group.Where(f => f.Name!.Role == PairRole.Template).Select(f => f.Path).Order(StringComparer.Ordinal).FirstOrDefault();
             foreach (var image in group.Where(f => f.Name!.Role == PairRole.Image).Select(f => f.Path).Order(StringComparer.Ordinal))
             {
-                var pair = new PairCandidate(image, group.Key.PairId, product, folder, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());
+                var pair = new PairCandidate(image, group.Key.PairId, product, folder, image, template, TimeProvider.System.GetUtcNow(), new Dictionary<string, string>());
                 var verdict = inspector.Inspect(pair);
                 progress.Report(scores.Count + excluded.Count + 1);
                 threshold ??= verdict.Threshold;

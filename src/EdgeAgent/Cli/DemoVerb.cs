@@ -85,7 +85,7 @@ internal static class DemoVerb
         await host.StartAsync().ConfigureAwait(false);
         clock.Start();
         Console.WriteLine($"Agent started; verdicts arrive on {topic}");
-        var finished = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(60 + (count * 2)))).ConfigureAwait(false) == allIn.Task;
+        var finished = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(60 + (count * 2)), TimeProvider.System)).ConfigureAwait(false) == allIn.Task;
         await host.StopAsync().ConfigureAwait(false);
 
         List<Verdict> verdicts;

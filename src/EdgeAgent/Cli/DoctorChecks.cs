@@ -245,7 +245,7 @@ internal static class DoctorChecks
 
     private static void Clock(List<Finding> findings)
     {
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         if (now.Year < 2025)
         {
             findings.Add(new(Severity.Fail, "clock", $"the clock says {now:u}: verdict times and ids would be wrong — set the time (NTP)"));

@@ -44,7 +44,7 @@ internal static class InspectVerb
 
         var pairId = Path.GetFileNameWithoutExtension(imagePath);
         var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,
-            DateTimeOffset.UtcNow, new Dictionary<string, string>());
+            TimeProvider.System.GetUtcNow(), new Dictionary<string, string>());
         Mat? aligned = null;
         var verdict = inspector.Inspect(pair, align, warped => aligned = warped.Clone());
         using (aligned)

@@ -34,10 +34,10 @@ internal static class LogsVerb
     public static int Run(string? configFile, string? dataDir, string? since, string? until, string? outcome, string? product, int? limit,
         bool json, bool csv, bool audit, bool stats)
     {
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
-        var storage = configuration.GetSection(VerdictLogOptions.Section).Get<VerdictLogOptions>() ?? new VerdictLogOptions();
+        using var options = VerbOptions.Read(configFile);
+        var storage = options.Get<VerdictLogOptions>();
         storage.DataDirectory = dataDir ?? storage.DataDirectory;
-        var now = DateTimeOffset.UtcNow;
+        var now = TimeProvider.System.GetUtcNow();
         var query = new VerdictQuery(
             ParseTime(since, now, "since"),
             ParseTime(until, now, "until"),

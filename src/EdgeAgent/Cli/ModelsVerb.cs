@@ -200,8 +200,8 @@ internal static class ModelsVerb
 
         public (MqttOptions Mqtt, string By) Read(ParseResult result)
         {
-            var configuration = new ConfigurationBuilder().AddAgentConfiguration(result.GetValue(_config), new Dictionary<string, string?>()).Build();
-            var mqtt = configuration.GetSection(MqttOptions.Section).Get<MqttOptions>() ?? new MqttOptions();
+            using var options = VerbOptions.Read(result.GetValue(_config));
+            var mqtt = options.Get<MqttOptions>();
             mqtt.Host = result.GetValue(_host) ?? mqtt.Host;
             mqtt.Port = result.GetValue(_port) ?? mqtt.Port;
             mqtt.TopicPrefix = result.GetValue(_prefix) ?? mqtt.TopicPrefix;
@@ -242,16 +242,14 @@ internal static class ModelsVerb
 
     private static int List(string? configFile, string? dataDir)
     {
-        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
-        var storage = configuration.GetSection(VerdictLogOptions.Section).Get<VerdictLogOptions>() ?? new VerdictLogOptions();
-        var options = configuration.GetSection(ModelsOptions.Section).Get<ModelsOptions>() ?? new ModelsOptions();
-        var folder = options.StoreFolderUnder(dataDir ?? storage.DataDirectory);
+        using var options = VerbOptions.Read(configFile);
+        var folder = options.Get<ModelsOptions>().StoreFolderUnder(dataDir ?? options.Get<VerdictLogOptions>().DataDirectory);
         if (!Directory.Exists(folder))
         {
             throw new FileNotFoundException($"No model store at {folder}.", folder);
         }
 
-        var store = new ModelStore(folder, options.KeepPrevious);
+        var store = new ModelStore(folder, options.Get<ModelsOptions>().KeepPrevious);
         Console.WriteLine($"{"model",-24}  {"version",-12}  {"state",-8}  {"key id",-16}  {"installed (UTC)",-19}  sha256");
         foreach (var name in store.Names())
         {

@@ -80,9 +80,9 @@ public sealed class BadInputSet(StagedPairs staged, string watched, string scrat
         var linkedSha = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(link)));
         _cases.Add(BadInputCase.Judged("symlinks to a pair", "both files symlinks", link, v => v.Image.Sha256 == linkedSha ? null : $"sha256 {v.Image.Sha256} is not the target's"));
 
-        const string odd = "L7_S7_U7_D7 ü \"double\" 'single' (x) ✓";
-        var oddImage = Good(206, odd);
-        _cases.Add(BadInputCase.Judged("odd characters in the name", "spaces, unicode, quotes", oddImage, v => v.PairId == odd ? null : $"pairId '{v.PairId}'"));
+        const string Odd = "L7_S7_U7_D7 ü \"double\" 'single' (x) ✓";
+        var oddImage = Good(206, Odd);
+        _cases.Add(BadInputCase.Judged("odd characters in the name", "spaces, unicode, quotes", oddImage, v => v.PairId == Odd ? null : $"pairId '{v.PairId}'"));
 
         var ubm = staged.Pairs.Skip(210).First(p => p.Product == "UBM");
         var m1 = staged.Pairs.Skip(210).First(p => p.Product == "M1");

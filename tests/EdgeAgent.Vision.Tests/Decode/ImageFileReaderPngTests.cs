@@ -32,9 +32,9 @@ public sealed class ImageFileReaderPngTests : IDisposable
     [MemberData(nameof(FilterCases))]
     public void Read_EveryRowFilter_SamePixelsAsOpenCv(int channels, int filter)
     {
-        const int width = 203, height = 61; // odd sizes: rows that do not fill whole vectors
-        var pixels = Texture(width, height, channels);
-        var path = Write(PngWriter.Encode(pixels, width, height, channels, y => (byte)(filter >= 0 ? filter : y % 5)));
+        const int Width = 203, Height = 61; // odd sizes: rows that do not fill whole vectors
+        var pixels = Texture(Width, Height, channels);
+        var path = Write(PngWriter.Encode(pixels, Width, Height, channels, y => (byte)(filter >= 0 ? filter : y % 5)));
 
         AssertSameAsOpenCv(path, channels == 1 ? ImreadModes.Grayscale : ImreadModes.Color);
     }
