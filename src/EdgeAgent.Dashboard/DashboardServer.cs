@@ -140,7 +140,7 @@ public sealed class DashboardServer(
         {
             await next(context).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is LiteDB.LiteException or IOException && !context.Response.HasStarted)
+        catch (IOException e) when (!context.Response.HasStarted)
         {
             Log.LogUnreadable(_logger, context.Request.Path.Value ?? "", e.Message);
             await Responses.Text(context, StatusCodes.Status503ServiceUnavailable, $"The log could not be read just now ({e.Message}); try again.").ConfigureAwait(false);

@@ -75,7 +75,7 @@ public sealed class JournalWriter(
                 metrics.StageTime(AgentMetrics.Stage.Journal, time.GetElapsedTime(started));
                 return stored;
             },
-            e => e is IOException or LiteDB.LiteException or UnauthorizedAccessException,
+            e => e is IOException or UnauthorizedAccessException,
             (e, delay) => Log.StoreFailed(logger, batch.Count, delay.TotalSeconds, e),
             cancellationToken);
 }

@@ -41,7 +41,7 @@ public sealed class RetentionService(
                     PruneMovedFiles(time.GetUtcNow().AddDays(-options.Value.Days));
                 }
             }
-            catch (Exception e) when (e is IOException or UnauthorizedAccessException or LiteDB.LiteException)
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
                 Log.RetentionFailed(logger, e);
             }

@@ -175,7 +175,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         }
         catch (LiteException e)
         {
-            throw new IOException($"The journal cannot record {pairs.Count} pair(s) from {pairs[0].ImagePath}: {e.Message}", e);
+            throw new JournalUnavailableException($"The journal cannot record {pairs.Count} pair(s) from {pairs[0].ImagePath}: {e.Message}", e);
         }
     }
 
@@ -303,7 +303,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             }
             catch (LiteException e)
             {
-                throw new IOException($"The journal cannot mark {verdictIds.Count} verdict(s) published: {e.Message}", e);
+                throw new JournalUnavailableException($"The journal cannot mark {verdictIds.Count} verdict(s) published: {e.Message}", e);
             }
 
             _pendingCount -= marked;
@@ -332,14 +332,14 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     }
 
     /// <summary>The newest <paramref name="limit"/> audit entries, newest first.</summary>
-    public IReadOnlyList<AuditEntry> AuditTrail(int limit) =>
-        [.. _audit.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
+    public IReadOnlyList<AuditEntry> AuditTrail(int limit) => Guard("read the audit trail", () =>
+        (IReadOnlyList<AuditEntry>)[.. _audit.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
             new DateTimeOffset(d["at"].AsDateTime, TimeSpan.Zero), d["action"].AsString, d["actor"].AsString,
             d["model"].IsNull ? null : d["model"].AsString, d["version"].IsNull ? null : d["version"].AsString,
-            d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))];
+            d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))]);
 
     /// <summary>Newest first, filtered as asked.</summary>
-    public IReadOnlyList<Verdict> Find(VerdictQuery query) => [.. FindDocuments(query).Select(FromDocument)];
+    public IReadOnlyList<Verdict> Find(VerdictQuery query) => Guard("read verdicts", () => FindDocuments(query).Select(FromDocument).ToList());
 
     // The newest matches of the journal and of the archive together: a full page from the journal proves nothing,
     // since old unpublished verdicts stay there while newer published ones may already be archived.
@@ -353,7 +353,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     }
 
     /// <summary>Number of stored verdicts, journal and archive.</summary>
-    public int Count() => _verdicts.Count(IsJudgedEntry) + Archive.Count();
+    public int Count() => Guard("count verdicts", () => _verdicts.Count(IsJudgedEntry) + Archive.Count());
 
     /// <summary>Bytes on disk: the journal file and the archive.</summary>
     public long Bytes() => new FileInfo(_path).Length + Archive.Bytes();
@@ -458,10 +458,28 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             write();
             _db.Commit();
         }
-        catch
+        catch (Exception e)
         {
             _db.Rollback();
+            if (e is LiteException lite)
+            {
+                throw new JournalUnavailableException($"The journal cannot write: {lite.Message}", lite);
+            }
+
             throw;
+        }
+    }
+
+    // Reads that the dashboard, the logs verb and retention make: LiteDB's errors leave Storage as its own type.
+    private static T Guard<T>(string what, Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (LiteException e)
+        {
+            throw new JournalUnavailableException($"The journal cannot {what}: {e.Message}", e);
         }
     }
 

@@ -10,7 +10,8 @@ namespace EdgeAgent.Storage.Log;
 public sealed partial class VerdictLog
 {
     /// <summary>As <see cref="Find"/>, each verdict with its stored heatmap (null when it was not scored).</summary>
-    public IReadOnlyList<StoredVerdict> FindStored(VerdictQuery query) => [.. FindDocuments(query).Select(d => new StoredVerdict(FromDocument(d), HeatmapOf(d)))];
+    public IReadOnlyList<StoredVerdict> FindStored(VerdictQuery query) =>
+        Guard("read verdicts", () => FindDocuments(query).Select(d => new StoredVerdict(FromDocument(d), HeatmapOf(d))).ToList());
 
     /// <summary>
     /// One verdict by id, from the journal or, once archived, from its month's archive file; null when the pair is
@@ -19,6 +20,11 @@ public sealed partial class VerdictLog
     public StoredVerdict? Get(string verdictId)
     {
         ArgumentNullException.ThrowIfNull(verdictId);
+        return Guard("read a verdict", () => GetUnguarded(verdictId));
+    }
+
+    private StoredVerdict? GetUnguarded(string verdictId)
+    {
         var doc = _verdicts.FindById(verdictId);
         if (doc is not null && doc["state"].AsString != Archived)
         {

@@ -17,6 +17,18 @@ public static class RetentionPolicy
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(options);
+        try
+        {
+            return ApplyUnguarded(log, options, now);
+        }
+        catch (LiteDB.LiteException e)
+        {
+            throw new JournalUnavailableException($"Retention cannot archive or delete now: {e.Message}", e);
+        }
+    }
+
+    private static RetentionResult ApplyUnguarded(VerdictLog log, RetentionOptions options, DateTimeOffset now)
+    {
         int archived = 0, batch;
         while ((batch = log.ArchivePublished(now - options.ArchiveAfter)) > 0)
         {

@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using EdgeAgent.Host.Hosting;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Heatmap;
+using Microsoft.Extensions.Configuration;
 using Cv2 = OpenCvSharp.Cv2;
 using ImreadModes = OpenCvSharp.ImreadModes;
 using Mat = OpenCvSharp.Mat;
@@ -35,12 +38,13 @@ internal static class InspectVerb
         var templatePath = templateFile is null ? null : Path.GetFullPath(templateFile);
         var imagePath = Path.GetFullPath(imageFile);
 
-        using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
-        var (model, inspector) = (offline.Model, offline.Inspector);
-        if (templatePath is null && !offline.Goldens.Covers(product))
+        if (templatePath is null && !HasGoldenImage(configFile, product))
         {
             throw new UsageException($"Option --template is required: product '{product}' has no golden image (Products:{product}:GoldenImage).");
         }
+
+        using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
+        var (model, inspector) = (offline.Model, offline.Inspector);
 
         var pairId = Path.GetFileNameWithoutExtension(imagePath);
         var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,
@@ -58,6 +62,13 @@ internal static class InspectVerb
 
         Console.WriteLine(json ? JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict) : Describe(verdict));
         return 0;
+    }
+
+    // Checked before the model loads, so a forgotten --template is one line and exit 64, not a model load first.
+    private static bool HasGoldenImage(string? configFile, string product)
+    {
+        var configuration = new ConfigurationBuilder().AddAgentConfiguration(configFile, new Dictionary<string, string?>()).Build();
+        return PipelineRegistration.ReadProducts(configuration).TryGetValue(product, out var settings) && !string.IsNullOrWhiteSpace(settings.GoldenImage);
     }
 
     private static string Describe(Verdict v)

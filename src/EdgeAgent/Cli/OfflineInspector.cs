@@ -2,7 +2,6 @@ using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Models.Activation;
 using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Pipeline.Prepare;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
@@ -20,22 +19,16 @@ internal sealed class OfflineInspector : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    private OfflineInspector(ServiceProvider services, IConfiguration configuration, StpmModel model, PairInspector inspector)
+    private OfflineInspector(ServiceProvider services, StpmModel model, PairInspector inspector)
     {
         _services = services;
-        Configuration = configuration;
         Model = model;
         Inspector = inspector;
     }
 
-    public IConfiguration Configuration { get; }
-
     public StpmModel Model { get; }
 
     public PairInspector Inspector { get; }
-
-    /// <summary>The products judged against a golden image instead of a paired template.</summary>
-    public GoldenTemplates Goldens => _services.GetRequiredService<GoldenTemplates>();
 
     /// <summary>An options section as the service sees it: bound from the same sources and already validated.</summary>
     public T Options<T>()
@@ -59,7 +52,7 @@ internal sealed class OfflineInspector : IDisposable
             AgentHost.ValidateOptions(services);
             var inference = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
             model = StpmModel.Load(ModelPaths.Resolve(modelPath ?? inference.Path), inference, services.GetRequiredService<ILogger<StpmModel>>());
-            return new OfflineInspector(services, configuration, model, services.GetRequiredService<InspectorFactory>().Create(model));
+            return new OfflineInspector(services, model, services.GetRequiredService<InspectorFactory>().Create(model));
         }
         catch
         {
