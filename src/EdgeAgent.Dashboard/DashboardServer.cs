@@ -1,4 +1,3 @@
-using EdgeAgent.Models.Store;
 using System.Net.Sockets;
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Api;
@@ -7,6 +6,7 @@ using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Ingest;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;

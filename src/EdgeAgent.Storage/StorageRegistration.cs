@@ -1,5 +1,5 @@
-using EdgeAgent.Ingest;
 using EdgeAgent.Hosting;
+using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;

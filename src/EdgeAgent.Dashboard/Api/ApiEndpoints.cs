@@ -1,8 +1,8 @@
-using EdgeAgent.Models.Store;
 using System.Text;
 using System.Text.Json;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
 

@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Store;
 using System.Text;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Audit;
 using static EdgeAgent.Dashboard.Pages.Html;
 

@@ -1,7 +1,7 @@
-using EdgeAgent.Models.Store;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
 

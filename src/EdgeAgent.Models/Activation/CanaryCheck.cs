@@ -1,6 +1,6 @@
-using EdgeAgent.Pipeline.Judge;
 using System.Globalization;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Canary;
 using OpenCvSharp;

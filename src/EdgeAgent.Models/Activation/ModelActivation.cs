@@ -1,9 +1,9 @@
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Models.Store;
-using EdgeAgent.Models.Packages;
 using System.Security.Cryptography;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.Logging;

@@ -1,8 +1,8 @@
-using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Models.Store;
-using EdgeAgent.Models.Packages;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging;
 

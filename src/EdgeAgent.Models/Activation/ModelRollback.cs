@@ -1,7 +1,7 @@
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Models.Store;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.Logging;

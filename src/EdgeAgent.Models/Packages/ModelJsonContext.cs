@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Store;
 using System.Text.Json.Serialization;
+using EdgeAgent.Models.Store;
 
 namespace EdgeAgent.Models.Packages;
 

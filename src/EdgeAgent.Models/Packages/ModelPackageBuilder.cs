@@ -1,8 +1,8 @@
-using EdgeAgent.Models.Store;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
 using EdgeAgent.Ingest;
+using EdgeAgent.Models.Store;
 
 namespace EdgeAgent.Models.Packages;
 

@@ -1,7 +1,7 @@
-using EdgeAgent.Models.Store;
 using System.IO.Compression;
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Models.Store;
 
 namespace EdgeAgent.Models.Packages;
 

@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Packages;
 using System.ComponentModel.DataAnnotations;
+using EdgeAgent.Models.Packages;
 
 namespace EdgeAgent.Models.Store;
 

@@ -1,6 +1,6 @@
-using EdgeAgent.Models.Packages;
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Models.Packages;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Models.Store;

@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Activation;
 using EdgeAgent.Messaging.Models;
+using EdgeAgent.Models.Activation;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
 

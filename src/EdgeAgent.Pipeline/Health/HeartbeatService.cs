@@ -1,8 +1,8 @@
-using EdgeAgent.Pipeline.Judge;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Health;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Hosting;

@@ -1,7 +1,7 @@
-using EdgeAgent.Ingest;
 using System.Collections.Concurrent;
 using System.IO.Enumeration;
 using System.Threading.Channels;
+using EdgeAgent.Ingest;
 using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;

@@ -1,13 +1,11 @@
-using EdgeAgent.Pipeline.Ingest;
-using EdgeAgent.Pipeline.Health;
-using EdgeAgent.Ingest;
-using EdgeAgent.Publish;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline.Ingest;
+using EdgeAgent.Publish;
 using EdgeAgent.Resilience;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Pipeline.Journal;
 

@@ -1,8 +1,8 @@
-using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Pipeline.Health;
 using System.Threading.Channels;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;

@@ -1,5 +1,5 @@
-using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;

@@ -1,9 +1,9 @@
-using EdgeAgent.Pipeline.Prepare;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeAgent.Align;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Score;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;

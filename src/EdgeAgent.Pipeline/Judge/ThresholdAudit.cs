@@ -1,5 +1,5 @@
-using EdgeAgent.Pipeline.Prepare;
 using System.Globalization;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
 

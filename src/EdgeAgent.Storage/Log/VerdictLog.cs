@@ -1,10 +1,10 @@
-using JsonSerializer = System.Text.Json.JsonSerializer;
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
-using EdgeAgent.Verdicts;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Retention;
+using EdgeAgent.Verdicts;
 using LiteDB;
+using JsonSerializer = System.Text.Json.JsonSerializer;
 
 namespace EdgeAgent.Storage.Log;
 

@@ -1,4 +1,3 @@
-using EdgeAgent.Models.Activation;
 using System.Collections.Concurrent;
 using System.CommandLine;
 using System.Diagnostics;
@@ -8,13 +7,13 @@ using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Broker;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Subscribe;
+using EdgeAgent.Models.Activation;
 using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging.Abstractions;
 using OpenCvSharp;
 

@@ -1,12 +1,11 @@
-using EdgeAgent.Pipeline.Judge;
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Score;
 using EdgeAgent.Verdicts;
-using Microsoft.Extensions.Configuration;
 
 namespace EdgeAgent.Host.Cli;
 

@@ -5,10 +5,8 @@ using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Broker;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Subscribe;
-using EdgeAgent.Score;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Synthetic;
-using Microsoft.Extensions.Hosting;
 
 namespace EdgeAgent.Host.Cli;
 

@@ -4,7 +4,6 @@ using System.Text.Json;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
-using Microsoft.Extensions.Configuration;
 
 namespace EdgeAgent.Host.Cli;
 

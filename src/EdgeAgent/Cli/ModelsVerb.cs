@@ -1,12 +1,11 @@
-using EdgeAgent.Models.Store;
-using EdgeAgent.Models.Packages;
 using System.CommandLine;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
-using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Host.Cli;

@@ -1,7 +1,7 @@
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Pipeline.Health;
-using EdgeAgent.Pipeline;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Publish;
 using EdgeAgent.Telemetry;
 

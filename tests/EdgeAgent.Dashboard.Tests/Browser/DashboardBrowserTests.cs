@@ -1,4 +1,3 @@
-using System.Text.Json.Nodes;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Storage.Log;
@@ -6,7 +5,6 @@ using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.Dashboard.Tests.Browser;

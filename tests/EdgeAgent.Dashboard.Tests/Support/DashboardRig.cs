@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Store;
 using EdgeAgent.Ingest;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;

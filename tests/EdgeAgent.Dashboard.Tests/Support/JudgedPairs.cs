@@ -1,7 +1,7 @@
-using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;

@@ -1,7 +1,7 @@
-using EdgeAgent.Testing;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeAgent.FaultInjection.Tests.Support;
+using EdgeAgent.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.FaultInjection.Tests.Scenarios;

@@ -1,6 +1,6 @@
-using EdgeAgent.Testing;
 using System.Diagnostics;
 using EdgeAgent.FaultInjection.Tests.Support;
+using EdgeAgent.Testing;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.FaultInjection.Tests.Scenarios;

@@ -1,8 +1,8 @@
-using EdgeAgent.Models.Packages;
 using System.Diagnostics;
 using System.IO.Compression;
 using EdgeAgent.FaultInjection.Tests.Support;
 using EdgeAgent.Messaging.Models;
+using EdgeAgent.Models.Packages;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Vision.Synthetic;

@@ -1,6 +1,6 @@
-using EdgeAgent.Testing;
 using System.Diagnostics;
 using EdgeAgent.FaultInjection.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using Xunit.Abstractions;
 

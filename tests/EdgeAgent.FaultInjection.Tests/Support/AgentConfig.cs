@@ -1,5 +1,5 @@
-using EdgeAgent.Testing;
 using System.Text.Json.Nodes;
+using EdgeAgent.Testing;
 
 namespace EdgeAgent.FaultInjection.Tests.Support;
 

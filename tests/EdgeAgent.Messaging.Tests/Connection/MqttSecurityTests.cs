@@ -4,7 +4,6 @@ using System.Security.Cryptography.X509Certificates;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Messaging.Tests.Connection;
 

@@ -4,7 +4,6 @@ using System.Security.Cryptography;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Testing;
-using Microsoft.Extensions.Logging.Abstractions;
 using MQTTnet;
 using MQTTnet.Protocol;
 using static EdgeAgent.Messaging.Tests.Models.TransferFixtures;

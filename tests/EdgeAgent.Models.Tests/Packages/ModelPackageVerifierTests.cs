@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Packages;
 using System.Security.Cryptography;
+using EdgeAgent.Models.Packages;
 
 namespace EdgeAgent.Models.Tests.Packages;
 

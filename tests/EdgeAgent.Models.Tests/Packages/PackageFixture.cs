@@ -1,7 +1,7 @@
-using EdgeAgent.Models.Packages;
 using System.IO.Compression;
 using System.Text;
 using System.Text.Json;
+using EdgeAgent.Models.Packages;
 
 namespace EdgeAgent.Models.Tests.Packages;
 

@@ -1,7 +1,7 @@
-using EdgeAgent.Models.Packages;
-using EdgeAgent.Models.Tests.Packages;
-using EdgeAgent.Models.Store;
 using System.Security.Cryptography;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Tests.Packages;
 using Microsoft.Extensions.Time.Testing;
 
 namespace EdgeAgent.Models.Tests.Store;

@@ -1,7 +1,6 @@
 using System.Text.Json;
 using EdgeAgent.Host.Cli;
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
 using EdgeAgent.Vision.Synthetic;
 
 namespace EdgeAgent.Tests.Cli;

@@ -1,9 +1,8 @@
-using EdgeAgent.Models.Activation;
-using EdgeAgent.Models.Store;
-using EdgeAgent.Models.Packages;
 using EdgeAgent.Host.Cli;
+using EdgeAgent.Models.Activation;
+using EdgeAgent.Models.Packages;
+using EdgeAgent.Models.Store;
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
 
 namespace EdgeAgent.Tests.Cli;
 

@@ -1,8 +1,7 @@
-using EdgeAgent.Testing;
 using System.Text.Json;
 using EdgeAgent.Host.Cli;
 using EdgeAgent.Storage.Log;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Tests.Cli;

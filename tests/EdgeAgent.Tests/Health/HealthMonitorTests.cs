@@ -1,10 +1,9 @@
-using EdgeAgent.Pipeline.Health;
-using EdgeAgent.Pipeline;
-using EdgeAgent.Testing;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;

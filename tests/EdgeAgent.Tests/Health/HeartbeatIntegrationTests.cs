@@ -1,4 +1,3 @@
-using EdgeAgent.Testing;
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
@@ -6,10 +5,9 @@ using EdgeAgent.Health;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Telemetry;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using MQTTnet;
 
 namespace EdgeAgent.Tests.Health;

@@ -4,9 +4,7 @@ using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Subscribe;
 using EdgeAgent.Testing;
-using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Synthetic;
-using Microsoft.Extensions.Hosting;
 using OpenCvSharp;
 
 namespace EdgeAgent.Tests.Hosting;

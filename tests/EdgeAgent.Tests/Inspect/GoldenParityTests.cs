@@ -1,7 +1,7 @@
-using EdgeAgent.Testing;
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Testing;
 using EdgeAgent.Tests.Support;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging.Abstractions;

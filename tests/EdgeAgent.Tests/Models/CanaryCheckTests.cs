@@ -1,5 +1,5 @@
-using EdgeAgent.Models.Activation;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Models.Activation;
 using EdgeAgent.Testing;
 using EdgeAgent.Tests.Support;
 using EdgeAgent.Vision.Synthetic;

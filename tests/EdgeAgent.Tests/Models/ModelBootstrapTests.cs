@@ -1,8 +1,8 @@
-using EdgeAgent.Models.Activation;
-using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Models.Store;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Models.Activation;
+using EdgeAgent.Models.Store;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;

@@ -1,5 +1,5 @@
-using EdgeAgent.Pipeline.Judge;
 using System.Threading.Channels;
+using EdgeAgent.Pipeline.Judge;
 
 namespace EdgeAgent.Tests.Pipeline;
 

@@ -1,9 +1,11 @@
-using EdgeAgent.Pipeline.Ingest;
-using EdgeAgent.Pipeline;
 using System.Diagnostics.Metrics;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Pipeline;
+using EdgeAgent.Pipeline.Health;
+using EdgeAgent.Pipeline.Ingest;
+using EdgeAgent.Pipeline.Journal;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Telemetry;
@@ -12,9 +14,6 @@ using EdgeAgent.Verdicts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
-
-using EdgeAgent.Pipeline.Health;
-using EdgeAgent.Pipeline.Journal;
 
 namespace EdgeAgent.Tests.Pipeline;
 

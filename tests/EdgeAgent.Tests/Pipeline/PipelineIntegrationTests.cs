@@ -1,15 +1,13 @@
-using EdgeAgent.Testing;
 using System.Globalization;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Subscribe;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Telemetry;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Xunit.Abstractions;
 
 namespace EdgeAgent.Tests.Pipeline;

@@ -1,8 +1,8 @@
-using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Pipeline.Judge;
-using EdgeAgent.Testing;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
