@@ -9,7 +9,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
 
-namespace EdgeAgent.Tests.Health;
+namespace EdgeAgent.Pipeline.Tests.Health;
 
 /// <summary>The watchdog's judgement: a wedged stage must read as stalled, a merely slow broker must not.</summary>
 public sealed class HealthMonitorTests : IDisposable

@@ -15,7 +15,7 @@ using EdgeAgent.Vision.Decode;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeAgent.Tests.Models;
+namespace EdgeAgent.Models.Tests.Transfer;
 
 /// <summary>
 /// Packages from a technician's hands to active service, or refused with a reason while the model in service

@@ -11,7 +11,7 @@ using EdgeAgent.Vision.Decode;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeAgent.Tests.Models;
+namespace EdgeAgent.Models.Tests.Activation;
 
 public sealed class ModelBootstrapTests : IDisposable
 {

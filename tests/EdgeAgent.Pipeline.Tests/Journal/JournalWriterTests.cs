@@ -15,7 +15,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
-namespace EdgeAgent.Tests.Pipeline;
+namespace EdgeAgent.Pipeline.Tests.Journal;
 
 /// <summary>
 /// The journal writer against a real LiteDB verdict log whose first appends fail as a full disk would, on a fake

@@ -2,12 +2,12 @@ using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Pipeline.Tests.Support;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
-namespace EdgeAgent.Tests.Inspect;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>
 /// The score contract: the agent's score for a pair must equal the lab's PyTorch reference

@@ -10,7 +10,7 @@ using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.DependencyInjection;
 using MQTTnet;
 
-namespace EdgeAgent.Tests.Health;
+namespace EdgeAgent.Tests.Hosting;
 
 /// <summary>Presence and heartbeat as the line's monitoring sees them on a real broker.</summary>
 [Trait("Category", "Integration")]

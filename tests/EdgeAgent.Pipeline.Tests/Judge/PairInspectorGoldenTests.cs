@@ -1,12 +1,12 @@
 using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Pipeline.Tests.Support;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
 using EdgeAgent.Vision.Synthetic;
 using OpenCvSharp;
 
-namespace EdgeAgent.Tests.Inspect;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>
 /// Products whose template source is a golden image: the suspect's area is found in the product's golden

@@ -10,7 +10,7 @@ using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.DependencyInjection;
 using Xunit.Abstractions;
 
-namespace EdgeAgent.Tests.Pipeline;
+namespace EdgeAgent.Tests.Hosting;
 
 /// <summary>
 /// Integration: the real agent (watcher, alignment, ONNX model, LiteDB, MQTTnet client) against a real

@@ -1,12 +1,12 @@
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Models.Activation;
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Pipeline.Tests.Support;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;
 
-namespace EdgeAgent.Tests.Models;
+namespace EdgeAgent.Models.Tests.Activation;
 
 public sealed class CanaryCheckTests(InspectorFixture fixture, ITestOutputHelper output) : IClassFixture<InspectorFixture>, IDisposable
 {

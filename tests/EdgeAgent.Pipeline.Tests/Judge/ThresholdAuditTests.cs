@@ -3,7 +3,7 @@ using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 
-namespace EdgeAgent.Tests.Inspect;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>Threshold changes between starts land in the audit trail of a real LiteDB log, once each.</summary>
 public sealed class ThresholdAuditTests : IDisposable

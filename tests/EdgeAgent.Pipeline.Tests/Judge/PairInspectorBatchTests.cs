@@ -1,9 +1,9 @@
 using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Pipeline.Tests.Support;
 using EdgeAgent.Vision.Synthetic;
 
-namespace EdgeAgent.Tests.Inspect;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>
 /// Judging pairs in one batched model run gives each pair exactly the score it gets alone, in the batch's

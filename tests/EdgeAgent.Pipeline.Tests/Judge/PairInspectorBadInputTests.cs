@@ -1,10 +1,10 @@
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Pipeline.Tests.Support;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
 using OpenCvSharp;
 
-namespace EdgeAgent.Tests.Inspect;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>Every kind of unusable input becomes an ERROR verdict with its reason; none throws.</summary>
 public sealed class PairInspectorBadInputTests(InspectorFixture fixture) : IClassFixture<InspectorFixture>, IDisposable

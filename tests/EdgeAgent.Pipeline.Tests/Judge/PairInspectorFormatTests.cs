@@ -1,9 +1,9 @@
 using EdgeAgent.Testing;
-using EdgeAgent.Tests.Support;
+using EdgeAgent.Pipeline.Tests.Support;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Synthetic;
 
-namespace EdgeAgent.Tests.Inspect;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>The AOI may write any of the common formats; each must be judged, not rejected.</summary>
 public sealed class PairInspectorFormatTests(InspectorFixture fixture) : IClassFixture<InspectorFixture>, IDisposable

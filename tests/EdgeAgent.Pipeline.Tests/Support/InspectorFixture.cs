@@ -8,7 +8,7 @@ using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Decode;
 using Microsoft.Extensions.Logging.Abstractions;
 
-namespace EdgeAgent.Tests.Support;
+namespace EdgeAgent.Pipeline.Tests.Support;
 
 /// <summary>One loaded bundled model shared by a test class (loading costs a second).</summary>
 public sealed class InspectorFixture : IDisposable

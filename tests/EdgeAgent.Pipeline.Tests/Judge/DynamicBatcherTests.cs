@@ -1,7 +1,7 @@
 using System.Threading.Channels;
 using EdgeAgent.Pipeline.Judge;
 
-namespace EdgeAgent.Tests.Pipeline;
+namespace EdgeAgent.Pipeline.Tests.Judge;
 
 /// <summary>
 /// How prepared pairs are cut into batches: full batches in order, a model change ends a batch, a lone pair
