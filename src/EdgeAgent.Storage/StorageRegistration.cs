@@ -3,6 +3,7 @@ using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
+using EdgeAgent.Verdicts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -13,8 +14,9 @@ public static class StorageRegistration
 {
     /// <summary>
     /// <c>Storage</c> and <c>Retention</c> options, the data directory lock (one agent per directory) and the verdict
-    /// log behind <see cref="IPairJournal"/> and <see cref="IVerdictOutbox"/>. The log opens when the first hosted
-    /// service that needs it is created, i.e. during the host's start, after the options have been validated.
+    /// log behind <see cref="IPairJournal"/> and <see cref="IVerdictOutbox"/>. The log opens in
+    /// <see cref="JournalStartup"/>'s <c>StartAsync</c>: register Storage before every stage that uses the log, since
+    /// hosted services start in registration order.
     /// </summary>
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
@@ -23,11 +25,12 @@ public static class StorageRegistration
         services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory));
         services.AddSingleton(sp =>
         {
-            sp.GetRequiredService<DataDirectoryLock>();
-            return VerdictLog.Open(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath);
+            sp.GetRequiredService<DataDirectoryLock>(); // one agent per data directory, before anything in it is touched
+            return new VerdictLog(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath, new VerdictIdGenerator(TimeProvider.System));
         });
         services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
+        services.AddHostedService<JournalStartup>();
         return services;
     }
 }

@@ -36,43 +36,23 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     // (a few low-cardinality fields over minutes of verdicts); dropped when found. The archive keeps its own.
     private static readonly string[] RetiredIndexes = ["outcome", "product", "state", "published"];
     private static readonly BsonExpression StubFields = BsonExpression.Create("{ _id, pairKey, judgedAt }");
-    private readonly LiteDatabase _db;
     private readonly VerdictIdGenerator _ids;
-    private readonly ILiteCollection<BsonDocument> _verdicts;
-    private readonly ILiteCollection<BsonDocument> _meta;
-    private readonly ILiteCollection<BsonDocument> _audit;
     private readonly string _path;
+    private Database? _database;
     private readonly Lock _writeGate = new();
     private long _outboxCursor;
     private int _pendingCount;
 
-    private VerdictLog(string path, LiteDatabase db, VerdictIdGenerator ids, bool readOnly)
+    /// <summary>
+    /// The agent's log at <paramref name="path"/>, not open yet: the host opens it in <see cref="JournalStartup"/>'s
+    /// <c>StartAsync</c> (<see cref="OpenForWriting"/>), the first thing the agent does when it starts, so no DI
+    /// factory touches the database and a journal that cannot open stops the start with one message.
+    /// </summary>
+    public VerdictLog(string path, VerdictIdGenerator ids)
     {
         _path = path;
-        _db = db;
         _ids = ids;
         Archive = new VerdictArchive(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, "archive"));
-        _meta = db.GetCollection("meta");
-        _audit = db.GetCollection("audit", BsonAutoId.Int64);
-        _verdicts = db.GetCollection(Collection);
-        // Every index costs pages on each of the three writes a pair makes (seen, judged, published), so only
-        // what the agent's own lookups need: the pair, the outbox order, the retention cut.
-        // A reader never writes: on LiteDB 5.0.21 EnsureIndex in a read-only open went on to write the log file
-        // and failed (FileNotFoundException for name-log.db, which read-only cannot create). The writer made the indexes.
-        if (!readOnly)
-        {
-            _verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
-            _verdicts.EnsureIndex("judgedAt");
-            _verdicts.EnsureIndex("pairKey", unique: true);
-            foreach (var retired in RetiredIndexes)
-            {
-                _verdicts.DropIndex(retired);
-            }
-        }
-
-        // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
-        LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
-        CountPending();
     }
 
     /// <summary>The monthly archive of published verdicts beside the journal.</summary>
@@ -81,21 +61,22 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     /// <summary>The highest sequence number stored (0 when empty).</summary>
     public long LastSeq { get; private set; }
 
+    private LiteDatabase Db => Opened.Db;
+
+    private ILiteCollection<BsonDocument> Verdicts => Opened.Verdicts;
+
+    private ILiteCollection<BsonDocument> Meta => Opened.Meta;
+
+    private ILiteCollection<BsonDocument> AuditCollection => Opened.Audit;
+
+    private Database Opened => _database ?? throw new InvalidOperationException($"The verdict log {_path} is not open yet: it opens when the agent starts.");
+
     /// <summary>Opens (or creates) the log for the agent, which is its only writer.</summary>
     public static VerdictLog Open(string path, VerdictIdGenerator? ids = null)
     {
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var log = new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct }), ids ?? new VerdictIdGenerator(TimeProvider.System), readOnly: false);
-        try
-        {
-            log.FinishInterruptedArchiving();
-            return log;
-        }
-        catch
-        {
-            log.Dispose();
-            throw;
-        }
+        var log = new VerdictLog(path, ids ?? new VerdictIdGenerator(TimeProvider.System));
+        log.OpenForWriting();
+        return log;
     }
 
     /// <summary>Opens an existing log read-only, for the <c>logs</c> verb beside a running agent.</summary>
@@ -106,7 +87,63 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             throw new FileNotFoundException($"No verdict log at {path}.", path);
         }
 
-        return new VerdictLog(path, new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), new VerdictIdGenerator(TimeProvider.System), readOnly: true);
+        var log = new VerdictLog(path, new VerdictIdGenerator(TimeProvider.System));
+        log.Attach(new LiteDatabase(new ConnectionString { Filename = path, Connection = ConnectionType.Direct, ReadOnly = true }), readOnly: true);
+        return log;
+    }
+
+    /// <summary>Opens (or creates) the database as its only writer and finishes an archiving pass a crash interrupted.</summary>
+    public void OpenForWriting()
+    {
+        if (_database is not null)
+        {
+            throw new InvalidOperationException($"The verdict log {_path} is open already.");
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        Attach(new LiteDatabase(new ConnectionString { Filename = _path, Connection = ConnectionType.Direct }), readOnly: false);
+        try
+        {
+            FinishInterruptedArchiving();
+        }
+        catch
+        {
+            Dispose();
+            throw;
+        }
+    }
+
+    private void Attach(LiteDatabase db, bool readOnly)
+    {
+        try
+        {
+            var verdicts = db.GetCollection(Collection);
+            // Every index costs pages on each of the three writes a pair makes (seen, judged, published), so only
+            // what the agent's own lookups need: the pair, the outbox order, the retention cut.
+            // A reader never writes: on LiteDB 5.0.21 EnsureIndex in a read-only open went on to write the log file
+            // and failed (FileNotFoundException for name-log.db, which read-only cannot create). The writer made the indexes.
+            if (!readOnly)
+            {
+                verdicts.EnsureIndex("seq"); // not unique: seen entries have no seq yet; the single writer keeps it strictly increasing
+                verdicts.EnsureIndex("judgedAt");
+                verdicts.EnsureIndex("pairKey", unique: true);
+                foreach (var retired in RetiredIndexes)
+                {
+                    verdicts.DropIndex(retired);
+                }
+            }
+
+            _database = new Database(db, verdicts, db.GetCollection("meta"), db.GetCollection("audit", BsonAutoId.Int64));
+            // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
+            LastSeq = Math.Max(MaxSeq(), Meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
+            CountPending();
+        }
+        catch
+        {
+            _database = null;
+            db.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
@@ -130,7 +167,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                     foreach (var (verdict, pairKey, heatmap) in items)
                     {
                         var numbered = verdict with { Seq = LastSeq + 1 };
-                        var doc = _verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
+                        var doc = Verdicts.FindById(verdict.Id) ?? new BsonDocument { ["_id"] = verdict.Id, ["pairKey"] = pairKey };
                         if (doc["state"].AsString == Judged)
                         {
                             // Judged before a crash and now again: keep the first verdict, the one that may have been published.
@@ -139,31 +176,31 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                         }
 
                         Complete(doc, numbered, heatmap);
-                        _verdicts.Upsert(doc);
+                        Verdicts.Upsert(doc);
                         LastSeq = numbered.Seq;
                         stored.Add(numbered);
                         _pendingCount++;
                     }
 
-                    _meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
+                    Meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
                 });
             }
             catch
             {
                 // The counters ran ahead of a transaction that did not happen: back to what the file says.
-                LastSeq = Math.Max(MaxSeq(), _meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
+                LastSeq = Math.Max(MaxSeq(), Meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
                 CountPending();
                 throw;
             }
 
-            _db.Checkpoint();
+            Db.Checkpoint();
         }
 
         return stored;
     }
 
     /// <inheritdoc/>
-    public bool IsKnown(string pairKey) => _verdicts.Exists(Expression("pairKey = @0", pairKey));
+    public bool IsKnown(string pairKey) => Verdicts.Exists(Expression("pairKey = @0", pairKey));
 
     /// <inheritdoc/>
     public IReadOnlyList<string> RecordSeen(IReadOnlyList<PairCandidate> pairs)
@@ -190,7 +227,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             {
                 for (var i = 0; i < pairs.Count; i++)
                 {
-                    var existing = _verdicts.FindOne(Expression("pairKey = @0", pairs[i].Key));
+                    var existing = Verdicts.FindOne(Expression("pairKey = @0", pairs[i].Key));
                     if (existing is not null)
                     {
                         ids[i] = existing["_id"].AsString;
@@ -198,7 +235,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                     }
 
                     ids[i] = _ids.Next();
-                    _verdicts.Insert(new BsonDocument
+                    Verdicts.Insert(new BsonDocument
                     {
                         ["_id"] = ids[i],
                         ["pairKey"] = pairs[i].Key,
@@ -223,7 +260,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     {
         lock (_writeGate)
         {
-            var doc = _verdicts.FindById(verdictId);
+            var doc = Verdicts.FindById(verdictId);
             if (doc is null || doc["state"].AsString != Seen)
             {
                 return 1;
@@ -233,14 +270,14 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             // a checkpoint per pair would cost an fsync on the hot path.
             var attempts = (doc["attempts"].IsNumber ? doc["attempts"].AsInt32 : 0) + 1;
             doc["attempts"] = attempts;
-            _verdicts.Update(doc);
+            Verdicts.Update(doc);
             return attempts;
         }
     }
 
     /// <inheritdoc/>
     public IReadOnlyList<PairCandidate> Unfinished() =>
-        [.. _verdicts.Query().Where(Query.EQ("state", Seen)).OrderBy("seenAt").ToEnumerable()
+        [.. Verdicts.Query().Where(Query.EQ("state", Seen)).OrderBy("seenAt").ToEnumerable()
             .Select(d => JsonSerializer.Deserialize(d["pair"].AsString, JournalJsonContext.Default.PairCandidate)! with { Resumed = true })];
 
     /// <inheritdoc/>
@@ -251,7 +288,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         var cursor = Volatile.Read(ref _outboxCursor);
         var items = new List<OutboxItem>(Math.Min(max, 64));
         var publishedUpTo = cursor;
-        foreach (var doc in _verdicts.Query().Where(Expression("seq > @0", cursor)).OrderBy("seq").ToEnumerable())
+        foreach (var doc in Verdicts.Query().Where(Expression("seq > @0", cursor)).OrderBy("seq").ToEnumerable())
         {
             if (doc["published"].AsBoolean)
             {
@@ -288,7 +325,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                 {
                     foreach (var id in verdictIds)
                     {
-                        var doc = _verdicts.FindById(id);
+                        var doc = Verdicts.FindById(id);
                         if (doc is null || doc["published"].AsBoolean)
                         {
                             continue;
@@ -296,7 +333,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
 
                         doc["published"] = true;
                         doc["publishedAt"] = at.UtcDateTime;
-                        _verdicts.Update(doc);
+                        Verdicts.Update(doc);
                         marked++;
                     }
                 });
@@ -316,7 +353,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         ArgumentNullException.ThrowIfNull(entry);
         lock (_writeGate)
         {
-            _audit.Insert(new BsonDocument
+            AuditCollection.Insert(new BsonDocument
             {
                 ["at"] = entry.At.UtcDateTime,
                 ["action"] = entry.Action,
@@ -327,13 +364,13 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                 ["detail"] = entry.Detail,
                 ["product"] = entry.Product,
             });
-            _db.Checkpoint();
+            Db.Checkpoint();
         }
     }
 
     /// <summary>The newest <paramref name="limit"/> audit entries, newest first.</summary>
     public IReadOnlyList<AuditEntry> AuditTrail(int limit) => Guard("read the audit trail", () =>
-        (IReadOnlyList<AuditEntry>)[.. _audit.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
+        (IReadOnlyList<AuditEntry>)[.. AuditCollection.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
             new DateTimeOffset(d["at"].AsDateTime, TimeSpan.Zero), d["action"].AsString, d["actor"].AsString,
             d["model"].IsNull ? null : d["model"].AsString, d["version"].IsNull ? null : d["version"].AsString,
             d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))]);
@@ -346,14 +383,14 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     private List<BsonDocument> FindDocuments(VerdictQuery query)
     {
         ArgumentNullException.ThrowIfNull(query);
-        var recent = VerdictScan.Newest(_verdicts, query, query.Limit, timeIndexed: false);
+        var recent = VerdictScan.Newest(Verdicts, query, query.Limit, timeIndexed: false);
         var archived = Archive.Find(query, query.Limit);
         return [.. recent.Concat(archived).DistinctBy(d => d["_id"].AsString)
             .OrderByDescending(d => d["seq"].AsInt64).Take(query.Limit)];
     }
 
     /// <summary>Number of stored verdicts, journal and archive.</summary>
-    public int Count() => Guard("count verdicts", () => _verdicts.Count(IsJudgedEntry) + Archive.Count());
+    public int Count() => Guard("count verdicts", () => Verdicts.Count(IsJudgedEntry) + Archive.Count());
 
     /// <summary>Bytes on disk: the journal file and the archive.</summary>
     public long Bytes() => new FileInfo(_path).Length + Archive.Bytes();
@@ -367,7 +404,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     {
         lock (_writeGate)
         {
-            var documents = _verdicts.Find(Expression("judgedAt < @0 AND state = @1 AND published = true", judgedBefore.UtcDateTime, Judged), limit: max).ToList();
+            var documents = Verdicts.Find(Expression("judgedAt < @0 AND state = @1 AND published = true", judgedBefore.UtcDateTime, Judged), limit: max).ToList();
             if (documents.Count == 0)
             {
                 return 0;
@@ -388,7 +425,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     public int ForgetArchived(DateTimeOffset judgedBefore)
     {
         var cutoff = judgedBefore.UtcDateTime;
-        var forget = _verdicts.Query().Where(Query.EQ("state", Archived)).Select(StubFields).ToEnumerable()
+        var forget = Verdicts.Query().Where(Query.EQ("state", Archived)).Select(StubFields).ToEnumerable()
             .Where(stub => PairKey.Probe(stub["pairKey"].AsString) switch
             {
                 PairImagePresence.Gone => true,
@@ -402,8 +439,8 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         {
             lock (_writeGate)
             {
-                removed += _verdicts.DeleteMany(Expression("_id IN @0", new BsonArray(chunk)));
-                _db.Checkpoint();
+                removed += Verdicts.DeleteMany(Expression("_id IN @0", new BsonArray(chunk)));
+                Db.Checkpoint();
             }
         }
 
@@ -411,7 +448,11 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     }
 
     /// <inheritdoc/>
-    public void Dispose() => _db.Dispose();
+    public void Dispose()
+    {
+        _database?.Db.Dispose();
+        _database = null;
+    }
 
     /// <summary>
     /// A crash between writing an archive batch and stubbing it leaves those verdicts in both places
@@ -420,7 +461,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     /// </summary>
     private void FinishInterruptedArchiving()
     {
-        var published = _verdicts.Find(Query.And(IsJudgedEntry, "published = true")).ToList();
+        var published = Verdicts.Find(Query.And(IsJudgedEntry, "published = true")).ToList();
         var alreadyArchived = Archive.Containing(published);
         if (alreadyArchived.Count > 0)
         {
@@ -435,7 +476,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         {
             foreach (var document in archived)
             {
-                _verdicts.Update(new BsonDocument
+                Verdicts.Update(new BsonDocument
                 {
                     ["_id"] = document["_id"],
                     ["pairKey"] = document["pairKey"],
@@ -446,21 +487,21 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             }
         });
 
-        _db.Checkpoint();
+        Db.Checkpoint();
     }
 
     // All or nothing; the caller holds the write gate (LiteDB's explicit transactions belong to one thread).
     private void InTransaction(Action write)
     {
-        _db.BeginTrans();
+        Db.BeginTrans();
         try
         {
             write();
-            _db.Commit();
+            Db.Commit();
         }
         catch (Exception e)
         {
-            _db.Rollback();
+            Db.Rollback();
             if (e is LiteException lite)
             {
                 throw new JournalUnavailableException($"The journal cannot write: {lite.Message}", lite);
@@ -494,7 +535,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     // At open and after a failed append: what the file says, counted once.
     private void CountPending()
     {
-        var waiting = _verdicts.Query().Where(Query.And(IsJudgedEntry, "published = false")).Select("{ seq }").ToEnumerable()
+        var waiting = Verdicts.Query().Where(Query.And(IsJudgedEntry, "published = false")).Select("{ seq }").ToEnumerable()
             .Select(d => d["seq"].AsInt64).ToList();
         Volatile.Write(ref _pendingCount, waiting.Count);
         Volatile.Write(ref _outboxCursor, waiting.Count == 0 ? LastSeq : waiting.Min() - 1);
@@ -515,7 +556,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         }
     }
 
-    private long MaxSeq() => _verdicts.Count(IsJudgedEntry) == 0 ? 0 : _verdicts.Max(x => x["seq"]).AsInt64;
+    private long MaxSeq() => Verdicts.Count(IsJudgedEntry) == 0 ? 0 : Verdicts.Max(x => x["seq"]).AsInt64;
 
     private static Verdict FromDocument(BsonDocument doc) => JsonSerializer.Deserialize(doc["json"].AsString, VerdictJsonContext.Default.Verdict)!;
 
@@ -531,4 +572,6 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         doc["published"] = false;
         doc["json"] = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
     }
+
+    private sealed record Database(LiteDatabase Db, ILiteCollection<BsonDocument> Verdicts, ILiteCollection<BsonDocument> Meta, ILiteCollection<BsonDocument> Audit);
 }

@@ -25,7 +25,7 @@ public sealed partial class VerdictLog
 
     private StoredVerdict? GetUnguarded(string verdictId)
     {
-        var doc = _verdicts.FindById(verdictId);
+        var doc = Verdicts.FindById(verdictId);
         if (doc is not null && doc["state"].AsString != Archived)
         {
             return doc["state"].AsString == Judged ? new StoredVerdict(FromDocument(doc), HeatmapOf(doc)) : null;
