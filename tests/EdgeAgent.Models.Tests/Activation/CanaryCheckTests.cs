@@ -1,7 +1,7 @@
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Models.Activation;
-using EdgeAgent.Testing;
 using EdgeAgent.Pipeline.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Vision.Synthetic;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;

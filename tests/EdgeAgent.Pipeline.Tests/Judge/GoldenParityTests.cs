@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 using EdgeAgent.Inference.Session;
-using EdgeAgent.Testing;
 using EdgeAgent.Pipeline.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Xunit.Abstractions;

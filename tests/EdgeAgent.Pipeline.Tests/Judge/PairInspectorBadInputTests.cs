@@ -1,5 +1,5 @@
-using EdgeAgent.Testing;
 using EdgeAgent.Pipeline.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
 using OpenCvSharp;

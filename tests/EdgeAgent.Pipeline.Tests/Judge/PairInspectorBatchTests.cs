@@ -1,6 +1,6 @@
 using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Testing;
 using EdgeAgent.Pipeline.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Vision.Synthetic;
 
 namespace EdgeAgent.Pipeline.Tests.Judge;

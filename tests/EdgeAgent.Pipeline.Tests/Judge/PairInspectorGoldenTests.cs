@@ -1,6 +1,6 @@
 using EdgeAgent.Pipeline.Prepare;
-using EdgeAgent.Testing;
 using EdgeAgent.Pipeline.Tests.Support;
+using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
 using EdgeAgent.Vision.Synthetic;
