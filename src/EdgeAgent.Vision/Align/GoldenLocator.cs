@@ -34,10 +34,10 @@ public sealed class GoldenLocator : IDisposable
     // Gray-level standard deviation below which the image shows nothing to match on (sensor noise alone is ~2–4).
     private const double MinDetail = 4;
 
-    private readonly Mat golden;
-    private readonly Mat half = new();
-    private readonly Mat quarter = new();
-    private readonly GoldenLocatorOptions options;
+    private readonly Mat _golden;
+    private readonly Mat _half = new();
+    private readonly Mat _quarter = new();
+    private readonly GoldenLocatorOptions _options;
 
     /// <summary>Keeps a copy of <paramref name="goldenGray"/> (CV_8UC1) and its half and quarter levels.</summary>
     /// <exception cref="ValidationException">The options are out of range.</exception>
@@ -49,15 +49,15 @@ public sealed class GoldenLocator : IDisposable
             throw new ArgumentException("Expected a non-empty CV_8UC1 golden image.", nameof(goldenGray));
         }
 
-        this.options = options ?? new GoldenLocatorOptions();
-        Validator.ValidateObject(this.options, new ValidationContext(this.options), validateAllProperties: true);
-        golden = goldenGray.Clone();
-        Cv2.Resize(golden, half, new Size(golden.Width / 2, golden.Height / 2), 0, 0, InterpolationFlags.Area);
-        Cv2.Resize(golden, quarter, new Size(golden.Width / 4, golden.Height / 4), 0, 0, InterpolationFlags.Area);
+        _options = options ?? new GoldenLocatorOptions();
+        Validator.ValidateObject(_options, new ValidationContext(_options), validateAllProperties: true);
+        _golden = goldenGray.Clone();
+        Cv2.Resize(_golden, _half, new Size(_golden.Width / 2, _golden.Height / 2), 0, 0, InterpolationFlags.Area);
+        Cv2.Resize(_golden, _quarter, new Size(_golden.Width / 4, _golden.Height / 4), 0, 0, InterpolationFlags.Area);
     }
 
     /// <summary>The golden image's size.</summary>
-    public Size GoldenSize => golden.Size();
+    public Size GoldenSize => _golden.Size();
 
     /// <summary>
     /// Locates <paramref name="imageBgr"/> (CV_8UC3) in the golden. The match always says where the best
@@ -73,10 +73,10 @@ public sealed class GoldenLocator : IDisposable
 
         var size = imageBgr.Size();
         var c = CultureInfo.InvariantCulture;
-        if (size.Width > golden.Width || size.Height > golden.Height)
+        if (size.Width > _golden.Width || size.Height > _golden.Height)
         {
             return new GoldenMatch(null, new Point(0, 0), 0, null,
-                string.Create(c, $"image {size.Width}×{size.Height} does not fit in the golden {golden.Width}×{golden.Height}"));
+                string.Create(c, $"image {size.Width}×{size.Height} does not fit in the golden {_golden.Width}×{_golden.Height}"));
         }
 
         using var gray = new Mat();
@@ -92,21 +92,21 @@ public sealed class GoldenLocator : IDisposable
         var peaks = Coarse(gray).Select(p => Refine(gray, p)).OrderByDescending(p => p.Peak).ToList();
         var best = peaks[0];
         var rival = peaks.Skip(1).FirstOrDefault(p => Distance(best.Position, p.Position) >= Neighbourhood);
-        string? reason = best.Peak < options.MinPeak
-            ? string.Create(c, $"peak {best.Peak:0.00} below {options.MinPeak:0.00}: the image may not come from this golden")
-            : rival is not null && best.Peak - rival.Peak < Math.Max(LeadFloor, options.MinLead * (1 - best.Peak))
+        string? reason = best.Peak < _options.MinPeak
+            ? string.Create(c, $"peak {best.Peak:0.00} below {_options.MinPeak:0.00}: the image may not come from this golden")
+            : rival is not null && best.Peak - rival.Peak < Math.Max(LeadFloor, _options.MinLead * (1 - best.Peak))
                 ? string.Create(c, $"ambiguous: ({rival.Position.X}, {rival.Position.Y}) scores {rival.Peak:0.000} against {best.Peak:0.000} at ({best.Position.X}, {best.Position.Y}); a periodic layout repeats the image there")
                 : null;
-        using var roi = new Mat(golden, new Rect(best.Position, size));
+        using var roi = new Mat(_golden, new Rect(best.Position, size));
         return new GoldenMatch(roi.Clone(), best.Position, best.Peak, rival?.Peak, reason);
     }
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        golden.Dispose();
-        half.Dispose();
-        quarter.Dispose();
+        _golden.Dispose();
+        _half.Dispose();
+        _quarter.Dispose();
     }
 
     // The strongest coarse peaks, each outside the others' neighbourhoods, in full-resolution pixels.
@@ -114,7 +114,7 @@ public sealed class GoldenLocator : IDisposable
     {
         int shortSide = Math.Min(gray.Width, gray.Height);
         int factor = shortSide / 4 >= MinCoarseSide ? 4 : shortSide / 2 >= MinCoarseSide ? 2 : 1;
-        var level = factor switch { 4 => quarter, 2 => half, _ => golden };
+        var level = factor switch { 4 => _quarter, 2 => _half, _ => _golden };
         using var small = new Mat();
         if (factor > 1)
         {
@@ -140,10 +140,10 @@ public sealed class GoldenLocator : IDisposable
     private FinePeak Refine(Mat gray, Point coarse)
     {
         int reach = Neighbourhood / 2;
-        int maxX = golden.Width - gray.Width, maxY = golden.Height - gray.Height;
+        int maxX = _golden.Width - gray.Width, maxY = _golden.Height - gray.Height;
         int x0 = Math.Clamp(coarse.X - reach, 0, maxX), x1 = Math.Clamp(coarse.X + reach, 0, maxX);
         int y0 = Math.Clamp(coarse.Y - reach, 0, maxY), y1 = Math.Clamp(coarse.Y + reach, 0, maxY);
-        using var window = new Mat(golden, new Rect(x0, y0, x1 - x0 + gray.Width, y1 - y0 + gray.Height));
+        using var window = new Mat(_golden, new Rect(x0, y0, x1 - x0 + gray.Width, y1 - y0 + gray.Height));
         using var surface = new Mat();
         Cv2.MatchTemplate(window, gray, surface, TemplateMatchModes.CCoeffNormed);
         Cv2.MinMaxLoc(surface, out _, out var peak, out _, out var at);

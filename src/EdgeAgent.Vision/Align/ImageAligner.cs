@@ -28,12 +28,12 @@ public sealed class ImageAligner
     // alone after the pyramid's smoothing about one.
     private const double MinDetail = 0.5;
 
-    private readonly AlignmentOptions options;
+    private readonly AlignmentOptions _options;
 
     public ImageAligner(AlignmentOptions options)
     {
         ArgumentNullException.ThrowIfNull(options);
-        this.options = options;
+        _options = options;
     }
 
     /// <summary>
@@ -80,7 +80,7 @@ public sealed class ImageAligner
         }
 
         var alignment = best.Alignment with { Confidence = Math.Clamp(best.Correlation, 0, 1) * decisiveness };
-        var reason = AlignmentTrust.Check(alignment, options);
+        var reason = AlignmentTrust.Check(alignment, _options);
         return new AlignmentEstimate(alignment, reason is null, reason);
     }
 
@@ -112,7 +112,7 @@ public sealed class ImageAligner
     // The border where, within the trusted shift and angle, the image may have no counterpart.
     private int Margin(Size size, double scale)
     {
-        var reach = options.MaxShiftPx + (Math.Max(size.Width, size.Height) / 2.0 * Math.Sin(options.MaxAngleDeg * Math.PI / 180));
+        var reach = _options.MaxShiftPx + (Math.Max(size.Width, size.Height) / 2.0 * Math.Sin(_options.MaxAngleDeg * Math.PI / 180));
         return (int)Math.Ceiling(Math.Min(reach, Math.Min(size.Width, size.Height) / 4.0) * scale) + 2;
     }
 

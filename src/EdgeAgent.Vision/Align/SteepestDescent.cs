@@ -13,16 +13,16 @@ internal sealed class SteepestDescent : IDisposable
 {
     private static readonly ConcurrentDictionary<(Rect Inner, double Centre, bool Horizontal), Mat> Ramps = new();
 
-    private readonly Mat window;
-    private readonly Mat[] images;
-    private readonly double[,] inverseHessian;
+    private readonly Mat _window;
+    private readonly Mat[] _images;
+    private readonly double[,] _inverseHessian;
 
     public SteepestDescent(Mat template, Rect inner)
     {
         Inner = inner;
         using (var view = new Mat(template, inner))
         {
-            window = view.Clone();
+            _window = view.Clone();
         }
 
         using var gx = Gradient(template, inner, 1, 0);
@@ -39,17 +39,17 @@ internal sealed class SteepestDescent : IDisposable
             Cv2.Subtract(a, b, rotation);
         }
 
-        images = [rotation, gx.Clone(), gy.Clone()];
+        _images = [rotation, gx.Clone(), gy.Clone()];
         var hessian = new double[3, 3];
         for (var i = 0; i < 3; i++)
         {
             for (var j = i; j < 3; j++)
             {
-                hessian[i, j] = hessian[j, i] = images[i].Dot(images[j]);
+                hessian[i, j] = hessian[j, i] = _images[i].Dot(_images[j]);
             }
         }
 
-        inverseHessian = Matrix3.Invert(hessian);
+        _inverseHessian = Matrix3.Invert(hessian);
     }
 
     /// <summary>The template window the error is measured over, in template coordinates.</summary>
@@ -60,19 +60,19 @@ internal sealed class SteepestDescent : IDisposable
     {
         var (b0, b1, b2) = ProjectError(warpedWindow);
         return (
-            (inverseHessian[0, 0] * b0) + (inverseHessian[0, 1] * b1) + (inverseHessian[0, 2] * b2),
-            (inverseHessian[1, 0] * b0) + (inverseHessian[1, 1] * b1) + (inverseHessian[1, 2] * b2),
-            (inverseHessian[2, 0] * b0) + (inverseHessian[2, 1] * b1) + (inverseHessian[2, 2] * b2));
+            (_inverseHessian[0, 0] * b0) + (_inverseHessian[0, 1] * b1) + (_inverseHessian[0, 2] * b2),
+            (_inverseHessian[1, 0] * b0) + (_inverseHessian[1, 1] * b1) + (_inverseHessian[1, 2] * b2),
+            (_inverseHessian[2, 0] * b0) + (_inverseHessian[2, 1] * b1) + (_inverseHessian[2, 2] * b2));
     }
 
     /// <summary>Normalised cross-correlation (−1..1) of the warped window with the template window.</summary>
     public double Correlation(Mat warpedWindow)
     {
         // From sums and dot products: subtracting a Scalar from a Mat costs ~1 ms per call in OpenCvSharp.
-        double n = window.Rows * window.Cols, sa = Cv2.Sum(warpedWindow).Val0, sb = Cv2.Sum(window).Val0;
-        var ab = warpedWindow.Dot(window) - (sa * sb / n);
+        double n = _window.Rows * _window.Cols, sa = Cv2.Sum(warpedWindow).Val0, sb = Cv2.Sum(_window).Val0;
+        var ab = warpedWindow.Dot(_window) - (sa * sb / n);
         var aa = warpedWindow.Dot(warpedWindow) - (sa * sa / n);
-        var bb = window.Dot(window) - (sb * sb / n);
+        var bb = _window.Dot(_window) - (sb * sb / n);
         return aa > 0 && bb > 0 ? ab / Math.Sqrt(aa * bb) : 0;
     }
 
@@ -80,13 +80,13 @@ internal sealed class SteepestDescent : IDisposable
     // window instead of a subtraction and three dot products: float lanes per block of rows, summed in double.
     private unsafe (double B0, double B1, double B2) ProjectError(Mat warpedWindow)
     {
-        if (warpedWindow.Size() != window.Size() || !warpedWindow.IsContinuous())
+        if (warpedWindow.Size() != _window.Size() || !warpedWindow.IsContinuous())
         {
             throw new ArgumentException("Expected a continuous window of the template window's size.", nameof(warpedWindow));
         }
 
-        int n = window.Rows * window.Cols;
-        float* w = (float*)warpedWindow.Data, t = (float*)window.Data, s0 = (float*)images[0].Data, s1 = (float*)images[1].Data, s2 = (float*)images[2].Data;
+        int n = _window.Rows * _window.Cols;
+        float* w = (float*)warpedWindow.Data, t = (float*)_window.Data, s0 = (float*)_images[0].Data, s1 = (float*)_images[1].Data, s2 = (float*)_images[2].Data;
         double b0 = 0, b1 = 0, b2 = 0;
         const int Block = 4096;
         for (var start = 0; start < n; start += Block)
@@ -117,8 +117,8 @@ internal sealed class SteepestDescent : IDisposable
 
     public void Dispose()
     {
-        window.Dispose();
-        foreach (var image in images)
+        _window.Dispose();
+        foreach (var image in _images)
         {
             image.Dispose();
         }

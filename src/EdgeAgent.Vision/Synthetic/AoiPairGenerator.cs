@@ -14,38 +14,38 @@ public sealed class AoiPairGenerator
     // inside the ~80 px the AOI's centring guarantees.
     private const double DefectOffsetMax = 45;
 
-    private readonly Random random;
-    private readonly int size;
-    private readonly int lot;
-    private readonly HashSet<string> usedIds = new(StringComparer.Ordinal);
+    private readonly Random _random;
+    private readonly int _size;
+    private readonly int _lot;
+    private readonly HashSet<string> _usedIds = new(StringComparer.Ordinal);
 
     public AoiPairGenerator(int seed, int size = 600)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 200);
-        random = new Random(seed);
-        this.size = size;
-        lot = random.Next(10_000);
+        _random = new Random(seed);
+        _size = size;
+        _lot = _random.Next(10_000);
     }
 
     public SyntheticPair Next(bool defective, double dx, double dy, double angleDeg, string product)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(product);
         var id = NextId();
-        var pairRandom = new Random(random.Next());
+        var pairRandom = new Random(_random.Next());
         // OpenCV's RNG is a struct: it is passed by ref so every stage draws from the one pair stream.
         var noise = new RNG((ulong)pairRandom.NextInt64());
 
         // The canvas must cover every image pixel after the shift and rotation, so the warp samples real
         // scene content everywhere and no synthetic border leaks into the image.
-        var reach = Math.Max(Math.Abs(dx), Math.Abs(dy)) + (size / 2.0 * Math.Abs(Math.Sin(angleDeg * Math.PI / 180)));
+        var reach = Math.Max(Math.Abs(dx), Math.Abs(dy)) + (_size / 2.0 * Math.Abs(Math.Sin(angleDeg * Math.PI / 180)));
         var margin = 16 + (int)Math.Ceiling(reach);
-        using var labels = new Mat(size + (2 * margin), size + (2 * margin), MatType.CV_8UC1);
-        var pitch = DieLayout.Render(labels, product, pairRandom, size / 2);
+        using var labels = new Mat(_size + (2 * margin), _size + (2 * margin), MatType.CV_8UC1);
+        var pitch = DieLayout.Render(labels, product, pairRandom, _size / 2);
         var palette = new MaterialPalette(pairRandom, product);
         using var canvas = CanvasRender.Create(labels, palette, ref noise);
 
         var truth = new Alignment(dx, dy, angleDeg, 1);
-        var centre = (size - 1) / 2.0;
+        var centre = (_size - 1) / 2.0;
         PaintedDefect? defect = null;
         if (defective)
         {
@@ -56,8 +56,8 @@ public sealed class AoiPairGenerator
             defect = new DefectPainter(canvas.Bgr, labels, palette, pairRandom).Paint(at);
         }
 
-        var image = Camera.CaptureImage(canvas.Bgr, size, dx, dy, angleDeg, pairRandom, ref noise);
-        var template = Camera.CaptureTemplate(canvas.Gray, margin, size, pairRandom, ref noise);
+        var image = Camera.CaptureImage(canvas.Bgr, _size, dx, dy, angleDeg, pairRandom, ref noise);
+        var template = Camera.CaptureTemplate(canvas.Gray, margin, _size, pairRandom, ref noise);
         Point2d? defectCentre = null;
         if (defect is not null)
         {
@@ -75,8 +75,8 @@ public sealed class AoiPairGenerator
         while (true)
         {
             var id = string.Create(CultureInfo.InvariantCulture,
-                $"L{lot:0000}_S{random.Next(100):00}_U{random.Next(1000):000}_D{random.Next(100):00}");
-            if (usedIds.Add(id))
+                $"L{_lot:0000}_S{_random.Next(100):00}_U{_random.Next(1000):000}_D{_random.Next(100):00}");
+            if (_usedIds.Add(id))
             {
                 return id;
             }

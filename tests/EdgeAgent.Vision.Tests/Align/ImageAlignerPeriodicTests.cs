@@ -6,7 +6,7 @@ namespace EdgeAgent.Vision.Tests.Align;
 public sealed class ImageAlignerPeriodicTests
 {
     // A wider trust window than the default, so a one-pitch shift (up to 48 px) is judged on accuracy alone.
-    private readonly ImageAligner aligner = new(new AlignmentOptions { MaxShiftPx = 80 });
+    private readonly ImageAligner _aligner = new(new AlignmentOptions { MaxShiftPx = 80 });
 
     [Theory]
     [InlineData("UBM", 3, 1.0, 0.0)]
@@ -29,7 +29,7 @@ public sealed class ImageAlignerPeriodicTests
         using var pair = new AoiPairGenerator(seed).Next(false, dx, dy, 0.3, product);
         Assert.Equal(pitch, pair.PitchPx);
 
-        var estimate = aligner.Estimate(pair.Image, pair.Template);
+        var estimate = _aligner.Estimate(pair.Image, pair.Template);
 
         Assert.True(estimate.Trusted, estimate.UntrustedReason);
         Assert.InRange(AlignmentResidual.MaxCornerError(estimate.Alignment, pair.Truth, pair.Template.Cols), 0, 0.5);

@@ -6,7 +6,7 @@ namespace EdgeAgent.Vision.Tests.Align;
 
 public sealed class ImageAlignerUntrustedTests
 {
-    private readonly ImageAligner aligner = new(new AlignmentOptions());
+    private readonly ImageAligner _aligner = new(new AlignmentOptions());
 
     [Theory]
     [InlineData("UBM", "M1")]
@@ -18,7 +18,7 @@ public sealed class ImageAlignerUntrustedTests
         using var image = new AoiPairGenerator(seed: 31).Next(false, 4, -3, 0.2, imageProduct);
         using var other = new AoiPairGenerator(seed: 32).Next(false, 0, 0, 0, templateProduct);
 
-        var estimate = aligner.Estimate(image.Image, other.Template);
+        var estimate = _aligner.Estimate(image.Image, other.Template);
 
         Assert.False(estimate.Trusted);
         Assert.False(string.IsNullOrEmpty(estimate.UntrustedReason));
@@ -30,7 +30,7 @@ public sealed class ImageAlignerUntrustedTests
         using var pair = new AoiPairGenerator(seed: 33).Next(false, 2, 2, 0, "UBM");
         using var flat = new Mat(pair.Image.Size(), MatType.CV_8UC3, Scalar.All(128));
 
-        Assert.False(aligner.Estimate(flat, pair.Template).Trusted);
+        Assert.False(_aligner.Estimate(flat, pair.Template).Trusted);
     }
 
     [Fact]
@@ -42,8 +42,8 @@ public sealed class ImageAlignerUntrustedTests
         using var noiseGray = new Mat();
         Cv2.CvtColor(noise, noiseGray, ColorConversionCodes.BGR2GRAY);
 
-        Assert.False(aligner.Estimate(noise, pair.Template).Trusted);
-        Assert.False(aligner.Estimate(pair.Image, noiseGray).Trusted);
+        Assert.False(_aligner.Estimate(noise, pair.Template).Trusted);
+        Assert.False(_aligner.Estimate(pair.Image, noiseGray).Trusted);
     }
 
     [Fact]
@@ -51,7 +51,7 @@ public sealed class ImageAlignerUntrustedTests
     {
         using var pair = new AoiPairGenerator(seed: 35).Next(false, 30, 22, 0.1, "UBM");
 
-        var estimate = aligner.Estimate(pair.Image, pair.Template);
+        var estimate = _aligner.Estimate(pair.Image, pair.Template);
 
         Assert.False(estimate.Trusted);
         Assert.StartsWith("shift 37.", estimate.UntrustedReason, StringComparison.Ordinal);

@@ -4,18 +4,18 @@ namespace EdgeAgent.Vision.Tests.Synthetic;
 
 public sealed class SyntheticDatasetTests : IDisposable
 {
-    private readonly string root = Path.Combine(Path.GetTempPath(), "edgeagent-synthetic-" + Guid.NewGuid().ToString("N"));
+    private readonly string _root = Path.Combine(Path.GetTempPath(), "edgeagent-synthetic-" + Guid.NewGuid().ToString("N"));
 
     private static SyntheticDatasetOptions Small => new() { Count = 6, Size = 256, NgFraction = 0.5, Seed = 42 };
 
     [Fact]
     public void Write_SameSeedTwice_ByteIdenticalFiles()
     {
-        SyntheticDataset.Write(Path.Combine(root, "a"), Small);
-        SyntheticDataset.Write(Path.Combine(root, "b"), Small);
+        SyntheticDataset.Write(Path.Combine(_root, "a"), Small);
+        SyntheticDataset.Write(Path.Combine(_root, "b"), Small);
 
-        var first = Files(Path.Combine(root, "a"));
-        var second = Files(Path.Combine(root, "b"));
+        var first = Files(Path.Combine(_root, "a"));
+        var second = Files(Path.Combine(_root, "b"));
         Assert.Equal(first.Keys, second.Keys);
         Assert.All(first, file => Assert.Equal(file.Value, second[file.Key]));
     }
@@ -23,14 +23,14 @@ public sealed class SyntheticDatasetTests : IDisposable
     [Fact]
     public void ReadLabels_AfterWrite_RoundTripsEveryRow()
     {
-        var written = SyntheticDataset.Write(root, Small with { Extension = "bmp", MaxShiftPx = 12, MaxAngleDeg = 1 });
+        var written = SyntheticDataset.Write(_root, Small with { Extension = "bmp", MaxShiftPx = 12, MaxAngleDeg = 1 });
 
-        var read = SyntheticDataset.ReadLabels(root);
+        var read = SyntheticDataset.ReadLabels(_root);
 
         Assert.Equal(written, read);
-        Assert.All(read, row => Assert.True(File.Exists(Path.Combine(root, row.ImagePath))));
+        Assert.All(read, row => Assert.True(File.Exists(Path.Combine(_root, row.ImagePath))));
         Assert.All(read, row => Assert.StartsWith($"{row.Product}/{row.Id}_", row.TemplatePath, StringComparison.Ordinal));
-        Assert.StartsWith("product,id,image,template,label,defect,dx,dy,angle_deg\n", File.ReadAllText(Path.Combine(root, "labels.csv")), StringComparison.Ordinal);
+        Assert.StartsWith("product,id,image,template,label,defect,dx,dy,angle_deg\n", File.ReadAllText(Path.Combine(_root, "labels.csv")), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -39,7 +39,7 @@ public sealed class SyntheticDatasetTests : IDisposable
     [InlineData(4, 1.0, 4)]
     public void Write_NgFraction_HonouredExactly(int count, double fraction, int expectedNg)
     {
-        var rows = SyntheticDataset.Write(root, Small with { Count = count, NgFraction = fraction, Size = 200 });
+        var rows = SyntheticDataset.Write(_root, Small with { Count = count, NgFraction = fraction, Size = 200 });
 
         Assert.Equal(expectedNg, rows.Count(r => r.IsDefective));
         Assert.All(rows, r => Assert.Equal(r.IsDefective, r.DefectKind != DefectKinds.None));
@@ -49,9 +49,9 @@ public sealed class SyntheticDatasetTests : IDisposable
 
     public void Dispose()
     {
-        if (Directory.Exists(root))
+        if (Directory.Exists(_root))
         {
-            Directory.Delete(root, recursive: true);
+            Directory.Delete(_root, recursive: true);
         }
     }
 
