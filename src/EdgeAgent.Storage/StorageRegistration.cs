@@ -5,6 +5,7 @@ using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Storage;
@@ -22,11 +23,14 @@ public static class StorageRegistration
     {
         services.AddValidatedOptions<VerdictLogOptions>(VerdictLogOptions.Section)
             .AddValidatedOptions<RetentionOptions>(RetentionOptions.Section);
+        // One id generator per process: the journal hands out the ids at "seen", the offline inspector for its pairs.
+        services.TryAddSingleton(TimeProvider.System);
+        services.TryAddSingleton<VerdictIdGenerator>();
         services.AddSingleton(sp => DataDirectoryLock.Acquire(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory));
         services.AddSingleton(sp =>
         {
             sp.GetRequiredService<DataDirectoryLock>(); // one agent per data directory, before anything in it is touched
-            return new VerdictLog(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath, new VerdictIdGenerator(TimeProvider.System));
+            return new VerdictLog(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath, sp.GetRequiredService<VerdictIdGenerator>());
         });
         services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());

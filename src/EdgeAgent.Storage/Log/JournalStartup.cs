@@ -3,16 +3,16 @@ using Microsoft.Extensions.Hosting;
 namespace EdgeAgent.Storage.Log;
 
 /// <summary>
-/// Opens the journal when the host starts, as its first hosted service: the data directory's lock is taken
-/// before (one agent per directory), and everything that judges, publishes or audits starts after it. A journal
-/// that cannot open (damaged file, no space, no permission) stops the start here with one message.
+/// Opens the journal when the host starts, as its first hosted service; everything that judges, publishes or
+/// audits starts after it. The data directory's lock was taken when the log was registered-and-resolved (see
+/// <see cref="StorageRegistration.AddStorage"/>), so one agent per directory holds before the file is touched.
+/// A journal that cannot open (damaged file, no space, no permission) stops the start here with one message.
 /// </summary>
-public sealed class JournalStartup(DataDirectoryLock directoryLock, VerdictLog log) : IHostedService
+public sealed class JournalStartup(VerdictLog log) : IHostedService
 {
     /// <inheritdoc/>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        GC.KeepAlive(directoryLock); // held for the life of the host; named here so the order is plain
         log.OpenForWriting();
         return Task.CompletedTask;
     }
