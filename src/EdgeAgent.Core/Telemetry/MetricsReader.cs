@@ -13,7 +13,7 @@ public sealed class MetricsReader : IDisposable
 {
     private readonly MeterListener _listener = new();
     private readonly Lock _gate = new();
-    private readonly Dictionary<(string Instrument, string Tags), Series> _series = [];
+    private readonly Dictionary<(string Instrument, string Tags), Accumulator> _series = [];
 
     /// <summary>Starts listening to <paramref name="metrics"/>.</summary>
     public MetricsReader(AgentMetrics metrics)
@@ -57,11 +57,35 @@ public sealed class MetricsReader : IDisposable
     {
         lock (_gate)
         {
-            return [.. _series.Where(s => s.Key.Instrument == instrument && (where is null || where(s.Value.Tags))).Select(s => s.Value with { })];
+            return [.. _series.Where(s => s.Key.Instrument == instrument && (where is null || where(s.Value.Tags))).Select(s => s.Value.Snapshot())];
         }
     }
 
+    // Called on the recording thread for every measurement (several per pair): one key string, and the tag map
+    // only the first time a series is seen. The key keeps the recording site's tag order, which each site fixes.
     private void Record(Instrument instrument, double value, ReadOnlySpan<KeyValuePair<string, object?>> tags)
+    {
+        var key = (instrument.Name, TagKey(tags));
+        lock (_gate)
+        {
+            if (!_series.TryGetValue(key, out var series))
+            {
+                series = new Accumulator(TagMap(tags));
+                _series[key] = series;
+            }
+
+            series.Add(value);
+        }
+    }
+
+    private static string TagKey(ReadOnlySpan<KeyValuePair<string, object?>> tags) => tags.Length switch
+    {
+        0 => string.Empty,
+        1 => string.Concat(tags[0].Key, "=", tags[0].Value?.ToString()),
+        _ => string.Join(',', tags.ToArray().Select(t => $"{t.Key}={t.Value}")),
+    };
+
+    private static SortedDictionary<string, string> TagMap(ReadOnlySpan<KeyValuePair<string, object?>> tags)
     {
         var map = new SortedDictionary<string, string>(StringComparer.Ordinal);
         foreach (var (name, tag) in tags)
@@ -69,14 +93,23 @@ public sealed class MetricsReader : IDisposable
             map[name] = tag?.ToString() ?? string.Empty;
         }
 
-        var key = (instrument.Name, string.Join(',', map.Select(t => $"{t.Key}={t.Value}")));
-        lock (_gate)
-        {
-            var series = _series.TryGetValue(key, out var known) ? known : new Series(map, 0, 0, 0);
-            _series[key] = series with { Count = series.Count + 1, Sum = series.Sum + value, Last = value };
-        }
+        return map;
     }
 
     /// <summary>One tag set of an instrument: how many measurements, their sum, and the last one.</summary>
     public sealed record Series(IReadOnlyDictionary<string, string> Tags, long Count, double Sum, double Last);
+
+    // Mutated in place under the reader's lock; readers get a Series copy.
+    private sealed class Accumulator(IReadOnlyDictionary<string, string> tags)
+    {
+        private long _count;
+        private double _sum;
+        private double _last;
+
+        public IReadOnlyDictionary<string, string> Tags { get; } = tags;
+
+        public void Add(double value) => (_count, _sum, _last) = (_count + 1, _sum + value, value);
+
+        public Series Snapshot() => new(Tags, _count, _sum, _last);
+    }
 }
