@@ -35,7 +35,7 @@ public static class ModelsRegistration
             return new ModelStore(models.StoreFolderUnder(dataDirectory), models.KeepPrevious, sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelStore>());
         });
         services.AddSingleton(sp => new ActiveModels(
-            ModelBootstrap.RoutesOf(sp.GetRequiredService<InspectorFactory>().Products),
+            sp.GetRequiredService<InspectorFactory>(),
             sp.GetRequiredService<IOptions<ModelsOptions>>().Value.AutoRollbackAfterFailures));
         services.AddSingleton(sp => new ModelRollback(
             sp.GetRequiredService<ModelStore>(),

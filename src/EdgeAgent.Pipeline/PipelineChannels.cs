@@ -19,5 +19,5 @@ public sealed class PipelineChannels
         new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.Wait, SingleReader = true, SingleWriter = false });
 }
 
-/// <summary>A verdict with the pair it judges and, when the pair was scored, its compact heatmap, on its way to the journal.</summary>
-public sealed record JudgedPair(PairCandidate Pair, Verdict Verdict, VerdictHeatmap? Heatmap = null);
+/// <summary>A verdict with the pair it judges and, when the pair was scored, its models' compact heatmaps, on its way to the journal.</summary>
+public sealed record JudgedPair(PairCandidate Pair, Verdict Verdict, IReadOnlyList<ModelHeatmap>? Heatmaps = null);

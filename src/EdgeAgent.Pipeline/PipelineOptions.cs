@@ -35,6 +35,13 @@ public sealed class PipelineOptions
     [Range(0, 64)]
     public int InferenceLanes { get; set; }
 
+    /// <summary>
+    /// A shadow model judges a batch only while fewer pairs than this wait in the ingest queue: when the box is
+    /// saturated it skips (and counts) pairs rather than slow the line. 0 = the shadow never runs.
+    /// </summary>
+    [Range(0, 10_000)]
+    public int ShadowMaxQueue { get; set; } = 8;
+
     /// <summary>The inference lanes for a model running on <paramref name="provider"/> with <paramref name="intraOpThreads"/> threads per run.</summary>
     public int LanesFor(string provider, int intraOpThreads) =>
         InferenceLanes > 0 ? InferenceLanes : IsCpu(provider) ? Math.Max(1, Environment.ProcessorCount / Math.Max(1, intraOpThreads)) : 1;
@@ -43,5 +50,5 @@ public sealed class PipelineOptions
     public int PrepareWorkersFor(string provider) =>
         PrepareWorkers > 0 ? PrepareWorkers : IsCpu(provider) ? Math.Max(1, Environment.ProcessorCount / 4) : Environment.ProcessorCount;
 
-    private static bool IsCpu(string provider) => string.Equals(provider, StpmModel.CpuProvider, StringComparison.Ordinal);
+    private static bool IsCpu(string provider) => string.Equals(provider, OnnxModel.CpuProvider, StringComparison.Ordinal);
 }

@@ -66,6 +66,7 @@ public static class PipelineRegistration
         services.AddSingleton(sp => sp.GetRequiredService<PipelineChannels>().Candidates.Writer);
         services.AddSingleton<ProcessedFiles>();
         services.AddSingleton<PipelineProgress>();
+        services.AddSingleton<ShadowTally>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
         services.AddSingleton(CreateMetrics).AddSingleton<MetricsReader>(); // the host's IMeterFactory owns the meter
         services.AddSingleton<HealthMonitor>();

@@ -13,7 +13,7 @@ public interface IVerdictOutbox
     /// them to disk; from then on they are pending. Returns them numbered, in order.
     /// </summary>
     /// <exception cref="IOException">The journal cannot write now (full disk, I/O error); nothing was stored.</exception>
-    IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, VerdictHeatmap? Heatmap)> items);
+    IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, IReadOnlyList<ModelHeatmap>? Heatmaps)> items);
 
     /// <summary>Up to <paramref name="max"/> verdicts not yet acknowledged by the broker, in sequence order.</summary>
     IReadOnlyList<OutboxItem> Pending(int max);

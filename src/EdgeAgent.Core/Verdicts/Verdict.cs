@@ -4,13 +4,17 @@ using EdgeAgent.Align;
 namespace EdgeAgent.Verdicts;
 
 /// <summary>
-/// The published and logged result for one pair: schema <c>edgeagent.verdict/1</c>.
-/// Renaming a property breaks consumers; the schema snapshot test guards it.
+/// The published and logged result for one pair: schema <c>edgeagent.verdict/2</c>. Every field of <c>/1</c> is
+/// still there and means the same for a product judged by one model; <c>/2</c> adds <see cref="Models"/>,
+/// <see cref="Combine"/> and <see cref="Shadow"/>. Renaming a property breaks consumers; the schema snapshot tests guard it.
 /// </summary>
 public sealed record Verdict
 {
+    /// <summary>The schema this agent writes.</summary>
+    public const string CurrentSchema = "edgeagent.verdict/2";
+
     /// <summary>Schema name and version of this payload.</summary>
-    public string Schema { get; init; } = "edgeagent.verdict/1";
+    public string Schema { get; init; } = CurrentSchema;
 
     /// <summary>ULID: unique, sortable, never changes on re-delivery. Consumers de-duplicate on it.</summary>
     public required string Id { get; init; }
@@ -44,20 +48,33 @@ public sealed record Verdict
     /// <summary>Human-readable detail for the reason.</summary>
     public string? Detail { get; init; }
 
-    /// <summary>Image score (max of mask·fused map); null when the model did not run.</summary>
+    /// <summary>
+    /// Image score: the model's own score when one model judges the product (STPM: max of mask·fused map); for a
+    /// combination the combined score on the common scale (each model's score over its threshold, threshold 1).
+    /// Null when no model ran.
+    /// </summary>
     public double? Score { get; init; }
 
-    /// <summary>Threshold in force for this product and model.</summary>
+    /// <summary>Threshold in force for this product and model; 1 for a combination.</summary>
     public double? Threshold { get; init; }
 
-    /// <summary>Per-layer maxima of mask·d_l for layers 1..3.</summary>
+    /// <summary>Per-layer maxima of mask·d_l for layers 1..3 (the product's first model, when it is STPM).</summary>
     public IReadOnlyList<double>? Layers { get; init; }
 
-    /// <summary>Where the score's maximum lies, in template and in AOI image coordinates.</summary>
+    /// <summary>Where the first model's map peaks, in template and in AOI image coordinates (models with a map).</summary>
     public Peak? Peak { get; init; }
 
-    /// <summary>The model that judged the pair.</summary>
+    /// <summary>The model that judged the pair (the product's first model when several do).</summary>
     public ModelRef? Model { get; init; }
+
+    /// <summary>How the models' verdicts were combined (<c>any-ng</c>, <c>all-ng</c>, <c>vote</c>, <c>gate</c>); null for one model.</summary>
+    public string? Combine { get; init; }
+
+    /// <summary>Every model that judged the pair, in the product's order, each with its own score and verdict.</summary>
+    public IReadOnlyList<ModelVerdict>? Models { get; init; }
+
+    /// <summary>The shadow model's judgement of the same pair; it never changes <see cref="Outcome"/>.</summary>
+    public ModelVerdict? Shadow { get; init; }
 
     /// <summary>The alignment used (identity when the pair was declared registered).</summary>
     public Alignment? Alignment { get; init; }
@@ -90,3 +107,65 @@ public sealed record Timings(double Decode, double Align, double Infer, double S
 
 /// <summary>Unified-namespace identity of the box.</summary>
 public sealed record StationIdentity(string Site, string Area, string Line, string Station);
+
+/// <summary>One model's judgement of a pair inside a <see cref="Verdict"/>.</summary>
+public sealed record ModelVerdict
+{
+    /// <summary><c>stpm</c>, <c>pairseg</c>, <c>classifier</c>, <c>density</c> or <c>memseg</c>.</summary>
+    public required string Kind { get; init; }
+
+    /// <summary>Store name.</summary>
+    public required string Name { get; init; }
+
+    /// <summary>Store version.</summary>
+    public required string Version { get; init; }
+
+    /// <summary>SHA-256 of the ONNX file.</summary>
+    public required string Sha256 { get; init; }
+
+    /// <summary>The model's score; null when it failed or was skipped.</summary>
+    public double? Score { get; init; }
+
+    /// <summary>Its threshold (NG iff score ≥ threshold).</summary>
+    public required double Threshold { get; init; }
+
+    /// <summary>Its own verdict: OK or NG, REVIEW when it failed.</summary>
+    [JsonPropertyName("verdict")]
+    [JsonConverter(typeof(JsonStringEnumConverter<VerdictKind>))]
+    public required VerdictKind Outcome { get; init; }
+
+    /// <summary>Reason code of a non-OK member verdict.</summary>
+    public string? Reason { get; init; }
+
+    /// <summary>Detail of a failure.</summary>
+    public string? Detail { get; init; }
+
+    /// <summary>Milliseconds of the model run this pair was part of.</summary>
+    public double InferMs { get; init; }
+
+    /// <summary>STPM: per-layer maxima.</summary>
+    public IReadOnlyList<double>? Layers { get; init; }
+
+    /// <summary>Models with a map: where it peaks.</summary>
+    public Peak? Peak { get; init; }
+
+    /// <summary>Pair segmentation: the defect regions, largest first.</summary>
+    public IReadOnlyList<DefectRegion>? Regions { get; init; }
+
+    /// <summary>Classifiers (and pair segmenters with class scores): the top classes, most probable first.</summary>
+    public IReadOnlyList<ClassScore>? Classes { get; init; }
+}
+
+/// <summary>A defect region: where it lies in the template and in the AOI image, its size, peak probability and class.</summary>
+/// <param name="Template">Bounding box in full-size template pixels.</param>
+/// <param name="Image">The same box through the inverse alignment, in the AOI image's own pixels.</param>
+/// <param name="Area">Area in template pixels.</param>
+/// <param name="Max">Highest probability inside.</param>
+/// <param name="Class">The most probable defect class, when the model names classes.</param>
+public sealed record DefectRegion(Box Template, Box Image, int Area, double Max, string? Class);
+
+/// <summary>An axis-aligned box in pixels.</summary>
+public sealed record Box(double X, double Y, double Width, double Height);
+
+/// <summary>A class and its probability.</summary>
+public sealed record ClassScore(string Name, double P);

@@ -13,3 +13,8 @@ public sealed record VerdictHeatmap(int Crop, byte[] Levels)
     /// <summary>Width and height of the stored map.</summary>
     public const int Side = 64;
 }
+
+/// <summary>The stored heatmap of one model of a pair (a pair judged by several models has one per model with a map).</summary>
+/// <param name="Model">The model's store name.</param>
+/// <param name="Map">Its compact map.</param>
+public sealed record ModelHeatmap(string Model, VerdictHeatmap Map);

@@ -94,8 +94,9 @@ public static class OverviewPage
     {
         var body = new StringBuilder("<section><h2>Verdicts, newest first</h2><table id=\"verdicts\"><thead><tr><th>seq</th><th>judged (UTC)</th><th>verdict</th>"
             + "<th>product</th><th>pair</th><th>score</th><th>threshold</th><th>reason</th><th>heatmap</th></tr></thead><tbody>");
-        foreach (var (v, heatmap) in rows)
+        foreach (var row in rows)
         {
+            var (v, heatmap) = (row.Verdict, row.Heatmap);
             var link = $"/verdicts/{Uri.EscapeDataString(v.Id)}";
             var picture = heatmap is null ? "–"
                 : $"<a href=\"{link}\"><img class=\"thumb\" alt=\"heatmap\" width=\"48\" height=\"48\" src=\"data:image/png;base64,{Convert.ToBase64String(VerdictPictures.HeatmapPng(heatmap, VerdictHeatmap.Side))}\"></a>";

@@ -31,4 +31,10 @@ internal static partial class Log
 
     [LoggerMessage(6108, LogLevel.Information, "{Count} trusted model signing key(s): {KeyIds}; pushes signed by other keys are rejected")]
     public static partial void TrustedKeys(ILogger logger, int count, string keyIds);
+
+    [LoggerMessage(6109, LogLevel.Warning, "Product {Product}: {What} refused, {Reason}: {Detail}")]
+    public static partial void RouteRefused(ILogger logger, string product, string what, string reason, string detail);
+
+    [LoggerMessage(6110, LogLevel.Information, "Product {Product}: shadow {Name} {Version} judges beside the models in service")]
+    public static partial void ShadowInService(ILogger logger, string product, string name, string version);
 }

@@ -36,8 +36,8 @@ public sealed class ModelActivation(
     TimeProvider time,
     ILogger logger)
 {
-    /// <summary>Reason code: the model does not load or breaks the <c>stpm-maps/1</c> contract.</summary>
-    public const string WrongContract = "WRONG_CONTRACT";
+    /// <summary>Reason code: the model does not load or breaks its kind's contract (see <see cref="ModelContractException"/> for the finer codes).</summary>
+    public const string WrongContract = ModelContractException.WrongContract;
 
     /// <summary>Reason code: the canary failed (numbers in the detail).</summary>
     public const string CanaryFailed = "CANARY_FAILED";
@@ -95,11 +95,12 @@ public sealed class ModelActivation(
         }
         catch (ModelContractException e)
         {
-            return Reject(WrongContract, e.Message, keyId, name, version, stored.Sha256);
+            return Reject(e.Reason, e.Message, keyId, name, version, stored.Sha256);
         }
 
         var pairs = CanaryCheck.Find(defaultProduct, options.CanaryFolderUnder(dataDirectory), stored.CanaryFolder);
-        var canary = CanaryCheck.Run(loaded.Inspector, loaded.Model.Info.Crop, pairs, options.CanaryMinDefectRecall, Path.Combine(work, "canary"));
+        using var inspector = factory.Create(ModelPanel.Of(loaded));
+        var canary = CanaryCheck.Run(inspector, loaded.Model.Info.Crop, pairs, options.CanaryMinDefectRecall, Path.Combine(work, "canary"));
         if (!canary.Passed)
         {
             loaded.Retire();

@@ -68,7 +68,7 @@ public sealed class JournalWriter(
             () =>
             {
                 var started = time.GetTimestamp();
-                var stored = log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key, j.Heatmap))]);
+                var stored = log.Append([.. batch.Select(j => (j.Verdict, j.Pair.Key, j.Heatmaps))]);
                 // The successful write only: the retries' waits are the backoff's, not the disk's.
                 metrics.StageTime(AgentMetrics.Stage.Journal, time.GetElapsedTime(started));
                 return stored;

@@ -1,15 +1,20 @@
 namespace EdgeAgent.Pipeline.Judge;
 
 /// <summary>
-/// The routing table: product → model name (configuration <c>Products:&lt;product&gt;:Model</c>, else the
-/// default model) → the loaded active version of that model. Activation swaps an entry between two pairs:
-/// a pair already leased finishes on the old model, the next one gets the new model.
+/// The routing table: product → its route (configuration <c>Products:&lt;product&gt;:Model</c> or <c>:Models</c>
+/// with <c>:Combine</c>, else the default model; optionally a <c>:Shadow</c>) → the loaded active versions of
+/// those models. Activation swaps an entry between two pairs: a pair already leased finishes on the old model,
+/// the next one gets the new model. The inspector of each combination of loaded models is made once and reused,
+/// so pairs of the same route batch together.
 /// </summary>
-public sealed class ActiveModels(IReadOnlyDictionary<string, string> productRoutes, int failuresBeforeRollback) : IDisposable
+public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRollback) : IDisposable
 {
     private string? _defaultModel;
+    private IReadOnlyDictionary<string, ProductRoute> _routes = new Dictionary<string, ProductRoute>();
     private readonly Lock _gate = new();
     private readonly Dictionary<string, LoadedModel> _byName = new(StringComparer.Ordinal);
+    private readonly Dictionary<ShadowRef, LoadedModel> _shadows = [];
+    private readonly Dictionary<string, PairInspector> _inspectors = new(StringComparer.Ordinal);
 
     /// <summary>
     /// Held while the store's active version and this table change together (activation, rollback), so an
@@ -32,13 +37,28 @@ public sealed class ActiveModels(IReadOnlyDictionary<string, string> productRout
         }
     }
 
-    /// <summary>The model name <paramref name="product"/> is judged by.</summary>
-    public string RouteOf(string product) => productRoutes.TryGetValue(product, out var name) ? name : DefaultModel;
+    /// <summary>Sets the products' routes as accepted at start (refused ones already replaced by their fallback).</summary>
+    public void Route(IReadOnlyDictionary<string, ProductRoute> routes)
+    {
+        lock (_gate)
+        {
+            _routes = routes;
+            _inspectors.Clear();
+        }
+    }
+
+    /// <summary>The route of <paramref name="product"/>: its own, or the default model alone.</summary>
+    public ProductRoute RouteOf(string product)
+    {
+        var route = _routes.GetValueOrDefault(product);
+        return route is { Models.Count: > 0 } ? route : new ProductRoute([DefaultModel], null, route?.Shadow);
+    }
 
     /// <summary>Every model name some product routes to, the default first.</summary>
-    public IReadOnlyList<string> RoutedNames() => [.. new[] { DefaultModel }.Concat(productRoutes.Values).Distinct(StringComparer.Ordinal)];
+    public IReadOnlyList<string> RoutedNames() =>
+        [.. new[] { DefaultModel }.Concat(_routes.Values.SelectMany(r => r.Models)).Distinct(StringComparer.Ordinal)];
 
-    /// <summary>The loaded models by name.</summary>
+    /// <summary>The loaded active models by name.</summary>
     public IReadOnlyDictionary<string, LoadedModel> Snapshot()
     {
         lock (_gate)
@@ -47,28 +67,54 @@ public sealed class ActiveModels(IReadOnlyDictionary<string, string> productRout
         }
     }
 
-    /// <summary>A lease on the model that judges <paramref name="product"/>, or null when none is loaded for its route.</summary>
-    public LoadedModel.Lease? Acquire(string product)
+    /// <summary>The loaded shadow models.</summary>
+    public IReadOnlyDictionary<ShadowRef, LoadedModel> Shadows()
     {
-        var name = RouteOf(product);
+        lock (_gate)
+        {
+            return new Dictionary<ShadowRef, LoadedModel>(_shadows);
+        }
+    }
+
+    /// <summary>
+    /// Leases on every model that judges <paramref name="product"/> (and its shadow, when loaded) with the inspector
+    /// that runs them together; null when one of its models has no loaded active version.
+    /// </summary>
+    public PanelLease? Acquire(string product)
+    {
+        var route = RouteOf(product);
         while (true)
         {
-            LoadedModel? model;
+            LoadedModel[] members;
+            LoadedModel? shadow;
             lock (_gate)
             {
-                model = _byName.GetValueOrDefault(name);
+                members = [.. route.Models.Select(n => _byName.GetValueOrDefault(n)).OfType<LoadedModel>()];
+                shadow = route.Shadow is { } s ? _shadows.GetValueOrDefault(s) : null;
             }
 
-            if (model is null)
+            if (members.Length != route.Models.Count)
             {
                 return null;
             }
 
-            // Retired between the lookup and the lease: the swap already put its successor in the table.
-            if (model.TryAcquire() is { } lease)
+            var leases = new List<LoadedModel.Lease>(members.Length + 1);
+            foreach (var model in members.Append(shadow).OfType<LoadedModel>())
             {
-                return lease;
+                if (model.TryAcquire() is { } lease)
+                {
+                    leases.Add(lease);
+                }
             }
+
+            // Retired between the lookup and the lease: the swap already put its successor in the table.
+            if (leases.Count != members.Length + (shadow is null ? 0 : 1))
+            {
+                leases.ForEach(l => l.Dispose());
+                continue;
+            }
+
+            return new PanelLease(InspectorFor(members, route, shadow), leases);
         }
     }
 
@@ -83,7 +129,7 @@ public sealed class ActiveModels(IReadOnlyDictionary<string, string> productRout
     {
         ArgumentNullException.ThrowIfNull(model);
         // The count this report made, not a re-read: two lanes failing at once must not both step past the bound.
-        if (model.RecordInference(succeeded) == failuresBeforeRollback)
+        if (model.RecordInference(succeeded) == failuresBeforeRollback && _byName.ContainsValue(model))
         {
             KeepsFailing?.Invoke(model);
         }
@@ -103,17 +149,80 @@ public sealed class ActiveModels(IReadOnlyDictionary<string, string> productRout
         previous?.Retire();
     }
 
+    /// <summary>Puts <paramref name="model"/> in service as the shadow <paramref name="shadow"/>, or takes it out (null).</summary>
+    public void SetShadow(ShadowRef shadow, LoadedModel? model)
+    {
+        ArgumentNullException.ThrowIfNull(shadow);
+        LoadedModel? previous;
+        lock (_gate)
+        {
+            previous = _shadows.GetValueOrDefault(shadow);
+            if (model is null)
+            {
+                _shadows.Remove(shadow);
+            }
+            else
+            {
+                _shadows[shadow] = model;
+            }
+        }
+
+        if (!ReferenceEquals(previous, model))
+        {
+            previous?.Retire();
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {
         lock (_gate)
         {
-            foreach (var model in _byName.Values)
+            foreach (var model in _byName.Values.Concat(_shadows.Values))
             {
                 model.Retire();
             }
 
             _byName.Clear();
+            _shadows.Clear();
+            _inspectors.Clear();
+        }
+    }
+
+    // One inspector per route and set of loaded models, shared by the products on that route (their pairs batch
+    // together); a swap of any of its models makes a new one for the next pair.
+    private PairInspector InspectorFor(LoadedModel[] members, ProductRoute route, LoadedModel? shadow)
+    {
+        var key = $"{string.Join('|', route.Models)}/{route.Combine}/{route.Shadow}";
+        lock (_gate)
+        {
+            if (_inspectors.TryGetValue(key, out var known) && known.Panel.Members.SequenceEqual(members) && ReferenceEquals(known.Panel.Shadow, shadow))
+            {
+                return known;
+            }
+
+            var inspector = factory.Create(new ModelPanel(members, route.Combine, shadow));
+            _inspectors[key] = inspector;
+            return inspector;
+        }
+    }
+
+    /// <summary>Keeps a product's models alive while one pair is judged, with the inspector that runs them.</summary>
+    public sealed class PanelLease(PairInspector inspector, IReadOnlyList<LoadedModel.Lease> leases) : IDisposable
+    {
+        /// <summary>The inspector for the leased models.</summary>
+        public PairInspector Inspector { get; } = inspector;
+
+        /// <summary>The models (the shadow last, when there is one).</summary>
+        public ModelPanel Panel => Inspector.Panel;
+
+        /// <inheritdoc/>
+        public void Dispose()
+        {
+            foreach (var lease in leases)
+            {
+                lease.Dispose();
+            }
         }
     }
 }

@@ -33,6 +33,7 @@ public sealed class InspectionWorker(
     PipelineProgress progress,
     AgentMetrics metrics,
     VerdictIdGenerator ids,
+    ShadowTally shadows,
     TimeProvider time,
     ILogger<InspectionWorker> logger) : BackgroundService
 {
@@ -42,13 +43,13 @@ public sealed class InspectionWorker(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         // Sized for the provider the default model runs on: a CPU box shares its cores out, a GPU box decodes on all.
-        var provider = models.Snapshot().GetValueOrDefault(models.DefaultModel)?.Model.Provider ?? StpmModel.CpuProvider;
+        var provider = models.Snapshot().GetValueOrDefault(models.DefaultModel)?.Model.Provider ?? OnnxModel.CpuProvider;
         var workers = _options.PrepareWorkersFor(provider);
         var lanes = _options.LanesFor(provider, inference.Value.EffectiveIntraOpThreads);
         Log.Sized(logger, provider, workers, lanes, inference.Value.EffectiveIntraOpThreads, _options.MaxBatch);
         // Ordered hand-off: each entry is a preparation in progress; room for a full batch beyond the workers.
         var preparing = Channel.CreateBounded<Task<Item>>(new BoundedChannelOptions(workers + _options.MaxBatch) { SingleReader = true, SingleWriter = true });
-        var batcher = new DynamicBatcher<Item>(preparing.Reader, item => item.Lease?.Model, _options.MaxBatch, _options.MaxBatchWait,
+        var batcher = new DynamicBatcher<Item>(preparing.Reader, item => item.Lease?.Inspector, _options.MaxBatch, _options.MaxBatchWait,
             () => channels.Candidates.Reader.Count > 0, time);
         var dispatching = DispatchAsync(preparing.Writer, workers, stoppingToken);
         // Batches run on up to `lanes` threads at once and leave in the order they were cut.
@@ -137,12 +138,13 @@ public sealed class InspectionWorker(
         var lease = models.Acquire(pair.Product);
         if (lease is null)
         {
-            return new Item(pair, null, null, Review(pair, ReasonCode.ModelUnavailable, $"no active model '{models.RouteOf(pair.Product)}' for product {pair.Product}"));
+            var missing = models.RouteOf(pair.Product).Models.Where(m => !models.Snapshot().ContainsKey(m));
+            return new Item(pair, null, null, Review(pair, ReasonCode.ModelUnavailable, $"no active model '{string.Join("', '", missing)}' for product {pair.Product}"));
         }
 
         try
         {
-            return new Item(pair, lease, lease.Model.Inspector.Prepare(pair), null);
+            return new Item(pair, lease, lease.Inspector.Prepare(pair), null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -162,12 +164,13 @@ public sealed class InspectionWorker(
             {
                 var (item, verdict) = (batch[i], verdicts[i]);
                 Record(item, verdict);
-                var heatmap = item.Prepared?.Heatmap;
+                var heatmaps = item.Prepared?.Heatmaps ?? [];
+                shadows.Record(verdict);
                 item.Prepared?.Dispose();
                 item.Lease?.Dispose();
                 Log.Judged(logger, item.Pair.PairId, item.Pair.Product, verdict.Outcome, verdict.Score ?? double.NaN, verdict.Reason ?? "-");
                 // Not cancellable: a verdict already decided goes to the journal even during a stop.
-                await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict, heatmap), CancellationToken.None).ConfigureAwait(false);
+                await channels.Judged.Writer.WriteAsync(new JudgedPair(item.Pair, verdict, heatmaps), CancellationToken.None).ConfigureAwait(false);
             }
         }
     }
@@ -201,18 +204,39 @@ public sealed class InspectionWorker(
 
         try
         {
-            // Pairs decided while being prepared (bad input) do not reach the model; a batch of only those has no run.
-            var ran = batch.Any(i => i.Prepared is { Verdict: null });
-            var verdicts = lease.Model.Inspector.Judge([.. batch.Select(i => i.Prepared!)]);
-            if (ran && verdicts.FirstOrDefault(v => v.Score is not null || v.Reason == ReasonCode.InferenceFailed) is { } run)
+            // Pairs decided while being prepared (bad input) do not reach the models; a batch of only those has no run.
+            var ready = batch.Count(i => i.Prepared is { Verdict: null });
+            var shadow = lease.Panel.Shadow;
+            // The shadow never slows the line: with pairs queueing it skips this batch, and says so in its figures.
+            var withShadow = shadow is not null && channels.Candidates.Reader.Count < _options.ShadowMaxQueue;
+            var verdicts = lease.Inspector.Judge([.. batch.Select(i => i.Prepared!)], withShadow);
+            if (shadow is not null && !withShadow && ready > 0)
             {
-                // Every pair of a run carries the run's time; the run is counted once.
-                metrics.ModelRun(lease.Model.Name, lease.Model.Model.Provider, TimeSpan.FromMilliseconds(run.TimingsMs.Infer));
+                foreach (var product in batch.Where(i => i.Prepared is { Verdict: null }).GroupBy(i => i.Pair.Product))
+                {
+                    shadows.Skipped(product.Key, shadow.Name, shadow.Version, product.Count());
+                }
             }
 
-            foreach (var verdict in verdicts.Where(v => v.Score is not null || v.Reason == ReasonCode.InferenceFailed))
+            var judged = verdicts.Where(v => v.Models is not null).ToList();
+            if (ready > 0 && judged.Count > 0)
             {
-                models.ReportInference(lease.Model, succeeded: verdict.Score is not null);
+                // Every pair of a run carries the run's time; each model's run is counted once.
+                foreach (var (model, said) in lease.Panel.All.Select(m => (m, judged[0].Models!.Append(judged[0].Shadow).FirstOrDefault(s => s?.Name == m.Name && s.Version == m.Version))))
+                {
+                    if (said is not null)
+                    {
+                        metrics.ModelRun(model.Name, model.Model.Provider, TimeSpan.FromMilliseconds(said.InferMs));
+                    }
+                }
+            }
+
+            foreach (var verdict in judged)
+            {
+                foreach (var model in lease.Panel.Members)
+                {
+                    models.ReportInference(model, succeeded: verdict.Models!.First(s => s.Name == model.Name).Score is not null);
+                }
             }
 
             return verdicts;
@@ -245,5 +269,5 @@ public sealed class InspectionWorker(
     private sealed record Judged(IReadOnlyList<Item> Batch, IReadOnlyList<Verdict> Verdicts);
 
     /// <summary>A pair on its way through the pipeline: prepared under a model lease, or already decided.</summary>
-    private sealed record Item(PairCandidate Pair, LoadedModel.Lease? Lease, PreparedPair? Prepared, Verdict? Decided);
+    private sealed record Item(PairCandidate Pair, ActiveModels.PanelLease? Lease, PreparedPair? Prepared, Verdict? Decided);
 }

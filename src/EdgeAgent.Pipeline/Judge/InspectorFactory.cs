@@ -26,7 +26,24 @@ public sealed class InspectorFactory(
     /// <summary>The products whose template comes from a golden image.</summary>
     public GoldenTemplates Goldens => goldens ?? GoldenTemplates.None;
 
-    /// <summary>An inspector (with its own runner buffers for batches of up to the pipeline's maximum) on <paramref name="model"/>, labelled <paramref name="identity"/> when it came from the store.</summary>
-    public PairInspector Create(StpmModel model, ModelRef? identity = null) =>
-        new(model, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, goldens ?? GoldenTemplates.None, identity, maxBatch);
+    /// <summary>Most pairs one model run takes (the pipeline's <c>MaxBatch</c>).</summary>
+    public int MaxBatch => Math.Max(1, maxBatch);
+
+    /// <summary>An inspector that judges with <paramref name="panel"/>, borrowing runners from its models.</summary>
+    public PairInspector Create(ModelPanel panel) =>
+        new(panel, new ImageFileReader(decodeLimits), new ImageAligner(alignment), products, station, ids, time, goldens ?? GoldenTemplates.None);
+
+    /// <summary>A model loaded from the store, wrapped with runners for batches of up to <see cref="MaxBatch"/>.</summary>
+    public LoadedModel Wrap(OnnxModel model, string name, string version, string sha256) => new(name, version, model, MaxBatch, sha256);
+
+    /// <summary>
+    /// An inspector on <paramref name="model"/> alone (tools, tests), labelled with its metadata's name and version;
+    /// disposing it frees its runner buffers, the caller disposes the model.
+    /// </summary>
+    public PairInspector Create(OnnxModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        return new(ModelPanel.Of(new LoadedModel(model.Info.Name, model.Info.Version, model, MaxBatch)), new ImageFileReader(decodeLimits), new ImageAligner(alignment),
+            products, station, ids, time, goldens ?? GoldenTemplates.None, ownsRunners: true);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeAgent.Align;
+using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Pipeline.Prepare;
@@ -15,13 +16,16 @@ using OpenCvSharp;
 namespace EdgeAgent.Pipeline.Judge;
 
 /// <summary>
-/// Judges pairs: decode → align → crop (<see cref="Prepare"/>, thread-safe, run in parallel by the pipeline)
-/// → infer a batch → score → verdict (<see cref="Judge(IReadOnlyList{PreparedPair})"/>, also thread-safe: each concurrent call takes a lane
-/// of its own, pinned model buffers and a score map, made when first needed). Every way a pair can fail ends in
-/// a verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
+/// Judges pairs with a <see cref="ModelPanel"/>: decode → align → crop (<see cref="Prepare"/>, thread-safe, run in
+/// parallel by the pipeline; one decode and one alignment serve every model of the pair, each model gets the crop
+/// geometry it declares) → run each model over the batch → each kind's decision rule → the combination → verdict
+/// (<see cref="Judge(IReadOnlyList{PreparedPair}, bool)"/>, also thread-safe: each call borrows runners from the
+/// models). A model that fails makes the pair REVIEW, never OK. The shadow, when there is one and the caller has
+/// room for it, judges beside the members and never changes the verdict. Every way a pair can fail ends in a
+/// verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
 /// </summary>
 public sealed class PairInspector(
-    StpmModel model,
+    ModelPanel panel,
     ImageFileReader reader,
     ImageAligner aligner,
     IReadOnlyDictionary<string, ProductSettings> products,
@@ -29,36 +33,34 @@ public sealed class PairInspector(
     VerdictIdGenerator ids,
     TimeProvider time,
     GoldenTemplates goldens,
-    ModelRef? identity = null,
-    int maxBatch = 1) : IDisposable
+    bool ownsRunners = false) : IDisposable
 {
-    // Idle lanes; a Judge call takes one (or makes one) and gives it back.
-    private readonly ConcurrentStack<Lane> _lanes = new();
+    private readonly ConcurrentDictionary<(string Product, LoadedModel Model), ScoreCalculator> _calculators = new();
+    private readonly int _largestCrop = panel.All.Max(m => m.Model.Info.Crop);
+    private float[] _lastFused = [];
 
-    // The store's name and version when the model came from it (what a technician pushed), else the ONNX metadata's.
-    private readonly ModelRef _identity = identity ?? new ModelRef(model.Info.Name, model.Info.Version, model.Info.Sha256, model.Provider);
-    private readonly ConcurrentDictionary<string, ScoreCalculator> _calculators = new(StringComparer.Ordinal);
-    private float[] _lastFused = new float[model.Info.Input * model.Info.Input];
+    /// <summary>The models this inspector runs.</summary>
+    public ModelPanel Panel => panel;
 
-    /// <summary>Most pairs one <see cref="Judge(IReadOnlyList{PreparedPair})"/> call takes.</summary>
-    public int MaxBatch { get; } = Math.Max(1, maxBatch);
+    /// <summary>Most pairs one <see cref="Judge(IReadOnlyList{PreparedPair}, bool)"/> call takes.</summary>
+    public int MaxBatch { get; } = panel.All.Min(m => m.MaxBatch);
 
-    /// <summary>mask·A of the last scored pair (R×R) of the last <see cref="Judge(IReadOnlyList{PreparedPair})"/> call, for heatmaps in single-threaded use.</summary>
+    /// <summary>The first model's map (R×R, mask·A for STPM) of the last scored pair, for heatmaps in single-threaded use.</summary>
     public ReadOnlySpan<float> LastFusedMap => Volatile.Read(ref _lastFused);
 
     /// <summary>Judges <paramref name="pair"/>; <paramref name="align"/> false treats it as already registered.</summary>
     public Verdict Inspect(PairCandidate pair, bool align = true) => Inspect(pair, align, keepWarped: null);
 
-    /// <summary>As <see cref="Inspect(PairCandidate, bool)"/>, also handing the warped centre crop (crop × crop) to <paramref name="keepWarped"/>.</summary>
+    /// <summary>As <see cref="Inspect(PairCandidate, bool)"/>, also handing the warped centre crop (largest crop of the panel) to <paramref name="keepWarped"/>.</summary>
     public Verdict Inspect(PairCandidate pair, bool align, Action<Mat>? keepWarped)
     {
         using var prepared = Prepare(pair, align, keepWarped);
-        return Judge([prepared])[0];
+        return Judge([prepared], withShadow: true)[0];
     }
 
     /// <summary>
-    /// Decodes, aligns and crops <paramref name="pair"/> into model-ready pixels, or decides its verdict already
-    /// (ERROR for bad input, REVIEW when no reference can be trusted). Thread-safe: touches no shared scratch.
+    /// Decodes, aligns and crops <paramref name="pair"/> into model-ready pixels for every model of the panel, or
+    /// decides its verdict already (ERROR for bad input, REVIEW when no reference can be trusted). Thread-safe.
     /// </summary>
     public PreparedPair Prepare(PairCandidate pair, bool align = true, Action<Mat>? keepWarped = null)
     {
@@ -69,53 +71,17 @@ public sealed class PairInspector(
     }
 
     /// <summary>
-    /// Runs the model once over every pair of <paramref name="batch"/> that is ready (at most <see cref="MaxBatch"/>)
-    /// and scores each; returns the verdicts in the batch's order. Calls may overlap, each on its own lane.
+    /// Runs every model once over the pairs of <paramref name="batch"/> that are ready (at most <see cref="MaxBatch"/>),
+    /// the shadow too when <paramref name="withShadow"/>, and decides each pair; returns the verdicts in the batch's order.
     /// </summary>
-    public IReadOnlyList<Verdict> Judge(IReadOnlyList<PreparedPair> batch)
+    public IReadOnlyList<Verdict> Judge(IReadOnlyList<PreparedPair> batch, bool withShadow = true)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        var lane = _lanes.TryPop(out var idle) ? idle : new Lane(model.CreateRunner(MaxBatch), new float[model.Info.Input * model.Info.Input]);
-        try
-        {
-            return Judge(batch, lane);
-        }
-        finally
-        {
-            Volatile.Write(ref _lastFused, lane.Fused);
-            _lanes.Push(lane);
-        }
-    }
-
-    private Verdict[] Judge(IReadOnlyList<PreparedPair> batch, Lane lane)
-    {
-        var runner = lane.Runner;
-        var ready = 0;
-        foreach (var pair in batch.Where(p => p.Verdict is null))
-        {
-            pair.TemplateCrop.CopyTo(runner.TemplateSlot(ready));
-            pair.ImageCrop.CopyTo(runner.ImageSlot(ready));
-            ready++;
-        }
-
-        string? failure = null;
-        var run = Stopwatch.StartNew();
-        if (ready > 0)
-        {
-            try
-            {
-                runner.Run(ready);
-            }
-            catch (Exception e) when (e is not OutOfMemoryException)
-            {
-                failure = $"{e.GetType().Name}: {e.Message}";
-            }
-        }
-
-        var inferMs = run.Elapsed.TotalMilliseconds;
+        var ready = batch.Where(p => p.Verdict is null).ToList();
+        var members = panel.Members.Select(m => Run(m, ready)).ToList();
+        var shadow = withShadow && panel.Shadow is { } s && ready.Count > 0 ? Run(s, ready) : null;
         var verdicts = new Verdict[batch.Count];
-        var slot = 0;
-        for (var i = 0; i < batch.Count; i++)
+        for (int i = 0, slot = 0; i < batch.Count; i++)
         {
             var pair = batch[i];
             if (pair.Verdict is { } decided)
@@ -124,14 +90,141 @@ public sealed class PairInspector(
                 continue;
             }
 
-            pair.Draft.Infer = inferMs;
-            verdicts[i] = failure is null
-                ? Score(pair, runner.LayerMapsOf(slot), lane.Fused)
-                : Finish(pair.Draft, VerdictKind.Review, ReasonCode.InferenceFailed, failure, pair.Clock);
+            verdicts[i] = Decide(pair, members, slot, shadow);
             slot++;
         }
 
         return verdicts;
+    }
+
+    /// <inheritdoc/>
+    public void Dispose()
+    {
+        if (ownsRunners)
+        {
+            foreach (var model in panel.All)
+            {
+                model.ReleaseRunners();
+            }
+        }
+    }
+
+    // One model over the ready pairs of a batch: its readings (null per pair when the run failed) and the run's time.
+    private ModelRun Run(LoadedModel model, List<PreparedPair> ready)
+    {
+        var info = model.Model.Info;
+        var readings = new ModelReading?[ready.Count];
+        if (ready.Count == 0)
+        {
+            return new ModelRun(model, readings, 0, null);
+        }
+
+        var geometry = new Geometry(info.Crop, info.Input);
+        var runner = model.Rent();
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            for (int slot = 0; slot < ready.Count; slot++)
+            {
+                if (info.UsesTemplate)
+                {
+                    ready[slot].TemplateCrop(geometry).CopyTo(runner.TemplateSlot(slot));
+                }
+
+                ready[slot].ImageCrop(geometry).CopyTo(runner.ImageSlot(slot));
+            }
+
+            runner.Run(ready.Count);
+            var ms = clock.Elapsed.TotalMilliseconds;
+            var scratch = new float[info.Input * info.Input];
+            for (int slot = 0; slot < ready.Count; slot++)
+            {
+                var product = ready[slot].Candidate.Product;
+                var calculator = info.Kind == ModelKind.Stpm ? CalculatorFor(product, model) : null;
+                var threshold = calculator?.Parameters.Threshold ?? ThresholdFor(product, model);
+                readings[slot] = ModelReadout.Read(info, runner, slot, calculator, threshold, scratch);
+                if (model == panel.Members[0])
+                {
+                    Volatile.Write(ref _lastFused, scratch.ToArray());
+                }
+            }
+
+            return new ModelRun(model, readings, ms, null);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return new ModelRun(model, new ModelReading?[ready.Count], clock.Elapsed.TotalMilliseconds, $"{e.GetType().Name}: {e.Message}");
+        }
+        finally
+        {
+            model.Return(runner);
+        }
+    }
+
+    private Verdict Decide(PreparedPair pair, List<ModelRun> members, int slot, ModelRun? shadow)
+    {
+        var draft = pair.Draft;
+        var clock = Stopwatch.StartNew();
+        draft.Infer = members.Sum(m => m.Ms);
+        var says = members.Select(m => Say(pair, m, slot)).ToList();
+        pair.Heatmaps = [.. members.Where(m => m.Readings[slot]?.HeatLevels is not null)
+            .Select(m => new ModelHeatmap(m.Model.Name, new VerdictHeatmap(m.Model.Model.Info.Crop, m.Readings[slot]!.HeatLevels!)))];
+        var shadowSays = shadow is null ? null : Say(pair, shadow, slot);
+        draft.ScoreMs = clock.Elapsed.TotalMilliseconds;
+        var first = says[0];
+        var result = new Judgement(says, shadowSays, panel.Combine, first.Layers, first.Peak);
+        if (says.FirstOrDefault(s => s.Outcome == VerdictKind.Review) is { } failed)
+        {
+            return Finish(draft, result, VerdictKind.Review, ReasonCode.InferenceFailed, $"model {failed.Name} {failed.Version}: {failed.Detail}", pair.Clock);
+        }
+
+        var (score, ng) = panel.Combine is { } policy
+            ? Combination.Combine(policy, [.. says.Select(s => new MemberScore(s.Score!.Value, s.Threshold, s.Kind == ModelKind.Classifier.Name()))])
+            : (first.Score!.Value, first.Outcome == VerdictKind.Ng);
+        result = result with { Score = score, Threshold = panel.Combine is null ? first.Threshold : 1.0 };
+        if (!pair.Estimate!.Trusted)
+        {
+            return Finish(draft, result, VerdictKind.Review, ReasonCode.AlignmentUntrusted, pair.Estimate.UntrustedReason, pair.Clock);
+        }
+
+        return ng
+            ? Finish(draft, result, VerdictKind.Ng, ReasonCode.ScoreAboveThreshold, null, pair.Clock)
+            : Finish(draft, result, VerdictKind.Ok, null, null, pair.Clock);
+    }
+
+    // One model's judgement of one pair, with its map positions taken back into template and AOI coordinates.
+    private ModelVerdict Say(PreparedPair pair, ModelRun run, int slot)
+    {
+        var info = run.Model.Model.Info;
+        var identity = run.Model.Identity;
+        var reading = run.Readings[slot];
+        var verdict = new ModelVerdict
+        {
+            Kind = info.Kind.Name(),
+            Name = identity.Name,
+            Version = identity.Version,
+            Sha256 = identity.Sha256,
+            Threshold = reading?.Threshold ?? ThresholdFor(pair.Candidate.Product, run.Model),
+            Outcome = VerdictKind.Review,
+            Reason = ReasonCode.InferenceFailed,
+            InferMs = Round(run.Ms),
+        };
+        if (reading is null || !double.IsFinite(reading.Score))
+        {
+            return verdict with { Detail = run.Failure ?? $"the model's score is not a finite number ({reading?.Score})" };
+        }
+
+        var topClass = reading.Classes.FirstOrDefault(c => info.DefectClasses.Contains(c.Name))?.Name;
+        return verdict with
+        {
+            Score = Math.Round(reading.Score, 7),
+            Outcome = reading.Score >= reading.Threshold ? VerdictKind.Ng : VerdictKind.Ok,
+            Reason = reading.Score >= reading.Threshold ? ReasonCode.ScoreAboveThreshold : null,
+            Layers = reading.Layers,
+            Peak = reading.Peak is { } p ? PeakOf(p, info.Crop, pair.Size, pair.Estimate!.Alignment) : null,
+            Regions = info.Kind == ModelKind.Pairseg ? [.. reading.Regions.Select(r => RegionOf(r, info, pair.Size, pair.Estimate!.Alignment, topClass))] : null,
+            Classes = reading.Classes.Count > 0 ? reading.Classes : null,
+        };
     }
 
     private Verdict? PrepareInto(PreparedPair prepared, bool align, Action<Mat>? keepWarped)
@@ -163,7 +256,7 @@ public sealed class PairInspector(
             return Finish(draft, VerdictKind.Error, ReasonCode.SizeMismatch, $"image {size.Width}×{size.Height}, template {template.Mat.Width}×{template.Mat.Height}", clock);
         }
 
-        int crop = model.Info.Crop;
+        int crop = _largestCrop;
         if (size.Width < crop || size.Height < crop)
         {
             return Finish(draft, VerdictKind.Error, ReasonCode.TooSmall, $"{size.Width}×{size.Height} is smaller than the model's {crop}×{crop} crop", clock);
@@ -171,15 +264,21 @@ public sealed class PairInspector(
 
         var estimate = align ? aligner.Estimate(image.Mat, template.Mat) : new AlignmentEstimate(Alignment.Identity, true, null);
         draft.Alignment = estimate.Alignment;
-        // Only the centre crop the model sees is resampled (the warp of a whole 600² image cost more than the crop).
+        // Only the largest centre crop a model sees is resampled (the warp of a whole 600² image cost more than the crop);
+        // the warp is per output pixel, so a smaller model's window inside it is exactly the warp of that window.
         var window = CentreCrop.Window(size, crop);
         using var warped = align ? aligner.WarpWindowToTemplate(image.Mat, estimate.Alignment, window) : new Mat(image.Mat, window).Clone();
         draft.Align = clock.Elapsed.TotalMilliseconds - draft.Decode;
         keepWarped?.Invoke(warped);
 
-        prepared.Rent(model.Info.Input);
-        CentreCrop.CopyTo(template.Mat, crop, model.Info.Input, prepared.TemplateCrop);
-        CentreCrop.CopyTo(warped, crop, model.Info.Input, prepared.ImageCrop);
+        foreach (var geometry in panel.All.Select(m => new Geometry(m.Model.Info.Crop, m.Model.Info.Input)).Distinct())
+        {
+            var (templateCrop, imageCrop) = prepared.Rent(geometry);
+            var own = CentreCrop.Window(size, geometry.Crop);
+            CentreCrop.CopyTo(template.Mat, own, geometry.Input, templateCrop.Span);
+            CentreCrop.CopyTo(warped, own with { X = own.X - window.X, Y = own.Y - window.Y }, geometry.Input, imageCrop.Span);
+        }
+
         prepared.Size = size;
         prepared.Estimate = estimate;
         return null;
@@ -213,53 +312,60 @@ public sealed class PairInspector(
         return (image, template);
     }
 
-    private Verdict Score(PreparedPair prepared, ReadOnlySpan<float> maps, float[] fused)
+    private ScoreCalculator CalculatorFor(string product, LoadedModel model) => _calculators.GetOrAdd((product, model), key =>
     {
-        var draft = prepared.Draft;
-        var calculator = CalculatorFor(prepared.Candidate.Product);
-        var clock = Stopwatch.StartNew();
-        var result = calculator.Compute(maps, fused);
-        draft.Score = result;
-        draft.Threshold = calculator.Parameters.Threshold;
-        draft.Peak = PeakOf(result, prepared.Size, prepared.Estimate!.Alignment);
-        // The lane's map is overwritten by the next pair: keep the supervisors' compact copy now (a 64² area resize).
-        prepared.Heatmap = new VerdictHeatmap(model.Info.Crop, HeatmapRenderer.Levels(fused, model.Info.Input, calculator.Parameters.Threshold));
-        draft.ScoreMs = clock.Elapsed.TotalMilliseconds;
-        if (!prepared.Estimate.Trusted)
-        {
-            return Finish(draft, VerdictKind.Review, ReasonCode.AlignmentUntrusted, prepared.Estimate.UntrustedReason, prepared.Clock);
-        }
+        var scoring = key.Model.Model.Info.StpmScoring;
+        return new ScoreCalculator(SettingsApply(key.Product, key.Model) ? products[key.Product].Apply(scoring) : scoring, key.Model.Model.Info.Input);
+    });
 
-        return result.Score >= calculator.Parameters.Threshold
-            ? Finish(draft, VerdictKind.Ng, ReasonCode.ScoreAboveThreshold, null, prepared.Clock)
-            : Finish(draft, VerdictKind.Ok, null, null, prepared.Clock);
+    // A product's Threshold/Mask/LayerWeights override its model when one model judges it (its STPM model's, or
+    // another kind's threshold); in a combination they apply to the STPM member only.
+    private bool SettingsApply(string product, LoadedModel model) =>
+        products.ContainsKey(product) && panel.Members.Contains(model)
+        && (panel.Members.Count == 1 || model.Model.Info.Kind == ModelKind.Stpm);
+
+    private double ThresholdFor(string product, LoadedModel model) =>
+        SettingsApply(product, model) && products[product].Threshold is { } threshold ? threshold : model.Model.Info.Threshold;
+
+    // A point of a model's map, back through the resize and crop into the template, then through the inverse
+    // alignment into the AOI image, so people find the defect where the AOI called it.
+    private static Peak PeakOf(MapPoint point, int crop, Size size, Alignment alignment)
+    {
+        var (x, y) = ToTemplate(point.X + 0.5, point.Y + 0.5, point, crop, size);
+        var (ix, iy) = alignment.TemplateToImage(x - 0.5, y - 0.5, AlignmentWarp.Centre(size.Width), AlignmentWarp.Centre(size.Height));
+        return new Peak(Math.Round(x - 0.5, 2), Math.Round(y - 0.5, 2), Math.Round(ix, 2), Math.Round(iy, 2));
     }
 
-    /// <inheritdoc/>
-    public void Dispose()
+    // A region's box in the template (map pixel edges scaled to the crop), and the box around its corners in the AOI image.
+    private static DefectRegion RegionOf(MapRegion region, ModelInfo info, Size size, Alignment alignment, string? defectClass)
     {
-        while (_lanes.TryPop(out var lane))
-        {
-            lane.Runner.Dispose();
-        }
+        var point = new MapPoint(0, 0, info.Input, info.Input);
+        var (x0, y0) = ToTemplate(region.X, region.Y, point, info.Crop, size);
+        var (x1, y1) = ToTemplate(region.X + region.Width, region.Y + region.Height, point, info.Crop, size);
+        var (cx, cy) = (AlignmentWarp.Centre(size.Width), AlignmentWarp.Centre(size.Height));
+        var corners = new[] { (x0, y0), (x1, y0), (x0, y1), (x1, y1) }.Select(c => alignment.TemplateToImage(c.Item1, c.Item2, cx, cy)).ToList();
+        var (ix0, iy0) = (corners.Min(c => c.X), corners.Min(c => c.Y));
+        var (ix1, iy1) = (corners.Max(c => c.X), corners.Max(c => c.Y));
+        double scale = (double)info.Crop / info.Input;
+        return new DefectRegion(
+            new Box(Math.Round(x0, 2), Math.Round(y0, 2), Math.Round(x1 - x0, 2), Math.Round(y1 - y0, 2)),
+            new Box(Math.Round(ix0, 2), Math.Round(iy0, 2), Math.Round(ix1 - ix0, 2), Math.Round(iy1 - iy0, 2)),
+            (int)Math.Round(region.Area * scale * scale),
+            Math.Round(region.Max, 6),
+            defectClass);
     }
 
-    private ScoreCalculator CalculatorFor(string product) => _calculators.GetOrAdd(product, p =>
-        new ScoreCalculator(products.TryGetValue(p, out var settings) ? settings.Apply(model.Info.Scoring) : model.Info.Scoring, model.Info.Input));
-
-    // The peak in the R×R map, back through the resize and crop into the template, then through the
-    // inverse alignment into the AOI image, so people find the defect where the AOI called it.
-    private Peak PeakOf(ScoreResult result, Size size, Alignment alignment)
+    // Map coordinates (pixel edges) → full-size template coordinates.
+    private static (double X, double Y) ToTemplate(double x, double y, MapPoint map, int crop, Size size)
     {
-        double scale = (double)model.Info.Crop / model.Info.Input;
-        var window = CentreCrop.Window(size, model.Info.Crop);
-        double x = window.X + ((result.PeakX + 0.5) * scale) - 0.5;
-        double y = window.Y + ((result.PeakY + 0.5) * scale) - 0.5;
-        var (ix, iy) = alignment.TemplateToImage(x, y, AlignmentWarp.Centre(size.Width), AlignmentWarp.Centre(size.Height));
-        return new Peak(Math.Round(x, 2), Math.Round(y, 2), Math.Round(ix, 2), Math.Round(iy, 2));
+        var window = CentreCrop.Window(size, crop);
+        return (window.X + (x * crop / map.Width), window.Y + (y * crop / map.Height));
     }
 
-    private Verdict Finish(Draft d, VerdictKind outcome, string? reason, string? detail, Stopwatch clock) => new()
+    private Verdict Finish(Draft d, VerdictKind outcome, string? reason, string? detail, Stopwatch clock) =>
+        Finish(d, Judgement.None, outcome, reason, detail, clock);
+
+    private Verdict Finish(Draft d, Judgement j, VerdictKind outcome, string? reason, string? detail, Stopwatch clock) => new()
     {
         Id = d.Pair.VerdictId.Length > 0 ? d.Pair.VerdictId : ids.Next(),
         Seq = 0,
@@ -271,11 +377,14 @@ public sealed class PairInspector(
         Outcome = outcome,
         Reason = reason,
         Detail = detail,
-        Score = d.Score?.Score,
-        Threshold = d.Threshold,
-        Layers = d.Score?.LayerMaxima,
-        Peak = d.Peak,
-        Model = _identity,
+        Score = j.Score,
+        Threshold = j.Threshold,
+        Layers = j.Layers,
+        Peak = j.Peak,
+        Model = panel.Members[0].Identity,
+        Combine = panel.Combine?.Name(),
+        Models = j.Members,
+        Shadow = j.Shadow,
         Alignment = d.Alignment,
         TimingsMs = new Timings(Round(d.Decode), Round(d.Align), Round(d.Infer), Round(d.ScoreMs), Round(clock.Elapsed.TotalMilliseconds)),
         Station = station,
@@ -284,6 +393,16 @@ public sealed class PairInspector(
 
     private static double Round(double ms) => Math.Round(ms, 3);
 
-    /// <summary>What one concurrent <see cref="Judge(IReadOnlyList{PreparedPair})"/> call needs to itself: the model's pinned buffers and the score map.</summary>
-    private sealed record Lane(StpmRunner Runner, float[] Fused);
+    /// <summary>One model's run over a batch: a reading per ready pair (null where it failed), its time, why it failed.</summary>
+    private sealed record ModelRun(LoadedModel Model, ModelReading?[] Readings, double Ms, string? Failure);
+
+    /// <summary>What the models said about a pair, on its way into the verdict.</summary>
+    private sealed record Judgement(IReadOnlyList<ModelVerdict>? Members, ModelVerdict? Shadow, CombinePolicy? Combine, IReadOnlyList<double>? Layers, Peak? Peak)
+    {
+        public static Judgement None { get; } = new(null, null, null, null, null);
+
+        public double? Score { get; init; }
+
+        public double? Threshold { get; init; }
+    }
 }

@@ -10,14 +10,13 @@ using OpenCvSharp;
 namespace EdgeAgent.Pipeline.Prepare;
 
 /// <summary>
-/// A pair between the prepare stage and inference: its model-ready crops (pooled buffers, returned on
-/// dispose), or the verdict already decided when it never reaches the model (bad input, no reference).
+/// A pair between the prepare stage and inference: its model-ready crops, one set per crop geometry its models
+/// use (pooled buffers, returned on dispose), or the verdict already decided when it never reaches a model (bad
+/// input, no reference).
 /// </summary>
 public sealed class PreparedPair : IDisposable
 {
-    private byte[]? _template;
-    private byte[]? _image;
-    private int _side;
+    private readonly List<(Geometry Geometry, byte[] Template, byte[] Image)> _crops = [];
 
     internal PreparedPair(PairCandidate candidate)
     {
@@ -31,8 +30,8 @@ public sealed class PreparedPair : IDisposable
     /// <summary>Set when the pair's verdict is decided without the model.</summary>
     public Verdict? Verdict { get; internal set; }
 
-    /// <summary>The compact anomaly map, set once the pair is scored; it travels beside the verdict to the log.</summary>
-    public VerdictHeatmap? Heatmap { get; internal set; }
+    /// <summary>The compact anomaly maps of the models with a map, set once the pair is scored; they travel beside the verdict to the log.</summary>
+    public IReadOnlyList<ModelHeatmap> Heatmaps { get; internal set; } = [];
 
     /// <summary>From the start of preparing to the verdict: the pair's time inside the agent.</summary>
     internal Stopwatch Clock { get; } = Stopwatch.StartNew();
@@ -43,35 +42,38 @@ public sealed class PreparedPair : IDisposable
 
     internal AlignmentEstimate? Estimate { get; set; }
 
-    /// <summary>Gray template crop, R×R.</summary>
-    internal Span<byte> TemplateCrop => _template.AsSpan(0, _side * _side);
+    /// <summary>Gray template crop for <paramref name="geometry"/>, R×R.</summary>
+    internal ReadOnlySpan<byte> TemplateCrop(Geometry geometry) => Crops(geometry).Template.AsSpan(0, geometry.Input * geometry.Input);
 
-    /// <summary>Aligned BGR image crop, R×R×3.</summary>
-    internal Span<byte> ImageCrop => _image.AsSpan(0, _side * _side * 3);
+    /// <summary>Aligned BGR image crop for <paramref name="geometry"/>, R×R×3.</summary>
+    internal ReadOnlySpan<byte> ImageCrop(Geometry geometry) => Crops(geometry).Image.AsSpan(0, geometry.Input * geometry.Input * 3);
 
-    internal void Rent(int side)
+    /// <summary>Rents the buffers of one geometry's crops, to be filled by the caller.</summary>
+    internal (Memory<byte> Template, Memory<byte> Image) Rent(Geometry geometry)
     {
-        _side = side;
-        _template = ArrayPool<byte>.Shared.Rent(side * side);
-        _image = ArrayPool<byte>.Shared.Rent(side * side * 3);
+        int r = geometry.Input;
+        var (template, image) = (ArrayPool<byte>.Shared.Rent(r * r), ArrayPool<byte>.Shared.Rent(r * r * 3));
+        _crops.Add((geometry, template, image));
+        return (template.AsMemory(0, r * r), image.AsMemory(0, r * r * 3));
     }
+
+    private (Geometry Geometry, byte[] Template, byte[] Image) Crops(Geometry geometry) => _crops.Find(c => c.Geometry == geometry);
 
     /// <inheritdoc/>
     public void Dispose()
     {
-        if (_template is not null)
+        foreach (var (_, template, image) in _crops)
         {
-            ArrayPool<byte>.Shared.Return(_template);
-            _template = null;
+            ArrayPool<byte>.Shared.Return(template);
+            ArrayPool<byte>.Shared.Return(image);
         }
 
-        if (_image is not null)
-        {
-            ArrayPool<byte>.Shared.Return(_image);
-            _image = null;
-        }
+        _crops.Clear();
     }
 }
+
+/// <summary>A model's crop geometry: the centred C×C window, resized to R×R.</summary>
+internal readonly record struct Geometry(int Crop, int Input);
 
 /// <summary>What is known about a pair so far, filled in stage by stage.</summary>
 internal sealed class Draft(PairCandidate pair)
@@ -86,12 +88,6 @@ internal sealed class Draft(PairCandidate pair)
     public SourceFile? Template { get; set; }
 
     public Alignment? Alignment { get; set; }
-
-    public ScoreResult? Score { get; set; }
-
-    public double? Threshold { get; set; }
-
-    public Peak? Peak { get; set; }
 
     public double Decode { get; set; }
 

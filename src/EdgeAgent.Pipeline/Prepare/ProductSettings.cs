@@ -16,6 +16,18 @@ public sealed class ProductSettings
     public string? Model { get; set; }
 
     /// <summary>
+    /// Several models (store names) that judge this product together, combined by <see cref="Combine"/>; when set it
+    /// replaces <see cref="Model"/>, which stays the fallback should the combination be refused at start.
+    /// </summary>
+    public List<string> Models { get; set; } = [];
+
+    /// <summary><c>any-ng</c> (the default), <c>all-ng</c>, <c>vote</c> or <c>gate</c>.</summary>
+    public string? Combine { get; set; }
+
+    /// <summary>A store model (name and version) that judges this product's pairs beside its models without a say.</summary>
+    public ShadowSettings? Shadow { get; set; }
+
+    /// <summary>
     /// Template source: a per-product golden image (gray or colour file) in which each suspect's area is
     /// located, instead of the paired <c>_template</c> file (the default, when unset).
     /// </summary>
@@ -35,4 +47,14 @@ public sealed class ProductSettings
         LayerWeights is null ? model.LayerWeights : [.. LayerWeights.Split(',').Select(w => double.Parse(w, NumberStyles.Float, CultureInfo.InvariantCulture))],
         Mask is null ? model.Mask : MaskSpec.Parse(Mask),
         Threshold ?? model.Threshold).Validated();
+}
+
+/// <summary>Configuration <c>Products:&lt;p&gt;:Shadow</c>: the store model a product's shadow runs.</summary>
+public sealed class ShadowSettings
+{
+    /// <summary>Store name.</summary>
+    public string Name { get; set; } = "";
+
+    /// <summary>Store version (it need not be the active one).</summary>
+    public string Version { get; set; } = "";
 }

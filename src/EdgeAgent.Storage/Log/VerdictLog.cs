@@ -148,13 +148,13 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
 
     /// <summary>Stores verdicts in one transaction, assigning each the next sequence number, and forces them to disk.</summary>
     public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey)> items) =>
-        Append([.. items.Select(i => (i.Verdict, i.PairKey, (VerdictHeatmap?)null))]);
+        Append([.. items.Select(i => (i.Verdict, i.PairKey, (IReadOnlyList<ModelHeatmap>?)null))]);
 
     /// <summary>
-    /// As <see cref="Append(IReadOnlyList{ValueTuple{Verdict, string}})"/>, each verdict with its compact heatmap
+    /// As <see cref="Append(IReadOnlyList{ValueTuple{Verdict, string}})"/>, each verdict with its models' compact heatmaps
     /// (kept in the verdict's document, so it moves to the archive and is pruned with it).
     /// </summary>
-    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, VerdictHeatmap? Heatmap)> items)
+    public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, IReadOnlyList<ModelHeatmap>? Heatmaps)> items)
     {
         ArgumentNullException.ThrowIfNull(items);
         var stored = new List<Verdict>(items.Count);
@@ -560,9 +560,14 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
 
     private static Verdict FromDocument(BsonDocument doc) => JsonSerializer.Deserialize(doc["json"].AsString, VerdictJsonContext.Default.Verdict)!;
 
-    private static void Complete(BsonDocument doc, Verdict verdict, VerdictHeatmap? heatmap)
+    private static void Complete(BsonDocument doc, Verdict verdict, IReadOnlyList<ModelHeatmap>? heatmaps)
     {
-        StoreHeatmap(doc, heatmap);
+        StoreHeatmaps(doc, heatmaps);
+        if (ShadowLabels.Of(verdict) is { } shadow)
+        {
+            doc["shadow"] = shadow;
+        }
+
         doc["state"] = Judged;
         doc["seq"] = verdict.Seq;
         doc["judgedAt"] = verdict.JudgedAt.UtcDateTime;

@@ -102,6 +102,11 @@ internal static class VerdictScan
             Add("product = @", product);
         }
 
+        if (query.Shadow is { } shadow)
+        {
+            Add(shadow == ShadowFilter.Disagree ? "shadow = 'ok-to-ng' OR shadow = 'ng-to-ok'" : "shadow = @", shadow == ShadowFilter.Disagree ? "" : ShadowLabels.Of(shadow));
+        }
+
         if (query.MinScore is { } min)
         {
             Add("IS_NUMBER(score) AND score >= @", min);

@@ -15,8 +15,15 @@ public static class CentreCrop
     public static void CopyTo(Mat source, int crop, int input, Span<byte> destination)
     {
         ArgumentNullException.ThrowIfNull(source);
-        using var roi = new Mat(source, Window(source.Size(), crop));
-        if (input == crop)
+        CopyTo(source, Window(source.Size(), crop), input, destination);
+    }
+
+    /// <summary>Copies <paramref name="window"/> of <paramref name="source"/> into <paramref name="destination"/>, resized to R×R with INTER_AREA when its side differs.</summary>
+    public static void CopyTo(Mat source, Rect window, int input, Span<byte> destination)
+    {
+        ArgumentNullException.ThrowIfNull(source);
+        using var roi = new Mat(source, window);
+        if (input == window.Width)
         {
             CopyRows(roi, destination);
             return;

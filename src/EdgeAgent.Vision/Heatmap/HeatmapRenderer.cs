@@ -16,9 +16,13 @@ public static class HeatmapRenderer
     /// The compact map stored with a verdict: <paramref name="fused"/> (R×R mask·A) area-downsampled to
     /// <paramref name="side"/>² and turned into levels. A resize of a small float map: cheap enough for every pair.
     /// </summary>
-    public static byte[] Levels(ReadOnlySpan<float> fused, int input, double threshold, int side = VerdictHeatmap.Side)
+    public static byte[] Levels(ReadOnlySpan<float> fused, int input, double threshold, int side = VerdictHeatmap.Side) =>
+        Levels(fused, input, input, threshold, side);
+
+    /// <summary>As <see cref="Levels(ReadOnlySpan{float}, int, double, int)"/> for a <paramref name="width"/>×<paramref name="height"/> map (a density model's patch map).</summary>
+    public static byte[] Levels(ReadOnlySpan<float> fused, int width, int height, double threshold, int side = VerdictHeatmap.Side)
     {
-        using var map = FloatMap(fused, input);
+        using var map = FloatMap(fused, width, height);
         using var small = new Mat();
         Cv2.Resize(map, small, new Size(side, side), 0, 0, InterpolationFlags.Area);
         using var levels = ToLevels(small, threshold);
@@ -67,7 +71,7 @@ public static class HeatmapRenderer
         using var templateBgr = new Mat();
         Cv2.CvtColor(templateCrop, templateBgr, ColorConversionCodes.GRAY2BGR);
         using var imageCrop = new Mat(alignedImage, CentreCrop.Window(alignedImage.Size(), crop));
-        using var map = FloatMap(fused, input);
+        using var map = FloatMap(fused, input, input);
         using var levels = ToLevels(map, threshold);
         using var overlay = Overlay(imageCrop, levels);
         using var strip = new Mat();
@@ -76,10 +80,10 @@ public static class HeatmapRenderer
         Cv2.ImWrite(path, strip);
     }
 
-    private static Mat FloatMap(ReadOnlySpan<float> fused, int input)
+    private static Mat FloatMap(ReadOnlySpan<float> fused, int width, int height)
     {
-        var map = new Mat(input, input, MatType.CV_32FC1);
-        fused[..(input * input)].CopyTo(map.AsSpan<float>());
+        var map = new Mat(height, width, MatType.CV_32FC1);
+        fused[..(width * height)].CopyTo(map.AsSpan<float>());
         return map;
     }
 

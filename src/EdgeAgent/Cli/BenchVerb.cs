@@ -178,7 +178,7 @@ internal static class BenchVerb
     /// </summary>
     private static Bare BareRunLoop(string modelPath, InferenceOptions inference, Pipeline.PipelineOptions pipeline, int pairs)
     {
-        using var model = StpmModel.Load(modelPath, inference, NullLogger.Instance);
+        using var model = OnnxModel.Load(modelPath, inference, NullLogger.Instance);
         var (batch, lanes) = (pipeline.MaxBatch, pipeline.LanesFor(model.Provider, inference.EffectiveIntraOpThreads));
         var runners = Enumerable.Range(0, lanes).Select(_ => model.CreateRunner(batch)).ToList();
         try

@@ -189,7 +189,7 @@ internal static class DoctorChecks
         var path = ModelPaths.Resolve(inference.Path);
         try
         {
-            using var model = StpmModel.Load(path, inference, NullLogger.Instance);
+            using var model = OnnxModel.Load(path, inference, NullLogger.Instance);
             findings.Add(new(Severity.Ok, "model", $"{model.Info.Name} {model.Info.Version} loads and runs on {model.Provider} ({Path.GetFileName(path)}, crop {model.Info.Crop})"));
         }
         catch (Inference.Model.ModelContractException e)

@@ -115,7 +115,7 @@ internal static class ModelsVerb
         }
 
         // Loading proves the contract before anything is signed; name and version default to the model's metadata.
-        using (var model = StpmModel.Load(modelPath, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance))
+        using (var model = OnnxModel.Load(modelPath, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance))
         {
             name ??= model.Info.Name;
             version ??= model.Info.Version;

@@ -19,14 +19,14 @@ internal sealed class OfflineInspector : IDisposable
 {
     private readonly ServiceProvider _services;
 
-    private OfflineInspector(ServiceProvider services, StpmModel model, PairInspector inspector)
+    private OfflineInspector(ServiceProvider services, OnnxModel model, PairInspector inspector)
     {
         _services = services;
         Model = model;
         Inspector = inspector;
     }
 
-    public StpmModel Model { get; }
+    public OnnxModel Model { get; }
 
     public PairInspector Inspector { get; }
 
@@ -46,12 +46,12 @@ internal sealed class OfflineInspector : IDisposable
                 .AddConsole(o => o.LogToStandardErrorThreshold = LogLevel.Trace)
                 .SetMinimumLevel(quiet ? LogLevel.Warning : LogLevel.Information));
         var services = AgentHost.AddJudgingServices(collection, configuration).BuildServiceProvider();
-        StpmModel? model = null;
+        OnnxModel? model = null;
         try
         {
             AgentHost.ValidateOptions(services);
             var inference = services.GetRequiredService<IOptions<InferenceOptions>>().Value;
-            model = StpmModel.Load(ModelPaths.Resolve(modelPath ?? inference.Path), inference, services.GetRequiredService<ILogger<StpmModel>>());
+            model = OnnxModel.Load(ModelPaths.Resolve(modelPath ?? inference.Path), inference, services.GetRequiredService<ILogger<OnnxModel>>());
             return new OfflineInspector(services, model, services.GetRequiredService<InspectorFactory>().Create(model));
         }
         catch

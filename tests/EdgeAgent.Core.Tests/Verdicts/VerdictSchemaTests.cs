@@ -7,10 +7,60 @@ namespace EdgeAgent.Core.Tests.Verdicts;
 /// <summary>The payload is a contract with the line's consumers: a renamed field must fail here first.</summary>
 public sealed class VerdictSchemaTests
 {
+    // The /1 payload as consumers have parsed it since the first release.
+    private const string SchemaOne = """{"schema":"edgeagent.verdict/1","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"score":2.5,"threshold":1.7,"layers":[1,2,3],"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"stpm","version":"1.0.0","sha256":"cc","provider":"CPU"},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
+
     [Fact]
-    public void Serialize_FullVerdict_MatchesTheDocumentedSchema()
+    public void SchemaTwo_SingleModelVerdict_KeepsEveryFieldOfSchemaOneWithTheSameValue()
     {
-        var verdict = new Verdict
+        var json = JsonSerializer.Serialize(SingleModel(), VerdictJsonContext.Default.Verdict);
+
+        using var two = JsonDocument.Parse(json);
+        using var one = JsonDocument.Parse(SchemaOne);
+        Assert.Equal("edgeagent.verdict/2", two.RootElement.GetProperty("schema").GetString());
+        foreach (var field in one.RootElement.EnumerateObject().Where(f => f.Name != "schema"))
+        {
+            Assert.Equal(field.Value.GetRawText(), two.RootElement.GetProperty(field.Name).GetRawText());
+        }
+    }
+
+    [Fact]
+    public void SchemaOne_StoredPayload_StillReads()
+    {
+        var verdict = JsonSerializer.Deserialize(SchemaOne, VerdictJsonContext.Default.Verdict)!;
+
+        Assert.Equal(("edgeagent.verdict/1", 2.5, VerdictKind.Ng), (verdict.Schema, verdict.Score!.Value, verdict.Outcome));
+        Assert.Null(verdict.Models);
+    }
+
+    [Fact]
+    public void Serialize_CombinedVerdict_MatchesTheDocumentedSchemaTwo()
+    {
+        var classes = new ModelVerdict
+        {
+            Kind = "classifier", Name = "cls", Version = "1.0.0", Sha256 = "dd", Score = 0.9, Threshold = 0.5, Outcome = VerdictKind.Ng,
+            Reason = ReasonCode.ScoreAboveThreshold, InferMs = 2, Classes = [new ClassScore("scratch", 0.8), new ClassScore("ok", 0.1)],
+        };
+        var segmenter = new ModelVerdict
+        {
+            Kind = "pairseg", Name = "seg", Version = "1.0.0", Sha256 = "ee", Score = 0.75, Threshold = 0.5, Outcome = VerdictKind.Ng,
+            Reason = ReasonCode.ScoreAboveThreshold, InferMs = 3, Peak = new Peak(300, 301, 305, 299),
+            Regions = [new DefectRegion(new Box(290, 295, 20, 12), new Box(295, 293, 20.5, 12.5), 180, 0.75, "scratch")],
+        };
+        var verdict = SingleModel() with
+        {
+            Score = 1.5, Threshold = 1, Layers = null, Model = new ModelRef("cls", "1.0.0", "dd", "CPU"), Combine = "gate", Models = [classes, segmenter],
+            Shadow = segmenter with { Name = "seg", Version = "2.0.0", Score = 0.2, Outcome = VerdictKind.Ok, Reason = null, Regions = [] },
+        };
+
+        var json = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
+
+        const string Expected = """{"schema":"edgeagent.verdict/2","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"score":1.5,"threshold":1,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"cls","version":"1.0.0","sha256":"dd","provider":"CPU"},"combine":"gate","models":[{"kind":"classifier","name":"cls","version":"1.0.0","sha256":"dd","score":0.9,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":2,"layers":null,"peak":null,"regions":null,"classes":[{"name":"scratch","p":0.8},{"name":"ok","p":0.1}]},{"kind":"pairseg","name":"seg","version":"1.0.0","sha256":"ee","score":0.75,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[{"template":{"x":290,"y":295,"width":20,"height":12},"image":{"x":295,"y":293,"width":20.5,"height":12.5},"area":180,"max":0.75,"class":"scratch"}],"classes":null}],"shadow":{"kind":"pairseg","name":"seg","version":"2.0.0","sha256":"ee","score":0.2,"threshold":0.5,"verdict":"OK","reason":null,"detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[],"classes":null},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
+        Assert.Equal(Expected, json);
+        Assert.Equal(2, JsonSerializer.Deserialize(json, VerdictJsonContext.Default.Verdict)!.Models!.Count);
+    }
+
+    private static Verdict SingleModel() => new Verdict
         {
             Id = "01JDZ0000000000000000000AB",
             Seq = 7,
@@ -31,11 +81,4 @@ public sealed class VerdictSchemaTests
             Station = new StationIdentity("s", "a", "l", "st"),
             JudgedAt = DateTimeOffset.Parse("2026-11-23T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
         };
-
-        var json = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
-
-        const string Expected = """{"schema":"edgeagent.verdict/1","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"score":2.5,"threshold":1.7,"layers":[1,2,3],"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"stpm","version":"1.0.0","sha256":"cc","provider":"CPU"},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
-        Assert.Equal(Expected, json);
-        Assert.Equal(verdict.Id, JsonSerializer.Deserialize(json, VerdictJsonContext.Default.Verdict)!.Id);
-    }
 }

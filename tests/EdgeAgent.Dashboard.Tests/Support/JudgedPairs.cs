@@ -22,17 +22,15 @@ public static class JudgedPairs
     public static IReadOnlyList<StoredVerdict> Judge(VerdictLog log, string watched, int count, int seed = 7)
     {
         var truth = SyntheticDataset.Write(watched, new SyntheticDatasetOptions { Count = count, Seed = seed, NgFraction = 0.5 });
-        using var model = StpmModel.Load(RepoPaths.DefaultModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
-        using var inspector = new PairInspector(
-            model,
-            new ImageFileReader(new DecodeLimits()),
-            new ImageAligner(new AlignmentOptions()),
+        using var model = OnnxModel.Load(RepoPaths.DefaultModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        using var inspector = new InspectorFactory(
+            new DecodeLimits(),
+            new AlignmentOptions(),
             new Dictionary<string, ProductSettings>(),
             new StationIdentity("fab1", "wlp", "l3", "aoi2"),
             new VerdictIdGenerator(TimeProvider.System),
-            TimeProvider.System,
-            GoldenTemplates.None);
-        var judged = new List<(Verdict, string, VerdictHeatmap?)>();
+            TimeProvider.System).Create(model);
+        var judged = new List<(Verdict, string, IReadOnlyList<ModelHeatmap>?)>();
         foreach (var pair in truth)
         {
             var image = Path.Combine(watched, pair.ImagePath);
@@ -40,10 +38,10 @@ public static class JudgedPairs
                 Path.Combine(watched, pair.TemplatePath), DateTimeOffset.UtcNow, new Dictionary<string, string>());
             using var prepared = inspector.Prepare(candidate);
             var verdict = inspector.Judge([prepared])[0];
-            judged.Add((verdict, candidate.Key, prepared.Heatmap));
+            judged.Add((verdict, candidate.Key, prepared.Heatmaps));
         }
 
         var stored = log.Append(judged);
-        return [.. stored.Zip(judged, (v, j) => new StoredVerdict(v, j.Item3))];
+        return [.. stored.Zip(judged, (v, j) => new StoredVerdict(v, j.Item3 ?? []))];
     }
 }

@@ -31,7 +31,7 @@ public sealed class CanaryCheckTests(InspectorFixture fixture, ITestOutputHelper
     public void Run_ModelThatCannotTellGoodFromBad_FailsWithItsNumbers()
     {
         // The contract-test model's threshold sits inside its OK score range (models/golden/golden_c320_r160.json).
-        using var model = StpmModel.Load(RepoPaths.SmallModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        using var model = OnnxModel.Load(RepoPaths.SmallModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
         using var inspector = InspectorFixture.Create(model, new Dictionary<string, EdgeAgent.Pipeline.Prepare.ProductSettings>());
 
         var report = CanaryCheck.Run(inspector, model.Info.Crop, GoodPairs(6, size: 352), minDefectRecall: 1.0, Work);

@@ -135,7 +135,7 @@ public sealed class ModelBootstrapTests : IDisposable
         Assert.NotNull(lease);
         var image = Path.Combine(_temp.Path, "pairs", truth.ImagePath);
         var template = Path.Combine(_temp.Path, "pairs", truth.TemplatePath);
-        var verdict = lease.Model.Inspector.Inspect(new(image, truth.Id, product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>()));
+        var verdict = lease.Inspector.Inspect(new(image, truth.Id, product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>()));
         Assert.NotNull(verdict.Score);
         return (verdict.Model!.Name, verdict.Model.Version);
     }

@@ -97,7 +97,7 @@ public sealed class JournalWriterTests : IDisposable
 
         public int Attempts => Volatile.Read(ref _attempts);
 
-        public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, VerdictHeatmap? Heatmap)> items) =>
+        public IReadOnlyList<Verdict> Append(IReadOnlyList<(Verdict Verdict, string PairKey, IReadOnlyList<ModelHeatmap>? Heatmaps)> items) =>
             Interlocked.Increment(ref _attempts) <= failures ? throw new IOException("No space left on device") : log.Append(items);
 
         public IReadOnlyList<OutboxItem> Pending(int max) => log.Pending(max);

@@ -36,7 +36,7 @@ public sealed class GoldenParityTests(ITestOutputHelper output)
         using var golden = JsonDocument.Parse(File.ReadAllText(Path.Combine(RepoPaths.Golden, goldenFile)));
         var root = golden.RootElement;
         var modelPath = Path.Combine(RepoPaths.Golden, root.GetProperty("model").GetString()!);
-        using var model = StpmModel.Load(modelPath, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        using var model = OnnxModel.Load(modelPath, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
         Assert.Equal(root.GetProperty("model_sha256").GetString(), model.Info.Sha256);
         using var inspector = InspectorFixture.Create(model, new Dictionary<string, EdgeAgent.Pipeline.Prepare.ProductSettings>());
         double worst = 0;

@@ -15,24 +15,26 @@ public sealed class InspectorFixture : IDisposable
 {
     public InspectorFixture()
     {
-        Model = StpmModel.Load(RepoPaths.DefaultModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        Model = OnnxModel.Load(RepoPaths.DefaultModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
         Inspector = Create(Model, new Dictionary<string, ProductSettings>());
     }
 
-    public StpmModel Model { get; }
+    public OnnxModel Model { get; }
 
     public PairInspector Inspector { get; }
 
-    public static PairInspector Create(StpmModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null, GoldenTemplates? goldens = null, int maxBatch = 1) => new(
-        model,
-        new ImageFileReader(limits ?? new DecodeLimits()),
-        new ImageAligner(new AlignmentOptions()),
+    public static PairInspector Create(OnnxModel model, IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null, GoldenTemplates? goldens = null, int maxBatch = 1) =>
+        Factory(products, limits, goldens, maxBatch).Create(model);
+
+    public static InspectorFactory Factory(IReadOnlyDictionary<string, ProductSettings> products, DecodeLimits? limits = null, GoldenTemplates? goldens = null, int maxBatch = 1) => new(
+        limits ?? new DecodeLimits(),
+        new AlignmentOptions(),
         products,
         new StationIdentity("t", "t", "t", "t"),
         new VerdictIdGenerator(TimeProvider.System),
         TimeProvider.System,
-        goldens ?? GoldenTemplates.None,
-        maxBatch: maxBatch);
+        goldens,
+        maxBatch);
 
     public static PairCandidate Candidate(string image, string? template, string product = "default") =>
         new(image, Path.GetFileNameWithoutExtension(image), product, Path.GetDirectoryName(image)!, image, template, DateTimeOffset.UtcNow, new Dictionary<string, string>());

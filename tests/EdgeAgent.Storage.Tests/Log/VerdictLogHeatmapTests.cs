@@ -20,7 +20,7 @@ public sealed class VerdictLogHeatmapTests : IDisposable
         using var log = VerdictLog.Open(DbPath);
         var heatmap = Heatmap(7);
 
-        log.Append([(Make("a", Now, 1.5), "k1", heatmap), (Make("b", Now, null), "k2", null)]);
+        log.Append([(Make("a", Now, 1.5), "k1", [new ModelHeatmap("m", heatmap)]), (Make("b", Now, null), "k2", null)]);
 
         var stored = log.Get("a")!;
         Assert.Equal(256, stored.Heatmap!.Crop);
@@ -52,7 +52,7 @@ public sealed class VerdictLogHeatmapTests : IDisposable
         var judged = VerdictIdGenerator.TimestampOf(id);
         var image = Path.Combine(_dir, "aoi", "gone_image.png"); // its folder exists, the file does not: the stub goes
         Directory.CreateDirectory(Path.GetDirectoryName(image)!);
-        log.Append([(Make(id, judged, 2.0), PairKey.Of(image, DateTime.UtcNow), Heatmap(3))]);
+        log.Append([(Make(id, judged, 2.0), PairKey.Of(image, DateTime.UtcNow), [new ModelHeatmap("m", Heatmap(3))])]);
         log.MarkPublished([id], judged);
         log.ArchivePublished(judged.AddSeconds(1));
 
@@ -127,7 +127,7 @@ public sealed class VerdictLogHeatmapTests : IDisposable
 
     private static void Store(VerdictLog log, string id, DateTimeOffset judgedAt, VerdictHeatmap? heatmap)
     {
-        log.Append([(Make(id, judgedAt, 1.0), "key-" + id, heatmap)]);
+        log.Append([(Make(id, judgedAt, 1.0), "key-" + id, heatmap is null ? null : [new ModelHeatmap("m", heatmap)])]);
         log.MarkPublished([id], judgedAt);
     }
 

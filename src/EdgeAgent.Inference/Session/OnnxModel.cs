@@ -7,12 +7,12 @@ using Microsoft.ML.OnnxRuntime;
 namespace EdgeAgent.Inference.Session;
 
 /// <summary>
-/// One loaded STPM model: an ONNX Runtime session on the chosen provider, with its contract checked and
+/// One loaded model of any kind: an ONNX Runtime session on the chosen provider, with its contract checked and
 /// a warm-up run done, so a model that cannot run fails here and not on the first pair.
 /// <see cref="InferenceSession.Run(RunOptions, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue}, IReadOnlyCollection{string}, IReadOnlyCollection{OrtValue})"/>
-/// is thread-safe; each worker gets its own <see cref="StpmRunner"/> for buffers.
+/// is thread-safe; each worker gets its own <see cref="ModelRunner"/> for buffers.
 /// </summary>
-public sealed class StpmModel : IDisposable
+public sealed class OnnxModel : IDisposable
 {
     /// <summary>Input name of the gray template, uint8 [N, R, R, 1].</summary>
     public const string TemplateInput = "template";
@@ -20,10 +20,19 @@ public sealed class StpmModel : IDisposable
     /// <summary>Input name of the colour image, uint8 [N, R, R, 3], BGR.</summary>
     public const string ImageInput = "image";
 
-    /// <summary>Output name of the layer maps, float32 [N, 3, R, R].</summary>
+    /// <summary>STPM output: the layer maps, float32 [N, 3, R, R].</summary>
     public const string MapsOutput = "layer_maps";
 
-    private StpmModel(InferenceSession session, StpmModelInfo info, string provider)
+    /// <summary>Pair segmentation, MemSeg, density (optional): the anomaly or defect-probability map, float32 [N, 1, h, w].</summary>
+    public const string AnomalyMapOutput = "anomaly_map";
+
+    /// <summary>Classifier, pair segmentation (optional): class probabilities, float32 [N, K].</summary>
+    public const string ClassProbsOutput = "class_probs";
+
+    /// <summary>Density: the Mahalanobis score, float32 [N, 1].</summary>
+    public const string ScoreOutput = "score";
+
+    private OnnxModel(InferenceSession session, ModelInfo info, string provider)
     {
         Session = session;
         Info = info;
@@ -31,7 +40,7 @@ public sealed class StpmModel : IDisposable
     }
 
     /// <summary>The model's metadata.</summary>
-    public StpmModelInfo Info { get; }
+    public ModelInfo Info { get; }
 
     /// <summary>The name <see cref="Provider"/> has when the model runs on the CPU.</summary>
     public const string CpuProvider = "CPU";
@@ -43,7 +52,7 @@ public sealed class StpmModel : IDisposable
 
     /// <summary>Loads, validates and warms up a model.</summary>
     /// <exception cref="ModelContractException">The file is missing, unreadable or breaks the contract.</exception>
-    public static StpmModel Load(string path, InferenceOptions options, ILogger logger)
+    public static OnnxModel Load(string path, InferenceOptions options, ILogger logger)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path))
@@ -55,7 +64,7 @@ public sealed class StpmModel : IDisposable
         var why = "configured";
         foreach (var provider in Chain(options.Provider))
         {
-            var (model, error) = TryCreate(path, options, sha256, provider);
+            var (model, error, reason) = TryCreate(path, options, sha256, provider);
             if (model is null && provider != ProviderKind.Cpu)
             {
                 error = WhyGpuFailed(provider, error);
@@ -67,9 +76,10 @@ public sealed class StpmModel : IDisposable
                 return model;
             }
 
-            if (provider == ProviderKind.Cpu)
+            // A contract problem is the model's, not the provider's: no other provider would read it differently.
+            if (provider == ProviderKind.Cpu || reason != ModelContractException.WrongContract)
             {
-                throw new ModelContractException($"Model {path} cannot be loaded: {error}");
+                throw new ModelContractException($"Model {path} cannot be loaded: {error}", reason: reason);
             }
 
             if (options.Provider == ExecutionProviderChoice.Cuda)
@@ -85,7 +95,7 @@ public sealed class StpmModel : IDisposable
     }
 
     /// <summary>A runner with its own pinned buffers for batches of up to <paramref name="capacity"/> pairs, for one thread.</summary>
-    public StpmRunner CreateRunner(int capacity = 1) => new(this, capacity);
+    public ModelRunner CreateRunner(int capacity = 1) => new(this, capacity);
 
     /// <inheritdoc/>
     public void Dispose() => Session.Dispose();
@@ -121,7 +131,7 @@ public sealed class StpmModel : IDisposable
         _ => CpuProvider,
     };
 
-    private static (StpmModel? Model, string Error) TryCreate(string path, InferenceOptions options, string sha256, ProviderKind provider)
+    private static (OnnxModel? Model, string Error, string Reason) TryCreate(string path, InferenceOptions options, string sha256, ProviderKind provider)
     {
         InferenceSession? session = null;
         try
@@ -159,15 +169,14 @@ public sealed class StpmModel : IDisposable
             }
 
             session = new InferenceSession(path, sessionOptions);
-            var info = StpmModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, sha256);
-            CheckSignature(session, info);
-            var model = new StpmModel(session, info, NameOf(provider));
+            var info = ModelSignature.Check(session.InputMetadata, session.OutputMetadata, ModelInfo.FromMetadata(session.ModelMetadata.CustomMetadataMap, sha256));
+            var model = new OnnxModel(session, info, NameOf(provider));
             using (var runner = model.CreateRunner())
             {
                 runner.Run();
             }
 
-            return (model, "");
+            return (model, "", "");
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -181,25 +190,7 @@ public sealed class StpmModel : IDisposable
                 OnnxRuntimeException => $"ONNX Runtime: {e.Message[(e.Message.LastIndexOf(" : ", StringComparison.Ordinal) + 1)..].TrimStart(' ', ':')}",
                 _ => $"{e.GetType().Name}: {e.Message}",
             };
-            return (null, message.ReplaceLineEndings(" ").Trim());
-        }
-    }
-
-    private static void CheckSignature(InferenceSession session, StpmModelInfo info)
-    {
-        int r = info.Input;
-        Expect(session.InputMetadata, TemplateInput, typeof(byte), [r, r, 1]);
-        Expect(session.InputMetadata, ImageInput, typeof(byte), [r, r, 3]);
-        Expect(session.OutputMetadata, MapsOutput, typeof(float), [3, r, r]);
-    }
-
-    private static void Expect(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, Type type, int[] shape)
-    {
-        if (!nodes.TryGetValue(name, out var node) || node.ElementType != type
-            || node.Dimensions.Length != shape.Length + 1 || !node.Dimensions.AsSpan(1).SequenceEqual(shape))
-        {
-            var actual = node is null ? "absent" : $"{node.ElementType.Name}[{string.Join(",", node.Dimensions)}]";
-            throw new ModelContractException($"Model tensor '{name}' must be {type.Name}[N,{string.Join(",", shape)}]; it is {actual}.");
+            return (null, message.ReplaceLineEndings(" ").Trim(), (e as ModelContractException)?.Reason ?? ModelContractException.WrongContract);
         }
     }
 }

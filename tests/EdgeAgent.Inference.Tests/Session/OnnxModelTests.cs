@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Inference.Tests.Session;
 
-public sealed class StpmModelTests
+public sealed class OnnxModelTests
 {
     private static string BundledModel
     {
@@ -25,7 +25,7 @@ public sealed class StpmModelTests
     }
 
     /// <summary>The flavour this test assembly was built with: "gpu" (the product's runtime) or "cpu".</summary>
-    private static string Flavour => typeof(StpmModelTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
+    private static string Flavour => typeof(OnnxModelTests).Assembly.GetCustomAttributes<AssemblyMetadataAttribute>()
         .Single(a => a.Key == "EdgeAgentFlavour").Value!;
 
     [Fact]
@@ -37,7 +37,7 @@ public sealed class StpmModelTests
     public void Load_AutoWithoutCuda_FallsBackToCpuInOneLineNamingTheMissingLibraries()
     {
         var log = new LinesLogger();
-        using var model = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, log);
+        using var model = OnnxModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, log);
         using var runner = model.CreateRunner();
         runner.Template.Fill(128);
         runner.Image.Fill(128);
@@ -57,8 +57,8 @@ public sealed class StpmModelTests
     [Fact]
     public void Load_AutoWithoutCuda_ScoresLikeTheCpuProvider()
     {
-        using var auto = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, NullLogger.Instance);
-        using var cpu = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        using var auto = OnnxModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Auto }, NullLogger.Instance);
+        using var cpu = OnnxModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
         using var a = auto.CreateRunner();
         using var c = cpu.CreateRunner();
         var random = new Random(13);
@@ -87,7 +87,7 @@ public sealed class StpmModelTests
         var cache = Path.Combine(Path.GetTempPath(), $"edgeagent-trt-{Guid.NewGuid():N}");
         try
         {
-            using var model = StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.TensorRt, TensorRtEngineCache = cache }, log);
+            using var model = OnnxModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.TensorRt, TensorRtEngineCache = cache }, log);
             using var runner = model.CreateRunner(capacity: 2);
             runner.Run(2);
 
@@ -112,7 +112,7 @@ public sealed class StpmModelTests
     [Fact]
     public void Load_CudaRequiredButAbsent_ThrowsContractExceptionNamingTheMissingLibraries()
     {
-        var e = Assert.Throws<ModelContractException>(() => StpmModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cuda }, NullLogger.Instance));
+        var e = Assert.Throws<ModelContractException>(() => OnnxModel.Load(BundledModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cuda }, NullLogger.Instance));
         Assert.Contains(Flavour == "gpu" ? "libcudart.so.13" : "(CPU flavour)", e.Message, StringComparison.Ordinal);
     }
 
@@ -123,7 +123,7 @@ public sealed class StpmModelTests
         File.WriteAllText(path, "not a model");
         try
         {
-            var e = Assert.Throws<ModelContractException>(() => StpmModel.Load(path, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance));
+            var e = Assert.Throws<ModelContractException>(() => OnnxModel.Load(path, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance));
             Assert.Contains(path, e.Message, StringComparison.Ordinal);
         }
         finally
@@ -134,7 +134,7 @@ public sealed class StpmModelTests
 
     [Fact]
     public void Load_MissingFile_ThrowsContractException() =>
-        Assert.Throws<ModelContractException>(() => StpmModel.Load("/nonexistent/model.onnx", new InferenceOptions(), NullLogger.Instance));
+        Assert.Throws<ModelContractException>(() => OnnxModel.Load("/nonexistent/model.onnx", new InferenceOptions(), NullLogger.Instance));
 }
 
 /// <summary>Keeps every formatted log line (a real logger writing to a list).</summary>

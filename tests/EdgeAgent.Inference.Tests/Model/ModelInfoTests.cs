@@ -3,7 +3,7 @@ using EdgeAgent.Score;
 
 namespace EdgeAgent.Inference.Tests.Model;
 
-public sealed class StpmModelInfoTests
+public sealed class ModelInfoTests
 {
     private static Dictionary<string, string> Valid() => new()
     {
@@ -22,12 +22,12 @@ public sealed class StpmModelInfoTests
     [Fact]
     public void FromMetadata_Valid_ReadsGeometryAndScoring()
     {
-        var info = StpmModelInfo.FromMetadata(Valid(), "abc");
+        var info = ModelInfo.FromMetadata(Valid(), "abc");
 
         Assert.Equal((320, 160, 8), (info.Crop, info.Input, info.Pad));
-        Assert.Equal([0.5, 1, 0.5], info.Scoring.LayerWeights);
-        Assert.Equal(new MaskSpec(MaskKind.Gaussian, 0.25), info.Scoring.Mask);
-        Assert.Equal(1.7, info.Scoring.Threshold);
+        Assert.Equal([0.5, 1, 0.5], info.StpmScoring.LayerWeights);
+        Assert.Equal(new MaskSpec(MaskKind.Gaussian, 0.25), info.StpmScoring.Mask);
+        Assert.Equal(1.7, info.StpmScoring.Threshold);
     }
 
     [Theory]
@@ -42,7 +42,7 @@ public sealed class StpmModelInfoTests
         var metadata = Valid();
         metadata[key] = value;
 
-        var e = Assert.Throws<ModelContractException>(() => StpmModelInfo.FromMetadata(metadata, "abc"));
+        var e = Assert.Throws<ModelContractException>(() => ModelInfo.FromMetadata(metadata, "abc"));
 
         Assert.Contains(expected, e.Message, StringComparison.Ordinal);
     }

@@ -1,0 +1,98 @@
+namespace EdgeAgent.Score;
+
+/// <summary>
+/// The pair-segmentation decision rule on a probability map (models/README.md, "pairseg"): regions are the
+/// 8-connected components of {p ≥ t}; regions smaller than the model's minimum area are specks and are ignored,
+/// so the score is the map's maximum once the specks' pixels are set to 0, and score ≥ t exactly when a region
+/// of at least that area exists. Also the peak of any map kind (<see cref="Read"/> with no threshold rule needed).
+/// </summary>
+public static class RegionFinder
+{
+    /// <summary>Most regions a verdict lists (largest first); a map full of noise must not make a huge payload.</summary>
+    public const int MaxRegions = 16;
+
+    /// <summary>
+    /// Reads a <paramref name="width"/>×<paramref name="height"/> map at threshold <paramref name="threshold"/> with
+    /// specks below <paramref name="minArea"/> pixels ignored.
+    /// </summary>
+    public static MapReading Read(ReadOnlySpan<float> map, int width, int height, double threshold, int minArea)
+    {
+        if (map.Length != width * height)
+        {
+            throw new ArgumentException($"Expected a {width}×{height} map.", nameof(map));
+        }
+
+        var labels = new int[map.Length];
+        var stack = new Stack<int>();
+        var regions = new List<MapRegion>();
+        var specks = new List<int>();
+        for (int start = 0; start < map.Length; start++)
+        {
+            if (labels[start] != 0 || !(map[start] >= threshold))
+            {
+                continue;
+            }
+
+            // Flood fill one component; its pixels are remembered only while it may still be a speck.
+            int label = regions.Count + specks.Count + 1;
+            int area = 0, minX = width, minY = height, maxX = -1, maxY = -1;
+            float max = float.NegativeInfinity;
+            var pixels = new List<int>();
+            labels[start] = label;
+            stack.Push(start);
+            while (stack.TryPop(out int i))
+            {
+                int x = i % width, y = i / width;
+                area++;
+                pixels.Add(i);
+                (minX, maxX, minY, maxY) = (Math.Min(minX, x), Math.Max(maxX, x), Math.Min(minY, y), Math.Max(maxY, y));
+                max = MathF.Max(max, map[i]);
+                for (int dy = -1; dy <= 1; dy++)
+                {
+                    for (int dx = -1; dx <= 1; dx++)
+                    {
+                        int nx = x + dx, ny = y + dy;
+                        if ((uint)nx < (uint)width && (uint)ny < (uint)height && labels[(ny * width) + nx] == 0 && map[(ny * width) + nx] >= threshold)
+                        {
+                            labels[(ny * width) + nx] = label;
+                            stack.Push((ny * width) + nx);
+                        }
+                    }
+                }
+            }
+
+            if (area >= minArea)
+            {
+                regions.Add(new MapRegion(minX, minY, maxX - minX + 1, maxY - minY + 1, area, max));
+            }
+            else
+            {
+                specks.AddRange(pixels);
+            }
+        }
+
+        // Specks count as 0: the score is the map's maximum over every other pixel.
+        var speckSet = specks.Count == 0 ? null : new HashSet<int>(specks);
+        int peak = 0;
+        float score = speckSet is null ? float.NegativeInfinity : 0;
+        for (int i = 0; i < map.Length; i++)
+        {
+            if (map[i] > score && speckSet?.Contains(i) != true)
+            {
+                (peak, score) = (i, map[i]);
+            }
+        }
+
+        return new MapReading(
+            score,
+            peak % width,
+            peak / width,
+            [.. regions.OrderByDescending(r => r.Area).ThenByDescending(r => r.Max).Take(MaxRegions)]);
+    }
+}
+
+/// <summary>A map's score, where its maximum lies, and its regions (map pixels).</summary>
+public sealed record MapReading(double Score, int PeakX, int PeakY, IReadOnlyList<MapRegion> Regions);
+
+/// <summary>One region of a map: bounding box, area and highest value, in map pixels.</summary>
+public sealed record MapRegion(int X, int Y, int Width, int Height, int Area, double Max);
