@@ -18,6 +18,9 @@ public static class RepoPaths
     /// <summary>The golden-number folder written by models/golden/make_golden.py.</summary>
     public static string Golden => Path.Combine(Root, "models", "golden");
 
+    /// <summary>A tiny contract-test model with constant outputs (models/golden/make_tiny_models.py), by file stem.</summary>
+    public static string Tiny(string stem) => Path.Combine(Golden, "tiny", stem + ".onnx");
+
     /// <summary>The built edgeagent.dll copied next to the test assembly by the project reference.</summary>
     public static string AgentDll => Path.Combine(AppContext.BaseDirectory, "edgeagent.dll");
 
