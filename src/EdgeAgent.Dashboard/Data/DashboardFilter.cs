@@ -19,7 +19,7 @@ public sealed class DashboardFilter
     /// <summary>The time range shown when the address names none: today's work.</summary>
     public const string DefaultSince = "24h";
 
-    private static readonly string[] Keys = ["since", "until", "product", "verdict", "min", "max", "limit"];
+    private static readonly string[] Keys = ["since", "until", "product", "verdict", "min", "max", "limit", "shadow"];
     private readonly Dictionary<string, string> _given = new(StringComparer.Ordinal);
 
     private DashboardFilter()
@@ -60,7 +60,10 @@ public sealed class DashboardFilter
             : int.TryParse(l, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n is >= 1 and <= MaxLimit ? n : Error<int?>(errors, $"limit must be 1 to {MaxLimit}, not '{l}'") ?? 100;
         long? before = Text("before") is not { } b ? null
             : long.TryParse(b, NumberStyles.None, CultureInfo.InvariantCulture, out var seq) ? seq : Error<long?>(errors, $"before must be a sequence number, not '{b}'");
-        filter.Query = new VerdictQuery(Time("since"), Time("until"), Outcome(), Text("product"), limit, Score("min"), Score("max"), before);
+        ShadowFilter? Shadow() => Text("shadow") is not { } t ? null
+            : Enum.GetValues<ShadowFilter>().Cast<ShadowFilter?>().FirstOrDefault(f => ShadowLabels.Of(f!.Value) == t.ToLowerInvariant())
+              ?? Error<ShadowFilter?>(errors, $"shadow must be agree, ok-to-ng, ng-to-ok, disagree or undecided, not '{t}'");
+        filter.Query = new VerdictQuery(Time("since"), Time("until"), Outcome(), Text("product"), limit, Score("min"), Score("max"), before, Shadow());
         filter.Errors = errors;
         return filter;
     }

@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Verdicts;
 using static EdgeAgent.Dashboard.Pages.Html;
 
 namespace EdgeAgent.Dashboard.Pages;
@@ -46,7 +47,12 @@ public static class DetailPage
         Row("layers 1..3", v.Layers is null ? "–" : E(string.Join("  ", v.Layers.Select(l => N(l, "0.0000")))));
         Row("peak", v.Peak is { } p ? $"template ({N(p.X, "0.0")}, {N(p.Y, "0.0")}), AOI image ({N(p.ImageX, "0.0")}, {N(p.ImageY, "0.0")})" : "–");
         Row("alignment", v.Alignment is { } a ? $"dx {N(a.Dx, "0.00")} px, dy {N(a.Dy, "0.00")} px, angle {N(a.AngleDeg, "0.000")}°, confidence {N(a.Confidence, "0.00")}" : "–");
-        Row("model", v.Model is { } m ? $"{E(m.Name)} {E(m.Version)} on {E(m.Provider)}" : "–");
+        Row("model", v.Model is { } m ? $"{E(m.Name)} {E(m.Version)} on {E(m.Provider)}{(v.Combine is null ? "" : $", models combined by {E(v.Combine)}")}" : "–");
+        foreach (var said in (v.Models ?? []).Select(m => (Role: "model", Verdict: m)).Append((Role: "shadow", Verdict: v.Shadow!)).Where(s => s.Verdict is not null))
+        {
+            Row($"{said.Role} {E(said.Verdict.Name)}", ModelLine(said.Verdict));
+        }
+
         Row("judged", $"{Time(v.JudgedAt)} (seq {N(v.Seq)}, id {E(v.Id)})");
         Row("trace", E(string.Join("  ", v.Trace.Select(t => $"{t.Key} {t.Value}"))));
         Row("image", $"{E(v.Image.Path)}<br><small>sha256 {E(v.Image.Sha256)}</small>");
@@ -54,6 +60,24 @@ public static class DetailPage
         Row("timings", $"decode {N(v.TimingsMs.Decode, "0.0")} · align {N(v.TimingsMs.Align, "0.0")} · infer {N(v.TimingsMs.Infer, "0.0")} · score {N(v.TimingsMs.Score, "0.0")} · total {N(v.TimingsMs.Total, "0.0")} ms");
         body.Append($"</table><p><a href=\"/\">← all verdicts</a> · <a href=\"/api/verdicts/{id}\">JSON</a></p>");
         return body.ToString();
+    }
+
+    // One model's say: kind, version, score against threshold, its verdict, and the classes and regions it found.
+    private static string ModelLine(ModelVerdict m)
+    {
+        var line = new StringBuilder($"{E(m.Kind)} {E(m.Version)}: {Badge(m.Outcome)} score {N(m.Score, "0.0000")} / {N(m.Threshold, "0.0000")}");
+        line.Append(m.Detail is null ? "" : $" — {E(m.Detail)}");
+        if (m.Classes is { Count: > 0 } classes)
+        {
+            line.Append("<br><small>classes ").Append(E(string.Join(", ", classes.Select(c => $"{c.Name} {c.P:0.000}")))).Append("</small>");
+        }
+
+        foreach (var r in m.Regions ?? [])
+        {
+            line.Append($"<br><small class=\"region\">region {E(r.Class)} p {N(r.Max, "0.000")}, {r.Area} px: template ({N(r.Template.X, "0")}, {N(r.Template.Y, "0")}) {N(r.Template.Width, "0")}×{N(r.Template.Height, "0")}, AOI image ({N(r.Image.X, "0")}, {N(r.Image.Y, "0")})</small>");
+        }
+
+        return line.ToString();
     }
 
     private static string Figure(string id, string name, string caption) =>

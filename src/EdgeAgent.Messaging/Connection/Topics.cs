@@ -15,6 +15,9 @@ public sealed class Topics(MqttOptions options)
     /// <summary>The periodic heartbeat (schema <c>edgeagent.metrics/1</c>), QoS 1, not retained.</summary>
     public string Metrics => $"{Root}/metrics";
 
+    /// <summary>Shadow models' agreement with the models in service (schema <c>edgeagent.shadow/1</c>), QoS 1, retained.</summary>
+    public string Shadow => $"{Root}/shadow";
+
     /// <summary>Retained <c>online</c>/<c>offline</c>; the broker publishes <c>offline</c> as the last will.</summary>
     public string State => $"{Root}/state";
 

@@ -25,6 +25,7 @@ public sealed class HeartbeatService(
     PipelineProgress progress,
     MetricsReader metrics,
     ActiveModels models,
+    ShadowTally shadows,
     MqttConnection mqtt,
     ISystemdNotifier systemd,
     TimeProvider time,
@@ -108,6 +109,25 @@ public sealed class HeartbeatService(
         };
         _lastBeat = (pairs, errors, now);
         await mqtt.PublishAsync(mqtt.Topics.Metrics, JsonSerializer.SerializeToUtf8Bytes(beat, HeartbeatJsonContext.Default.Heartbeat), retain: false, cancellationToken).ConfigureAwait(false);
+        await PublishShadowsAsync(now, cancellationToken).ConfigureAwait(false);
+    }
+
+    // With the heartbeat: a supervisor deciding on a promotion reads the same figures in the log, on the dashboard and here.
+    private async Task PublishShadowsAsync(DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var summaries = shadows.Summaries();
+        if (summaries.Count == 0)
+        {
+            return;
+        }
+
+        foreach (var s in summaries)
+        {
+            Log.Shadow(logger, s.Product, s.Model, s.Version, s.Agree, s.OkToNg, s.NgToOk, s.Undecided, s.Skipped);
+        }
+
+        var report = new ShadowReport(now, summaries);
+        await mqtt.PublishAsync(mqtt.Topics.Shadow, JsonSerializer.SerializeToUtf8Bytes(report, ShadowJsonContext.Default.ShadowReport), retain: true, cancellationToken).ConfigureAwait(false);
     }
 
     private int Queue(string name) => (int)metrics.Gauge(AgentMetrics.QueueDepth, t => t["queue"] == name);

@@ -10,4 +10,7 @@ internal static partial class Log
 
     [LoggerMessage(5001, LogLevel.Information, "Agent is healthy again (was {Previous})")]
     public static partial void Recovered(ILogger logger, string previous);
+
+    [LoggerMessage(5002, LogLevel.Information, "Shadow {Model} {Version} on {Product}: agree {Agree}, OK->NG {OkToNg}, NG->OK {NgToOk}, undecided {Undecided}, skipped {Skipped} (line busy)")]
+    public static partial void Shadow(ILogger logger, string product, string model, string version, long agree, long okToNg, long ngToOk, long undecided, long skipped);
 }

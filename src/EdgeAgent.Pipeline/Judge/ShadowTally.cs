@@ -125,6 +125,18 @@ public sealed record ShadowSummary(
     /// <summary>Pairs both judged OK or NG.</summary>
     public long Compared => Agree + OkToNg + NgToOk;
 
-    /// <summary>Share of compared pairs on which they agree (NaN before the first).</summary>
-    public double Agreement => Compared == 0 ? double.NaN : (double)Agree / Compared;
+    /// <summary>Share of compared pairs on which they agree (null before the first).</summary>
+    public double? Agreement => Compared == 0 ? null : Math.Round((double)Agree / Compared, 4);
 }
+
+/// <summary>The retained message on <c>…/shadow</c> (schema <c>edgeagent.shadow/1</c>): every product's shadow figures since the agent started.</summary>
+public sealed record ShadowReport(DateTimeOffset At, IReadOnlyList<ShadowSummary> Products)
+{
+    /// <summary>Schema name and version.</summary>
+    public string Schema { get; init; } = "edgeagent.shadow/1";
+}
+
+/// <summary>Source-generated JSON for <see cref="ShadowReport"/>.</summary>
+[System.Text.Json.Serialization.JsonSourceGenerationOptions(PropertyNamingPolicy = System.Text.Json.Serialization.JsonKnownNamingPolicy.CamelCase)]
+[System.Text.Json.Serialization.JsonSerializable(typeof(ShadowReport))]
+public sealed partial class ShadowJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
