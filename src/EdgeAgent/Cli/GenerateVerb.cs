@@ -48,7 +48,8 @@ internal static class GenerateVerb
             }
         }
 
-        Console.WriteLine($"wrote {pairs.Count} pairs ({pairs.Count(p => p.IsDefective)} NG, each with its defect mask) to {Path.GetFullPath(output)}");
+        var ng = pairs.Count(p => p.IsDefective);
+        Console.WriteLine($"wrote {pairs.Count} pairs ({ng} NG{(ng > 0 ? ", their defect masks under masks/" : "")}) to {Path.GetFullPath(output)}");
         return 0;
     }
 }
