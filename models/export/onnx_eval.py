@@ -1,5 +1,5 @@
-"""A small numpy interpreter for the ONNX operators an "stpm-maps/1" graph uses, plus a constant
-folder built on it.
+"""A small numpy interpreter for the ONNX operators the EdgeAgent graphs use ("stpm-maps/1",
+"pairseg-map/1", "classifier-probs/1"), plus a constant folder built on it.
 
 There is no onnxruntime for this Python, and onnx 1.12 has no reference evaluator. This file
 executes the *exported graph* (not the torch module) following the ONNX operator specifications,
@@ -116,6 +116,48 @@ def _reduce_l2(a, x):
 def _reduce_sum(a, x, axes=None):
     axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
     return [np.sum(x, axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
+
+
+@_op("ReduceMean")
+def _reduce_mean(a, x, axes=None):
+    axes = a.get("axes") if axes is None else axes   # attribute up to opset 17, input from 18
+    axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
+    return [np.mean(x.astype(np.float64), axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
+
+
+@_op("Sigmoid")
+def _sigmoid(a, x):
+    # float64 inside, so large |x| neither overflows nor loses the tail
+    return [(1.0 / (1.0 + np.exp(-x.astype(np.float64)))).astype(x.dtype)]
+
+
+@_op("Softmax")
+def _softmax(a, x):
+    axis = a.get("axis", -1)   # opset >= 13 semantics: along one axis
+    z = x.astype(np.float64)
+    e = np.exp(z - z.max(axis=axis, keepdims=True))
+    return [(e / e.sum(axis=axis, keepdims=True)).astype(x.dtype)]
+
+
+@_op("Flatten")
+def _flatten(a, x):
+    axis = a.get("axis", 1) % max(x.ndim, 1)
+    return [x.reshape(int(np.prod(x.shape[:axis], dtype=np.int64)), -1)]
+
+
+@_op("MatMul")
+def _matmul(a, x, y):
+    return [np.matmul(x, y).astype(x.dtype)]
+
+
+@_op("Gemm")
+def _gemm(a, x, w, c=None):
+    x = x.T if a.get("transA", 0) else x
+    w = w.T if a.get("transB", 0) else w
+    y = a.get("alpha", 1.0) * (x.astype(np.float64) @ w.astype(np.float64))
+    if c is not None:
+        y = y + a.get("beta", 1.0) * c
+    return [y.astype(np.float32)]
 
 
 # --- Pad (opset >= 11: pads as input) ---------------------------------------------------------

@@ -1,5 +1,6 @@
 using System.Globalization;
 using EdgeAgent.Align;
+using EdgeAgent.Vision.Align;
 using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Synthetic;
@@ -13,6 +14,9 @@ public sealed class AoiPairGenerator
     // NG defects sit within this radius of the image centre; with their own extent (≤ ~30 px) they stay
     // inside the ~80 px the AOI's centring guarantees.
     private const double DefectOffsetMax = 45;
+
+    // Smallest canvas change (grey levels, largest over BGR) that counts as defect in the mask.
+    private const int MaskMinChange = 16;
 
     private readonly Random _random;
     private readonly int _size;
@@ -47,13 +51,17 @@ public sealed class AoiPairGenerator
         var truth = new Alignment(dx, dy, angleDeg, 1);
         var centre = (_size - 1) / 2.0;
         PaintedDefect? defect = null;
+        Mat? mask = null;
         if (defective)
         {
             var offsetAngle = pairRandom.NextDouble() * 2 * Math.PI;
             var offset = DefectOffsetMax * Math.Sqrt(pairRandom.NextDouble());
             var (tx, ty) = truth.ImageToTemplate(centre + (offset * Math.Cos(offsetAngle)), centre + (offset * Math.Sin(offsetAngle)), centre, centre);
             var at = new Point((int)Math.Round(tx) + margin, (int)Math.Round(ty) + margin);
-            defect = new DefectPainter(canvas.Bgr, labels, palette, pairRandom).Paint(at);
+            using var before = canvas.Bgr.Clone();
+            using var shape = new Mat(labels.Size(), MatType.CV_8UC1, Scalar.All(0));
+            defect = new DefectPainter(canvas.Bgr, labels, palette, pairRandom, shape).Paint(at);
+            mask = DefectMask(before, canvas.Bgr, shape, margin, _size);
         }
 
         var image = Camera.CaptureImage(canvas.Bgr, _size, dx, dy, angleDeg, pairRandom, ref noise);
@@ -66,7 +74,30 @@ public sealed class AoiPairGenerator
         }
 
         return new SyntheticPair(image, template, product, id, defect?.Kind ?? DefectKinds.None,
-            dx, dy, angleDeg, pitch, defectCentre, defect?.Radius ?? 0);
+            dx, dy, angleDeg, pitch, defectCentre, defect?.Radius ?? 0, mask);
+    }
+
+    /// <summary>
+    /// The defect in the template frame: canvas pixels the painter changed visibly, plus the shape it painted,
+    /// cut out of the canvas exactly where the template is. The template is the unwarped centre of the
+    /// canvas, so this is also the frame the agent aligns the image into, and segmentation maps of the
+    /// aligned pair can be scored against it pixel for pixel.
+    /// </summary>
+    private static Mat DefectMask(Mat before, Mat after, Mat shape, int margin, int size)
+    {
+        using var difference = new Mat();
+        Cv2.Absdiff(before, after, difference);
+        using var channels = new DisposableMats(Cv2.Split(difference));
+        using var largest = new Mat();
+        Cv2.Max(channels[0], channels[1], largest);
+        Cv2.Max(largest, channels[2], largest);
+        // A change of ≥ MaskMinChange grey levels stands out of the sensor noise (σ ≤ 4.5); the faint tails of
+        // blurred or anti-aliased edges below it would make the masks grow with every blur, not with the defect.
+        using var changed = new Mat();
+        Cv2.Threshold(largest, changed, MaskMinChange - 1, 255, ThresholdTypes.Binary);
+        Cv2.BitwiseOr(changed, shape, changed);
+        using var frame = new Mat(changed, new Rect(margin, margin, size, size));
+        return frame.Clone();
     }
 
     // AOI-style traceability ids: one lot per generator, random strip/unit/die positions, never repeated.

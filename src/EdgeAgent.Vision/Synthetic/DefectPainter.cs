@@ -8,12 +8,15 @@ internal sealed record PaintedDefect(string Kind, Point Centre, double Radius);
 /// <summary>
 /// Paints one defect into the colour canvas only, so the template stays golden. Contrast and size are
 /// drawn from ranges that include subtle cases, but every defect stays visible to a person.
+/// Each painter also fills the shape it painted into <c>shape</c> (CV_8UC1, canvas-sized, 255 = painted):
+/// a defect whose colour happens to match its surroundings changes few canvas pixels, yet it is still
+/// where the defect is. Drawing the shape never draws from <c>random</c>, so the pairs stay what they were.
 /// </summary>
-internal sealed class DefectPainter(Mat canvasBgr, Mat labels, MaterialPalette palette, Random random)
+internal sealed class DefectPainter(Mat canvasBgr, Mat labels, MaterialPalette palette, Random random, Mat shape)
 {
     public PaintedDefect Paint(Point at)
     {
-        var materials = new MaterialDefects(canvasBgr, labels, palette, random);
+        var materials = new MaterialDefects(canvasBgr, labels, palette, random, shape);
         return DefectKinds.All[random.Next(DefectKinds.All.Count)] switch
         {
             DefectKinds.Particle => Particle(at),
@@ -42,6 +45,7 @@ internal sealed class DefectPainter(Mat canvasBgr, Mat labels, MaterialPalette p
         var level = dark ? random.Next(15, 70) : random.Next(200, 250);
         var tint = new Scalar(level, level + random.Next(-10, 11), level + random.Next(0, 20));
         Cv2.FillPoly(canvasBgr, [outline], tint, LineTypes.AntiAlias);
+        Cv2.FillPoly(shape, [outline], Scalar.All(255), LineTypes.Link8);
         return new PaintedDefect(DefectKinds.Particle, at, radius);
     }
 
@@ -66,6 +70,7 @@ internal sealed class DefectPainter(Mat canvasBgr, Mat labels, MaterialPalette p
         var level = random.NextDouble() < 0.5 ? random.Next(10, 50) : random.Next(210, 255);
         var width = random.NextDouble() < 0.25 ? 1 : random.Next(2, 4);
         Cv2.Polylines(canvasBgr, [points], false, new Scalar(level, level, level), width, LineTypes.AntiAlias);
+        Cv2.Polylines(shape, [points], false, Scalar.All(255), width, LineTypes.Link8);
         return new PaintedDefect(DefectKinds.Scratch, at, halfLength + 2);
     }
 
@@ -77,7 +82,10 @@ internal sealed class DefectPainter(Mat canvasBgr, Mat labels, MaterialPalette p
         var box = new Rect(at.X - extent, at.Y - extent, 2 * extent, 2 * extent);
         using var alpha = new Mat(box.Size, MatType.CV_32FC1, Scalar.All(0));
         var strength = 0.3 + (0.25 * random.NextDouble());
-        Cv2.Ellipse(alpha, new Point(extent, extent), axes, random.Next(180), 0, 360, Scalar.All(strength), -1, LineTypes.AntiAlias);
+        var tilt = random.Next(180);
+        Cv2.Ellipse(alpha, new Point(extent, extent), axes, tilt, 0, 360, Scalar.All(strength), -1, LineTypes.AntiAlias);
+        // The unblurred ellipse is the stain; its blurred fringe counts only where it shows (the canvas diff).
+        Cv2.Ellipse(shape, at, axes, tilt, 0, 360, Scalar.All(255), -1, LineTypes.Link8);
         Cv2.GaussianBlur(alpha, alpha, new Size(0, 0), Math.Min(axes.Width, axes.Height) / 3.0);
         var colour = random.Next(3) switch
         {

@@ -2,8 +2,11 @@ using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Synthetic;
 
-/// <summary>Defects that depend on the layout: material removed, material added, a patch moved.</summary>
-internal sealed class MaterialDefects(Mat canvasBgr, Mat labels, MaterialPalette palette, Random random)
+/// <summary>
+/// Defects that depend on the layout: material removed, material added, a patch moved. Like
+/// <see cref="DefectPainter"/>, each fills what it painted into <c>shape</c> without drawing from <c>random</c>.
+/// </summary>
+internal sealed class MaterialDefects(Mat canvasBgr, Mat labels, MaterialPalette palette, Random random, Mat shape)
 {
     /// <summary>Part of a bump, pad or trace erased to passivation; null when no metal lies near enough.</summary>
     public PaintedDefect? Missing(Point at)
@@ -32,6 +35,11 @@ internal sealed class MaterialDefects(Mat canvasBgr, Mat labels, MaterialPalette
         Cv2.Dilate(disc, disc, null);
         using var target = new Mat(canvasBgr, box);
         target.SetTo(palette.BgrOf(Material.Passivation), disc);
+        using (var painted = new Mat(shape, box))
+        {
+            painted.SetTo(Scalar.All(255), disc);
+        }
+
         return new PaintedDefect(DefectKinds.Missing, seed, radius + 2);
     }
 
@@ -58,7 +66,10 @@ internal sealed class MaterialDefects(Mat canvasBgr, Mat labels, MaterialPalette
         var length = Math.Max(10, end.DistanceTo(start));
         var width = random.Next(4, 10);
         Cv2.Line(canvasBgr, start, end, metal, width, LineTypes.AntiAlias);
-        Cv2.Circle(canvasBgr, end, width / 2 + random.Next(1, 4), metal, -1, LineTypes.AntiAlias);
+        var blob = (width / 2) + random.Next(1, 4);
+        Cv2.Circle(canvasBgr, end, blob, metal, -1, LineTypes.AntiAlias);
+        Cv2.Line(shape, start, end, Scalar.All(255), width, LineTypes.Link8);
+        Cv2.Circle(shape, end, blob, Scalar.All(255), -1, LineTypes.Link8);
         var mid = new Point((start.X + end.X) / 2, (start.Y + end.Y) / 2);
         return new PaintedDefect(DefectKinds.Extra, mid, (length / 2) + width);
     }
@@ -90,6 +101,12 @@ internal sealed class MaterialDefects(Mat canvasBgr, Mat labels, MaterialPalette
         using (var to = new Mat(canvasBgr, destination))
         {
             from.CopyTo(to);
+        }
+
+        // The whole pasted square is the defect, also where it happens to match what it covered.
+        using (var painted = new Mat(shape, destination))
+        {
+            painted.SetTo(Scalar.All(255));
         }
 
         return new PaintedDefect(DefectKinds.Patch, at, side * 0.72);

@@ -2,9 +2,15 @@ using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Synthetic;
 
-/// <summary>Writes and reads a synthetic AOI dataset: root/&lt;product&gt;/&lt;id&gt;_image|_template.&lt;ext&gt; plus root/labels.csv.</summary>
+/// <summary>
+/// Writes and reads a synthetic AOI dataset: root/&lt;product&gt;/&lt;id&gt;_image|_template.&lt;ext&gt;, the NG pairs'
+/// defect masks in root/masks/&lt;product&gt;/&lt;id&gt;_mask.png, plus root/labels.csv.
+/// </summary>
 public static class SyntheticDataset
 {
+    /// <summary>Folder under the dataset root that holds the NG pairs' defect masks.</summary>
+    public const string MasksFolder = "masks";
+
     private static readonly string[] Extensions = ["png", "bmp", "jpg", "tif"];
 
     /// <summary>Writes the dataset; <paramref name="progress"/> hears the number of pairs written so far (the CLI's progress line).</summary>
@@ -34,7 +40,17 @@ public static class SyntheticDataset
             Directory.CreateDirectory(Path.Combine(root, product));
             Save(Path.Combine(root, imagePath), pair.Image);
             Save(Path.Combine(root, templatePath), pair.Template);
-            rows.Add(new SyntheticPairTruth(product, pair.Id, imagePath, templatePath, pair.IsDefective, pair.DefectKind, dx, dy, angle));
+            var maskPath = "";
+            if (pair.DefectMask is not null)
+            {
+                // Outside the product folders, which the agent's ingest reads as pairs; always PNG, since a
+                // lossy format would blur the 0/255 edge the masks are for.
+                maskPath = $"{MasksFolder}/{product}/{pair.Id}_mask.png";
+                Directory.CreateDirectory(Path.Combine(root, MasksFolder, product));
+                Save(Path.Combine(root, maskPath), pair.DefectMask);
+            }
+
+            rows.Add(new SyntheticPairTruth(product, pair.Id, imagePath, templatePath, pair.IsDefective, pair.DefectKind, dx, dy, angle, maskPath));
             progress?.Report(rows.Count);
         }
 

@@ -7,7 +7,7 @@ namespace EdgeAgent.Vision.Synthetic;
 public sealed class SyntheticPair : IDisposable
 {
     internal SyntheticPair(Mat image, Mat template, string product, string id, string defectKind,
-        double dx, double dy, double angleDeg, int pitchPx, Point2d? defectCentre, double defectRadius)
+        double dx, double dy, double angleDeg, int pitchPx, Point2d? defectCentre, double defectRadius, Mat? defectMask)
     {
         Image = image;
         Template = template;
@@ -20,6 +20,7 @@ public sealed class SyntheticPair : IDisposable
         PitchPx = pitchPx;
         DefectCentre = defectCentre;
         DefectRadius = defectRadius;
+        DefectMask = defectMask;
     }
 
     /// <summary>The AOI image, CV_8UC3 BGR.</summary>
@@ -52,6 +53,12 @@ public sealed class SyntheticPair : IDisposable
     /// <summary>Radius around <see cref="DefectCentre"/> that contains the whole defect (0 for OK).</summary>
     public double DefectRadius { get; }
 
+    /// <summary>
+    /// Where the defect is, CV_8UC1 in the template frame (255 = defect, 0 = not); null for an OK pair.
+    /// The ground truth for segmentation models, which see the image aligned to the template.
+    /// </summary>
+    public Mat? DefectMask { get; }
+
     /// <summary>The true transform, with confidence 1.</summary>
     public Alignment Truth => new(Dx, Dy, AngleDeg, 1);
 
@@ -59,5 +66,6 @@ public sealed class SyntheticPair : IDisposable
     {
         Image.Dispose();
         Template.Dispose();
+        DefectMask?.Dispose();
     }
 }

@@ -2,7 +2,8 @@ namespace EdgeAgent.Vision.Synthetic;
 
 /// <summary>
 /// One row of labels.csv: what was generated and the true image→template transform, in the convention
-/// of <see cref="EdgeAgent.Align.Alignment"/>. Paths are relative to the dataset root with '/' separators.
+/// of <see cref="EdgeAgent.Align.Alignment"/>. Paths are relative to the dataset root with '/' separators;
+/// <see cref="MaskPath"/> is empty for OK pairs and for datasets written before masks existed.
 /// </summary>
 public sealed record SyntheticPairTruth(
     string Product,
@@ -13,4 +14,5 @@ public sealed record SyntheticPairTruth(
     string DefectKind,
     double Dx,
     double Dy,
-    double AngleDeg);
+    double AngleDeg,
+    string MaskPath = "");

@@ -8,7 +8,7 @@ internal static class GenerateVerb
 {
     public static Command Command()
     {
-        var output = CliOptions.Required("--out", "DIR", "folder to write <product>/<id>_image|_template.<ext> and labels.csv into");
+        var output = CliOptions.Required("--out", "DIR", "folder to write <product>/<id>_image|_template.<ext>, masks/<product>/<id>_mask.png (NG pairs) and labels.csv into");
         var count = CliOptions.Int("--count", 40, "N", "pairs to write");
         var ngFraction = CliOptions.Number("--ng-fraction", 0.5, "F", "share of defective pairs");
         var seed = CliOptions.Int("--seed", 1, "S", "random seed (same seed, same pairs)");
@@ -48,7 +48,8 @@ internal static class GenerateVerb
             }
         }
 
-        Console.WriteLine($"wrote {pairs.Count} pairs ({pairs.Count(p => p.IsDefective)} NG) to {Path.GetFullPath(output)}");
+        var ng = pairs.Count(p => p.IsDefective);
+        Console.WriteLine($"wrote {pairs.Count} pairs ({ng} NG{(ng > 0 ? ", their defect masks under masks/" : "")}) to {Path.GetFullPath(output)}");
         return 0;
     }
 }

@@ -41,6 +41,34 @@ public sealed class AoiPairGeneratorTests
     }
 
     [Fact]
+    public void Next_DefectivePair_CarriesAMaskCoveringItsDefect()
+    {
+        var generator = new AoiPairGenerator(seed: 17, size: 300);
+        for (var i = 0; i < 12; i++)
+        {
+            // Unshifted, so the image is in the template frame too and can be compared with the mask directly.
+            using var pair = generator.Next(true, 0, 0, 0, i % 2 == 0 ? "UBM" : "M1");
+            var mask = pair.DefectMask!;
+            Assert.Equal(MatType.CV_8UC1, mask.Type());
+            Assert.Equal(pair.Template.Size(), mask.Size());
+            using var partial = mask.InRange(1, 254);
+            Assert.Equal(0, Cv2.CountNonZero(partial));
+            Assert.True(Cv2.CountNonZero(mask) >= 20, $"{pair.DefectKind}: mask of {Cv2.CountNonZero(mask)} px");
+
+            // Every marked pixel lies within the painted defect's circle (plus its anti-aliased edge).
+            using var allowed = new Mat(mask.Size(), MatType.CV_8UC1, Scalar.All(0));
+            var centre = pair.DefectCentre!.Value;
+            Cv2.Circle(allowed, new Point((int)Math.Round(centre.X), (int)Math.Round(centre.Y)), (int)Math.Ceiling(pair.DefectRadius * 1.5) + 3, Scalar.All(255), -1);
+            using var stray = new Mat();
+            Cv2.Subtract(mask, allowed, stray);
+            Assert.Equal(0, Cv2.CountNonZero(stray));
+
+            var (inside, outside) = PairMetrics.DifferenceInAndOutOfMask(pair.Image, pair.Template, mask);
+            Assert.True(inside > 1.4 * outside, $"{pair.DefectKind}: |image − template| {inside:F1} inside the mask, {outside:F1} outside");
+        }
+    }
+
+    [Fact]
     public void Next_OkPair_HasNoDefectAndExpectedFormats()
     {
         using var pair = new AoiPairGenerator(seed: 2, size: 300).Next(false, 0, 0, 0, "UBM");
@@ -48,6 +76,7 @@ public sealed class AoiPairGeneratorTests
         Assert.Equal(DefectKinds.None, pair.DefectKind);
         Assert.False(pair.IsDefective);
         Assert.Null(pair.DefectCentre);
+        Assert.Null(pair.DefectMask);
         Assert.Equal(MatType.CV_8UC3, pair.Image.Type());
         Assert.Equal(MatType.CV_8UC1, pair.Template.Type());
         Assert.Equal(new Size(300, 300), pair.Image.Size());

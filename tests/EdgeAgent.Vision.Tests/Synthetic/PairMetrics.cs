@@ -30,6 +30,39 @@ internal static class PairMetrics
         return a.Dot(b) / Math.Sqrt(a.Dot(a) * b.Dot(b));
     }
 
+    /// <summary>
+    /// Mean |image − template| inside the mask and outside it (the mask grown by 4 px, so its soft edge counts
+    /// for neither), for an image in the template frame. The image's gray is first rescaled to the template's
+    /// local brightness, and both are smoothed a little, so lighting, focus and noise differ little and what
+    /// remains is the scene's difference: the defect. Not high-passed, so a soft stain counts too.
+    /// </summary>
+    public static (double Inside, double Outside) DifferenceInAndOutOfMask(Mat imageBgr, Mat template, Mat mask)
+    {
+        using var gray8 = new Mat();
+        Cv2.CvtColor(imageBgr, gray8, ColorConversionCodes.BGR2GRAY);
+        using var gray = new Mat();
+        gray8.ConvertTo(gray, MatType.CV_32F);
+        using var reference = new Mat();
+        template.ConvertTo(reference, MatType.CV_32F);
+        using var grayLight = new Mat();
+        using var referenceLight = new Mat();
+        Cv2.GaussianBlur(gray, grayLight, new Size(0, 0), 25);
+        Cv2.GaussianBlur(reference, referenceLight, new Size(0, 0), 25);
+        using var relit = new Mat();
+        Cv2.Divide(referenceLight, grayLight, relit);
+        Cv2.Multiply(gray, relit, relit);
+        Cv2.GaussianBlur(relit, relit, new Size(0, 0), 1.5);
+        Cv2.GaussianBlur(reference, reference, new Size(0, 0), 1.5);
+        using var difference = new Mat();
+        Cv2.Absdiff(relit, reference, difference);
+
+        using var grown = new Mat();
+        Cv2.Dilate(mask, grown, null, null, 4);
+        using var outside = new Mat();
+        Cv2.BitwiseNot(grown, outside);
+        return (Cv2.Mean(difference, mask).Val0, Cv2.Mean(difference, outside).Val0);
+    }
+
     private static Mat HighPass(Mat gray)
     {
         using var f = new Mat();

@@ -1,4 +1,5 @@
 using EdgeAgent.Vision.Synthetic;
+using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Tests.Synthetic;
 
@@ -30,7 +31,40 @@ public sealed class SyntheticDatasetTests : IDisposable
         Assert.Equal(written, read);
         Assert.All(read, row => Assert.True(File.Exists(Path.Combine(_root, row.ImagePath))));
         Assert.All(read, row => Assert.StartsWith($"{row.Product}/{row.Id}_", row.TemplatePath, StringComparison.Ordinal));
-        Assert.StartsWith("product,id,image,template,label,defect,dx,dy,angle_deg\n", File.ReadAllText(Path.Combine(_root, "labels.csv")), StringComparison.Ordinal);
+        Assert.StartsWith("product,id,image,template,label,defect,dx,dy,angle_deg,mask\n", File.ReadAllText(Path.Combine(_root, "labels.csv")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_NgPairsCarryAMaskOutsideTheProductFolders_OkPairsNone()
+    {
+        var rows = SyntheticDataset.Write(_root, Small with { Extension = "jpg" });
+
+        Assert.All(rows.Where(r => !r.IsDefective), r => Assert.Equal("", r.MaskPath));
+        Assert.All(rows.Where(r => r.IsDefective), r =>
+        {
+            // PNG whatever the image format: the mask's 0/255 edge must survive the file.
+            Assert.Equal($"masks/{r.Product}/{r.Id}_mask.png", r.MaskPath);
+            using var mask = Cv2.ImRead(Path.Combine(_root, r.MaskPath), ImreadModes.Unchanged);
+            Assert.Equal(MatType.CV_8UC1, mask.Type());
+            Assert.Equal(new Size(Small.Size, Small.Size), mask.Size());
+            Assert.True(Cv2.CountNonZero(mask) > 0);
+        });
+        Assert.Equal(rows.Count(r => r.IsDefective), Directory.EnumerateFiles(Path.Combine(_root, "masks"), "*", SearchOption.AllDirectories).Count());
+    }
+
+    [Fact]
+    public void ReadLabels_FileWithoutMaskColumn_ReadsWithEmptyMaskPaths()
+    {
+        // The layout before masks existed, as the golden pairs under models/golden/pairs still have it.
+        Directory.CreateDirectory(_root);
+        File.WriteAllText(Path.Combine(_root, "labels.csv"),
+            "product,id,image,template,label,defect,dx,dy,angle_deg\n" +
+            "UBM,L1_S01_U002_D03,UBM/L1_S01_U002_D03_image.png,UBM/L1_S01_U002_D03_template.png,NG,scratch,0.5,-0.25,0.01\n");
+
+        var row = Assert.Single(SyntheticDataset.ReadLabels(_root));
+
+        Assert.Equal(new SyntheticPairTruth("UBM", "L1_S01_U002_D03", "UBM/L1_S01_U002_D03_image.png", "UBM/L1_S01_U002_D03_template.png",
+            true, "scratch", 0.5, -0.25, 0.01, ""), row);
     }
 
     [Theory]

@@ -1,0 +1,133 @@
+"""Train the EdgeAgent `classifier` model (narrow VGG, 7 classes) on generator pairs.
+
+    /usr/bin/python3 models/train/train_classifier.py --data DIR [--data DIR ...] --out-dir RUN \
+        [--use-template] [--crop 256 --input 128 --steps 400 --batch 24 --lr 2e-3] [--val DIR]
+
+Classes: ok, particle, scratch, missing, extra, stain, patch (label = the generator's defect kind,
+"none" -> ok). Every pair is cut exactly as the agent cuts it (centred C x C, INTER_AREA to R); the
+samples are whole R x R crops with a random flip / 90-degree rotation (the same for image and
+template). Loss: cross-entropy with class weights 1/frequency (the OK share differs between sets).
+Adam, warm-up + cosine decay over the steps or the --time-budget, whichever ends first, fixed seed. --use-template adds the gray template as a second input channel
+(the graph then declares the `template` input). --val DIR prints NG AP (score = 1 - p_ok) and class
+accuracy there at the end, which is how the template question was decided (models/README.md).
+
+Writes RUN/classifier.pth ({kind, config, state_dict}) and RUN/train_log.json.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(HERE, "..", "export"))
+import kinds  # noqa: E402
+
+
+def load(roots, crop: int, inp: int):
+    ims, tms, ys = [], [], []
+    for root in roots:
+        for r in kinds.read_labels(root):
+            t, im, _ = kinds.read_pair(root, r)
+            ims.append(kinds.crop_resize(im, crop, inp))
+            tms.append(kinds.crop_resize(t, crop, inp)[..., None])
+            ys.append(kinds.CLASSES.index("ok" if r["label"] == "OK" else r["defect"]))
+    return np.stack(ims), np.stack(tms), np.asarray(ys, np.int64)
+
+
+@torch.no_grad()
+def validate(net, ims, tms, ys) -> dict:
+    net.eval()
+    probs = np.concatenate([net(torch.from_numpy(ims[i:i + 32]), torch.from_numpy(tms[i:i + 32])).numpy()
+                            for i in range(0, len(ims), 32)])
+    net.train()
+    score = 1 - probs[:, 0]
+    return {"ap_ng": kinds.average_precision(score, ys > 0),
+            "recall_at_1pct_overkill": kinds.recall_at_overkill(score, ys > 0)[0],
+            "class_accuracy": float((probs.argmax(1) == ys).mean()),
+            "class_accuracy_ng": float((probs.argmax(1) == ys)[ys > 0].mean())}
+
+
+def main(argv=None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", action="append", required=True, help="generator dir (repeatable); OK and NG pairs are used")
+    ap.add_argument("--out-dir", required=True)
+    ap.add_argument("--use-template", action="store_true")
+    ap.add_argument("--crop", type=int, default=256)
+    ap.add_argument("--input", type=int, default=128)
+    ap.add_argument("--widths", default="16,32,64,128,128")
+    ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--batch", type=int, default=24)
+    ap.add_argument("--lr", type=float, default=2e-3)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--val", default="", help="generator dir for the end-of-training check")
+    ap.add_argument("--time-budget", type=float, default=600, help="seconds of training; the schedule ends at the budget if the steps take longer")
+    a = ap.parse_args(argv)
+    torch.set_num_threads(a.threads)
+    torch.manual_seed(a.seed)
+    rng = np.random.default_rng(a.seed)
+    t0 = time.time()
+    ims, tms, ys = load(a.data, a.crop, a.input)
+    counts = np.bincount(ys, minlength=len(kinds.CLASSES))
+    print(f"loaded {len(ys)} pairs, per class {dict(zip(kinds.CLASSES, counts.tolist()))} in {time.time() - t0:.0f}s", flush=True)
+    weight = torch.tensor(len(ys) / (len(kinds.CLASSES) * np.maximum(counts, 1)), dtype=torch.float32)
+
+    widths = tuple(int(w) for w in a.widths.split(","))
+    net = kinds.ClassifierNet(widths, a.hidden, kinds.CLASSES, a.use_template)
+    opt = torch.optim.Adam(net.parameters(), lr=a.lr, weight_decay=1e-4)
+    t1, log, run = time.time(), [], []
+    net.train()
+    step = 0
+    for step in range(1, a.steps + 1):
+        idx = rng.integers(0, len(ys), a.batch)
+        k, flip = int(rng.integers(4)), rng.random() < 0.5
+        bi, bt = np.rot90(ims[idx], k, axes=(1, 2)), np.rot90(tms[idx], k, axes=(1, 2))
+        if flip:
+            bi, bt = bi[:, :, ::-1], bt[:, :, ::-1]
+        logits = net.logits(torch.from_numpy(np.ascontiguousarray(bi)), torch.from_numpy(np.ascontiguousarray(bt)))
+        loss = F.cross_entropy(logits, torch.from_numpy(ys[idx]), weight=weight)
+        opt.zero_grad()
+        loss.backward()
+        # Warm-up then cosine decay over whichever runs out first, the steps or the time budget: on a
+        # shared CPU the step rate varies 3x, and a schedule cut off at its peak leaves a noisy model.
+        progress = max(step / a.steps, (time.time() - t1) / a.time_budget)
+        for g in opt.param_groups:
+            g["lr"] = a.lr * min(1.0, progress / 0.05) * 0.5 * (1 + math.cos(math.pi * min(progress, 1.0)))
+        opt.step()
+        run.append(float(loss))
+        if step % 50 == 0:
+            log.append({"step": step, "loss": round(float(np.mean(run)), 5), "s": round(time.time() - t1, 1)})
+            print(f"step {step} loss {np.mean(run):.4f} {time.time() - t1:.0f}s", flush=True)
+            run = []
+        if progress >= 1 and step < a.steps:
+            print(f"time budget reached at step {step}", flush=True)
+            break
+    train_s = time.time() - t1
+    os.makedirs(a.out_dir, exist_ok=True)
+    cfg = {"widths": list(widths), "hidden": a.hidden, "classes": list(kinds.CLASSES), "use_template": a.use_template,
+           "crop": a.crop, "input": a.input}
+    kinds.save_checkpoint(os.path.join(a.out_dir, "classifier.pth"), "classifier", cfg, net)
+    out = {"args": vars(a), "pairs": len(ys), "per_class": dict(zip(kinds.CLASSES, counts.tolist())), "steps": step,
+           "stopped_by_budget": step < a.steps, "train_s": round(train_s, 1),
+           "params": sum(p.numel() for p in net.parameters()), "log": log}
+    if a.val:
+        out["val"] = validate(net, *load([a.val], a.crop, a.input))
+        print(f"val {a.val}: {out['val']}", flush=True)
+    out["total_s"] = round(time.time() - t0, 1)
+    with open(os.path.join(a.out_dir, "train_log.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print(f"wrote {a.out_dir}/classifier.pth: {out['params']} parameters, {step} steps, {train_s:.0f}s training")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
