@@ -15,6 +15,9 @@ public interface IModelCommandHandler
     /// <summary>Puts the previous version of model <paramref name="name"/> back in service.</summary>
     Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken);
 
+    /// <summary>Promotes <paramref name="product"/>'s shadow through the canary and activation; the answer is <c>activated</c> or <c>rejected</c> with a reason.</summary>
+    Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken);
+
     /// <summary>Records a transfer the box refused before its package was whole (size, checksum, malformed, busy).</summary>
     void TransferRejected(ModelStatus status);
 }

@@ -50,11 +50,11 @@ public sealed class ModelCommandListener(
                 }
 
                 break;
-            case ["end"] or ["rollback"]:
+            case ["end"] or ["rollback"] or ["promote"]:
                 _commands.Writer.TryWrite((command, payload.ToArray()));
                 break;
             default:
-                Log.CommandIgnored(logger, message.Topic, "unknown command (begin, chunk/{transferId}/{index}, end, rollback)");
+                Log.CommandIgnored(logger, message.Topic, "unknown command (begin, chunk/{transferId}/{index}, end, rollback, promote)");
                 break;
         }
 
@@ -67,7 +67,12 @@ public sealed class ModelCommandListener(
         {
             try
             {
-                await (command == "end" ? EndAsync(payload, stoppingToken) : RollbackAsync(payload, stoppingToken)).ConfigureAwait(false);
+                await (command switch
+                {
+                    "end" => EndAsync(payload, stoppingToken),
+                    "promote" => PromoteAsync(payload, stoppingToken),
+                    _ => RollbackAsync(payload, stoppingToken),
+                }).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
             {
@@ -140,6 +145,42 @@ public sealed class ModelCommandListener(
         {
             RequestId = request.RequestId,
             Command = "rollback",
+            Reason = result.Reason,
+            Detail = result.Detail,
+            Model = result.Model,
+        });
+    }
+
+    private async Task PromoteAsync(byte[] payload, CancellationToken cancellationToken)
+    {
+        PromoteRequest? request;
+        try
+        {
+            request = JsonSerializer.Deserialize(payload, ModelTransferJsonContext.Default.PromoteRequest);
+        }
+        catch (JsonException)
+        {
+            request = null;
+        }
+
+        if (request is null || string.IsNullOrWhiteSpace(request.Product))
+        {
+            Log.CommandIgnored(logger, connection.Topics.ModelCommands + "/promote", "MALFORMED: needs requestId and product");
+            Report(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
+            {
+                RequestId = request?.RequestId,
+                Command = "promote",
+                Reason = TransferReasons.Malformed,
+                Detail = "promote needs requestId and product",
+            });
+            return;
+        }
+
+        var result = await handler.PromoteAsync(request.Product, request.Sender ?? "?", cancellationToken).ConfigureAwait(false);
+        Report(new ModelStatus(result.State, time.GetUtcNow())
+        {
+            RequestId = request.RequestId,
+            Command = "promote",
             Reason = result.Reason,
             Detail = result.Detail,
             Model = result.Model,

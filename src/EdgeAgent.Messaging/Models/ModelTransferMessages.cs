@@ -19,6 +19,9 @@ public sealed record TransferBegin(string TransferId, long Size, string Sha256, 
 /// <summary><c>{root}/cmd/model/end</c>: every chunk was sent; assemble, check and install.</summary>
 public sealed record TransferEnd(string TransferId);
 
+/// <summary><c>{root}/cmd/model/promote</c>: make product <see cref="Product"/>'s shadow the model in service (canary first).</summary>
+public sealed record PromoteRequest(string RequestId, string Product, string? Sender);
+
 /// <summary><c>{root}/cmd/model/rollback</c>: put the previous version of model <see cref="Name"/> back in service.</summary>
 public sealed record RollbackRequest(string RequestId, string Name, string? Sender);
 
@@ -123,5 +126,6 @@ public static class TransferReasons
 [JsonSerializable(typeof(TransferBegin))]
 [JsonSerializable(typeof(TransferEnd))]
 [JsonSerializable(typeof(RollbackRequest))]
+[JsonSerializable(typeof(PromoteRequest))]
 [JsonSerializable(typeof(ModelStatus))]
 public sealed partial class ModelTransferJsonContext : JsonSerializerContext;

@@ -139,6 +139,14 @@ public sealed class ModelTransferSender : IAsyncDisposable
         return await AnswerAsync(s => s.RequestId == request.RequestId && s.IsFinal, timeout, cancellationToken).ConfigureAwait(false);
     }
 
+    /// <summary>Asks the box to promote <paramref name="product"/>'s shadow model and waits for its answer (the canary runs first).</summary>
+    public async Task<ModelStatus> PromoteAsync(string product, string senderName, TimeSpan timeout, CancellationToken cancellationToken)
+    {
+        var request = new PromoteRequest(Guid.NewGuid().ToString("N"), product, senderName);
+        await PublishAsync("promote", JsonSerializer.SerializeToUtf8Bytes(request, ModelTransferJsonContext.Default.PromoteRequest), cancellationToken).ConfigureAwait(false);
+        return await AnswerAsync(s => s.RequestId == request.RequestId && s.IsFinal, timeout, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <inheritdoc/>
     public async ValueTask DisposeAsync()
     {

@@ -42,6 +42,12 @@ public sealed class ModelActivation(
     /// <summary>Reason code: the canary failed (numbers in the detail).</summary>
     public const string CanaryFailed = "CANARY_FAILED";
 
+    /// <summary>Reason code: the product has no shadow in service to promote.</summary>
+    public const string NoShadow = "NO_SHADOW";
+
+    /// <summary>Reason code: the shadow is not a version of a model the product routes to (change <c>Products:&lt;p&gt;:Models</c> instead).</summary>
+    public const string ShadowNotRouted = "SHADOW_NOT_ROUTED";
+
     /// <summary>Reason code: this name and version is installed with a different model.</summary>
     public const string VersionConflict = "VERSION_CONFLICT";
 
@@ -88,6 +94,13 @@ public sealed class ModelActivation(
             return Reject(VersionConflict, e.Message, keyId, name, version, package.PackageSha256);
         }
 
+        return Prove(stored, keyId, work, "activated");
+    }
+
+    // Load, canary, switch: the same proof for a pushed package and a promoted shadow.
+    private ActivationResult Prove(StoredModel stored, string keyId, string work, string action)
+    {
+        var (name, version) = (stored.Name, stored.Version);
         LoadedModel loaded;
         try
         {
@@ -113,9 +126,51 @@ public sealed class ModelActivation(
             active.Activate(loaded);
         }
 
-        Audit("activated", keyId, name, version, stored.Sha256, $"canary: {canary.Summary}; provider {loaded.Model.Provider}");
+        Audit(action, keyId, name, version, stored.Sha256, $"canary: {canary.Summary}; provider {loaded.Model.Provider}");
         Log.Activated(logger, name, version, keyId, canary.Summary);
         return new ActivationResult("activated", null, canary.Summary, name, version);
+    }
+
+    /// <summary>
+    /// Makes <paramref name="product"/>'s shadow the active version of its model, through the same canary and switch
+    /// as a push; the shadow then stops (it would only agree with itself). Refused when the product has no shadow
+    /// or the shadow's model is not one the product routes to.
+    /// </summary>
+    public ActivationResult PromoteShadow(string product, string actor)
+    {
+        lock (_gate)
+        {
+            var route = active.RouteOf(product);
+            if (route.Shadow is not { } shadow || !active.Shadows().ContainsKey(shadow))
+            {
+                return Reject(NoShadow, $"product {product} has no shadow model in service", actor, null, null, null);
+            }
+
+            if (!route.Models.Contains(shadow.Name))
+            {
+                return Reject(ShadowNotRouted, $"shadow {shadow} is not a version of a model product {product} routes to ({string.Join(", ", route.Models)})", actor, shadow.Name, shadow.Version, null);
+            }
+
+            var stored = store.Versions(shadow.Name).First(v => v.Version == shadow.Version);
+            var work = Path.Combine(dataDirectory, "incoming", "promotion-" + Guid.NewGuid().ToString("N"));
+            try
+            {
+                var result = Prove(stored, actor, work, "promoted");
+                if (result.Activated)
+                {
+                    active.DropShadow(product);
+                }
+
+                return result;
+            }
+            finally
+            {
+                if (Directory.Exists(work))
+                {
+                    Directory.Delete(work, recursive: true);
+                }
+            }
+        }
     }
 
     private ActivationResult Reject(string reason, string detail, string actor, string? name, string? version, string? sha256)

@@ -36,6 +36,15 @@ public sealed class ModelCommands(ModelActivation activation, ModelRollback roll
         cancellationToken);
 
     /// <inheritdoc/>
+    public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken) => Task.Run(
+        () =>
+        {
+            var result = activation.PromoteShadow(product, requestedBy);
+            return new ModelCommandResult(result.State, result.Reason, result.Detail, ModelOf(result.Name, result.Version));
+        },
+        cancellationToken);
+
+    /// <inheritdoc/>
     public void TransferRejected(ModelStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);

@@ -173,6 +173,18 @@ public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRol
         }
     }
 
+    /// <summary>Stops <paramref name="product"/>'s shadow (after its promotion); other products' use of the same shadow goes on.</summary>
+    public void DropShadow(string product)
+    {
+        lock (_gate)
+        {
+            if (_routes.GetValueOrDefault(product) is { Shadow: not null } route)
+            {
+                _routes = new Dictionary<string, ProductRoute>(_routes, StringComparer.Ordinal) { [product] = route with { Shadow = null } };
+            }
+        }
+    }
+
     /// <inheritdoc/>
     public void Dispose()
     {

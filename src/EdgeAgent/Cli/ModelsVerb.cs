@@ -25,7 +25,7 @@ internal static class ModelsVerb
     public static Command Command()
     {
         var command = new Command("models", "the technician's signing and push workflow, and a look into a box's model store");
-        foreach (var verb in new[] { KeygenCommand(), SignCommand(), PushCommand(), RollbackCommand(), ListCommand() })
+        foreach (var verb in new[] { KeygenCommand(), SignCommand(), PushCommand(), RollbackCommand(), PromoteCommand(), ListCommand() })
         {
             command.Subcommands.Add(verb);
         }
@@ -163,6 +163,32 @@ internal static class ModelsVerb
         catch (TimeoutException e)
         {
             Console.Error.WriteLine($"edgeagent: {e.Message} Run the same push again to resume it.");
+            return NoAnswer;
+        }
+    }
+
+    private static Command PromoteCommand()
+    {
+        var product = CliOptions.Required("--product", "PRODUCT", "the product whose shadow model goes into service");
+        var timeout = CliOptions.Number("--timeout", 300, "S", "seconds to wait for the box's answer (the canary runs first)");
+        var box = new BoxOptions();
+        var command = new Command("promote", "makes a product's shadow model the active version of its model, through the canary: 0 promoted, 1 refused, 69 no answer")
+            .With([product, timeout, .. box.All]);
+        command.SetAction((result, _) => PromoteAsync(result.GetRequiredValue(product), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
+        return command;
+    }
+
+    private static async Task<int> PromoteAsync(string product, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
+    {
+        var (mqtt, by) = box;
+        await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
+        try
+        {
+            return Print(await sender.PromoteAsync(product, by, timeout, CancellationToken.None).ConfigureAwait(false), "");
+        }
+        catch (TimeoutException e)
+        {
+            Console.Error.WriteLine($"edgeagent: {e.Message}");
             return NoAnswer;
         }
     }

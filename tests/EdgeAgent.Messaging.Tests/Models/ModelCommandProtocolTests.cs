@@ -129,6 +129,18 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         Assert.Equal([("stpm-a", "technician")], _handler.Rollbacks);
     }
 
+    [Fact]
+    public async Task Promote_Command_ReachesTheHandlerAndItsResultIsPublished()
+    {
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
+        await using var sender = await Sender();
+
+        var status = await sender.PromoteAsync("UBM", "supervisor", Answer, CancellationToken.None);
+
+        Assert.Equal((ModelStates.Activated, "promote"), (status.State, status.Command));
+        Assert.Equal([("UBM", "supervisor")], _handler.Promotions);
+    }
+
     public async Task DisposeAsync()
     {
         if (_box is not null)
@@ -161,6 +173,8 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
 
         public ConcurrentQueue<ModelStatus> TransferRejections { get; } = new();
 
+        public ConcurrentQueue<(string Product, string By)> Promotions { get; } = new();
+
         public Task<ModelCommandResult> InstallAsync(CompletedTransfer transfer, CancellationToken cancellationToken)
         {
             using (var stream = File.OpenRead(transfer.PackagePath))
@@ -175,6 +189,12 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         {
             Rollbacks.Enqueue((name, requestedBy));
             return Task.FromResult(new ModelCommandResult(ModelStates.RolledBack, null, "recorded", new StatusModel(name, "0.9.0")));
+        }
+
+        public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken)
+        {
+            Promotions.Enqueue((product, requestedBy));
+            return Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "recorded", new StatusModel("stpm-a", "2.0.0")));
         }
 
         public void TransferRejected(ModelStatus status) => TransferRejections.Enqueue(status);
