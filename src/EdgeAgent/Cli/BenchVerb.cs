@@ -57,8 +57,10 @@ internal static class BenchVerb
         };
         var config = CliOptions.Config();
         var output = CliOptions.Text("--out", "DIR", "working folder [default: edgeagent-bench in the temp folder]");
-        var command = new Command("bench", "how fast the whole agent judges, against the ceiling the bare model sets")
-            .With([count, size, lone, warmup, .. numbers.Select(o => o.Option), .. texts.Select(o => o.Option), config, output]);
+        var panel = CliOptions.Text("--models", "FILES", "comma-separated ONNX files of any kind that judge every pair together (imported into the run's store; the ceiling is the sum of their bare runs)");
+        var combine = CliOptions.Text("--combine", "POLICY", "how --models combine: any-ng (default), all-ng, vote, gate");
+        var command = new Command("bench", "how fast the whole agent judges, against the ceiling the bare model(s) set")
+            .With([count, size, lone, warmup, .. numbers.Select(o => o.Option), .. texts.Select(o => o.Option), panel, combine, config, output]);
         command.SetAction((result, _) =>
         {
             var overrides = new Dictionary<string, string?>();
@@ -72,12 +74,13 @@ internal static class BenchVerb
                 overrides[key] = result.GetValue(option);
             }
 
-            return RunAsync(result.GetValue(count), result.GetValue(size), result.GetValue(lone), result.GetValue(warmup), result.GetValue(config), result.GetValue(output), overrides);
+            var models = result.GetValue(panel)?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? [];
+            return RunAsync(result.GetValue(count), result.GetValue(size), result.GetValue(lone), result.GetValue(warmup), result.GetValue(config), result.GetValue(output), overrides, models, result.GetValue(combine));
         });
         return command;
     }
 
-    public static async Task<int> RunAsync(int count, int size, int lone, int warmup, string? configFile, string? output, Dictionary<string, string?> overrides)
+    public static async Task<int> RunAsync(int count, int size, int lone, int warmup, string? configFile, string? output, Dictionary<string, string?> overrides, IReadOnlyList<string> panel, string? combine)
     {
         var root = Path.GetFullPath(output ?? Path.Combine(Path.GetTempPath(), "edgeagent-bench"));
         var stage = Path.Combine(root, "stage");
@@ -99,10 +102,11 @@ internal static class BenchVerb
         var inference = options.Get<InferenceOptions>();
         var pipeline = options.Get<Pipeline.PipelineOptions>();
         var modelPath = ModelPaths.Resolve(inference.Path);
+        // The models that judge each pair: the default model, or the --models panel (every product routed to it).
+        IReadOnlyList<string> judging = panel.Count > 0 ? [.. panel.Select(Path.GetFullPath)] : [modelPath];
 
         status.Report("the bare Run loop (the ceiling)");
-        var bare = BareRunLoop(modelPath, inference, pipeline, count);
-        status.Line(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(modelPath)}, batch {pipeline.MaxBatch}, {bare.Lanes} lane(s) × {inference.EffectiveIntraOpThreads} thread(s), {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));
+        var bare = BareCeiling(judging, inference, pipeline, count, status);
         var crop = bare.Crop;
         status.Report("alignment alone");
         var alignMs = AlignmentCost(stage, pairs.Take(Math.Min(count, 50)).ToList(), crop);
@@ -117,6 +121,11 @@ internal static class BenchVerb
         Directory.CreateDirectory(watched);
         var settings = AgentHost.SettingsFor(watched, Path.Combine(root, "data"), mqtt);
         foreach (var (key, value) in overrides)
+        {
+            settings[key] = value;
+        }
+
+        foreach (var (key, value) in RoutePanel(panel, combine, Path.Combine(root, "data"), generated.Select(p => p.Product).Distinct()))
         {
             settings[key] = value;
         }
@@ -146,7 +155,7 @@ internal static class BenchVerb
             var stages = StageTotals(metrics).ToDictionary(s => s.Key, s => (Count: s.Value.Count - before[s.Key].Count, Seconds: s.Value.Seconds - before[s.Key].Seconds));
             status.Report("the bare Run loop again");
             // The ceiling again, right after: a shared machine's speed drifts, and the ratio is to the mean of both.
-            var bareAfter = BareRunLoop(modelPath, inference, pipeline, count);
+            var bareAfter = BareCeiling(judging, inference, pipeline, count, null);
             // "Light load" means no burst just before: the burst's hundreds of MB of copies still being written
             // back would make the journal's forced writes wait behind them (stalls of 100–300 ms seen here).
             FlushFileSystems();
@@ -171,6 +180,60 @@ internal static class BenchVerb
             .ToDictionary(s => s, s => (metrics.Count(AgentMetrics.StageDuration, t => t["stage"] == s), metrics.Sum(AgentMetrics.StageDuration, t => t["stage"] == s)));
 
     private sealed record Bare(double PairsPerSecond, double CpuMsPerPair, double LoneRunMs, string Provider, int Crop, int Lanes);
+
+    /// <summary>
+    /// The ceiling for pairs judged by <paramref name="models"/>: each model's bare loop, one after the other, as a
+    /// pair needs every one of them; the sum of their times per pair is the time per pair of the whole panel.
+    /// </summary>
+    private static Bare BareCeiling(IReadOnlyList<string> models, InferenceOptions inference, Pipeline.PipelineOptions pipeline, int count, TerminalProgress? status)
+    {
+        var each = models.Select(m => (Path: m, Bare: BareRunLoop(m, inference, pipeline, count))).ToList();
+        foreach (var (path, bare) in each.Where(_ => status is not null))
+        {
+            status!.Line(string.Create(C, $"bare Run loop     {bare.PairsPerSecond,8:F1} pairs/s   ({Path.GetFileName(path)}, batch {pipeline.MaxBatch}, {bare.Lanes} lane(s) × {inference.EffectiveIntraOpThreads} thread(s), {bare.Provider}, {Environment.ProcessorCount} cores; CPU {bare.CpuMsPerPair:F1} ms/pair; one pair alone {bare.LoneRunMs:F1} ms)"));
+        }
+
+        var sum = new Bare(1 / each.Sum(e => 1 / e.Bare.PairsPerSecond), each.Sum(e => e.Bare.CpuMsPerPair), each.Sum(e => e.Bare.LoneRunMs),
+            each[0].Bare.Provider, each.Max(e => e.Bare.Crop), each[0].Bare.Lanes);
+        if (each.Count > 1 && status is not null)
+        {
+            status.Line(string.Create(C, $"bare Run loops    {sum.PairsPerSecond,8:F1} pairs/s   (the {each.Count} models one after the other: the sum of their times per pair, {1000 / sum.PairsPerSecond:F1} ms)"));
+        }
+
+        return sum;
+    }
+
+    /// <summary>Imports the panel's models into the run's store, active, and routes every product to them.</summary>
+    private static Dictionary<string, string?> RoutePanel(IReadOnlyList<string> panel, string? combine, string dataDirectory, IEnumerable<string> products)
+    {
+        var settings = new Dictionary<string, string?>();
+        if (panel.Count == 0)
+        {
+            return settings;
+        }
+
+        var store = new Models.Store.ModelStore(Path.Combine(dataDirectory, "models"), keepPrevious: 2);
+        var names = new List<string>();
+        foreach (var file in panel)
+        {
+            using var model = OnnxModel.Load(file, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+            store.ImportLocal(file, model.Info.Name, model.Info.Version);
+            store.Activate(model.Info.Name, model.Info.Version);
+            names.Add(model.Info.Name);
+        }
+
+        foreach (var product in products)
+        {
+            for (var i = 0; i < names.Count; i++)
+            {
+                settings[$"Products:{product}:Models:{i}"] = names[i];
+            }
+
+            settings[$"Products:{product}:Combine"] = combine ?? "any-ng";
+        }
+
+        return settings;
+    }
 
     /// <summary>
     /// The ceiling: the session alone, as the pipeline runs it (batches of the pipeline's maximum, real-sized
