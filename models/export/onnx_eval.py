@@ -1,10 +1,10 @@
-"""A small numpy interpreter for the ONNX operators an "stpm-maps/1" graph uses, plus a constant
-folder built on it.
+"""A small numpy interpreter for the ONNX operators the EdgeAgent graphs ("stpm-maps/1",
+"density-score/1") use, plus a constant folder built on it.
 
 There is no onnxruntime for this Python, and onnx 1.12 has no reference evaluator. This file
 executes the *exported graph* (not the torch module) following the ONNX operator specifications,
-so export_stpm.py can check that the file on disk computes what the torch module computes.
-Only the operators and attributes that torch.onnx emits for this model are implemented; anything
+so export_stpm.py and export_density.py can check that the file on disk computes what the torch module computes.
+Only the operators and attributes that torch.onnx emits for these models are implemented; anything
 else raises NotImplementedError rather than guessing.
 """
 from __future__ import annotations
@@ -110,6 +110,19 @@ def _clip(a, x, lo=None, hi=None):
 def _reduce_l2(a, x):
     axes = tuple(a["axes"])
     return [np.sqrt(np.sum(x.astype(np.float64) ** 2, axis=axes, keepdims=bool(a.get("keepdims", 1)))).astype(x.dtype)]
+
+
+@_op("ReduceMean")
+def _reduce_mean(a, x, axes=None):
+    # opset <= 17: axes is an attribute; opset 18 moved it to an input. Accumulate in float64.
+    axes = a.get("axes", None if axes is None else [int(v) for v in axes])
+    axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
+    return [np.mean(x.astype(np.float64), axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
+
+
+@_op("MatMul")
+def _matmul(a, x, y):
+    return [np.matmul(x.astype(np.float64), y.astype(np.float64)).astype(np.result_type(x, y))]
 
 
 @_op("ReduceSum")
