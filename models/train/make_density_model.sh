@@ -41,7 +41,8 @@ fi
 if has train; then
   mkdir -p $RUN
   nice -n 5 $PY models/train/train_density.py --data $TRAIN --out-dir $RUN --crop $CROP --input $INPUT \
-    --widths 16,32,64,128 --steps 600 --batch 16 --lr 1e-3 --seed 0 --time-budget 540 --val $VAL \
+    --widths 16,32,64,128 --window 64 --jitter 0.3 --scar-scale 1 --steps 2000 --batch 16 --lr 1e-3 --seed 0 \
+    --time-budget 540 --val $VAL \
     2>&1 | tee $RUN/train.log
 fi
 
@@ -79,7 +80,7 @@ card = {
              "val": "--count 120 --ng-fraction 0.5 --seed 505 --max-shift 0.5 --max-angle 0.05 (training-time sanity AP only)"},
     "training": {k: log[k] for k in ("pairs", "steps", "train_s", "total_s", "stopped_by_budget", "final_loss", "final_acc", "gaussian")}
                 | {"val": log.get("val")}
-                | {"args": {k: log["args"][k] for k in ("steps", "batch", "lr", "weight_decay", "widths", "seed", "time_budget")}},
+                | {"args": {k: log["args"][k] for k in ("steps", "batch", "lr", "weight_decay", "widths", "window", "jitter", "scar_scale", "seed", "time_budget")}},
     "calibration": {k: v for k, v in m["calibration"].items()},
     "test": {k: v for k, v in m["test"].items()},
     "test_map_max_as_score": m["test_map_max_as_score"],

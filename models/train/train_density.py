@@ -10,7 +10,7 @@ the stage-3 feature vectors at every position; both Ledoit-Wolf shrunk) and RUN/
 
 Data: every training pair's image is read once, INTER_AREA-scaled by R/C (so a window of the scaled
 image is what the agent's crop+resize gives), and kept in memory. A training sample is a random R x R
-window of it with a random flip / 90-degree rotation; each step sees B normal windows, the same B with
+window of it (--window, default R) with a random flip / 90-degree rotation; each step sees B normal windows, the same B with
 a cut-paste patch and the same B with a scar (CutPaste, Li et al. 2021, at R instead of 256).
 The Gaussians are fitted on the exact agent crops (centre C x C -> R) of the training pairs.
 """
@@ -71,29 +71,29 @@ def colour_jitter(patch: np.ndarray, rng: np.random.Generator, amount: float = 0
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
 
 
-def cut_paste(img: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+def cut_paste(img: np.ndarray, rng: np.random.Generator, jitter: float = 0.1) -> np.ndarray:
     r = img.shape[0]
     area = rng.uniform(0.02, 0.15) * r * r
     aspect = math.exp(rng.uniform(math.log(0.3), math.log(1 / 0.3)))
     w = int(np.clip(round(math.sqrt(area * aspect)), 2, r - 1))
     h = int(np.clip(round(math.sqrt(area / aspect)), 2, r - 1))
     sx, sy = rng.integers(0, r - w + 1), rng.integers(0, r - h + 1)
-    patch = colour_jitter(img[sy:sy + h, sx:sx + w].copy(), rng)
+    patch = colour_jitter(img[sy:sy + h, sx:sx + w].copy(), rng, jitter)
     tx, ty = rng.integers(0, r - w + 1), rng.integers(0, r - h + 1)
     out = img.copy()
     out[ty:ty + h, tx:tx + w] = patch
     return out
 
 
-def scar(img: np.ndarray, rng: np.random.Generator, size: int) -> np.ndarray:
-    """Thin rotated rectangle cut from the image, jittered, pasted elsewhere. Widths/lengths scale
-    with R: the paper's 2-16 x 10-25 px at 256."""
+def scar(img: np.ndarray, rng: np.random.Generator, scale: float, jitter: float = 0.1) -> np.ndarray:
+    """Thin rotated rectangle cut from the image, jittered, pasted elsewhere: the paper's
+    2-16 x 10-25 px times `scale`."""
     r = img.shape[0]
-    k = size / 256.0
+    k = scale
     w = max(1, int(round(rng.uniform(2, 16) * k)))
     h = max(2, int(round(rng.uniform(10, 25) * k)))
     sx, sy = rng.integers(0, r - w + 1), rng.integers(0, r - h + 1)
-    patch = colour_jitter(img[sy:sy + h, sx:sx + w].copy(), rng)
+    patch = colour_jitter(img[sy:sy + h, sx:sx + w].copy(), rng, jitter)
     ang = rng.uniform(-45, 45)
     side = int(math.ceil(math.hypot(w, h))) + 2
     canvas = np.zeros((side, side, 3), np.uint8)
@@ -148,6 +148,13 @@ def main() -> int:
     ap.add_argument("--crop", type=int, default=256)
     ap.add_argument("--input", type=int, default=128)
     ap.add_argument("--widths", default="16,32,64,128")
+    ap.add_argument("--window", type=int, default=0,
+                    help="training window side in input-scale pixels (default R); the encoder is fully convolutional "
+                         "with a global pool, so smaller windows buy more steps in the same time")
+    ap.add_argument("--jitter", type=float, default=0.1,
+                    help="colour jitter of pasted patches (brightness/contrast/saturation factor +-j, hue +-j turns)")
+    ap.add_argument("--scar-scale", type=float, default=0.5,
+                    help="scar size factor on the paper's 2-16 x 10-25 px (0.5 = the paper's size at 256 seen at 128)")
     ap.add_argument("--steps", type=int, default=600)
     ap.add_argument("--batch", type=int, default=16, help="normal windows per step (x3 with the two augmentations)")
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -162,6 +169,7 @@ def main() -> int:
     rng = np.random.default_rng(a.seed)
     os.makedirs(a.out_dir, exist_ok=True)
     widths = tuple(int(w) for w in a.widths.split(","))
+    win = a.window or a.input
     t0 = time.time()
 
     rows = [r for r in read_rows(a.data) if r["label"] == "OK"]
@@ -171,26 +179,32 @@ def main() -> int:
 
     net = D.CutPasteNet(widths)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr, weight_decay=a.weight_decay)
-    sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: 0.5 * (1 + math.cos(math.pi * min(s, a.steps) / a.steps)))
     labels = torch.tensor([0] * a.batch + [1] * a.batch + [2] * a.batch)
     t1 = time.time()
     losses, accs, step, stopped = [], [], 0, False
+    lr_now = a.lr
     for step in range(1, a.steps + 1):
         net.train()
-        base = [random_window(scaled[int(rng.integers(len(scaled)))], a.input, rng) for _ in range(a.batch)]
-        batch = base + [cut_paste(b, rng) for b in base] + [scar(b, rng, a.input) for b in base]
+        # cosine decay over the run's progress: steps done or time used, whichever is further along
+        # (so a run cut short by --time-budget still ends with a small learning rate)
+        progress = min(1.0, max((step - 1) / a.steps, (time.time() - t1) / a.time_budget))
+        lr_now = a.lr * 0.5 * (1 + math.cos(math.pi * progress))
+        for gr in opt.param_groups:
+            gr["lr"] = lr_now
+        base = [random_window(scaled[int(rng.integers(len(scaled)))], win, rng) for _ in range(a.batch)]
+        batch = base + [cut_paste(b, rng, a.jitter) for b in base] + \
+            [scar(b, rng, a.scar_scale, a.jitter) for b in base]
         x = D.preprocess(torch.from_numpy(np.stack(batch)))
         logits = net(x)
         loss = F.cross_entropy(logits, labels)
         opt.zero_grad()
         loss.backward()
         opt.step()
-        sched.step()
         losses.append(float(loss))
         accs.append(float((logits.argmax(1) == labels).float().mean()))
         if step % 25 == 0 or step == 1:
             print(f"step {step}/{a.steps} loss {np.mean(losses[-25:]):.3f} acc {np.mean(accs[-25:]):.3f} "
-                  f"lr {sched.get_last_lr()[0]:.2e} t {time.time() - t1:.0f}s", flush=True)
+                  f"lr {lr_now:.2e} t {time.time() - t1:.0f}s", flush=True)
         if time.time() - t1 > a.time_budget:
             stopped = True
             print(f"time budget reached at step {step}", flush=True)
