@@ -1,10 +1,10 @@
 """A small numpy interpreter for the ONNX operators the EdgeAgent graphs use ("stpm-maps/1",
-"pairseg-map/1", "classifier-probs/1"), plus a constant folder built on it.
+"pairseg-map/1", "classifier-probs/1", "density-score/1", "memseg-map/1"), plus a constant folder built on it.
 
 There is no onnxruntime for this Python, and onnx 1.12 has no reference evaluator. This file
 executes the *exported graph* (not the torch module) following the ONNX operator specifications,
-so export_stpm.py can check that the file on disk computes what the torch module computes.
-Only the operators and attributes that torch.onnx emits for this model are implemented; anything
+so export_stpm.py and export_density.py can check that the file on disk computes what the torch module computes.
+Only the operators and attributes that torch.onnx emits for these models are implemented; anything
 else raises NotImplementedError rather than guessing.
 """
 from __future__ import annotations
@@ -112,17 +112,23 @@ def _reduce_l2(a, x):
     return [np.sqrt(np.sum(x.astype(np.float64) ** 2, axis=axes, keepdims=bool(a.get("keepdims", 1)))).astype(x.dtype)]
 
 
+@_op("ReduceMean")
+def _reduce_mean(a, x, axes=None):
+    # opset <= 17: axes is an attribute; opset 18 moved it to an input. Accumulate in float64.
+    axes = a.get("axes", None if axes is None else [int(v) for v in axes])
+    axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
+    return [np.mean(x.astype(np.float64), axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
+
+
+@_op("MatMul")
+def _matmul(a, x, y):
+    return [np.matmul(x.astype(np.float64), y.astype(np.float64)).astype(np.result_type(x, y))]
+
+
 @_op("ReduceSum")
 def _reduce_sum(a, x, axes=None):
     axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
     return [np.sum(x, axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
-
-
-@_op("ReduceMean")
-def _reduce_mean(a, x, axes=None):
-    axes = a.get("axes") if axes is None else axes   # attribute up to opset 17, input from 18
-    axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
-    return [np.mean(x.astype(np.float64), axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
 
 
 @_op("Sigmoid")
@@ -143,11 +149,6 @@ def _softmax(a, x):
 def _flatten(a, x):
     axis = a.get("axis", 1) % max(x.ndim, 1)
     return [x.reshape(int(np.prod(x.shape[:axis], dtype=np.int64)), -1)]
-
-
-@_op("MatMul")
-def _matmul(a, x, y):
-    return [np.matmul(x, y).astype(x.dtype)]
 
 
 @_op("Gemm")

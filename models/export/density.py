@@ -1,0 +1,312 @@
+"""Shared pieces of the EdgeAgent "density" kind (CutPaste-style): a narrow ResNet-18-style encoder
+with an MLP head (trained self-supervised, normal / cut-paste / scar), the Gaussian fit
+(Ledoit-Wolf shrinkage) and the module exported to ONNX (contract "density-score/1").
+
+Used by export_density.py, ../train/train_density.py, ../train/eval_density.py and
+../golden/make_golden_density.py. The contract is /work/kinds-contract.md; models/README.md
+("Density (CutPaste)") documents it.
+
+Exported graph: image uint8 [N,R,R,3] (BGR, HWC)
+  -> BGR->RGB, x/255, ImageNet mean/std, NCHW
+  -> encoder (stem + 4 stages of 2 BasicBlocks, widths W1..W4, stride 32)
+  -> score       = sqrt((e-mu)^T Sinv (e-mu)), e = global average pool of the last stage   [N,1]
+  -> anomaly_map = the same distance per position of the stage-3 feature map, against a second
+                   Gaussian (mu_p, Sinv_p) fitted on all positions of normal images          [N,1,R/16,R/16]
+The agent only crops (and INTER_AREA-resizes) the image; score >= threshold means NG.
+"""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass
+from typing import Dict, Mapping, Sequence, Tuple
+
+import numpy as np
+import torch
+import torch.nn as nn
+
+CONTRACT = "density-score/1"
+KIND = "density"
+IMAGENET_MEAN = (0.485, 0.456, 0.406)
+IMAGENET_STD = (0.229, 0.224, 0.225)
+CLASSES = ("normal", "cutpaste", "scar")
+DEFAULT_WIDTHS = (16, 32, 64, 128)
+
+
+class ParamError(ValueError):
+    """A model parameter (CLI flag, checkpoint, Gaussian file) is invalid; message says which and why."""
+
+
+# --------------------------------------------------------------------------------------------
+# Network
+# --------------------------------------------------------------------------------------------
+class BasicBlock(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int):
+        super().__init__()
+        self.conv1 = nn.Conv2d(cin, cout, 3, stride, 1, bias=False)
+        self.bn1 = nn.BatchNorm2d(cout)
+        self.conv2 = nn.Conv2d(cout, cout, 3, 1, 1, bias=False)
+        self.bn2 = nn.BatchNorm2d(cout)
+        self.relu = nn.ReLU(inplace=True)
+        self.downsample = None
+        if stride != 1 or cin != cout:
+            self.downsample = nn.Sequential(nn.Conv2d(cin, cout, 1, stride, bias=False), nn.BatchNorm2d(cout))
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        idt = x if self.downsample is None else self.downsample(x)
+        y = self.relu(self.bn1(self.conv1(x)))
+        y = self.bn2(self.conv2(y))
+        return self.relu(y + idt)
+
+
+class Encoder(nn.Module):
+    """ResNet-18 layout (7x7/2 stem, 3x3/2 max-pool, 4 stages x 2 BasicBlocks, strides 1,2,2,2)
+    with narrow widths. forward returns (stage-3 map, stage-4 map)."""
+
+    def __init__(self, widths: Sequence[int] = DEFAULT_WIDTHS):
+        super().__init__()
+        w1, w2, w3, w4 = widths
+        self.widths = tuple(int(w) for w in widths)
+        self.conv1 = nn.Conv2d(3, w1, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(w1)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.layer1 = nn.Sequential(BasicBlock(w1, w1, 1), BasicBlock(w1, w1, 1))
+        self.layer2 = nn.Sequential(BasicBlock(w1, w2, 2), BasicBlock(w2, w2, 1))
+        self.layer3 = nn.Sequential(BasicBlock(w2, w3, 2), BasicBlock(w3, w3, 1))
+        self.layer4 = nn.Sequential(BasicBlock(w3, w4, 2), BasicBlock(w4, w4, 1))
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        x = self.maxpool(self.relu(self.bn1(self.conv1(x))))
+        f3 = self.layer3(self.layer2(self.layer1(x)))
+        return f3, self.layer4(f3)
+
+
+class CutPasteNet(nn.Module):
+    """Encoder + MLP head (W4 -> 128 -> 128 -> 3 classes); the embedding is the pooled stage-4 map."""
+
+    def __init__(self, widths: Sequence[int] = DEFAULT_WIDTHS, head: int = 128):
+        super().__init__()
+        self.encoder = Encoder(widths)
+        w4 = self.encoder.widths[3]
+        self.head = nn.Sequential(nn.Linear(w4, head), nn.BatchNorm1d(head), nn.ReLU(inplace=True),
+                                  nn.Linear(head, head), nn.BatchNorm1d(head), nn.ReLU(inplace=True),
+                                  nn.Linear(head, len(CLASSES)))
+
+    def embed(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        f3, f4 = self.encoder(x)
+        return f4.mean(dim=(2, 3)), f3
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return self.head(self.embed(x)[0])
+
+
+def preprocess(image_bgr_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 [N,R,R,3] BGR HWC -> float [N,3,R,R] RGB, ImageNet-normalised (dtype follows torch default
+    for float32; call .double() on the result's consumers for float64)."""
+    x = image_bgr_u8.permute(0, 3, 1, 2).flip(1).float() / 255.0
+    mean = torch.tensor(IMAGENET_MEAN, dtype=x.dtype).view(1, 3, 1, 1)
+    std = torch.tensor(IMAGENET_STD, dtype=x.dtype).view(1, 3, 1, 1)
+    return (x - mean) / std
+
+
+# --------------------------------------------------------------------------------------------
+# Gaussian (mu, Sigma) with Ledoit-Wolf shrinkage
+# --------------------------------------------------------------------------------------------
+def ledoit_wolf(x: np.ndarray) -> Tuple[np.ndarray, np.ndarray, float]:
+    """Ledoit & Wolf (2004) shrinkage towards mu_t*I, the estimator sklearn.covariance.LedoitWolf
+    computes (centred data, 1/n normalisation). Returns (mean, shrunk covariance, shrinkage)."""
+    x = np.asarray(x, np.float64)
+    n, p = x.shape
+    mu = x.mean(axis=0)
+    xc = x - mu
+    s = xc.T @ xc / n
+    m = np.trace(s) / p
+    x2 = xc ** 2
+    beta_ = np.sum((x2.T @ x2) / n - s ** 2) / n  # sum over samples of ||x x^T - S||_F^2 / n^2
+    delta_ = np.sum((s - m * np.eye(p)) ** 2)
+    beta = min(beta_, delta_)
+    shrink = 0.0 if delta_ == 0 else beta / delta_
+    return mu, (1.0 - shrink) * s + shrink * m * np.eye(p), float(shrink)
+
+
+@dataclass
+class Gaussian:
+    mean: np.ndarray        # [C] float64
+    inv_cov: np.ndarray     # [C,C] float64, symmetric positive definite
+    shrinkage: float
+    n: int
+
+    def distance(self, e: np.ndarray) -> np.ndarray:
+        d = np.asarray(e, np.float64) - self.mean
+        return np.sqrt(np.maximum(np.einsum("...i,ij,...j->...", d, self.inv_cov, d), 0.0))
+
+
+def fit_gaussian(x: np.ndarray) -> Gaussian:
+    mu, cov, shrink = ledoit_wolf(x)
+    inv = np.linalg.inv(cov)
+    inv = 0.5 * (inv + inv.T)
+    return Gaussian(mu, inv, shrink, int(x.shape[0]))
+
+
+def save_gaussians(path: str, image: Gaussian, patch: Gaussian | None) -> None:
+    arrs = {"mean": image.mean, "inv_cov": image.inv_cov, "shrinkage": np.float64(image.shrinkage),
+            "n": np.int64(image.n)}
+    if patch is not None:
+        arrs.update({"patch_mean": patch.mean, "patch_inv_cov": patch.inv_cov,
+                     "patch_shrinkage": np.float64(patch.shrinkage), "patch_n": np.int64(patch.n)})
+    np.savez(path, **arrs)
+
+
+def load_gaussians(path: str, c_img: int, c_patch: int) -> Tuple[Gaussian, Gaussian | None]:
+    try:
+        z = np.load(path)
+    except FileNotFoundError:
+        raise ParamError(f"--gaussian file not found: {path}") from None
+    except Exception as e:  # noqa: BLE001 - any read failure is a bad file
+        raise ParamError(f"cannot read --gaussian {path}: {e}") from None
+
+    def one(prefix: str, c: int) -> Gaussian:
+        for k in ("mean", "inv_cov"):
+            if prefix + k not in z:
+                raise ParamError(f"--gaussian {path}: missing array '{prefix + k}'")
+        mu, inv = np.asarray(z[prefix + "mean"], np.float64), np.asarray(z[prefix + "inv_cov"], np.float64)
+        if mu.shape != (c,) or inv.shape != (c, c):
+            raise ParamError(f"--gaussian {path}: '{prefix}mean' {mu.shape} / '{prefix}inv_cov' {inv.shape} "
+                             f"do not fit the encoder's {c}-channel embedding")
+        if not (np.isfinite(mu).all() and np.isfinite(inv).all()):
+            raise ParamError(f"--gaussian {path}: non-finite values in '{prefix}mean' or '{prefix}inv_cov'")
+        if np.abs(inv - inv.T).max() > 1e-6 * max(1.0, np.abs(inv).max()):
+            raise ParamError(f"--gaussian {path}: '{prefix}inv_cov' is not symmetric")
+        if np.linalg.eigvalsh(inv).min() <= 0:
+            raise ParamError(f"--gaussian {path}: '{prefix}inv_cov' is not positive definite")
+        sh = float(z[prefix + "shrinkage"]) if prefix + "shrinkage" in z else float("nan")
+        n = int(z[prefix + "n"]) if prefix + "n" in z else 0
+        return Gaussian(mu, 0.5 * (inv + inv.T), sh, n)
+
+    img = one("", c_img)
+    patch = one("patch_", c_patch) if "patch_mean" in z else None
+    return img, patch
+
+
+# --------------------------------------------------------------------------------------------
+# Exported module
+# --------------------------------------------------------------------------------------------
+class DensityScore(nn.Module):
+    """The module exported to ONNX: image uint8 -> score [N,1] (+ anomaly_map [N,1,h,w])."""
+
+    def __init__(self, encoder: Encoder, image: Gaussian, patch: Gaussian | None):
+        super().__init__()
+        self.encoder = encoder.eval()
+        self.register_buffer("mean", torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("std", torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1))
+        self.register_buffer("mu", torch.tensor(image.mean, dtype=torch.float32).view(1, -1))
+        self.register_buffer("inv_cov", torch.tensor(image.inv_cov, dtype=torch.float32))
+        self.with_map = patch is not None
+        if patch is not None:
+            c = patch.mean.shape[0]
+            self.register_buffer("mu_p", torch.tensor(patch.mean, dtype=torch.float32).view(1, c, 1, 1))
+            self.register_buffer("inv_cov_p", torch.tensor(patch.inv_cov, dtype=torch.float32).view(c, c, 1, 1))
+
+    def forward(self, image: torch.Tensor):
+        x = image.permute(0, 3, 1, 2).flip(1).to(self.mean.dtype) / 255.0   # BGR HWC -> RGB CHW, [0,1]
+        x = (x - self.mean) / self.std
+        f3, f4 = self.encoder(x)
+        d = f4.mean(dim=(2, 3)) - self.mu                                  # [N,C]
+        q = (torch.matmul(d, self.inv_cov) * d).sum(dim=1, keepdim=True)  # (e-mu)^T Sinv (e-mu)
+        score = torch.sqrt(torch.clamp(q, min=0.0))
+        if not self.with_map:
+            return score
+        dp = f3 - self.mu_p                                                # [N,C,h,w]
+        qp = (nn.functional.conv2d(dp, self.inv_cov_p) * dp).sum(dim=1, keepdim=True)
+        return score, torch.sqrt(torch.clamp(qp, min=0.0))
+
+
+# --------------------------------------------------------------------------------------------
+# Checkpoints and small helpers
+# --------------------------------------------------------------------------------------------
+def load_checkpoint(path: str) -> Dict[str, torch.Tensor]:
+    try:
+        obj = torch.load(path, map_location="cpu")
+    except FileNotFoundError:
+        raise ParamError(f"checkpoint not found: {path}") from None
+    except Exception as e:  # noqa: BLE001
+        raise ParamError(f"cannot read checkpoint {path}: {e}") from None
+    if isinstance(obj, Mapping) and "state_dict" in obj and isinstance(obj["state_dict"], Mapping):
+        obj = obj["state_dict"]
+    if not isinstance(obj, Mapping) or not all(isinstance(v, torch.Tensor) for v in obj.values()):
+        raise ParamError(f"{path}: expected a state_dict (name -> tensor), got {type(obj).__name__}")
+    if obj and all(k.startswith("module.") for k in obj):
+        obj = {k[len("module."):]: v for k, v in obj.items()}
+    return dict(obj)
+
+
+def widths_of(sd: Mapping[str, torch.Tensor]) -> Tuple[int, int, int, int]:
+    """Reads the stage widths from a CutPasteNet / Encoder state_dict."""
+    pre = "encoder." if any(k.startswith("encoder.") for k in sd) else ""
+    try:
+        return tuple(int(sd[f"{pre}layer{i}.0.conv1.weight"].shape[0]) for i in (1, 2, 3, 4))  # type: ignore
+    except KeyError as e:
+        raise ParamError(f"checkpoint has no {e.args[0]}: not a density encoder") from None
+
+
+def load_encoder(path: str) -> Encoder:
+    """Loads the encoder from a CutPasteNet state_dict (the head.* keys are ignored) or a bare
+    Encoder state_dict. Missing/unexpected encoder keys, shape mismatches, non-finite values fail."""
+    sd = load_checkpoint(path)
+    widths = widths_of(sd)
+    if any(k.startswith("encoder.") for k in sd):
+        sd = {k[len("encoder."):]: v for k, v in sd.items() if k.startswith("encoder.")}
+    enc = Encoder(widths)
+    own = enc.state_dict()
+    missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
+    unexpected = [k for k in sd if k not in own]
+    bad = [f"{k}: {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in own if k in sd and sd[k].shape != own[k].shape]
+    problems = []
+    if missing:
+        problems.append(f"missing keys ({len(missing)}): {_head(missing)}")
+    if unexpected:
+        problems.append(f"unexpected keys ({len(unexpected)}): {_head(unexpected)}")
+    if bad:
+        problems.append(f"shape mismatches ({len(bad)}): {_head(bad)}")
+    if problems:
+        raise ParamError(f"checkpoint {path} does not fit the density encoder (widths {widths}): " + "; ".join(problems))
+    for k, v in sd.items():
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            raise ParamError(f"checkpoint {path}: non-finite values in {k}")
+    enc.load_state_dict(sd, strict=False)
+    return enc.eval()
+
+
+def _head(items: Sequence[str], n: int = 6) -> str:
+    return ", ".join(items[:n]) + (f", ... (+{len(items) - n})" if len(items) > n else "")
+
+
+def sha256_file(path: str) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fmt(x: float) -> str:
+    """Shortest decimal that round-trips (1.0 -> '1', 0.25 -> '0.25')."""
+    r = repr(float(x))
+    return r.rstrip("0").rstrip(".") if "e" not in r and "." in r else r
+
+
+def crop_resize(img: np.ndarray, crop: int, size: int) -> np.ndarray:
+    """The agent's crop rule: centred C x C window, top-left floor((H-C)/2), floor((W-C)/2);
+    INTER_AREA to R x R if R != C."""
+    import cv2
+    h, w = img.shape[:2]
+    if h < crop or w < crop:
+        raise ParamError(f"image {w}x{h} smaller than crop {crop}")
+    y0, x0 = (h - crop) // 2, (w - crop) // 2
+    c = img[y0:y0 + crop, x0:x0 + crop]
+    if size != crop:
+        c = cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA)
+    return np.ascontiguousarray(c)

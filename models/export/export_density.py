@@ -1,0 +1,197 @@
+"""Export a CutPaste-style density model to the EdgeAgent ONNX contract "density-score/1".
+
+    /usr/bin/python3 models/export/export_density.py --weights model.pth --gaussian gaussian.npz \
+        --crop 256 --input 128 --threshold 21.5 --name N --version V --out model.onnx \
+        [--no-map] [--description TEXT] [--skip-verify]
+
+Graph: image uint8 [batch,R,R,3] (BGR, HWC)
+       -> score float32 [batch,1]  = sqrt((e-mu)^T Sinv (e-mu)), e = pooled stage-4 embedding
+       -> anomaly_map float32 [batch,1,R/16,R/16] (unless --no-map): the same distance per position
+          of the stage-3 feature map against the patch Gaussian (patch_mean, patch_inv_cov).
+mu and Sinv are constants in the graph. The agent crops (C, INTER_AREA to R) and applies
+NG iff score >= threshold. See models/README.md ("Density (CutPaste)").
+"""
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import re
+import sys
+import tempfile
+import warnings
+from typing import Sequence
+
+import numpy as np
+import onnx
+import torch
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, HERE)
+import density as D  # noqa: E402
+import onnx_eval  # noqa: E402
+
+OPSET = 17
+IR_VERSION = 8
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
+VERSION_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--weights", required=True, help="CutPasteNet (or bare encoder) state_dict (.pth); head.* is ignored")
+    ap.add_argument("--gaussian", required=True,
+                    help=".npz with mean [C], inv_cov [C,C] (+ patch_mean, patch_inv_cov for the map)")
+    ap.add_argument("--crop", type=int, required=True, help="C: centre crop size the agent takes")
+    ap.add_argument("--input", type=int, required=True, help="R: model input size (INTER_AREA from C if R != C); multiple of 32")
+    ap.add_argument("--threshold", type=float, required=True, help="NG iff score >= threshold")
+    ap.add_argument("--name", required=True, help="model name, [A-Za-z0-9._-], <= 64 chars")
+    ap.add_argument("--version", required=True, help="semantic version, e.g. 1.0.0")
+    ap.add_argument("--map-threshold", type=float, default=None,
+                    help="informational edgeagent.map_threshold for the anomaly_map (not part of the decision rule)")
+    ap.add_argument("--no-map", action="store_true", help="export the score output only")
+    ap.add_argument("--description", default="", help="free text stored in edgeagent.description")
+    ap.add_argument("--out", required=True, help="output .onnx path")
+    ap.add_argument("--skip-verify", action="store_true", help="skip the graph-vs-torch check (not recommended)")
+    return ap
+
+
+def validate(a: argparse.Namespace) -> None:
+    if not 32 <= a.crop <= 4096:
+        raise D.ParamError(f"--crop must be in [32, 4096]; got {a.crop}")
+    if not 32 <= a.input <= a.crop:
+        raise D.ParamError(f"--input must be in [32, crop={a.crop}]; got {a.input}")
+    if a.input % 32:
+        raise D.ParamError(f"--input must be a multiple of 32 (the encoder's stride); got {a.input}")
+    if not (np.isfinite(a.threshold) and a.threshold > 0):
+        raise D.ParamError(f"--threshold must be finite and > 0; got {a.threshold}")
+    if a.map_threshold is not None and not (np.isfinite(a.map_threshold) and a.map_threshold > 0):
+        raise D.ParamError(f"--map-threshold must be finite and > 0; got {a.map_threshold}")
+    if a.map_threshold is not None and a.no_map:
+        raise D.ParamError("--map-threshold makes no sense with --no-map")
+    if not NAME_RE.match(a.name):
+        raise D.ParamError(f"--name must match {NAME_RE.pattern}; got {a.name!r}")
+    if not VERSION_RE.match(a.version):
+        raise D.ParamError(f"--version must be a semantic version like 1.0.0; got {a.version!r}")
+    if not a.out.endswith(".onnx"):
+        raise D.ParamError(f"--out must end in .onnx; got {a.out!r}")
+    out_dir = os.path.dirname(os.path.abspath(a.out))
+    if not os.path.isdir(out_dir):
+        raise D.ParamError(f"--out directory does not exist: {out_dir}")
+
+
+def build_module(a: argparse.Namespace) -> D.DensityScore:
+    enc = D.load_encoder(a.weights)
+    g_img, g_patch = D.load_gaussians(a.gaussian, enc.widths[3], enc.widths[2])
+    if g_patch is None and not a.no_map:
+        raise D.ParamError(f"--gaussian {a.gaussian} has no patch_mean/patch_inv_cov: add --no-map or refit")
+    return D.DensityScore(enc, g_img, None if a.no_map else g_patch).eval()
+
+
+def export_graph(module: D.DensityScore, r: int, path: str) -> None:
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
+    x = torch.zeros(2, r, r, 3, dtype=torch.uint8)
+    outs = ["score", "anomaly_map"] if module.with_map else ["score"]
+    torch.onnx.export(
+        module, (x,), path, opset_version=OPSET, do_constant_folding=True,
+        training=torch.onnx.TrainingMode.EVAL,  # BN folded into conv
+        input_names=["image"], output_names=outs,
+        dynamic_axes={"image": {0: "batch"}, **{o: {0: "batch"} for o in outs}})
+
+
+def created_utc() -> str:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
+    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def metadata(a: argparse.Namespace, module: D.DensityScore) -> dict:
+    w = module.encoder.widths
+    md = {
+        "edgeagent.contract": D.CONTRACT,
+        "edgeagent.kind": D.KIND,
+        "edgeagent.name": a.name,
+        "edgeagent.version": a.version,
+        "edgeagent.arch": f"cutpaste-resnet18-w{'-'.join(str(v) for v in w)}",
+        "edgeagent.crop": str(a.crop),
+        "edgeagent.input": str(a.input),
+        "edgeagent.normalisation": "rgb:(x-(0.485,0.456,0.406))/(0.229,0.224,0.225)",
+        "edgeagent.threshold": D.fmt(a.threshold),
+        "edgeagent.created_utc": created_utc(),
+        "edgeagent.description": a.description or (
+            f"CutPaste-style density model: ResNet-18 layout, widths {w}; score = Mahalanobis distance of "
+            f"the pooled embedding to a Ledoit-Wolf Gaussian of normal images; contract {D.CONTRACT}"),
+        "edgeagent.weights_sha256": D.sha256_file(a.weights),
+        "edgeagent.gaussian_sha256": D.sha256_file(a.gaussian),
+    }
+    if a.map_threshold is not None:
+        md["edgeagent.map_threshold"] = D.fmt(a.map_threshold)
+    return md
+
+
+def verify(path: str, module: D.DensityScore, r: int) -> float:
+    """1) onnx.checker with full shape inference; 2) the ONNX file, executed by onnx_eval (numpy
+    interpreter), against the torch module on a random batch and on a batch of flat images (the
+    latter gives large distances, i.e. exercises the far tail). Returns the largest |diff|."""
+    model = onnx.load(path)
+    onnx.checker.check_model(model, full_check=True)
+    g = torch.Generator().manual_seed(1234)
+    batches = [torch.randint(0, 256, (2, r, r, 3), dtype=torch.uint8, generator=g),
+               torch.full((1, r, r, 3), 128, dtype=torch.uint8)]
+    err, err_abs = 0.0, 0.0
+    for x in batches:
+        with torch.no_grad():
+            want = module(x)
+        want = [want] if isinstance(want, torch.Tensor) else list(want)
+        got = onnx_eval.run(model, {"image": x.numpy()})
+        for o, w in zip([o.name for o in model.graph.output], want):
+            w = w.numpy()
+            if got[o].shape != w.shape or got[o].dtype != np.float32:
+                raise RuntimeError(f"ONNX {o} {got[o].shape}/{got[o].dtype} != torch {w.shape}/float32")
+            # relative to the magnitude: distances can be O(10..1000)
+            err = max(err, float(np.abs(got[o] - w).max() / max(1.0, np.abs(w).max())))
+            err_abs = max(err_abs, float(np.abs(got[o] - w).max()))
+    print(f"verify: onnx graph vs torch max|diff| = {err_abs:.2e} absolute, {err:.2e} relative to max(1,|output|) "
+          f"(random and flat inputs: far-tail distances)")
+    if err > 1e-4:
+        raise RuntimeError("exported graph does not reproduce the torch module within 1e-4")
+    return err
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    a = build_parser().parse_args(argv)
+    torch.set_num_threads(2)
+    try:
+        validate(a)
+        module = build_module(a)
+    except D.ParamError as e:
+        print(f"export_density: error: {e}", file=sys.stderr)
+        return 2
+    r = a.input
+    with tempfile.TemporaryDirectory() as tmp:
+        raw = os.path.join(tmp, "raw.onnx")
+        export_graph(module, r, raw)
+        model = onnx_eval.fold_constants(onnx.load(raw))
+    model.ir_version = IR_VERSION
+    # torch leaves some output dims symbolic; fix them (batch stays dynamic).
+    shapes = {"score": (1,), "anomaly_map": (1, r // 16, r // 16)}
+    for o in model.graph.output:
+        dims = o.type.tensor_type.shape.dim
+        for d, v in zip(dims[1:], shapes[o.name]):
+            d.Clear()
+            d.dim_value = v
+    model.producer_name = "edgeagent-export_density"
+    model.doc_string = f"EdgeAgent {D.CONTRACT}: {a.name} {a.version}"
+    del model.metadata_props[:]
+    for k, v in metadata(a, module).items():
+        model.metadata_props.add(key=k, value=v)
+    onnx.checker.check_model(model)
+    onnx.save(model, a.out)
+    if not a.skip_verify:
+        verify(a.out, module, r)
+    print(f"wrote {a.out} ({os.path.getsize(a.out) / 1e6:.2f} MB) sha256 {D.sha256_file(a.out)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
