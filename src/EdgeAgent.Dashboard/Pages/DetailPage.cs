@@ -26,12 +26,17 @@ public static class DetailPage
         {
             body.Append(Figure(id, "template", "template (centre crop)"));
             body.Append(Figure(id, "image", "image, aligned to the template"));
-            body.Append(pictures.Overlay is null ? "" : Figure(id, "overlay", "heatmap overlay (red = 2× threshold)"));
+            body.Append(pictures.Overlay is null ? "" : Figure(id, "overlay", $"{E(stored.Heatmaps.FirstOrDefault()?.Model)} heatmap overlay (red = 2× threshold; white boxes: defect regions)"));
         }
         else
         {
             body.Append($"<p class=\"note\" id=\"files-missing\">The AOI images are not shown: {E(pictures.Missing)}.</p>");
             body.Append(pictures.Heatmap is null ? "" : Figure(id, "heatmap", "stored heatmap (red = 2× threshold)"));
+        }
+
+        for (var i = 0; i < pictures.MoreHeatmaps.Count; i++)
+        {
+            body.Append(Figure(id, $"heatmap-{i + 2}", $"{E(stored.Heatmaps[i + 1].Model)}: stored heatmap (red = 2× threshold)"));
         }
 
         if (pictures.Heatmap is null)

@@ -49,7 +49,12 @@ public sealed class VerdictPictures(VerdictFiles files, DecodeLimits limits) : I
     /// <inheritdoc/>
     public void Dispose() => _cache.Dispose();
 
-    private PictureSet Render(StoredVerdict stored)
+    private PictureSet Render(StoredVerdict stored) => Pictures(stored) with
+    {
+        MoreHeatmaps = [.. stored.Heatmaps.Skip(1).Select(h => HeatmapPng(h.Map, HeatmapSide))],
+    };
+
+    private PictureSet Pictures(StoredVerdict stored)
     {
         var verdict = stored.Verdict;
         var heatmap = stored.Heatmap is { } h ? HeatmapPng(h, HeatmapSide) : null;
@@ -89,10 +94,21 @@ public sealed class VerdictPictures(VerdictFiles files, DecodeLimits limits) : I
         {
             using var levels = HeatmapRenderer.LevelsMat(map);
             using var blended = HeatmapRenderer.Overlay(aligned, levels);
+            DrawRegions(blended, verdict, window);
             overlay = Png(blended);
         }
 
         return new PictureSet(Png(templateCrop), Png(aligned), overlay, heatmap, null);
+    }
+
+    // The defect regions a segmenter found, as white boxes on the overlay (template frame, shifted to the window).
+    private static void DrawRegions(Mat overlay, Verdict verdict, Rect window)
+    {
+        foreach (var box in (verdict.Models ?? []).SelectMany(m => m.Regions ?? []).Select(r => r.Template))
+        {
+            var rect = new Rect((int)Math.Floor(box.X) - window.X, (int)Math.Floor(box.Y) - window.Y, (int)Math.Ceiling(box.Width), (int)Math.Ceiling(box.Height));
+            Cv2.Rectangle(overlay, rect, Scalar.White, 2);
+        }
     }
 
     // A file the AOI rewrote since is another pair's picture: showing it under this verdict would mislead.
