@@ -1,5 +1,5 @@
-"""A small numpy interpreter for the ONNX operators an "stpm-maps/1" graph uses, plus a constant
-folder built on it.
+"""A small numpy interpreter for the ONNX operators an "stpm-maps/1" or "memseg-map/1" graph uses,
+plus a constant folder built on it.
 
 There is no onnxruntime for this Python, and onnx 1.12 has no reference evaluator. This file
 executes the *exported graph* (not the torch module) following the ONNX operator specifications,
@@ -116,6 +116,28 @@ def _reduce_l2(a, x):
 def _reduce_sum(a, x, axes=None):
     axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
     return [np.sum(x, axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
+
+
+@_op("ReduceMean")
+def _reduce_mean(a, x):
+    # opset <= 17: axes is an attribute (absent = all axes)
+    axes = tuple(a["axes"]) if "axes" in a else None
+    return [np.mean(x.astype(np.float64), axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
+
+
+@_op("ArgMin")
+def _argmin(a, x):
+    axis, keep = a.get("axis", 0), bool(a.get("keepdims", 1))
+    if a.get("select_last_index", 0):
+        raise NotImplementedError("ArgMin select_last_index")
+    i = np.argmin(x, axis=axis)  # first index of the minimum, as the spec's default
+    return [(np.expand_dims(i, axis) if keep else i).astype(np.int64)]
+
+
+@_op("Sigmoid")
+def _sigmoid(a, x):
+    x64 = x.astype(np.float64)
+    return [(1.0 / (1.0 + np.exp(-x64))).astype(x.dtype)]
 
 
 # --- Pad (opset >= 11: pads as input) ---------------------------------------------------------
