@@ -25,10 +25,12 @@ CONTRACT = "memseg-map/1"
 KIND = "memseg"
 IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
-NORMALISATION = "rgb:(x-(0.485,0.456,0.406))/(0.229,0.224,0.225); gray template replicated to 3 channels"
+NORMALISATION = ("decoder features: rgb:(x-(0.485,0.456,0.406))/(0.229,0.224,0.225); memory comparison: "
+                 "gray(image) and template each standardised per image (x-mean)/(std+0.001), replicated to 3 channels")
 ENC_WIDTHS = (32, 64, 128)     # ResNet18 layout (conv1, maxpool, 2 BasicBlocks per stage), half width
 DEC_WIDTHS = (32, 48, 64)      # fused channels at scales 1..3
 ARCH = "memseg-r18half-l1-3-unet"
+STD_EPS = 1e-3  # standardisation: (x - mean) / (std + eps), x in [0, 1]
 
 
 class ParamError(ValueError):
@@ -154,9 +156,23 @@ class MemSegNet(nn.Module):
         x = image.permute(0, 3, 1, 2)[:, [2, 1, 0]].float()  # BGR -> RGB, NCHW
         return (x / 255.0 - self.mean) / self.std
 
-    def prep_template(self, template: torch.Tensor) -> torch.Tensor:
-        x = template.permute(0, 3, 1, 2).float()  # N,1,R,R
-        return ((x / 255.0 - self.mean) / self.std)  # broadcast: gray replicated to 3 channels
+    @staticmethod
+    def standardise(x: torch.Tensor) -> torch.Tensor:
+        """Per-image standardisation of a 1-channel [N,1,R,R] tensor, replicated to 3 channels: makes
+        gray(image) and the template comparable (their intensity maps differ per pair, linearly)."""
+        m = x.mean(dim=(2, 3), keepdim=True)
+        sd = (x - m).pow(2).mean(dim=(2, 3), keepdim=True).sqrt()
+        z = (x - m) / (sd + STD_EPS)
+        return torch.cat([z, z, z], dim=1)
+
+    def compare_image(self, image: torch.Tensor) -> torch.Tensor:
+        """gray = 0.299 R + 0.587 G + 0.114 B (contract), /255, standardised."""
+        x = image.permute(0, 3, 1, 2).float()  # B, G, R order
+        g = (0.114 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.299 * x[:, 2:3]) / 255.0
+        return self.standardise(g)
+
+    def compare_template(self, template: torch.Tensor) -> torch.Tensor:
+        return self.standardise(template.permute(0, 3, 1, 2).float() / 255.0)
 
     def features(self, x: torch.Tensor) -> List[torch.Tensor]:
         self.encoder.eval()  # frozen, BN running statistics
@@ -174,12 +190,14 @@ class MemSegNet(nn.Module):
         return [b.index_select(1, idx)[0] for b in banks]
 
     def logits(self, image: torch.Tensor, template: Optional[torch.Tensor] = None) -> torch.Tensor:
+        # decoder input: colour features of the image; comparison: standardised gray image vs memory
         stem, *feats = self.features(self.prep_image(image))
+        comp = self.features(self.compare_image(image))[1:]
         if self.memory == "template":
-            mem = self.features(self.prep_template(template))[1:]
+            mem = self.features(self.compare_template(template))[1:]
         else:
-            mem = self.closest_memory(feats)
-        diffs = [(f - m).pow(2) for f, m in zip(feats, mem)]
+            mem = self.closest_memory(comp)
+        diffs = [(f - m).pow(2) for f, m in zip(comp, mem)]
         return self.decoder(feats, diffs, stem, self.r)
 
     def forward(self, image: torch.Tensor, template: Optional[torch.Tensor] = None) -> torch.Tensor:

@@ -5,11 +5,14 @@
 
 Encoder: no ImageNet weights exist here, so (as for the STPM teacher) it is a randomly initialised
 half-width ResNet18 (conv1..layer3, widths 32/64/128, fixed --encoder-seed) whose BatchNorm running
-statistics are re-estimated on training crops (half colour images, half gray templates replicated to
-3 channels; train-mode forward passes, no gradient), then frozen.
-Memory: `template` = the pair's own template crop through the same encoder; `baked` = the features
-of --bank-size normal training images (centre crops, half UBM half M1), kept out of training.
-Decoder (trained): [F_in, (F_in - F_mem)^2] per scale -> fusion -> U-Net -> sigmoid map.
+statistics are re-estimated on training crops (colour images as the decoder sees them, standardised
+gray images and templates as the memory comparison sees them; train-mode forward passes, no
+gradient), then frozen.
+Memory comparison on like inputs: the image's gray (contract formula), standardised per image, vs
+memory = `template`: the pair's own template crop, standardised the same way; or `baked`: the same
+features of --bank-size normal training images (centre crops, half UBM half M1, kept out of
+training), the L2-closest one chosen per input.
+Decoder (trained): [F_in (colour image), (F_cmp - F_mem)^2] per scale -> fusion -> U-Net -> sigmoid.
 Training samples: a C x C window at the same random position in image and template (same random
 flip / 90-degree rotation), INTER_AREA to R; with probability --anomaly-p the image gets a synthetic
 anomaly (memseg.synth_anomaly) and the mask is the target, else the target is all zero.
@@ -130,7 +133,7 @@ def main(argv=None) -> int:
         for _ in range(a.calib_batches):
             idx = rng.choice(len(pairs), size=8, replace=False)
             im, t, _ = sample(pairs, idx, rng, a, anomalies=False)
-            yield torch.cat([net_tmp.prep_image(im), net_tmp.prep_template(t)])
+            yield torch.cat([net_tmp.prep_image(im[:4]), net_tmp.compare_image(im[4:]), net_tmp.compare_template(t)])
     n_cal = M.calibrate_bn(enc, calib_batches())
     enc.eval().requires_grad_(False)
 
@@ -139,7 +142,7 @@ def main(argv=None) -> int:
         bp = load_pairs(a.data, bank_rows)
         crops = [window(t, im, rng, a.crop, a.input, jitter=False)[1] for t, im in bp]
         with torch.no_grad():
-            f = enc(net_tmp.prep_image(torch.from_numpy(np.stack(crops))))
+            f = enc(net_tmp.compare_image(torch.from_numpy(np.stack(crops))))
         bank = [x.clone() for x in f[1:]]
     torch.manual_seed(a.seed + 1)
     dec = M.Decoder()
