@@ -15,7 +15,7 @@ WORK=models/.work/memseg
 TRAIN=${TRAIN:-$WORK/data/train}; CALIB=${CALIB:-$WORK/data/calib}
 VAL=${VAL:-$WORK/data/val};       TEST=${TEST:-$WORK/data/test}
 RUN=${RUN:-$WORK/runs}
-STAGES=${STAGES:-"data train eval export golden"}
+STAGES=${STAGES:-"data train eval choose export golden"}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}   # pins edgeagent.created_utc (2026-01-01)
 
 CROP=256; INPUT=128; BANK=4; BUDGET=${BUDGET:-540}
@@ -55,6 +55,9 @@ if has eval; then
     $PY models/train/evaluate_memseg.py --weights $RUN/$m.pth --crop $CROP --calib $CALIB --test $TEST \
       --out $RUN/$m.test.json --csv $RUN/$m.test.csv
   done
+fi
+
+if has choose; then
   # the choice: higher NG AP on the validation set (then recall at 1 % overkill); never the test set
   $PY - $RUN <<'EOF'
 import json, sys
@@ -122,5 +125,28 @@ if has golden; then
   $PY models/golden/make_golden_memseg.py --model $OUT --weights $RUN/$M.pth --pairs models/golden/pairs \
     --out models/golden/memseg.json \
     --generator "edgeagent generate --out models/golden/pairs --count 8 --ng-fraction 0.5 --seed 404 --max-shift 0 --max-angle 0"
+fi
+if has publish; then
+  # per-pair results of the bundled model on the test set + summary, in the shared eval format
+  EVAL_DIR=${EVAL_DIR:-$RUN/eval}; mkdir -p $EVAL_DIR
+  M=$(cat $RUN/chosen.txt)
+  cp $RUN/$M.test.csv $EVAL_DIR/memseg.csv
+  $PY - $OUT $EVAL_DIR/memseg.json <<'EOF'
+import json, os, sys
+card = json.load(open(os.path.splitext(sys.argv[1])[0] + ".json"))
+t = card["test"]
+out = {"kind": "memseg", "model": card["model"], "sha256": card["sha256"], "contract": card["contract"],
+       "test_set": "generate --count 200 --ng-fraction 0.5 --seed 303 --max-shift 0.5 --max-angle 0.05 (no alignment)",
+       "ap_ng": t["ap_ng"], "recall_at_1pct_overkill": t["recall_at_1pct_overkill"],
+       "threshold": card["params"]["threshold"], "recall_at_threshold": t["recall_ng"], "overkill_at_threshold": t["overkill"],
+       "mean_iou_ng": t.get("mean_iou_ng"),
+       "iou_rule": "{p >= threshold} on the R x R map vs the generator mask, centre-cropped C and INTER_AREA-resized to R, >= 128",
+       "recall_by_kind": t["recall_by_kind"], "iou_by_kind": t.get("iou_by_kind"),
+       "model_size_bytes": card["size_bytes"], "training_wall_s": card["training"]["train_s"],
+       "training_total_s": card["training"]["total_s"], "params": card["params"] | {"arch": card["arch"]},
+       "threshold_rule": card["threshold_rule"], "variants": card["variants"]}
+json.dump(out, open(sys.argv[2], "w"), indent=1)
+print("wrote", sys.argv[2])
+EOF
 fi
 echo "make_memseg_model: done ($STAGES)"
