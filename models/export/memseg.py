@@ -310,7 +310,7 @@ def perlin(shape: Tuple[int, int], res: Tuple[int, int], rng: np.random.Generato
 def anomaly_mask(r: int, rng: np.random.Generator) -> np.ndarray:
     """Thresholded Perlin noise times a random local window (our stand-in for MemSeg's foreground
     mask: the whole crop is foreground here, but real defects are local, so the noise is kept inside
-    an ellipse of 6-45 % of the side). Never empty."""
+    an ellipse with semi-axes of 3-22 % of the side). Never empty."""
     for _ in range(20):
         sx, sy = 2 ** int(rng.integers(1, 6)), 2 ** int(rng.integers(1, 6))
         n = perlin((r, r), (sx, sy), rng)
