@@ -161,6 +161,15 @@ def _gemm(a, x, w, c=None):
     return [y.astype(np.float32)]
 
 
+@_op("ArgMin")
+def _argmin(a, x):
+    axis, keep = a.get("axis", 0), bool(a.get("keepdims", 1))
+    if a.get("select_last_index", 0):
+        raise NotImplementedError("ArgMin select_last_index")
+    i = np.argmin(x, axis=axis)  # first index of the minimum, as the spec's default
+    return [(np.expand_dims(i, axis) if keep else i).astype(np.int64)]
+
+
 # --- Pad (opset >= 11: pads as input) ---------------------------------------------------------
 @_op("Pad")
 def _pad(a, x, pads, value=None):
