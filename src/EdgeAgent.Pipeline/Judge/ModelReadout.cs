@@ -38,7 +38,8 @@ internal static class ModelReadout
                     map.IsEmpty ? null : Levels(map, info.MapSize.Width, info.MapSize.Height, LevelScale(map)));
             default:
                 var probabilities = runner.AnomalyMapOf(slot);
-                int minArea = info.Kind == ModelKind.Pairseg ? info.MinArea : int.MaxValue;
+                // Only a segmenter ignores specks; for MemSeg every pixel counts (score = the map's max).
+                int minArea = info.Kind == ModelKind.Pairseg ? info.MinArea : 1;
                 var reading = RegionFinder.Read(probabilities, info.Input, info.Input, threshold, minArea);
                 var classScores = info.Classes.Count > 0 ? Classes(info, runner.ClassProbsOf(slot)).Top : [];
                 return new ModelReading(reading.Score, threshold, null, new MapPoint(reading.PeakX, reading.PeakY, info.Input, info.Input),
