@@ -1,4 +1,5 @@
 using System.IO.Compression;
+using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models.Activation;
@@ -163,6 +164,43 @@ public sealed class ModelCommandsTests : IAsyncLifetime
         File.WriteAllBytes(fake, [.. Enumerable.Range(0, 4096).Select(i => (byte)(i * 7))]);
 
         return AssertRejectedAsync(Package(fake, "1.1.0", _technician), ModelActivation.WrongContract);
+    }
+
+    [Theory]
+    [InlineData("memseg_synth.onnx", "memseg")]
+    public async Task Push_BundledModelOfEachKind_PassesTheCanaryAndJudges(string file, string kind)
+    {
+        var onnx = Path.Combine(RepoPaths.Root, "models", "default", file);
+        string name;
+        using (var model = OnnxModel.Load(onnx, Cpu, NullLogger.Instance))
+        {
+            name = model.Info.Name;
+        }
+
+        var package = Path.Combine(_temp.Path, $"{kind}.eamodel");
+        ModelPackageBuilder.Build(onnx, name, "1.0.0", null, "test", "tests", _technician, package);
+
+        var result = await PushAsync(package);
+
+        Assert.True(result.State == ModelStates.Activated, $"{result.Reason}: {result.Detail}");
+        var loaded = _active.Snapshot()[name];
+        Assert.Equal(kind, loaded.Model.Info.Kind.Name());
+        Assert.Contains(_log.AuditTrail(5), a => a.Action == "activated" && a.Model == name);
+    }
+
+    [Fact]
+    public async Task Push_BundledDensityModel_CatchesNoiseButNotCutPasteDefects_RefusedByTheCanary()
+    {
+        // The synthetic density model misses the canary's pasted patches at its threshold (models/README.md says why):
+        // the canary keeps it out of service, and the model in service stays.
+        var onnx = Path.Combine(RepoPaths.Root, "models", "default", "density_cutpaste_synth.onnx");
+        var package = Path.Combine(_temp.Path, "density.eamodel");
+        ModelPackageBuilder.Build(onnx, "density-cutpaste-synth", "1.0.0", null, "test", "tests", _technician, package);
+
+        var result = await AssertRejectedAsync(package, ModelActivation.CanaryFailed);
+
+        Assert.Contains("CutPaste", result.Detail, StringComparison.Ordinal);
+        Assert.False(_active.Snapshot().ContainsKey("density-cutpaste-synth"));
     }
 
     [Fact]
