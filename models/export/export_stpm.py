@@ -95,6 +95,7 @@ def created_utc() -> str:
 def metadata(a: argparse.Namespace, p: stpm.ScoreParams) -> dict:
     return {
         "edgeagent.contract": stpm.CONTRACT,
+        "edgeagent.kind": "stpm",
         "edgeagent.arch": a.arch,
         "edgeagent.crop": str(p.crop),
         "edgeagent.input": str(p.input),
