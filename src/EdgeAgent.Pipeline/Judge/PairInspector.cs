@@ -116,7 +116,7 @@ public sealed class PairInspector(
         var readings = new ModelReading?[ready.Count];
         if (ready.Count == 0)
         {
-            return new ModelRun(model, readings, 0, null);
+            return new ModelRun(model, readings, 0, 0, null);
         }
 
         var geometry = new Geometry(info.Crop, info.Input);
@@ -149,11 +149,11 @@ public sealed class PairInspector(
                 }
             }
 
-            return new ModelRun(model, readings, ms, null);
+            return new ModelRun(model, readings, ms, (clock.Elapsed.TotalMilliseconds - ms) / ready.Count, null);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
-            return new ModelRun(model, new ModelReading?[ready.Count], clock.Elapsed.TotalMilliseconds, $"{e.GetType().Name}: {e.Message}");
+            return new ModelRun(model, new ModelReading?[ready.Count], clock.Elapsed.TotalMilliseconds, 0, $"{e.GetType().Name}: {e.Message}");
         }
         finally
         {
@@ -170,7 +170,8 @@ public sealed class PairInspector(
         pair.Heatmaps = [.. members.Where(m => m.Readings[slot]?.HeatLevels is not null)
             .Select(m => new ModelHeatmap(m.Model.Name, new VerdictHeatmap(m.Model.Model.Info.Crop, m.Readings[slot]!.HeatLevels!)))];
         var shadowSays = shadow is null ? null : Say(pair, shadow, slot);
-        draft.ScoreMs = clock.Elapsed.TotalMilliseconds;
+        // Score = each model's decision rule on this pair's outputs (measured in the run) + the combination.
+        draft.ScoreMs = members.Sum(m => m.ReadMsPerPair) + clock.Elapsed.TotalMilliseconds;
         var first = says[0];
         var result = new Judgement(says, shadowSays, panel.Combine, first.Layers, first.Peak);
         if (says.FirstOrDefault(s => s.Outcome == VerdictKind.Review) is { } failed)
@@ -393,8 +394,8 @@ public sealed class PairInspector(
 
     private static double Round(double ms) => Math.Round(ms, 3);
 
-    /// <summary>One model's run over a batch: a reading per ready pair (null where it failed), its time, why it failed.</summary>
-    private sealed record ModelRun(LoadedModel Model, ModelReading?[] Readings, double Ms, string? Failure);
+    /// <summary>One model's run over a batch: a reading per ready pair (null where it failed), the run's time, the decision rule's time per pair, why it failed.</summary>
+    private sealed record ModelRun(LoadedModel Model, ModelReading?[] Readings, double Ms, double ReadMsPerPair, string? Failure);
 
     /// <summary>What the models said about a pair, on its way into the verdict.</summary>
     private sealed record Judgement(IReadOnlyList<ModelVerdict>? Members, ModelVerdict? Shadow, CombinePolicy? Combine, IReadOnlyList<double>? Layers, Peak? Peak)
