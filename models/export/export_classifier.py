@@ -7,7 +7,7 @@
 Graph: image uint8 [batch,R,R,3] (BGR) [+ template uint8 [batch,R,R,1], only if the net was trained
 with --use-template] -> class_probs float32 [batch,K] (softmax in the graph).
 In the graph: gray = 0.299 R + 0.587 G + 0.114 B, x/255, (x - 0.823)/0.253; five conv-BN-ReLU +
-max-pool stages, a last conv, global average pooling, FC, softmax. The agent crops (centre C,
+max-pool stages, a last conv, global max pooling, FC, softmax. The agent crops (centre C,
 INTER_AREA to R) and applies the decision rule (score = sum of p_k over the defect classes,
 NG iff score >= t). Classes and defect classes travel in the metadata. See models/README.md.
 """
@@ -67,22 +67,28 @@ def defect_classes(a: argparse.Namespace, net: kinds.ClassifierNet) -> list:
 def metadata(a: argparse.Namespace, net: kinds.ClassifierNet, defect: list) -> dict:
     widths = "-".join(str(w) for w in net.widths)
     inputs = "gray image + gray template" if net.use_template else "gray image"
+    seg_head = isinstance(net, kinds.SegHeadClassifierNet)
+    norm = kinds.SEG_NORM if seg_head else kinds.CLS_NORM
     return {
         "edgeagent.contract": kinds.CLASSIFIER_CONTRACT,
         "edgeagent.kind": "classifier",
         "edgeagent.name": a.name,
         "edgeagent.version": a.version,
-        "edgeagent.arch": f"vgg-{widths}-gap-fc{net.hidden}" + ("-with-template" if net.use_template else ""),
+        "edgeagent.arch": (f"seg-head-unet-vgg-{widths}-fc{net.hidden}" if seg_head else
+                           f"vgg-{widths}-g{net.pool}-fc{net.hidden}" + ("-with-template" if net.use_template else "")),
         "edgeagent.crop": str(a.crop),
         "edgeagent.input": str(a.input),
-        "edgeagent.normalisation": f"gray:(x-{kinds.fmt(kinds.CLS_NORM[0])})/{kinds.fmt(kinds.CLS_NORM[1])}",
+        "edgeagent.normalisation": f"gray:(x-{kinds.fmt(norm[0])})/{kinds.fmt(norm[1])}",
         "edgeagent.threshold": kinds.fmt(a.threshold),
         "edgeagent.classes": ",".join(net.classes),
         "edgeagent.defect_classes": ",".join(defect),
         "edgeagent.created_utc": kinds.created_utc(),
         "edgeagent.weights_sha256": kinds.sha256_file(a.weights),
         "edgeagent.description": a.description or (
-            f"defect classifier (VGG {widths}, five max-pools, global average pooling) on the {inputs}; "
+            f"defect classifier: a {net.hidden}-unit head on the frozen features of a pair segmentation U-Net (VGG {widths}) "
+            f"on the gray image + gray template; output class_probs over {','.join(net.classes)}; contract {kinds.CLASSIFIER_CONTRACT}"
+            if seg_head else
+            f"defect classifier (VGG {widths}, five max-pools, global {'max' if net.pool == 'max' else 'average'} pooling) on the {inputs}; "
             f"output class_probs over {','.join(net.classes)}; contract {kinds.CLASSIFIER_CONTRACT}"),
     }
 
@@ -132,10 +138,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         validate(a)
         net, _ = kinds.load_checkpoint(a.weights, "classifier")
-        levels = 1 << len(net.widths)
+        pools = len(net.widths) - 1 if isinstance(net, kinds.SegHeadClassifierNet) else len(net.widths)
+        levels = 1 << pools
         if a.input % levels:
-            # five 2x2 max-pools: a remainder would be cropped silently at every stage
-            raise kinds.ParamError(f"--input must be a multiple of {levels} for this net's {len(net.widths)} max-pools; got {a.input}")
+            # a remainder would be cropped silently at every 2x2 max-pool (and break the U-Net's skips)
+            raise kinds.ParamError(f"--input must be a multiple of {levels} for this net's {pools} max-pools; got {a.input}")
         defect = defect_classes(a, net)
     except kinds.ParamError as e:
         print(f"export_classifier: error: {e}", file=sys.stderr)

@@ -117,7 +117,8 @@ class PairSegNet(nn.Module):
             cin = w[i]
         self.head = nn.Conv2d(w[0], 1, 1)
 
-    def logits(self, image: torch.Tensor, template: torch.Tensor) -> torch.Tensor:
+    def features(self, image: torch.Tensor, template: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
+        """(last decoder features [N,w0,R,R], bottleneck [N,w3,R/8,R/8], logit map [N,1,R,R])."""
         x = self.join(torch.cat([self.image_in(image), self.template_in(template)], dim=1))
         skips = []
         for i, block in enumerate(self.enc):
@@ -125,11 +126,15 @@ class PairSegNet(nn.Module):
                 x = F.max_pool2d(x, 2)
             x = block(x)
             skips.append(x)
+        bottleneck = x
         for block, skip in zip(self.dec, reversed(skips[:-1])):
             # Explicit sizes: torch exports Resize with `sizes`, which the numpy interpreter runs.
             x = F.interpolate(x, size=(int(skip.shape[2]), int(skip.shape[3])), mode="bilinear", align_corners=False)
             x = block(torch.cat([x, skip], dim=1))
-        return self.head(x)
+        return x, bottleneck, self.head(x)
+
+    def logits(self, image: torch.Tensor, template: torch.Tensor) -> torch.Tensor:
+        return self.features(image, template)[2]
 
     def forward(self, image: torch.Tensor, template: torch.Tensor) -> torch.Tensor:
         return torch.sigmoid(self.logits(image, template))
@@ -141,14 +146,19 @@ class PairSegNet(nn.Module):
 class ClassifierNet(nn.Module):
     """The seed's VGG-style classifier, narrowed: gray image (x-0.823)/0.253 [and, with
     use_template, the gray template normalised the same way, joined on channels]; five stages of
-    3x3 conv-BN-ReLU + 2x2 max-pool, then a last conv, global average pooling (instead of the
-    seed's 256*16*16 flatten, which alone would be 64 MB), FC -> hidden -> K, softmax."""
+    3x3 conv-BN-ReLU + 2x2 max-pool, then a last conv, global pooling (instead of the seed's
+    256*16*16 flatten, which alone would be 64 MB), FC -> hidden -> K, softmax. Global *max*
+    pooling by default: a defect covers ~1 % of the crop, and an average over the crop dilutes it
+    to nothing (with average pooling the loss stayed at ln 7 for the first 100 steps)."""
 
     def __init__(self, widths: Sequence[int] = (16, 32, 64, 128, 128), hidden: int = 64,
-                 classes: Sequence[str] = CLASSES, use_template: bool = False):
+                 classes: Sequence[str] = CLASSES, use_template: bool = False, pool: str = "max"):
         super().__init__()
         self.widths, self.hidden, self.classes = tuple(int(w) for w in widths), int(hidden), tuple(classes)
         self.use_template = bool(use_template)
+        if pool not in ("max", "avg"):
+            raise ParamError(f"classifier pool must be max or avg; got {pool!r}")
+        self.pool = pool
         self.image_in = GrayImage(*CLS_NORM)
         self.template_in = GrayTemplate(*CLS_NORM)
         layers: List[nn.Module] = []
@@ -164,8 +174,38 @@ class ClassifierNet(nn.Module):
         x = self.image_in(image)
         if self.use_template:
             x = torch.cat([x, self.template_in(template)], dim=1)
-        x = self.features(x).mean(dim=(2, 3))
+        x = self.features(x)
+        x = x.amax(dim=(2, 3)) if self.pool == "max" else x.mean(dim=(2, 3))
         return self.fc(x)
+
+    def forward(self, image: torch.Tensor, template: torch.Tensor | None = None) -> torch.Tensor:
+        return torch.softmax(self.logits(image, template), dim=1)
+
+
+class SegHeadClassifierNet(nn.Module):
+    """Defect classifier on top of a trained (frozen) PairSegNet: the segmenter's defect map tells
+    where to look, its features what is there. Per pair: the probability-weighted max and mean of
+    the last decoder features, the map's max logit and covered share, and the bottleneck's global
+    max -> FC -> hidden -> K, softmax. Gray image + template in, (x-0.518)/0.361 (the segmenter's
+    normalisation). Used instead of ClassifierNet where that one does not train in the time there is."""
+
+    def __init__(self, seg: PairSegNet, hidden: int = 32, classes: Sequence[str] = CLASSES):
+        super().__init__()
+        self.seg, self.hidden, self.classes = seg, int(hidden), tuple(classes)
+        self.widths, self.use_template, self.pool = seg.widths, True, "seg-head"
+        n = 2 * seg.widths[0] + 2 + seg.widths[-1]
+        self.fc = nn.Sequential(nn.Linear(n, self.hidden), nn.ReLU(inplace=True), nn.Linear(self.hidden, len(self.classes)))
+
+    def pooled(self, image: torch.Tensor, template: torch.Tensor) -> torch.Tensor:
+        x, bottleneck, logit = self.seg.features(image, template)
+        p = torch.sigmoid(logit)
+        weighted = x * p
+        area = p.mean(dim=(2, 3))
+        return torch.cat([weighted.amax(dim=(2, 3)), weighted.mean(dim=(2, 3)) / (area + 1e-3),
+                          logit.amax(dim=(2, 3)), area * 100, bottleneck.amax(dim=(2, 3))], dim=1)
+
+    def logits(self, image: torch.Tensor, template: torch.Tensor | None = None) -> torch.Tensor:
+        return self.fc(self.pooled(image, template))
 
     def forward(self, image: torch.Tensor, template: torch.Tensor | None = None) -> torch.Tensor:
         return torch.softmax(self.logits(image, template), dim=1)
@@ -190,9 +230,11 @@ def load_checkpoint(path: str, kind: str) -> Tuple[nn.Module, dict]:
     cfg = dict(obj.get("config", {}))
     if kind == "pairseg":
         net: nn.Module = PairSegNet(cfg.get("widths", (16, 32, 64, 128)))
+    elif cfg.get("arch") == "seg-head":
+        net = SegHeadClassifierNet(PairSegNet(cfg["widths"]), cfg.get("hidden", 32), cfg.get("classes", CLASSES))
     else:
         net = ClassifierNet(cfg.get("widths", (16, 32, 64, 128, 128)), cfg.get("hidden", 64),
-                            cfg.get("classes", CLASSES), cfg.get("use_template", False))
+                            cfg.get("classes", CLASSES), cfg.get("use_template", False), cfg.get("pool", "max"))
     sd = obj["state_dict"]
     own = net.state_dict()
     missing = sorted(set(own) - set(sd) - {k for k in own if k.endswith("num_batches_tracked")})

@@ -131,6 +131,13 @@ def _reduce_sum(a, x, axes=None):
     return [np.sum(x, axis=axes, keepdims=bool(a.get("keepdims", 1))).astype(x.dtype)]
 
 
+@_op("ReduceMax")
+def _reduce_max(a, x, axes=None):
+    axes = a.get("axes") if axes is None else axes
+    axes = None if axes is None or len(axes) == 0 else tuple(int(v) for v in axes)
+    return [np.max(x, axis=axes, keepdims=bool(a.get("keepdims", 1)))]
+
+
 @_op("Sigmoid")
 def _sigmoid(a, x):
     # float64 inside, so large |x| neither overflows nor loses the tail

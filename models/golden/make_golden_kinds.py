@@ -8,7 +8,9 @@ edgeagent.* metadata, and the .pth must hash to edgeagent.weights_sha256, so the
 describes the model it names. Outputs come from the PyTorch module (float32) on exactly the agent's
 crops (centre C x C, INTER_AREA to R); the decision rules are the contract's (kinds.py). As a
 cross-check the ONNX graph itself is executed on the same crops (models/export/onnx_eval.py) and
-must agree to 1e-4. Fails if any score lies within --min-margin of the threshold.
+must agree to 1e-4. Fails if any verdict is a coin toss: a classifier score within --min-margin of
+the threshold, or a pairseg verdict that changes when t moves by +-min-margin (the pairseg score
+itself sits just under t whenever a speck exists, by the contract's rule, so its distance to t is no test).
 """
 from __future__ import annotations
 
@@ -87,7 +89,17 @@ def main(argv=None) -> int:
             e["score"] = round(score, 7)
             e["class_probs"] = [round(float(v), 7) for v in y]
         e["verdict"] = "NG" if score >= th else "OK"
-        if abs(score - th) < a.min_margin:
+        if kind == "pairseg":
+            # The contract's pairseg score hugs t from below whenever a speck exists (the speck's pixels
+            # >= t are zeroed, the next-highest pixel is just under t), so |score - t| says nothing about
+            # a coin toss. The equivalent test: the verdict must not change when every map value moves by
+            # the margin, i.e. when t moves by it.
+            flips = [d for d in (-a.min_margin, a.min_margin)
+                     if (kinds.pairseg_decision(y[0], th + d, params["min_area"])[0] >= th + d) != (score >= th)]
+            if flips:
+                raise SystemExit(f"make_golden_kinds: {r['id']}: the verdict changes when t moves by {flips}; "
+                                 f"a verdict there is a float32/float64 coin toss")
+        elif abs(score - th) < a.min_margin:
             raise SystemExit(f"make_golden_kinds: {r['id']} scores {score:.5f}, within {a.min_margin} of the "
                              f"threshold {th}; a verdict there is a float32/float64 coin toss")
         entries.append(e)

@@ -151,7 +151,10 @@ def put_in_readme(readme: str, body: str) -> None:
     section = (f"{HEADING}\n\nMade by `models/train/evaluate_kinds.py` from the per-pair files in /work/kinds-data/eval "
                f"(each kind's bundled model and bundled threshold; combinations as the agent computes them, on s_i/t_i). "
                f"\"recall @ 1 % overkill\" uses, per row, the smallest score above 99 % of the OK scores; the bundled "
-               f"thresholds come from each kind's own calibration set, never from these pairs.\n\n{body}")
+               f"thresholds come from each kind's own calibration set, never from these pairs. The stpm row is the C# agent "
+               f"itself (`edgeagent inspect --json --no-align`, bundled model, threshold from its metadata); the other rows "
+               f"come from each kind's own evaluation (its CSV/JSON in the same folder). The bundled classifier is a head "
+               f"on the bundled segmenter (see its section), so the gate row combines two views of the same features.\n\n{body}")
     if HEADING in text:
         start = text.index(HEADING)
         nxt = text.find("\n## ", start + len(HEADING))

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the bundled defect classifier, its figures and its golden file end to end:
 #   generate (C# generator) -> train -> calibrate + evaluate -> export -> golden.
-# Run from anywhere; ~10 min on 2 quiet CPU cores (training is capped at TRAIN_BUDGET seconds).
+# Run from anywhere after make_pairseg_model.sh (the classifier is a head on its segmenter); ~5 min on 2
+# quiet CPU cores.
 # Shares the generated training data with make_pairseg_model.sh (models/.work/pairseg/data): the
 # same 600 NG (seed 505) + 300 OK (seed 101) pairs, labelled by defect kind.
 #
@@ -14,13 +15,12 @@ WORK=models/.work/classifier
 DATA=models/.work/pairseg/data
 KINDS_DATA=${KINDS_DATA:-/work/kinds-data}
 STAGES=${STAGES:-"data train eval export golden"}
-TRAIN_BUDGET=${TRAIN_BUDGET:-330}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}
 
-CROP=256; INPUT=128
-TEMPLATE=--use-template                          # measured: see models/README.md ("classifier")
-NAME=classifier-vgg-synth; VERSION=1.0.0
-OUT=models/default/classifier_vgg_synth.onnx
+CROP=256; INPUT=256
+SEG=models/.work/pairseg/pairseg.pth             # the bundled classifier is a head on the segmenter (README)
+NAME=classifier-seghead-synth; VERSION=1.0.0
+OUT=models/default/classifier_seghead_synth.onnx
 
 has() { [[ " $STAGES " == *" $1 "* ]]; }
 gen() {
@@ -41,22 +41,23 @@ if has data; then
 fi
 
 if has train; then
-  nice -n 5 $PY models/train/train_classifier.py --data $DATA/train-ng --data $DATA/train-ok --out-dir $WORK $TEMPLATE \
-    --crop $CROP --input $INPUT --widths 16,32,64,128,128 --hidden 64 --steps 400 --batch 24 --lr 2e-3 --seed 0 \
-    --threads 2 --val $DATA/val --time-budget $TRAIN_BUDGET 2>&1 | tee $WORK/train.log
+  # needs make_pairseg_model.sh's checkpoint first
+  nice -n 5 $PY models/train/train_classifier.py --data $DATA/train-ng --data $DATA/train-ok --out-dir $WORK \
+    --seg-head $SEG --crop $CROP --input $INPUT --hidden 32 --steps 300 --lr 1e-2 --label-smoothing 0.1 --rotations 1 --seed 0 \
+    --threads 2 --val $DATA/val 2>&1 | tee $WORK/train.log
 fi
 
 if has eval; then
   mkdir -p $KINDS_DATA/eval
   nice -n 5 $PY models/train/evaluate_kind.py --kind classifier --weights $WORK/classifier.pth --crop $CROP --input $INPUT \
-    --calib $DATA/calib --test $KINDS_DATA/test --out $WORK/metrics.json --eval-csv $KINDS_DATA/eval/classifier.csv
+    --quantile 0.98 --calib $DATA/calib --test $KINDS_DATA/test --out $WORK/metrics.json --eval-csv $KINDS_DATA/eval/classifier.csv
 fi
 
 if has export; then
   TH=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['threshold'])" $WORK/metrics.json)
   $PY models/export/export_classifier.py --weights $WORK/classifier.pth --crop $CROP --input $INPUT --threshold "$TH" \
     --name $NAME --version $VERSION --out $OUT \
-    --description "Demo/test defect classifier (VGG 16-32-64-128-128, five max-pools) for EdgeAgent's synthetic AOI pairs; classes ok,particle,scratch,missing,extra,stain,patch; trained on 600 generated NG + 300 OK pairs. Not for production data." \
+    --description "Demo/test defect classifier for EdgeAgent's synthetic AOI pairs: a small head on the frozen bundled pair segmenter's features (gray image + gray template); classes ok,particle,scratch,missing,extra,stain,patch; head trained on 600 generated NG + 300 OK pairs. Not for production data." \
     2>&1 | tee $WORK/export.log
   $PY models/train/model_card.py --kind classifier --onnx $OUT --metrics $WORK/metrics.json --train-log $WORK/train_log.json \
     --export-log $WORK/export.log --generator-sha $WORK/generator_sha256.txt --eval-json $KINDS_DATA/eval/classifier.json \

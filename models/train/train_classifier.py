@@ -55,6 +55,63 @@ def validate(net, ims, tms, ys) -> dict:
             "class_accuracy_ng": float((probs.argmax(1) == ys)[ys > 0].mean())}
 
 
+@torch.no_grad()
+def pooled_features(net, ims, tms, batch: int = 16) -> torch.Tensor:
+    net.eval()
+    return torch.cat([net.pooled(torch.from_numpy(ims[i:i + batch]), torch.from_numpy(tms[i:i + batch]))
+                      for i in range(0, len(ims), batch)])
+
+
+def train_seg_head(a, ims, tms, ys, weight) -> int:
+    """--seg-head: the frozen segmenter's pooled features are computed once per pair (with the four
+    90-degree rotations as augmentation), then only the small FC head is trained on them."""
+    seg, seg_cfg = kinds.load_checkpoint(a.seg_head, "pairseg")
+    net = kinds.SegHeadClassifierNet(seg, a.hidden, kinds.CLASSES)
+    for p in net.seg.parameters():
+        p.requires_grad_(False)
+    t1 = time.time()
+    feats, labels = [], []
+    for k in range(a.rotations):
+        feats.append(pooled_features(net, np.ascontiguousarray(np.rot90(ims, k, axes=(1, 2))),
+                                     np.ascontiguousarray(np.rot90(tms, k, axes=(1, 2)))))
+        labels.append(torch.from_numpy(ys))
+        print(f"features, rotation {k}: {time.time() - t1:.0f}s", flush=True)
+    x, y = torch.cat(feats), torch.cat(labels)
+    mu, sd = x.mean(0), x.std(0) + 1e-6
+    # The standardisation is folded into the first FC layer afterwards, so the graph needs nothing extra.
+    xs = (x - mu) / sd
+    opt = torch.optim.Adam(net.fc.parameters(), lr=a.lr, weight_decay=1e-3)
+    net.fc.train()
+    log = []
+    for epoch in range(1, a.steps + 1):
+        loss = F.cross_entropy(net.fc(xs), y, weight=weight, label_smoothing=a.label_smoothing)
+        opt.zero_grad()
+        loss.backward()
+        opt.step()
+        if epoch % 100 == 0:
+            log.append({"epoch": epoch, "loss": round(float(loss), 5)})
+            print(f"head epoch {epoch} loss {float(loss):.4f}", flush=True)
+    with torch.no_grad():
+        first = net.fc[0]
+        first.bias -= (first.weight / sd) @ mu
+        first.weight /= sd
+    train_s = time.time() - t1
+    os.makedirs(a.out_dir, exist_ok=True)
+    cfg = {"arch": "seg-head", "widths": list(seg.widths), "hidden": a.hidden, "classes": list(kinds.CLASSES),
+           "use_template": True, "crop": a.crop, "input": a.input, "seg_checkpoint_sha256": kinds.sha256_file(a.seg_head)}
+    kinds.save_checkpoint(os.path.join(a.out_dir, "classifier.pth"), "classifier", cfg, net)
+    out = {"args": vars(a), "pairs": len(ys), "per_class": dict(zip(kinds.CLASSES, np.bincount(ys, minlength=7).tolist())),
+           "steps": a.steps, "stopped_by_budget": False, "train_s": round(train_s, 1),
+           "params": sum(p.numel() for p in net.fc.parameters()), "params_total": sum(p.numel() for p in net.parameters()), "log": log}
+    if a.val:
+        out["val"] = validate(net, *load([a.val], a.crop, a.input))
+        print(f"val {a.val}: {out['val']}", flush=True)
+    with open(os.path.join(a.out_dir, "train_log.json"), "w") as f:
+        json.dump(out, f, indent=1)
+    print(f"wrote {a.out_dir}/classifier.pth (segmenter + {out['params']}-parameter head), {train_s:.0f}s")
+    return 0
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data", action="append", required=True, help="generator dir (repeatable); OK and NG pairs are used")
@@ -64,11 +121,17 @@ def main(argv=None) -> int:
     ap.add_argument("--input", type=int, default=128)
     ap.add_argument("--widths", default="16,32,64,128,128")
     ap.add_argument("--hidden", type=int, default=64)
+    ap.add_argument("--pool", default="max", choices=("max", "avg"), help="global pooling before the FC")
     ap.add_argument("--steps", type=int, default=400)
     ap.add_argument("--batch", type=int, default=24)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--seg-head", default="", help="pairseg checkpoint: train only a head on its frozen features "
+                    "(the bundled classifier; --steps = full-batch epochs of the head)")
+    ap.add_argument("--label-smoothing", type=float, default=0.1, help="--seg-head: keeps the head's probabilities "
+                    "off 0/1, so a threshold on them can be calibrated (without it OK pairs scored 0.99996)")
+    ap.add_argument("--rotations", type=int, default=4, help="--seg-head: 90-degree rotations of each pair used (1-4)")
     ap.add_argument("--val", default="", help="generator dir for the end-of-training check")
     ap.add_argument("--time-budget", type=float, default=600, help="seconds of training; the schedule ends at the budget if the steps take longer")
     a = ap.parse_args(argv)
@@ -81,8 +144,10 @@ def main(argv=None) -> int:
     print(f"loaded {len(ys)} pairs, per class {dict(zip(kinds.CLASSES, counts.tolist()))} in {time.time() - t0:.0f}s", flush=True)
     weight = torch.tensor(len(ys) / (len(kinds.CLASSES) * np.maximum(counts, 1)), dtype=torch.float32)
 
+    if a.seg_head:
+        return train_seg_head(a, ims, tms, ys, weight)
     widths = tuple(int(w) for w in a.widths.split(","))
-    net = kinds.ClassifierNet(widths, a.hidden, kinds.CLASSES, a.use_template)
+    net = kinds.ClassifierNet(widths, a.hidden, kinds.CLASSES, a.use_template, a.pool)
     opt = torch.optim.Adam(net.parameters(), lr=a.lr, weight_decay=1e-4)
     t1, log, run = time.time(), [], []
     net.train()
@@ -113,7 +178,7 @@ def main(argv=None) -> int:
             break
     train_s = time.time() - t1
     os.makedirs(a.out_dir, exist_ok=True)
-    cfg = {"widths": list(widths), "hidden": a.hidden, "classes": list(kinds.CLASSES), "use_template": a.use_template,
+    cfg = {"widths": list(widths), "hidden": a.hidden, "pool": a.pool, "classes": list(kinds.CLASSES), "use_template": a.use_template,
            "crop": a.crop, "input": a.input}
     kinds.save_checkpoint(os.path.join(a.out_dir, "classifier.pth"), "classifier", cfg, net)
     out = {"args": vars(a), "pairs": len(ys), "per_class": dict(zip(kinds.CLASSES, counts.tolist())), "steps": step,

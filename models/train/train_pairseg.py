@@ -10,6 +10,8 @@ as the agent cuts it (centred C x C, INTER_AREA to R), then training samples are
 of that R x R crop, the same window in image, template and mask, with the same random flip / 90
 degree rotation. The net is fully convolutional, so it is exported at R x R.
 Loss: 0.8 * BCE + 0.2 * Dice (the seed's), Dice over the whole batch (OK windows have no positives).
+--init continues from an earlier checkpoint (the bundled model was trained in two such stages,
+each capped at the time budget, because the shared 2-core box ran 3-6x slower than a quiet one).
 Adam, warm-up + cosine decay over the steps or the --time-budget, whichever ends first (the
 schedule always completes), fixed seed.
 
@@ -97,6 +99,7 @@ def main(argv=None) -> int:
     ap.add_argument("--ok-share", type=float, default=0.25, help="share of OK windows per batch")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--init", default="", help="start from this pairseg checkpoint (second training stage)")
     ap.add_argument("--time-budget", type=float, default=600, help="seconds of training; the schedule ends at the budget if the steps take longer")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
@@ -109,6 +112,12 @@ def main(argv=None) -> int:
 
     widths = tuple(int(w) for w in a.widths.split(","))
     net = kinds.PairSegNet(widths)
+    if a.init:
+        # Warm start (a second stage of the same recipe): the schedule restarts, the weights do not.
+        net, cfg0 = kinds.load_checkpoint(a.init, "pairseg")
+        if tuple(cfg0.get("widths", ())) != widths:
+            raise SystemExit(f"train_pairseg: --init {a.init} has widths {cfg0.get('widths')}, not {list(widths)}")
+        net.train()
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
     n_ok = int(round(a.batch * a.ok_share)) if ok is not None else 0
     t1, log, run = time.time(), [], []
