@@ -168,6 +168,8 @@ public sealed class ModelCommandsTests : IAsyncLifetime
 
     [Theory]
     [InlineData("memseg_synth.onnx", "memseg")]
+    [InlineData("pairseg_unet_synth.onnx", "pairseg")]
+    [InlineData("classifier_seghead_synth.onnx", "classifier")]
     public async Task Push_BundledModelOfEachKind_PassesTheCanaryAndJudges(string file, string kind)
     {
         var onnx = Path.Combine(RepoPaths.Root, "models", "default", file);
