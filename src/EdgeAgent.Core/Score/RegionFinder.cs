@@ -4,7 +4,7 @@ namespace EdgeAgent.Score;
 /// The pair-segmentation decision rule on a probability map (models/README.md, "pairseg"): regions are the
 /// 8-connected components of {p ≥ t}; regions smaller than the model's minimum area are specks and are ignored,
 /// so the score is the map's maximum once the specks' pixels are set to 0, and score ≥ t exactly when a region
-/// of at least that area exists. Also the peak of any map kind (<see cref="Read"/> with no threshold rule needed).
+/// of at least that area exists. With a minimum area of 1 the score is the map's plain maximum (MemSeg).
 /// </summary>
 public static class RegionFinder
 {
@@ -22,7 +22,21 @@ public static class RegionFinder
             throw new ArgumentException($"Expected a {width}×{height} map.", nameof(map));
         }
 
-        var labels = new int[map.Length];
+        // Pooled: a 256² map's labels are 256 KB, a large-object allocation per pair otherwise.
+        var labels = System.Buffers.ArrayPool<int>.Shared.Rent(map.Length);
+        Array.Clear(labels, 0, map.Length);
+        try
+        {
+            return Label(map, width, height, threshold, minArea, labels);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<int>.Shared.Return(labels);
+        }
+    }
+
+    private static MapReading Label(ReadOnlySpan<float> map, int width, int height, double threshold, int minArea, int[] labels)
+    {
         var stack = new Stack<int>();
         var regions = new List<MapRegion>();
         var specks = new List<int>();

@@ -219,23 +219,20 @@ public sealed class InspectionWorker(
             }
 
             var judged = verdicts.Where(v => v.Models is not null).ToList();
-            if (ready > 0 && judged.Count > 0)
+            if (judged.Count > 0)
             {
-                // Every pair of a run carries the run's time; each model's run is counted once.
-                foreach (var (model, said) in lease.Panel.All.Select(m => (m, judged[0].Models!.Append(judged[0].Shadow).FirstOrDefault(s => s?.Name == m.Name && s.Version == m.Version))))
+                // Every pair of a run carries its models' run times; each model's run is counted once.
+                foreach (var said in judged[0].Models!.Append(judged[0].Shadow).OfType<ModelVerdict>())
                 {
-                    if (said is not null)
-                    {
-                        metrics.ModelRun(model.Name, model.Model.Provider, TimeSpan.FromMilliseconds(said.InferMs));
-                    }
+                    metrics.ModelRun(said.Name, lease.Panel.All.First(m => m.Name == said.Name && m.Version == said.Version).Model.Provider, TimeSpan.FromMilliseconds(said.InferMs));
                 }
             }
 
             foreach (var verdict in judged)
             {
-                foreach (var model in lease.Panel.Members)
+                foreach (var (model, said) in lease.Panel.Members.Zip(verdict.Models!))
                 {
-                    models.ReportInference(model, succeeded: verdict.Models!.First(s => s.Name == model.Name).Score is not null);
+                    models.ReportInference(model, succeeded: said.Score is not null);
                 }
             }
 

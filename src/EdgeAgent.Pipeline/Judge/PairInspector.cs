@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeAgent.Align;
@@ -45,7 +46,10 @@ public sealed class PairInspector(
     /// <summary>Most pairs one <see cref="Judge(IReadOnlyList{PreparedPair}, bool)"/> call takes.</summary>
     public int MaxBatch { get; } = panel.All.Min(m => m.MaxBatch);
 
-    /// <summary>The first model's map (R×R, mask·A for STPM) of the last scored pair, for heatmaps in single-threaded use.</summary>
+    /// <summary>Keep a copy of the first model's map of the last scored pair in <see cref="LastFusedMap"/> (offline heatmaps; off in the service, where it would copy a map per pair).</summary>
+    public bool KeepLastMap { get; set; }
+
+    /// <summary>The first model's R×R map (mask·A for STPM, the probability or anomaly map otherwise) of the last scored pair, when <see cref="KeepLastMap"/>; empty for a model without an R×R map.</summary>
     public ReadOnlySpan<float> LastFusedMap => Volatile.Read(ref _lastFused);
 
     /// <summary>Judges <paramref name="pair"/>; <paramref name="align"/> false treats it as already registered.</summary>
@@ -136,17 +140,25 @@ public sealed class PairInspector(
 
             runner.Run(ready.Count);
             var ms = clock.Elapsed.TotalMilliseconds;
-            var scratch = new float[info.Input * info.Input];
-            for (int slot = 0; slot < ready.Count; slot++)
+            var scratch = ArrayPool<float>.Shared.Rent(info.Input * info.Input);
+            try
             {
-                var product = ready[slot].Candidate.Product;
-                var calculator = info.Kind == ModelKind.Stpm ? CalculatorFor(product, model) : null;
-                var threshold = calculator?.Parameters.Threshold ?? ThresholdFor(product, model);
-                readings[slot] = ModelReadout.Read(info, runner, slot, calculator, threshold, scratch);
-                if (model == panel.Members[0])
+                for (int slot = 0; slot < ready.Count; slot++)
                 {
-                    Volatile.Write(ref _lastFused, scratch.ToArray());
+                    var product = ready[slot].Candidate.Product;
+                    var calculator = info.Kind == ModelKind.Stpm ? CalculatorFor(product, model) : null;
+                    var threshold = calculator?.Parameters.Threshold ?? ThresholdFor(product, model);
+                    readings[slot] = ModelReadout.Read(info, runner, slot, calculator, threshold, scratch);
+                    if (KeepLastMap && model == panel.Members[0])
+                    {
+                        Volatile.Write(ref _lastFused, info.Kind == ModelKind.Stpm ? scratch[..(info.Input * info.Input)]
+                            : info.MapSize == (info.Input, info.Input) ? runner.AnomalyMapOf(slot).ToArray() : []);
+                    }
                 }
+            }
+            finally
+            {
+                ArrayPool<float>.Shared.Return(scratch);
             }
 
             return new ModelRun(model, readings, ms, (clock.Elapsed.TotalMilliseconds - ms) / ready.Count, null);

@@ -45,6 +45,7 @@ internal static class InspectVerb
 
         using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
         var (model, inspector) = (offline.Model, offline.Inspector);
+        inspector.KeepLastMap = heatmap is not null;
 
         var pairId = Path.GetFileNameWithoutExtension(imagePath);
         var pair = new PairCandidate(imagePath, pairId, product, Path.GetDirectoryName(imagePath)!, imagePath, templatePath,
@@ -53,7 +54,8 @@ internal static class InspectVerb
         var verdict = inspector.Inspect(pair, align, warped => aligned = warped.Clone());
         using (aligned)
         {
-            if (heatmap is not null && templatePath is not null && aligned is not null && verdict.Threshold is { } threshold)
+            if (heatmap is not null && templatePath is not null && aligned is not null && verdict.Threshold is { } threshold
+                && inspector.LastFusedMap.Length == model.Info.Input * model.Info.Input)
             {
                 using var template = Cv2.ImRead(templatePath, ImreadModes.Grayscale);
                 HeatmapRenderer.Write(heatmap, template, aligned, model.Info.Crop, inspector.LastFusedMap, model.Info.Input, threshold);
