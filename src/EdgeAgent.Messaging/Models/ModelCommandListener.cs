@@ -115,72 +115,48 @@ public sealed class ModelCommandListener(
         });
     }
 
-    private async Task RollbackAsync(byte[] payload, CancellationToken cancellationToken)
+    private Task RollbackAsync(byte[] payload, CancellationToken cancellationToken) => RequestAsync(
+        "rollback", "name", payload, ModelTransferJsonContext.Default.RollbackRequest, r => (r.RequestId, r.Name, r.Sender),
+        (name, by) => handler.RollbackAsync(name, by, cancellationToken));
+
+    private Task PromoteAsync(byte[] payload, CancellationToken cancellationToken) => RequestAsync(
+        "promote", "product", payload, ModelTransferJsonContext.Default.PromoteRequest, r => (r.RequestId, r.Product, r.Sender),
+        (product, by) => handler.PromoteAsync(product, by, cancellationToken));
+
+    // A request naming one thing (a model, a product): malformed → rejected MALFORMED, else the handler's answer.
+    private async Task RequestAsync<T>(string command, string subject, byte[] payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type,
+        Func<T, (string? RequestId, string? Subject, string? Sender)> fields, Func<string, string, Task<ModelCommandResult>> handle)
+        where T : class
     {
-        RollbackRequest? request;
+        T? request;
         try
         {
-            request = JsonSerializer.Deserialize(payload, ModelTransferJsonContext.Default.RollbackRequest);
+            request = JsonSerializer.Deserialize(payload, type);
         }
         catch (JsonException)
         {
             request = null;
         }
 
-        if (request is null || string.IsNullOrWhiteSpace(request.Name))
+        var (requestId, named, sender) = request is null ? (null, null, null) : fields(request);
+        if (string.IsNullOrWhiteSpace(named))
         {
-            Log.CommandIgnored(logger, connection.Topics.ModelCommands + "/rollback", "MALFORMED: needs requestId and name");
+            Log.CommandIgnored(logger, $"{connection.Topics.ModelCommands}/{command}", $"MALFORMED: needs requestId and {subject}");
             Report(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
             {
-                RequestId = request?.RequestId,
-                Command = "rollback",
+                RequestId = requestId,
+                Command = command,
                 Reason = TransferReasons.Malformed,
-                Detail = "rollback needs requestId and name",
+                Detail = $"{command} needs requestId and {subject}",
             });
             return;
         }
 
-        var result = await handler.RollbackAsync(request.Name, request.Sender ?? "?", cancellationToken).ConfigureAwait(false);
+        var result = await handle(named, sender ?? "?").ConfigureAwait(false);
         Report(new ModelStatus(result.State, time.GetUtcNow())
         {
-            RequestId = request.RequestId,
-            Command = "rollback",
-            Reason = result.Reason,
-            Detail = result.Detail,
-            Model = result.Model,
-        });
-    }
-
-    private async Task PromoteAsync(byte[] payload, CancellationToken cancellationToken)
-    {
-        PromoteRequest? request;
-        try
-        {
-            request = JsonSerializer.Deserialize(payload, ModelTransferJsonContext.Default.PromoteRequest);
-        }
-        catch (JsonException)
-        {
-            request = null;
-        }
-
-        if (request is null || string.IsNullOrWhiteSpace(request.Product))
-        {
-            Log.CommandIgnored(logger, connection.Topics.ModelCommands + "/promote", "MALFORMED: needs requestId and product");
-            Report(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
-            {
-                RequestId = request?.RequestId,
-                Command = "promote",
-                Reason = TransferReasons.Malformed,
-                Detail = "promote needs requestId and product",
-            });
-            return;
-        }
-
-        var result = await handler.PromoteAsync(request.Product, request.Sender ?? "?", cancellationToken).ConfigureAwait(false);
-        Report(new ModelStatus(result.State, time.GetUtcNow())
-        {
-            RequestId = request.RequestId,
-            Command = "promote",
+            RequestId = requestId,
+            Command = command,
             Reason = result.Reason,
             Detail = result.Detail,
             Model = result.Model,

@@ -91,6 +91,23 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         Assert.Contains(_handler.TransferRejections, r => r.Reason == TransferReasons.Malformed);
     }
 
+    [Theory]
+    [InlineData("promote", "{ not json")]
+    [InlineData("promote", "{\"requestId\": \"r1\"}")]
+    [InlineData("rollback", "{\"requestId\": \"r2\", \"name\": \"  \"}")]
+    public async Task RequestWithoutItsSubject_RejectedAsMalformedAndNeverReachesTheHandler(string command, string json)
+    {
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
+        await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
+
+        await raw.PublishAsync("cmd/model/" + command, Utf8(json));
+        var status = await raw.NextStatusAsync();
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.Malformed, command), (status.State, status.Reason, status.Command));
+        Assert.Empty(_handler.Promotions);
+        Assert.Empty(_handler.Rollbacks);
+    }
+
     [Fact]
     public async Task Push_PackageOverTheBoxLimit_RejectedAsOversizedBeforeAnyChunk()
     {

@@ -86,7 +86,7 @@ public sealed class VerbsParsingTests
     }
 
     [Theory]
-    [InlineData("models", "needs one of its verbs: keygen, sign, push, rollback, list")]
+    [InlineData("models", "needs one of its verbs: keygen, sign, push, rollback, promote, list")]
     [InlineData("inspect --image i.png", "Option --template is required: product 'default' has no golden image")]
     [InlineData("logs --since", "'--since'")]
     [InlineData("logs --limit many", "option --limit takes a whole number, not 'many'")]
