@@ -5,7 +5,6 @@ using EdgeAgent.Models.Store;
 using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Score;
-using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 

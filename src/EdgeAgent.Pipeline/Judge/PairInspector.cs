@@ -3,7 +3,6 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using EdgeAgent.Align;
 using EdgeAgent.Inference.Model;
-using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Score;
@@ -11,7 +10,6 @@ using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Crop;
 using EdgeAgent.Vision.Decode;
-using EdgeAgent.Vision.Heatmap;
 using OpenCvSharp;
 
 namespace EdgeAgent.Pipeline.Judge;

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Diagnostics;
 using EdgeAgent.Align;
 using EdgeAgent.Ingest;
-using EdgeAgent.Score;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Align;
 using OpenCvSharp;

@@ -1,5 +1,4 @@
 using EdgeAgent.Messaging.Connection;
-using EdgeAgent.Pipeline;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;

@@ -2,7 +2,6 @@ using System.Diagnostics.Metrics;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Publish;
-using EdgeAgent.Pipeline;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Ingest;
 using EdgeAgent.Pipeline.Journal;

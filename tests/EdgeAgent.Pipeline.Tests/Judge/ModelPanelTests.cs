@@ -1,4 +1,3 @@
-using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Pipeline.Prepare;
