@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Rebuilds the bundled density (CutPaste) model, its evaluation and golden file end to end:
 #   generate (C# generator) -> train + Gaussian fit -> calibrate/evaluate -> export -> golden.
-# Takes ~15 min on 2 shared CPU cores (training loop capped at 9 min). Trained files stay in
+# Takes ~17 min on 2 CPU cores (training loop capped at 12 min, ~14 min with loading and the fits). Trained files stay in
 # models/.work/density/ (git-ignored); generated data in $KDATA (default /work/kinds-data).
 #
 #   models/train/make_density_model.sh                      # everything
@@ -11,6 +11,8 @@ cd "$(dirname "$0")/../.."                       # repository root
 PY=/usr/bin/python3                              # Debian's Python with torch (not the pyenv one)
 KDATA=${KDATA:-/work/kinds-data}
 TRAIN=$KDATA/density-train                       # 800 OK pairs, seed 101 (as STPM)
+TRAIN300=$KDATA/density-train300                 # 200 OK pairs, seed 131, 300 px (the size of the box's canary pairs)
+CANARY=$KDATA/density-canary-s3131               # 40 OK pairs, seed 3131, 300 px, generator's default misalignment: simulated canary
 CALIB=$KDATA/calib-ok                            # 200 OK pairs, seed 202 (shared with the other kinds)
 TEST=$KDATA/test                                 # 200 pairs, 100 NG, seed 303, with masks (shared)
 VAL=$KDATA/density-val                           # 120 pairs, 60 NG, seed 505: training-time sanity AP only
@@ -20,35 +22,37 @@ STAGES=${STAGES:-"data train eval export golden"}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}   # pins edgeagent.created_utc (2026-01-01)
 
 CROP=256; INPUT=128
-NAME=density-cutpaste-synth; VERSION=1.0.0
+NAME=density-cutpaste-synth; VERSION=2.0.0
 OUT=models/default/density_cutpaste_synth.onnx
 
 has() { [[ " $STAGES " == *" $1 "* ]]; }
-gen() {  # gen DIR COUNT NG_FRACTION SEED MAX_SHIFT MAX_ANGLE
+gen() {  # gen DIR COUNT NG_FRACTION SEED MAX_SHIFT MAX_ANGLE [more generate options]
   rm -rf "$1"
   dotnet run --project src/EdgeAgent -c Release --no-build -- generate --out "$1" --count "$2" \
-    --ng-fraction "$3" --seed "$4" --max-shift "$5" --max-angle "$6"
+    --ng-fraction "$3" --seed "$4" --max-shift "$5" --max-angle "$6" "${@:7}"
 }
 
 if has data; then
   dotnet build src/EdgeAgent -c Release -v quiet -nologo
   gen $TRAIN 800 0   101 0.5 0.05
   gen $VAL   120 0.5 505 0.5 0.05
+  gen $TRAIN300 200 0 131 0.5 0.05 --size 300
+  gen $CANARY    40 0 3131 8 0.5 --size 300
   [[ -f $CALIB/labels.csv ]] || gen $CALIB 200 0 202 0.5 0.05
   [[ -f $TEST/READY ]] || { echo "make_density_model: $TEST/READY missing (the shared test set with masks is made by the pairseg branch's generator)"; exit 1; }
 fi
 
 if has train; then
   mkdir -p $RUN
-  nice -n 5 $PY models/train/train_density.py --data $TRAIN --out-dir $RUN --crop $CROP --input $INPUT \
-    --widths 16,32,64,128 --window 64 --jitter 0.3 --scar-scale 1 --steps 2000 --batch 16 --lr 1e-3 --seed 0 \
-    --time-budget 540 --val $VAL \
+  nice -n 5 $PY models/train/train_density.py --data $TRAIN,$TRAIN300 --out-dir $RUN --crop $CROP --input $INPUT \
+    --widths 16,32,64,128 --window 64 --jitter 0.3 --scar-scale 1 --norm image --flip-paste 0.5 --seg-weight 1 \
+    --score-from map --steps 4000 --batch 16 --lr 1e-3 --seed 0 --time-budget 720 --val $VAL --canary $CANARY \
     2>&1 | tee $RUN/train.log
 fi
 
 if has eval; then
   nice -n 5 $PY models/train/eval_density.py --weights $RUN/model.pth --gaussian $RUN/gaussian.npz \
-    --crop $CROP --input $INPUT --calib $CALIB --test $TEST --out $RUN/metrics.json
+    --crop $CROP --input $INPUT --calib $CALIB --test $TEST --out $RUN/metrics.json --canary $CANARY
 fi
 
 if has export; then
@@ -57,11 +61,11 @@ if has export; then
   mkdir -p models/default
   $PY models/export/export_density.py --weights $RUN/model.pth --gaussian $RUN/gaussian.npz \
     --crop $CROP --input $INPUT --threshold "$TH" --map-threshold "$TM" --name $NAME --version $VERSION --out $OUT \
-    --description "Demo/test CutPaste-style density model for EdgeAgent's synthetic AOI pairs: narrow ResNet-18 layout (16-32-64-128) trained from scratch (normal/cut-paste/scar) on 800 generated OK images; score = Mahalanobis distance to a Ledoit-Wolf Gaussian of normal embeddings. Not for production data."
+    --description "Demo/test CutPaste-style density model for EdgeAgent's synthetic AOI pairs: narrow ResNet-18 layout (16-32-64 used) trained from scratch (normal / cut-paste incl. flipped squares / scar, plus a per-position pasted-area loss) on 1000 generated OK images, per-image colour standardisation; score = max over stage-3 positions of the Mahalanobis distance to a Ledoit-Wolf Gaussian of normal patches. Not for production data."
   # shared per-pair eval files, with the exported file's size/sha
   nice -n 5 $PY models/train/eval_density.py --weights $RUN/model.pth --gaussian $RUN/gaussian.npz \
     --crop $CROP --input $INPUT --calib $CALIB --test $TEST --out $RUN/metrics.json \
-    --eval-csv $EVAL_CSV --train-log $RUN/train_log.json --model $OUT
+    --eval-csv $EVAL_CSV --train-log $RUN/train_log.json --model $OUT --canary $CANARY
   # model card
   $PY - $RUN/metrics.json $RUN/train_log.json $OUT <<'EOF'
 import json, os, sys
@@ -74,13 +78,16 @@ card = {
     "params": m["params"], "threshold_rule": m["threshold_rule"],
     "map_threshold": m["map_threshold"], "map_threshold_rule": m["map_threshold_rule"],
     "data": {"generator": "dotnet run --project src/EdgeAgent -c Release -- generate",
-             "train": "--count 800 --ng-fraction 0 --seed 101 --max-shift 0.5 --max-angle 0.05 (OK only, image only)",
+             "train": "--count 800 --ng-fraction 0 --seed 101 --max-shift 0.5 --max-angle 0.05 (OK only, image only) + --count 200 --ng-fraction 0 --seed 131 --size 300 --max-shift 0.5 --max-angle 0.05",
+             "canary_sim": "--count 40 --ng-fraction 0 --seed 3131 --size 300 (default misalignment 8 px / 0.5 deg): OK pairs for the simulated canary",
              "calibration": "--count 200 --ng-fraction 0 --seed 202 --max-shift 0.5 --max-angle 0.05",
              "test": "--count 200 --ng-fraction 0.5 --seed 303 --max-shift 0.5 --max-angle 0.05 (with masks)",
              "val": "--count 120 --ng-fraction 0.5 --seed 505 --max-shift 0.5 --max-angle 0.05 (training-time sanity AP only)"},
-    "training": {k: log[k] for k in ("pairs", "steps", "train_s", "total_s", "stopped_by_budget", "final_loss", "final_acc", "gaussian")}
+    "score_rule": m["score_rule"],
+    "canary_sim": m.get("canary_sim"),
+    "training": {k: log[k] for k in ("pairs", "pairs_by_folder", "steps", "train_s", "total_s", "stopped_by_budget", "final_loss", "final_acc", "gaussian")}
                 | {"val": log.get("val")}
-                | {"args": {k: log["args"][k] for k in ("steps", "batch", "lr", "weight_decay", "widths", "window", "jitter", "scar_scale", "seed", "time_budget")}},
+                | {"args": {k: log["args"][k] for k in ("steps", "batch", "lr", "weight_decay", "widths", "window", "jitter", "scar_scale", "norm", "flip_paste", "seg_weight", "score_from", "seed", "time_budget")}},
     "calibration": {k: v for k, v in m["calibration"].items()},
     "test": {k: v for k, v in m["test"].items()},
     "test_map_max_as_score": m["test_map_max_as_score"],
