@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Rebuilds the bundled density (CutPaste) model, its evaluation and golden file end to end:
 #   generate (C# generator) -> train + Gaussian fit -> calibrate/evaluate -> export -> golden.
-# Takes ~17 min on 2 CPU cores (training loop capped at 12 min, ~14 min with loading and the fits). Trained files stay in
+# Takes ~15 min on 2 shared CPU cores (training loop capped at 9 min). RECIPE=canary trains the second
+# recipe (run 5 in models/README.md: not bundled, it fails the canary too) into models/.work/density-run5-canary. Trained files stay in
 # models/.work/density/ (git-ignored); generated data in $KDATA (default /work/kinds-data).
 #
 #   models/train/make_density_model.sh                      # everything
@@ -18,11 +19,17 @@ TEST=$KDATA/test                                 # 200 pairs, 100 NG, seed 303, 
 VAL=$KDATA/density-val                           # 120 pairs, 60 NG, seed 505: training-time sanity AP only
 RUN=models/.work/density
 EVAL_CSV=$KDATA/eval/density.csv
+RECIPE=${RECIPE:-bundled}                        # bundled (run 3) | canary (run 5: train + eval only, never bundled)
+if [[ $RECIPE == canary ]]; then
+  RUN=models/.work/density-run5-canary
+  STAGES=${STAGES:-"train eval"}
+  [[ " $STAGES " != *" export "* && " $STAGES " != *" golden "* ]] || { echo "make_density_model: RECIPE=canary is not the bundled model: train/eval only"; exit 1; }
+fi
 STAGES=${STAGES:-"data train eval export golden"}
 export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}   # pins edgeagent.created_utc (2026-01-01)
 
 CROP=256; INPUT=128
-NAME=density-cutpaste-synth; VERSION=2.0.0
+NAME=density-cutpaste-synth; VERSION=1.0.0
 OUT=models/default/density_cutpaste_synth.onnx
 
 has() { [[ " $STAGES " == *" $1 "* ]]; }
@@ -44,9 +51,14 @@ fi
 
 if has train; then
   mkdir -p $RUN
-  nice -n 5 $PY models/train/train_density.py --data $TRAIN,$TRAIN300 --out-dir $RUN --crop $CROP --input $INPUT \
-    --widths 16,32,64,128 --window 64 --jitter 0.3 --scar-scale 1 --norm image --flip-paste 0.5 --seg-weight 1 \
-    --score-from map --steps 4000 --batch 16 --lr 1e-3 --seed 0 --time-budget 720 --val $VAL --canary $CANARY \
+  if [[ $RECIPE == canary ]]; then               # run 5: per-image standardisation, flipped squares, localisation loss, score = map max
+    ARGS="--data $TRAIN,$TRAIN300 --norm image --flip-paste 0.5 --seg-weight 1 --score-from map --time-budget 720"
+  else                                           # the bundled model (run 3)
+    ARGS="--data $TRAIN --time-budget 540"
+  fi
+  nice -n 5 $PY models/train/train_density.py $ARGS --out-dir $RUN --crop $CROP --input $INPUT \
+    --widths 16,32,64,128 --window 64 --jitter 0.3 --scar-scale 1 --steps 4000 --batch 16 --lr 1e-3 --seed 0 \
+    --val $VAL --canary $CANARY \
     2>&1 | tee $RUN/train.log
 fi
 
@@ -61,7 +73,7 @@ if has export; then
   mkdir -p models/default
   $PY models/export/export_density.py --weights $RUN/model.pth --gaussian $RUN/gaussian.npz \
     --crop $CROP --input $INPUT --threshold "$TH" --map-threshold "$TM" --name $NAME --version $VERSION --out $OUT \
-    --description "Demo/test CutPaste-style density model for EdgeAgent's synthetic AOI pairs: narrow ResNet-18 layout (16-32-64 used) trained from scratch (normal / cut-paste incl. flipped squares / scar, plus a per-position pasted-area loss) on 1000 generated OK images, per-image colour standardisation; score = max over stage-3 positions of the Mahalanobis distance to a Ledoit-Wolf Gaussian of normal patches. Not for production data."
+    --description "Demo/test CutPaste-style density model for EdgeAgent's synthetic AOI pairs: narrow ResNet-18 layout (16-32-64-128) trained from scratch (normal/cut-paste/scar) on 800 generated OK images; score = Mahalanobis distance to a Ledoit-Wolf Gaussian of normal embeddings. Not for production data."
   # shared per-pair eval files, with the exported file's size/sha
   nice -n 5 $PY models/train/eval_density.py --weights $RUN/model.pth --gaussian $RUN/gaussian.npz \
     --crop $CROP --input $INPUT --calib $CALIB --test $TEST --out $RUN/metrics.json \
@@ -78,16 +90,16 @@ card = {
     "params": m["params"], "threshold_rule": m["threshold_rule"],
     "map_threshold": m["map_threshold"], "map_threshold_rule": m["map_threshold_rule"],
     "data": {"generator": "dotnet run --project src/EdgeAgent -c Release -- generate",
-             "train": "--count 800 --ng-fraction 0 --seed 101 --max-shift 0.5 --max-angle 0.05 (OK only, image only) + --count 200 --ng-fraction 0 --seed 131 --size 300 --max-shift 0.5 --max-angle 0.05",
+             "train": "--count 800 --ng-fraction 0 --seed 101 --max-shift 0.5 --max-angle 0.05 (OK only, image only)",
              "canary_sim": "--count 40 --ng-fraction 0 --seed 3131 --size 300 (default misalignment 8 px / 0.5 deg): OK pairs for the simulated canary",
              "calibration": "--count 200 --ng-fraction 0 --seed 202 --max-shift 0.5 --max-angle 0.05",
              "test": "--count 200 --ng-fraction 0.5 --seed 303 --max-shift 0.5 --max-angle 0.05 (with masks)",
              "val": "--count 120 --ng-fraction 0.5 --seed 505 --max-shift 0.5 --max-angle 0.05 (training-time sanity AP only)"},
-    "score_rule": m["score_rule"],
+    "score_rule": m.get("score_rule"),
     "canary_sim": m.get("canary_sim"),
-    "training": {k: log[k] for k in ("pairs", "pairs_by_folder", "steps", "train_s", "total_s", "stopped_by_budget", "final_loss", "final_acc", "gaussian")}
+    "training": {k: log.get(k) for k in ("pairs", "pairs_by_folder", "steps", "train_s", "total_s", "stopped_by_budget", "final_loss", "final_acc", "gaussian")}
                 | {"val": log.get("val")}
-                | {"args": {k: log["args"][k] for k in ("steps", "batch", "lr", "weight_decay", "widths", "window", "jitter", "scar_scale", "norm", "flip_paste", "seg_weight", "score_from", "seed", "time_budget")}},
+                | {"args": {k: log["args"].get(k) for k in ("steps", "batch", "lr", "weight_decay", "widths", "window", "jitter", "scar_scale", "norm", "flip_paste", "seg_weight", "score_from", "seed", "time_budget")}},
     "calibration": {k: v for k, v in m["calibration"].items()},
     "test": {k: v for k, v in m["test"].items()},
     "test_map_max_as_score": m["test_map_max_as_score"],
