@@ -7,12 +7,16 @@ Used by export_density.py, ../train/train_density.py, ../train/eval_density.py a
 ("Density (CutPaste)") documents it.
 
 Exported graph: image uint8 [N,R,R,3] (BGR, HWC)
-  -> BGR->RGB, x/255, ImageNet mean/std, NCHW
+  -> BGR->RGB, x/255, NCHW, then either ImageNet mean/std (norm "imagenet") or per-image,
+     per-channel standardisation (norm "image": (x - mean_c)/sqrt(var_c + 1e-4) over the crop)
   -> encoder (stem + 4 stages of 2 BasicBlocks, widths W1..W4, stride 32)
-  -> score       = sqrt((e-mu)^T Sinv (e-mu)), e = global average pool of the last stage   [N,1]
-  -> anomaly_map = the same distance per position of the stage-3 feature map, against a second
-                   Gaussian (mu_p, Sinv_p) fitted on all positions of normal images          [N,1,R/16,R/16]
+  -> anomaly_map = sqrt((f-mu_p)^T Sinv_p (f-mu_p)) per position f of the stage-3 feature map, against
+                   a Gaussian (mu_p, Sinv_p) fitted on all positions of normal images   [N,1,R/16,R/16]
+  -> score       = score_from "image": sqrt((e-mu)^T Sinv (e-mu)), e = global average pool of the last
+                   stage; score_from "map": the maximum of anomaly_map                   [N,1]
 The agent only crops (and INTER_AREA-resizes) the image; score >= threshold means NG.
+norm and score_from are stored in the Gaussian .npz (train_density.py writes them; files without
+them mean "imagenet" / "image", the first bundled model).
 """
 from __future__ import annotations
 
@@ -30,6 +34,9 @@ IMAGENET_MEAN = (0.485, 0.456, 0.406)
 IMAGENET_STD = (0.229, 0.224, 0.225)
 CLASSES = ("normal", "cutpaste", "scar")
 DEFAULT_WIDTHS = (16, 32, 64, 128)
+NORMS = ("imagenet", "image")
+SCORE_FROM = ("image", "map")
+IMAGE_NORM_EPS = 1e-4   # variance floor of the per-image standardisation (std floor 0.01 of [0,1])
 
 
 class ParamError(ValueError):
@@ -91,6 +98,9 @@ class CutPasteNet(nn.Module):
         super().__init__()
         self.encoder = Encoder(widths)
         w4 = self.encoder.widths[3]
+        # Localisation head of the pretext task (training only, not exported): 1x1 conv on the
+        # stage-3 map, "is this position inside a pasted patch".
+        self.seg = nn.Conv2d(self.encoder.widths[2], 1, 1)
         self.head = nn.Sequential(nn.Linear(w4, head), nn.BatchNorm1d(head), nn.ReLU(inplace=True),
                                   nn.Linear(head, head), nn.BatchNorm1d(head), nn.ReLU(inplace=True),
                                   nn.Linear(head, len(CLASSES)))
@@ -102,14 +112,32 @@ class CutPasteNet(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.embed(x)[0])
 
+    def forward_all(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(class logits [N,3], pasted-position logits [N,1,h3,w3])."""
+        e, f3 = self.embed(x)
+        return self.head(e), self.seg(f3)
 
-def preprocess(image_bgr_u8: torch.Tensor) -> torch.Tensor:
-    """uint8 [N,R,R,3] BGR HWC -> float [N,3,R,R] RGB, ImageNet-normalised (dtype follows torch default
-    for float32; call .double() on the result's consumers for float64)."""
+
+def normalise(x: torch.Tensor, norm: str, mean: torch.Tensor | None = None, std: torch.Tensor | None = None) -> torch.Tensor:
+    """x: float RGB [N,3,H,W] in [0,1]. "imagenet": (x - mean)/std; "image": per image and channel,
+    (x - mean_c)/sqrt(var_c + IMAGE_NORM_EPS) over H, W (removes the palette/brightness of the crop)."""
+    if norm == "imagenet":
+        if mean is None:
+            mean = torch.tensor(IMAGENET_MEAN, dtype=x.dtype).view(1, 3, 1, 1)
+            std = torch.tensor(IMAGENET_STD, dtype=x.dtype).view(1, 3, 1, 1)
+        return (x - mean) / std
+    if norm == "image":
+        m = x.mean(dim=(2, 3), keepdim=True)
+        c = x - m
+        v = (c * c).mean(dim=(2, 3), keepdim=True)
+        return c / torch.sqrt(v + IMAGE_NORM_EPS)
+    raise ParamError(f"unknown normalisation {norm!r} (one of {NORMS})")
+
+
+def preprocess(image_bgr_u8: torch.Tensor, norm: str = "imagenet") -> torch.Tensor:
+    """uint8 [N,R,R,3] BGR HWC -> float [N,3,R,R] RGB, normalised (see normalise)."""
     x = image_bgr_u8.permute(0, 3, 1, 2).flip(1).float() / 255.0
-    mean = torch.tensor(IMAGENET_MEAN, dtype=x.dtype).view(1, 3, 1, 1)
-    std = torch.tensor(IMAGENET_STD, dtype=x.dtype).view(1, 3, 1, 1)
-    return (x - mean) / std
+    return normalise(x, norm)
 
 
 # --------------------------------------------------------------------------------------------
@@ -151,9 +179,10 @@ def fit_gaussian(x: np.ndarray) -> Gaussian:
     return Gaussian(mu, inv, shrink, int(x.shape[0]))
 
 
-def save_gaussians(path: str, image: Gaussian, patch: Gaussian | None) -> None:
+def save_gaussians(path: str, image: Gaussian, patch: Gaussian | None, norm: str = "imagenet",
+                   score_from: str = "image") -> None:
     arrs = {"mean": image.mean, "inv_cov": image.inv_cov, "shrinkage": np.float64(image.shrinkage),
-            "n": np.int64(image.n)}
+            "n": np.int64(image.n), "norm": np.array(norm), "score_from": np.array(score_from)}
     if patch is not None:
         arrs.update({"patch_mean": patch.mean, "patch_inv_cov": patch.inv_cov,
                      "patch_shrinkage": np.float64(patch.shrinkage), "patch_n": np.int64(patch.n)})
@@ -191,20 +220,60 @@ def load_gaussians(path: str, c_img: int, c_patch: int) -> Tuple[Gaussian, Gauss
     return img, patch
 
 
+def load_config(path: str) -> Dict[str, str]:
+    """How the score is computed, as stored in the Gaussian .npz by train_density.py:
+    {"norm": "imagenet"|"image", "score_from": "image"|"map"} (absent keys: the first model's
+    "imagenet" / "image")."""
+    try:
+        z = np.load(path)
+    except Exception as e:  # noqa: BLE001
+        raise ParamError(f"cannot read --gaussian {path}: {e}") from None
+    cfg = {"norm": str(z["norm"]) if "norm" in z else "imagenet",
+           "score_from": str(z["score_from"]) if "score_from" in z else "image"}
+    if cfg["norm"] not in NORMS:
+        raise ParamError(f"--gaussian {path}: norm {cfg['norm']!r} is not one of {NORMS}")
+    if cfg["score_from"] not in SCORE_FROM:
+        raise ParamError(f"--gaussian {path}: score_from {cfg['score_from']!r} is not one of {SCORE_FROM}")
+    if cfg["score_from"] == "map" and "patch_mean" not in z:
+        raise ParamError(f"--gaussian {path}: score_from 'map' needs patch_mean/patch_inv_cov")
+    return cfg
+
+
+def build_module(weights: str, gaussian: str, with_map: bool = True, score_from: str | None = None) -> "DensityScore":
+    """Encoder + Gaussians + config -> the exported module (with_map: output the anomaly_map too)."""
+    enc = load_encoder(weights)
+    g_img, g_patch = load_gaussians(gaussian, enc.widths[3], enc.widths[2])
+    cfg = load_config(gaussian)
+    sf = score_from or cfg["score_from"]
+    if (with_map or sf == "map") and g_patch is None:
+        raise ParamError(f"--gaussian {gaussian} has no patch_mean/patch_inv_cov: add --no-map or refit")
+    return DensityScore(enc, g_img, g_patch, norm=cfg["norm"], score_from=sf, output_map=with_map).eval()
+
+
 # --------------------------------------------------------------------------------------------
 # Exported module
 # --------------------------------------------------------------------------------------------
 class DensityScore(nn.Module):
-    """The module exported to ONNX: image uint8 -> score [N,1] (+ anomaly_map [N,1,h,w])."""
+    """The module exported to ONNX: image uint8 -> score [N,1] (+ anomaly_map [N,1,h,w] if output_map).
+    score_from "image": the pooled embedding's distance; "map": the maximum of the patch map."""
 
-    def __init__(self, encoder: Encoder, image: Gaussian, patch: Gaussian | None):
+    def __init__(self, encoder: Encoder, image: Gaussian, patch: Gaussian | None, norm: str = "imagenet",
+                 score_from: str = "image", output_map: bool | None = None):
         super().__init__()
+        if norm not in NORMS or score_from not in SCORE_FROM:
+            raise ParamError(f"norm {norm!r} / score_from {score_from!r} unknown")
+        if score_from == "map" and patch is None:
+            raise ParamError("score_from 'map' needs the patch Gaussian")
+        self.norm, self.score_from = norm, score_from
         self.encoder = encoder.eval()
         self.register_buffer("mean", torch.tensor(IMAGENET_MEAN, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer("std", torch.tensor(IMAGENET_STD, dtype=torch.float32).view(1, 3, 1, 1))
         self.register_buffer("mu", torch.tensor(image.mean, dtype=torch.float32).view(1, -1))
         self.register_buffer("inv_cov", torch.tensor(image.inv_cov, dtype=torch.float32))
-        self.with_map = patch is not None
+        self.with_map = (patch is not None) if output_map is None else bool(output_map)
+        if self.with_map and patch is None:
+            raise ParamError("output_map needs the patch Gaussian")
+        self.has_patch = patch is not None
         if patch is not None:
             c = patch.mean.shape[0]
             self.register_buffer("mu_p", torch.tensor(patch.mean, dtype=torch.float32).view(1, c, 1, 1))
@@ -212,16 +281,22 @@ class DensityScore(nn.Module):
 
     def forward(self, image: torch.Tensor):
         x = image.permute(0, 3, 1, 2).flip(1).to(self.mean.dtype) / 255.0   # BGR HWC -> RGB CHW, [0,1]
-        x = (x - self.mean) / self.std
+        x = normalise(x, self.norm, self.mean, self.std)
         f3, f4 = self.encoder(x)
-        d = f4.mean(dim=(2, 3)) - self.mu                                  # [N,C]
-        q = (torch.matmul(d, self.inv_cov) * d).sum(dim=1, keepdim=True)  # (e-mu)^T Sinv (e-mu)
-        score = torch.sqrt(torch.clamp(q, min=0.0))
+        amap = None
+        if self.has_patch and (self.with_map or self.score_from == "map"):
+            dp = f3 - self.mu_p                                            # [N,C,h,w]
+            qp = (nn.functional.conv2d(dp, self.inv_cov_p) * dp).sum(dim=1, keepdim=True)
+            amap = torch.sqrt(torch.clamp(qp, min=0.0))
+        if self.score_from == "map":
+            score = torch.amax(amap, dim=(2, 3))                           # [N,1]
+        else:
+            d = f4.mean(dim=(2, 3)) - self.mu                              # [N,C]
+            q = (torch.matmul(d, self.inv_cov) * d).sum(dim=1, keepdim=True)  # (e-mu)^T Sinv (e-mu)
+            score = torch.sqrt(torch.clamp(q, min=0.0))
         if not self.with_map:
             return score
-        dp = f3 - self.mu_p                                                # [N,C,h,w]
-        qp = (nn.functional.conv2d(dp, self.inv_cov_p) * dp).sum(dim=1, keepdim=True)
-        return score, torch.sqrt(torch.clamp(qp, min=0.0))
+        return score, amap
 
 
 # --------------------------------------------------------------------------------------------
@@ -296,6 +371,33 @@ def fmt(x: float) -> str:
     """Shortest decimal that round-trips (1.0 -> '1', 0.25 -> '0.25')."""
     r = repr(float(x))
     return r.rstrip("0").rstrip(".") if "e" not in r and "." in r else r
+
+
+def canary_paste(img: np.ndarray, kind: str, crop: int, rng: np.random.Generator) -> np.ndarray:
+    """The agent's canary defects (src/EdgeAgent.Vision/Canary/CanaryDefects.cs), on the full BGR image:
+    a crop/6 square near the centre (within crop/8) that is either a patch of the same image taken a
+    quarter-crop away and flipped on both axes ("cutpaste") or a disc of uniform noise ("noise").
+    Same geometry as the C# code; the random draws come from rng (not .NET's Random)."""
+    h, w = img.shape[:2]
+    side, reach = max(8, crop // 6), max(1, crop // 8)
+    cx = w // 2 + int(rng.integers(-reach, reach + 1))
+    cy = h // 2 + int(rng.integers(-reach, reach + 1))
+    tx, ty = cx - side // 2, cy - side // 2
+    out = img.copy()
+    if kind == "cutpaste":
+        sx = int(np.clip(tx + crop // 4 + int(rng.integers(0, side)), 0, w - side))
+        sy = int(np.clip(ty - crop // 4, 0, h - side))
+        out[ty:ty + side, tx:tx + side] = img[sy:sy + side, sx:sx + side][::-1, ::-1]
+    elif kind == "noise":
+        import cv2
+        noise = rng.integers(0, 256, (side, side, 3), dtype=np.uint8)
+        mask = np.zeros((side, side), np.uint8)
+        cv2.circle(mask, (side // 2, side // 2), side // 2, 255, -1)
+        roi = out[ty:ty + side, tx:tx + side]
+        roi[mask > 0] = noise[mask > 0]
+    else:
+        raise ValueError(kind)
+    return out
 
 
 def crop_resize(img: np.ndarray, crop: int, size: int) -> np.ndarray:

@@ -5,9 +5,11 @@
         [--no-map] [--description TEXT] [--skip-verify]
 
 Graph: image uint8 [batch,R,R,3] (BGR, HWC)
-       -> score float32 [batch,1]  = sqrt((e-mu)^T Sinv (e-mu)), e = pooled stage-4 embedding
+       -> score float32 [batch,1]  = sqrt((e-mu)^T Sinv (e-mu)), e = pooled stage-4 embedding, or
+          (score_from "map" in the .npz) the maximum of the patch map below, computed in the graph
        -> anomaly_map float32 [batch,1,R/16,R/16] (unless --no-map): the same distance per position
           of the stage-3 feature map against the patch Gaussian (patch_mean, patch_inv_cov).
+The input normalisation (ImageNet or per-image standardisation) is read from the .npz ("norm").
 mu and Sinv are constants in the graph. The agent crops (C, INTER_AREA to R) and applies
 NG iff score >= threshold. See models/README.md ("Density (CutPaste)").
 """
@@ -81,11 +83,7 @@ def validate(a: argparse.Namespace) -> None:
 
 
 def build_module(a: argparse.Namespace) -> D.DensityScore:
-    enc = D.load_encoder(a.weights)
-    g_img, g_patch = D.load_gaussians(a.gaussian, enc.widths[3], enc.widths[2])
-    if g_patch is None and not a.no_map:
-        raise D.ParamError(f"--gaussian {a.gaussian} has no patch_mean/patch_inv_cov: add --no-map or refit")
-    return D.DensityScore(enc, g_img, None if a.no_map else g_patch).eval()
+    return D.build_module(a.weights, a.gaussian, with_map=not a.no_map)
 
 
 def export_graph(module: D.DensityScore, r: int, path: str) -> None:
@@ -115,12 +113,18 @@ def metadata(a: argparse.Namespace, module: D.DensityScore) -> dict:
         "edgeagent.arch": f"cutpaste-resnet18-w{'-'.join(str(v) for v in w)}",
         "edgeagent.crop": str(a.crop),
         "edgeagent.input": str(a.input),
-        "edgeagent.normalisation": "rgb:(x-(0.485,0.456,0.406))/(0.229,0.224,0.225)",
+        "edgeagent.normalisation": ("rgb:(x-(0.485,0.456,0.406))/(0.229,0.224,0.225)" if module.norm == "imagenet" else
+                                    f"rgb:per-image per-channel (x-mean_c)/sqrt(var_c+{D.fmt(D.IMAGE_NORM_EPS)})"),
         "edgeagent.threshold": D.fmt(a.threshold),
         "edgeagent.created_utc": created_utc(),
         "edgeagent.description": a.description or (
-            f"CutPaste-style density model: ResNet-18 layout, widths {w}; score = Mahalanobis distance of "
-            f"the pooled embedding to a Ledoit-Wolf Gaussian of normal images; contract {D.CONTRACT}"),
+            f"CutPaste-style density model: ResNet-18 layout, widths {w}; score = "
+            + ("max over stage-3 positions of the Mahalanobis distance to a Ledoit-Wolf Gaussian of normal patches"
+               if module.score_from == "map" else
+               "Mahalanobis distance of the pooled embedding to a Ledoit-Wolf Gaussian of normal images")
+            + f"; contract {D.CONTRACT}"),
+        "edgeagent.score_rule": ("max of the stage-3 patch map (Mahalanobis per position), in the graph"
+                                 if module.score_from == "map" else "Mahalanobis distance of the pooled stage-4 embedding"),
         "edgeagent.weights_sha256": D.sha256_file(a.weights),
         "edgeagent.gaussian_sha256": D.sha256_file(a.gaussian),
     }

@@ -52,9 +52,7 @@ def main(argv=None) -> int:
     crop, size, th = int(meta["edgeagent.crop"]), int(meta["edgeagent.input"]), float(meta["edgeagent.threshold"])
     outputs = [o.name for o in model.graph.output]
     with_map = "anomaly_map" in outputs
-    enc = D.load_encoder(a.weights)
-    g_img, g_patch = D.load_gaussians(a.gaussian, enc.widths[3], enc.widths[2])
-    module = D.DensityScore(enc, g_img, g_patch if with_map else None).eval().double()
+    module = D.build_module(a.weights, a.gaussian, with_map=with_map).double()
 
     out_dir = os.path.dirname(os.path.abspath(a.out))
     with open(os.path.join(a.pairs, "labels.csv"), newline="", encoding="utf-8") as f:
@@ -97,8 +95,10 @@ def main(argv=None) -> int:
         "model_sha256": D.sha256_file(a.model),
         "name": meta["edgeagent.name"], "version": meta["edgeagent.version"], "arch": meta["edgeagent.arch"],
         "params": {"crop": crop, "input": size, "threshold": th},
-        "score_rule": "score = the model's `score` output (Mahalanobis distance of the image embedding); "
-                      "inputs: the image only, centre crop C, INTER_AREA to R if R != C",
+        "score_rule": "score = the model's `score` output ("
+                      + ("max over the stage-3 positions of the patch Mahalanobis distance, computed in the graph"
+                         if module.score_from == "map" else "Mahalanobis distance of the image embedding")
+                      + "); inputs: the image only, centre crop C, INTER_AREA to R if R != C",
         "verdict_rule": "NG iff score >= threshold",
         "tolerance": {"score": 1e-3} | ({"map_max": 1e-3} if with_map else {}),
         "map_max_rule": "max over the anomaly_map output (informational, not part of the verdict)" if with_map else None,

@@ -92,6 +92,36 @@ def metrics(rows: list, th: float, key: str = "score") -> dict:
     return res
 
 
+@torch.no_grad()
+def canary(module: D.DensityScore, folder: str, crop: int, size: int, th: float, per_pair: int = 5) -> dict:
+    """The agent's canary (OK pairs must stay < th, every pasted defect must reach th), simulated with
+    density.canary_paste on the unaligned images (the agent aligns first; these pairs may be shifted)."""
+    rng = np.random.default_rng(31)
+    sc = {"ok": [], "cutpaste": [], "noise": []}
+    for r in read_rows(folder):
+        if r["label"] != "OK":
+            continue
+        img = cv2.imread(os.path.join(folder, r["image"]), cv2.IMREAD_COLOR)
+        xs = {"ok": [D.crop_resize(img, crop, size)]}
+        for k in ("cutpaste", "noise"):
+            xs[k] = [D.crop_resize(D.canary_paste(img, k, crop, rng), crop, size) for _ in range(per_pair)]
+        for k, v in xs.items():
+            out = module(torch.from_numpy(np.stack(v)))
+            s = out[0] if isinstance(out, tuple) else out
+            sc[k] += [float(x) for x in s[:, 0]]
+    res = {"folder": os.path.normpath(folder), "threshold": th, "ok_pairs": len(sc["ok"]),
+           "ok_below": sum(x < th for x in sc["ok"]), "ok_max": max(sc["ok"])}
+    for k in ("cutpaste", "noise"):
+        res[k] = {"caught": sum(x >= th for x in sc[k]), "of": len(sc[k]), "min": min(sc[k]),
+                  "median": float(np.median(sc[k]))}
+    res["passed"] = res["ok_below"] == res["ok_pairs"] and all(res[k]["caught"] == res[k]["of"] for k in ("cutpaste", "noise"))
+    print(f"simulated canary on {folder}: OK {res['ok_below']}/{res['ok_pairs']} below t (max {res['ok_max']:.3f}), "
+          f"cutpaste {res['cutpaste']['caught']}/{res['cutpaste']['of']} (min {res['cutpaste']['min']:.3f}), "
+          f"noise {res['noise']['caught']}/{res['noise']['of']} (min {res['noise']['min']:.3f}) -> "
+          f"{'pass' if res['passed'] else 'FAIL'}")
+    return res
+
+
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--weights", required=True)
@@ -104,12 +134,15 @@ def main(argv=None) -> int:
     ap.add_argument("--eval-csv", default="", help="write the shared per-pair CSV here (+ .json beside it)")
     ap.add_argument("--train-log", default="")
     ap.add_argument("--model", default="", help="the exported .onnx (for size/sha in the eval json)")
+    ap.add_argument("--canary", default="", help="folder of OK pairs: simulated agent canary at the threshold "
+                                                  "(density.canary_paste, 5 placements per pair and kind)")
     a = ap.parse_args(argv)
     torch.set_num_threads(2)
     t0 = time.time()
-    enc = D.load_encoder(a.weights)
+    module = D.build_module(a.weights, a.gaussian)
+    enc = module.encoder
     g_img, g_patch = D.load_gaussians(a.gaussian, enc.widths[3], enc.widths[2])
-    module = D.DensityScore(enc, g_img, g_patch).eval()
+    cfg = D.load_config(a.gaussian)
     cal = score_dir(module, a.calib, a.crop, a.input)
     test = score_dir(module, a.test, a.crop, a.input)
     th = choose_threshold([r["score"] for r in cal if r["label"] == "OK"])
@@ -132,6 +165,7 @@ def main(argv=None) -> int:
         "map_threshold": th_map,
         "map_threshold_rule": "same rule on the calibration OK pairs' anomaly_map maxima (IoU only; not the verdict)",
         "params": {"crop": a.crop, "input": a.input, "threshold": th, "widths": list(enc.widths),
+                   "norm": cfg["norm"], "score_from": cfg["score_from"],
                    "image_gaussian": {"dim": int(g_img.mean.shape[0]), "n": g_img.n, "ledoit_wolf_shrinkage": g_img.shrinkage},
                    "patch_gaussian": {"dim": int(g_patch.mean.shape[0]), "n": g_patch.n, "ledoit_wolf_shrinkage": g_patch.shrinkage}},
         "calibration": {"dir": os.path.normpath(a.calib)} | metrics(cal, th),
@@ -139,6 +173,9 @@ def main(argv=None) -> int:
             "mean_iou": float(np.mean(all_iou)) if all_iou else float("nan"),
             "iou_by_kind": {k: round(float(np.mean(v)), 3) for k, v in sorted(ious.items())}},
         "test_map_max_as_score": t_map,
+        "score_rule": ("score = max of the anomaly_map (stage-3 patch Mahalanobis distances), computed in the graph"
+                       if cfg["score_from"] == "map" else "score = Mahalanobis distance of the pooled stage-4 embedding"),
+        "canary_sim": canary(module, a.canary, a.crop, a.input, th) if a.canary else None,
         "eval_s": round(time.time() - t0, 1),
         "scores": {"calibration": [{k: v for k, v in r.items() if not k.startswith("_")} for r in cal],
                    "test": [{k: v for k, v in r.items() if not k.startswith("_")} for r in test]},
@@ -178,10 +215,13 @@ def main(argv=None) -> int:
               "iou_rule": f"anomaly_map (R/16 x R/16) bilinear (half-pixel) to R x R, binary >= map_threshold {th_map} "
                           f"(99.5th-pct rule on calibration OK map maxima); mask: centre crop C, INTER_AREA to R, >= 128; NG pairs only",
               "map_max_as_score": {k: t_map[k] for k in ("ap_ng", "recall_at_1pct_overkill")},
+              "score_rule": ("score = max of the anomaly_map (stage-3 patch Mahalanobis distances), computed in the graph"
+                             if cfg["score_from"] == "map" else "score = Mahalanobis distance of the pooled stage-4 embedding"),
+              "canary_sim": res["canary_sim"],
               "training_wall_s": log.get("train_s"), "training_total_s": log.get("total_s"),
               "training_steps": log.get("steps"),
               "parameters": {"crop": a.crop, "input": a.input, "widths": list(enc.widths),
-                             "encoder_parameters": int(n_params),
+                             "encoder_parameters": int(n_params), "norm": cfg["norm"], "score_from": cfg["score_from"],
                              "gaussian": "Ledoit-Wolf shrinkage (image: 128-d pooled stage-4, patch: 64-d stage-3 positions)",
                              "image_shrinkage": g_img.shrinkage, "patch_shrinkage": g_patch.shrinkage},
               "scored": "torch module (float32) = exported graph maths; pairs not aligned (as the agent without alignment)"}

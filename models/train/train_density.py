@@ -71,7 +71,8 @@ def colour_jitter(patch: np.ndarray, rng: np.random.Generator, amount: float = 0
     return cv2.cvtColor(hsv, cv2.COLOR_HSV2BGR)
 
 
-def cut_paste(img: np.ndarray, rng: np.random.Generator, jitter: float = 0.1) -> np.ndarray:
+def cut_paste(img: np.ndarray, rng: np.random.Generator, jitter: float = 0.1):
+    """Returns (image, mask of the pasted pixels)."""
     r = img.shape[0]
     area = rng.uniform(0.02, 0.15) * r * r
     aspect = math.exp(rng.uniform(math.log(0.3), math.log(1 / 0.3)))
@@ -82,10 +83,35 @@ def cut_paste(img: np.ndarray, rng: np.random.Generator, jitter: float = 0.1) ->
     tx, ty = rng.integers(0, r - w + 1), rng.integers(0, r - h + 1)
     out = img.copy()
     out[ty:ty + h, tx:tx + w] = patch
-    return out
+    mask = np.zeros((r, r), np.uint8)
+    mask[ty:ty + h, tx:tx + w] = 1
+    return out, mask
 
 
-def scar(img: np.ndarray, rng: np.random.Generator, scale: float, jitter: float = 0.1) -> np.ndarray:
+def flip_paste(img: np.ndarray, rng: np.random.Generator, side: float, jitter: float = 0.1):
+    """The agent canary's kind of cut-paste: a square (side x U(0.6, 1.4)) of the same window,
+    taken at least half a side away, flipped on both axes (75 %; else one axis), pasted without
+    colour change (50 %; else jittered by +-jitter/3). Returns (image, mask)."""
+    r = img.shape[0]
+    s = int(np.clip(round(side * rng.uniform(0.6, 1.4)), 4, r // 2))
+    for _ in range(20):
+        sx, sy, tx, ty = (int(v) for v in rng.integers(0, r - s + 1, 4))
+        if max(abs(sx - tx), abs(sy - ty)) >= s // 2:
+            break
+    patch = img[sy:sy + s, sx:sx + s]
+    u = rng.random()
+    patch = patch[::-1, ::-1] if u < 0.75 else (patch[::-1] if u < 0.875 else patch[:, ::-1])
+    patch = np.ascontiguousarray(patch)
+    if rng.random() < 0.5:
+        patch = colour_jitter(patch, rng, jitter / 3)
+    out = img.copy()
+    out[ty:ty + s, tx:tx + s] = patch
+    mask = np.zeros((r, r), np.uint8)
+    mask[ty:ty + s, tx:tx + s] = 1
+    return out, mask
+
+
+def scar(img: np.ndarray, rng: np.random.Generator, scale: float, jitter: float = 0.1):
     """Thin rotated rectangle cut from the image, jittered, pasted elsewhere: the paper's
     2-16 x 10-25 px times `scale`."""
     r = img.shape[0]
@@ -108,7 +134,9 @@ def scar(img: np.ndarray, rng: np.random.Generator, scale: float, jitter: float 
     out = img.copy()
     roi = out[ty:ty + side, tx:tx + side]
     roi[mask > 0] = canvas[mask > 0]
-    return out
+    full = np.zeros((r, r), np.uint8)
+    full[ty:ty + side, tx:tx + side] = mask > 0
+    return out, full
 
 
 def random_window(img: np.ndarray, size: int, rng: np.random.Generator) -> np.ndarray:
@@ -123,11 +151,11 @@ def random_window(img: np.ndarray, size: int, rng: np.random.Generator) -> np.nd
 
 # --------------------------------------------------------------------------------------------
 @torch.no_grad()
-def embed_all(net: D.CutPasteNet, crops: np.ndarray, bs: int = 64):
+def embed_all(net: D.CutPasteNet, crops: np.ndarray, norm: str = "imagenet", bs: int = 64):
     net.eval()
     es, ps = [], []
     for i in range(0, len(crops), bs):
-        e, f3 = net.embed(D.preprocess(torch.from_numpy(crops[i:i + bs])))
+        e, f3 = net.embed(D.preprocess(torch.from_numpy(crops[i:i + bs]), norm))
         es.append(e.double().numpy())
         ps.append(f3.double().permute(0, 2, 3, 1).reshape(-1, f3.shape[1]).numpy())
     return np.concatenate(es), np.concatenate(ps)
@@ -141,9 +169,35 @@ def average_precision(scores, labels) -> float:
     return float((prec * y).sum() / max(1, y.sum()))
 
 
+def canary_sim(net, g_img, g_patch, folder: str, crop: int, size: int, norm: str, seed: int, per_pair: int = 3) -> dict:
+    """The agent's canary defects (density.canary_paste) on the OK pairs of `folder`: for both scores
+    (pooled embedding, max of the patch map) the OK maximum and how many pasted images score above it."""
+    rows = [r for r in read_rows(folder) if r["label"] == "OK"]
+    rng = np.random.default_rng(seed + 7)
+    crops = {"ok": [], "cutpaste": [], "noise": []}
+    for r in rows:
+        img = cv2.imread(os.path.join(folder, r["image"]), cv2.IMREAD_COLOR)
+        crops["ok"].append(D.crop_resize(img, crop, size))
+        for _ in range(per_pair):
+            for k in ("cutpaste", "noise"):
+                crops[k].append(D.crop_resize(D.canary_paste(img, k, crop, rng), crop, size))
+    res = {}
+    for mode in ("image", "map"):
+        sc = {}
+        for k, v in crops.items():
+            e, p = embed_all(net, np.stack(v), norm)
+            sc[k] = g_img.distance(e) if mode == "image" else g_patch.distance(p).reshape(len(v), -1).max(axis=1)
+        okmax = float(sc["ok"].max())
+        res[mode] = {"ok_max": okmax, "ok_p99_5": float(np.quantile(sc["ok"], 0.995)),
+                     **{f"{k}_min": float(sc[k].min()) for k in ("cutpaste", "noise")},
+                     **{f"{k}_median": float(np.median(sc[k])) for k in ("cutpaste", "noise")},
+                     **{f"{k}_above_ok_max": f"{int((sc[k] > okmax).sum())}/{len(sc[k])}" for k in ("cutpaste", "noise")}}
+    return res
+
+
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--data", required=True, help="generator folder of OK pairs (labels.csv)")
+    ap.add_argument("--data", required=True, help="generator folder(s) of OK pairs (labels.csv), comma-separated")
     ap.add_argument("--out-dir", required=True)
     ap.add_argument("--crop", type=int, default=256)
     ap.add_argument("--input", type=int, default=128)
@@ -155,6 +209,15 @@ def main() -> int:
                     help="colour jitter of pasted patches (brightness/contrast/saturation factor +-j, hue +-j turns)")
     ap.add_argument("--scar-scale", type=float, default=0.5,
                     help="scar size factor on the paper's 2-16 x 10-25 px (0.5 = the paper's size at 256 seen at 128)")
+    ap.add_argument("--norm", choices=D.NORMS, default="imagenet",
+                    help="input normalisation in the graph: ImageNet mean/std or per-image per-channel standardisation")
+    ap.add_argument("--flip-paste", type=float, default=0.0,
+                    help="share of the cut-paste class made like the agent's canary (flipped square, no/low jitter)")
+    ap.add_argument("--seg-weight", type=float, default=0.0,
+                    help="weight of the localisation loss (BCE of a 1x1 head on stage 3 vs the pasted area per position)")
+    ap.add_argument("--score-from", choices=D.SCORE_FROM, default="image",
+                    help="decision score written into gaussian.npz: pooled-embedding distance or max of the patch map")
+    ap.add_argument("--canary", default="", help="optional folder of OK pairs (full size) for a simulated canary")
     ap.add_argument("--steps", type=int, default=600)
     ap.add_argument("--batch", type=int, default=16, help="normal windows per step (x3 with the two augmentations)")
     ap.add_argument("--lr", type=float, default=1e-3)
@@ -172,8 +235,12 @@ def main() -> int:
     win = a.window or a.input
     t0 = time.time()
 
-    rows = [r for r in read_rows(a.data) if r["label"] == "OK"]
-    scaled = load_scaled(a.data, rows, a.crop, a.input)
+    folders = [f for f in a.data.split(",") if f]
+    rows, scaled = [], []
+    for folder in folders:
+        fr = [dict(r, image=os.path.join(folder, r["image"])) for r in read_rows(folder) if r["label"] == "OK"]
+        rows += fr
+        scaled += load_scaled("", fr, a.crop, a.input)
     t_load = time.time() - t0
     print(f"loaded {len(scaled)} OK images in {t_load:.0f}s", flush=True)
 
@@ -192,11 +259,19 @@ def main() -> int:
         for gr in opt.param_groups:
             gr["lr"] = lr_now
         base = [random_window(scaled[int(rng.integers(len(scaled)))], win, rng) for _ in range(a.batch)]
-        batch = base + [cut_paste(b, rng, a.jitter) for b in base] + \
-            [scar(b, rng, a.scar_scale, a.jitter) for b in base]
-        x = D.preprocess(torch.from_numpy(np.stack(batch)))
-        logits = net(x)
-        loss = F.cross_entropy(logits, labels)
+        cps = [flip_paste(b, rng, a.input / 6, a.jitter) if rng.random() < a.flip_paste else cut_paste(b, rng, a.jitter)
+               for b in base]
+        scs = [scar(b, rng, a.scar_scale, a.jitter) for b in base]
+        batch = base + [c[0] for c in cps] + [c[0] for c in scs]
+        x = D.preprocess(torch.from_numpy(np.stack(batch)), a.norm)
+        if a.seg_weight > 0:
+            masks = np.stack([np.zeros((win, win), np.uint8)] * a.batch + [c[1] for c in cps] + [c[1] for c in scs])
+            logits, seg = net.forward_all(x)
+            target = F.adaptive_avg_pool2d(torch.from_numpy(masks).float()[:, None], seg.shape[-2:])
+            loss = F.cross_entropy(logits, labels) + a.seg_weight * F.binary_cross_entropy_with_logits(seg, target)
+        else:
+            logits = net(x)
+            loss = F.cross_entropy(logits, labels)
         opt.zero_grad()
         loss.backward()
         opt.step()
@@ -214,17 +289,17 @@ def main() -> int:
     torch.save(net.state_dict(), os.path.join(a.out_dir, "model.pth"))
 
     # Gaussians on the agent's crops of the training pairs.
-    crops = load_crops(a.data, rows, a.crop, a.input)
-    emb, patches = embed_all(net, crops)
+    crops = load_crops("", rows, a.crop, a.input)
+    emb, patches = embed_all(net, crops, a.norm)
     g_img = D.fit_gaussian(emb)
     g_patch = D.fit_gaussian(patches)
-    D.save_gaussians(os.path.join(a.out_dir, "gaussian.npz"), g_img, g_patch)
+    D.save_gaussians(os.path.join(a.out_dir, "gaussian.npz"), g_img, g_patch, a.norm, a.score_from)
     train_d = g_img.distance(emb)
     print(f"gaussian: image {emb.shape} shrinkage {g_img.shrinkage:.4f}; patch {patches.shape} "
           f"shrinkage {g_patch.shrinkage:.4f}; train distances median {np.median(train_d):.2f} max {train_d.max():.2f}")
     t_total = time.time() - t0
 
-    log = {"pairs": len(rows), "steps": step, "train_s": round(t_train, 1), "total_s": round(t_total, 1),
+    log = {"pairs": len(rows), "pairs_by_folder": {f: sum(r["image"].startswith(os.path.join(f, "")) for r in rows) for f in folders}, "steps": step, "train_s": round(t_train, 1), "total_s": round(t_total, 1),
            "load_s": round(t_load, 1), "stopped_by_budget": stopped,
            "final_loss": float(np.mean(losses[-25:])), "final_acc": float(np.mean(accs[-25:])),
            "gaussian": {"image_dim": int(emb.shape[1]), "image_n": int(emb.shape[0]), "image_shrinkage": g_img.shrinkage,
@@ -234,12 +309,15 @@ def main() -> int:
     if a.val:
         vrows = read_rows(a.val)
         vc = load_crops(a.val, vrows, a.crop, a.input)
-        ve, vp = embed_all(net, vc)
+        ve, vp = embed_all(net, vc, a.norm)
         y = np.array([r["label"] == "NG" for r in vrows])
         s = g_img.distance(ve)
         pm = g_patch.distance(vp).reshape(len(vrows), -1).max(axis=1)
         log["val"] = {"folder": a.val, "ap_score": average_precision(s, y), "ap_map_max": average_precision(pm, y)}
         print(f"val: AP(score) {log['val']['ap_score']:.3f}  AP(max patch map) {log['val']['ap_map_max']:.3f}")
+    if a.canary:
+        log["canary_sim"] = canary_sim(net, g_img, g_patch, a.canary, a.crop, a.input, a.norm, a.seed)
+        print("canary (simulated):", json.dumps(log["canary_sim"]))
     with open(os.path.join(a.out_dir, "train_log.json"), "w") as f:
         json.dump(log, f, indent=1)
     print(f"done: {step} steps, train {t_train:.0f}s, total {t_total:.0f}s")
