@@ -16,9 +16,7 @@ NG iff score >= threshold. See models/README.md ("Density (CutPaste)").
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import re
 import sys
 import tempfile
 import warnings
@@ -32,11 +30,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import density as D  # noqa: E402
 import onnx_eval  # noqa: E402
+import onnx_file  # noqa: E402
 
 OPSET = 17
 IR_VERSION = 8
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-VERSION_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -71,15 +68,7 @@ def validate(a: argparse.Namespace) -> None:
         raise D.ParamError(f"--map-threshold must be finite and > 0; got {a.map_threshold}")
     if a.map_threshold is not None and a.no_map:
         raise D.ParamError("--map-threshold makes no sense with --no-map")
-    if not NAME_RE.match(a.name):
-        raise D.ParamError(f"--name must match {NAME_RE.pattern}; got {a.name!r}")
-    if not VERSION_RE.match(a.version):
-        raise D.ParamError(f"--version must be a semantic version like 1.0.0; got {a.version!r}")
-    if not a.out.endswith(".onnx"):
-        raise D.ParamError(f"--out must end in .onnx; got {a.out!r}")
-    out_dir = os.path.dirname(os.path.abspath(a.out))
-    if not os.path.isdir(out_dir):
-        raise D.ParamError(f"--out directory does not exist: {out_dir}")
+    onnx_file.check_identity(a.name, a.version, a.out, D.ParamError)
 
 
 def build_module(a: argparse.Namespace) -> D.DensityScore:
@@ -97,12 +86,6 @@ def export_graph(module: D.DensityScore, r: int, path: str) -> None:
         dynamic_axes={"image": {0: "batch"}, **{o: {0: "batch"} for o in outs}})
 
 
-def created_utc() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def metadata(a: argparse.Namespace, module: D.DensityScore) -> dict:
     w = module.encoder.widths
     md = {
@@ -116,7 +99,7 @@ def metadata(a: argparse.Namespace, module: D.DensityScore) -> dict:
         "edgeagent.normalisation": ("rgb:(x-(0.485,0.456,0.406))/(0.229,0.224,0.225)" if module.norm == "imagenet" else
                                     f"rgb:per-image per-channel (x-mean_c)/sqrt(var_c+{D.fmt(D.IMAGE_NORM_EPS)})"),
         "edgeagent.threshold": D.fmt(a.threshold),
-        "edgeagent.created_utc": created_utc(),
+        "edgeagent.created_utc": onnx_file.created_utc(),
         "edgeagent.description": a.description or (
             f"CutPaste-style density model: ResNet-18 layout, widths {w}; score = "
             + ("max over stage-3 positions of the Mahalanobis distance to a Ledoit-Wolf Gaussian of normal patches"
@@ -176,21 +159,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = os.path.join(tmp, "raw.onnx")
         export_graph(module, r, raw)
         model = onnx_eval.fold_constants(onnx.load(raw))
-    model.ir_version = IR_VERSION
-    # torch leaves some output dims symbolic; fix them (batch stays dynamic).
     shapes = {"score": (1,), "anomaly_map": (1, r // 16, r // 16)}
-    for o in model.graph.output:
-        dims = o.type.tensor_type.shape.dim
-        for d, v in zip(dims[1:], shapes[o.name]):
-            d.Clear()
-            d.dim_value = v
-    model.producer_name = "edgeagent-export_density"
-    model.doc_string = f"EdgeAgent {D.CONTRACT}: {a.name} {a.version}"
-    del model.metadata_props[:]
-    for k, v in metadata(a, module).items():
-        model.metadata_props.add(key=k, value=v)
-    onnx.checker.check_model(model)
-    onnx.save(model, a.out)
+    onnx_file.finish(model, a.out, "export_density", D.CONTRACT, a.name, a.version, metadata(a, module), shapes, IR_VERSION)
     if not a.skip_verify:
         verify(a.out, module, r)
     print(f"wrote {a.out} ({os.path.getsize(a.out) / 1e6:.2f} MB) sha256 {D.sha256_file(a.out)}")

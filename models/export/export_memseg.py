@@ -12,7 +12,6 @@ score >= threshold. See models/README.md, section "MemSeg".
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
 import re
 import sys
@@ -28,11 +27,10 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import memseg as M  # noqa: E402
 import onnx_eval  # noqa: E402
+import onnx_file  # noqa: E402
 
 OPSET = 17
 IR_VERSION = 8
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-VERSION_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 MEMORY_RE = re.compile(r"^(template|baked:[1-9]\d*)$")
 
 
@@ -56,15 +54,7 @@ def validate(a: argparse.Namespace) -> None:
     M.validate_threshold(a.threshold)
     if not MEMORY_RE.match(a.memory):
         raise M.ParamError(f"--memory must be 'template' or 'baked:N' (N >= 1); got {a.memory!r}")
-    if not NAME_RE.match(a.name):
-        raise M.ParamError(f"--name must match {NAME_RE.pattern}; got {a.name!r}")
-    if not VERSION_RE.match(a.version):
-        raise M.ParamError(f"--version must be a semantic version like 1.0.0; got {a.version!r}")
-    if not a.out.endswith(".onnx"):
-        raise M.ParamError(f"--out must end in .onnx; got {a.out!r}")
-    out_dir = os.path.dirname(os.path.abspath(a.out))
-    if not os.path.isdir(out_dir):
-        raise M.ParamError(f"--out directory does not exist: {out_dir}")
+    onnx_file.check_identity(a.name, a.version, a.out, M.ParamError)
 
 
 def memory_tag(net: M.MemSegNet) -> str:
@@ -96,12 +86,6 @@ def export_graph(net: M.MemSegNet, r: int, path: str) -> None:
         dynamic_axes={**{k: {0: "batch"} for k in names}, "anomaly_map": {0: "batch"}})
 
 
-def created_utc() -> str:
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def metadata(a: argparse.Namespace, net: M.MemSegNet) -> dict:
     return {
         "edgeagent.contract": M.CONTRACT,
@@ -114,7 +98,7 @@ def metadata(a: argparse.Namespace, net: M.MemSegNet) -> dict:
         "edgeagent.normalisation": M.NORMALISATION,
         "edgeagent.threshold": M.fmt(a.threshold),
         "edgeagent.memory": memory_tag(net),
-        "edgeagent.created_utc": created_utc(),
+        "edgeagent.created_utc": onnx_file.created_utc(),
         "edgeagent.description": a.description or (
             f"MemSeg ({M.ARCH}), memory {memory_tag(net)}; anomaly_map = sigmoid defect probability; "
             f"contract {M.CONTRACT}"),
@@ -154,18 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = os.path.join(tmp, "raw.onnx")
         export_graph(net, a.input, raw)
         model = onnx_eval.fold_constants(onnx.load(raw))
-    model.ir_version = IR_VERSION
-    dims = model.graph.output[0].type.tensor_type.shape.dim
-    for d, v in zip(dims[1:], (1, a.input, a.input)):
-        d.Clear()
-        d.dim_value = v
-    model.producer_name = "edgeagent-export_memseg"
-    model.doc_string = f"EdgeAgent {M.CONTRACT}: {a.name} {a.version}"
-    del model.metadata_props[:]
-    for k, v in metadata(a, net).items():
-        model.metadata_props.add(key=k, value=v)
-    onnx.checker.check_model(model)
-    onnx.save(model, a.out)
+    onnx_file.finish(model, a.out, "export_memseg", M.CONTRACT, a.name, a.version, metadata(a, net), {"anomaly_map": (1, a.input, a.input)}, IR_VERSION)
     if not a.skip_verify:
         verify(a.out, net, a.input)
     size = os.path.getsize(a.out)

@@ -12,9 +12,7 @@ See models/README.md.
 from __future__ import annotations
 
 import argparse
-import datetime as dt
 import os
-import re
 import sys
 import tempfile
 import warnings
@@ -27,12 +25,11 @@ import torch
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import onnx_eval  # noqa: E402
+import onnx_file  # noqa: E402
 import reference  # noqa: E402
 import stpm  # noqa: E402
 
 OPSET = 17
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-VERSION_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,15 +56,7 @@ def validate(a: argparse.Namespace) -> stpm.ScoreParams:
         raise stpm.ParamError(f"--arch must be one of {', '.join(stpm.ARCHS)}; got {a.arch!r}")
     stpm.validate_geometry(a.crop, a.input, a.pad)
     stpm.validate_threshold(a.threshold)
-    if not NAME_RE.match(a.name):
-        raise stpm.ParamError(f"--name must match {NAME_RE.pattern}; got {a.name!r}")
-    if not VERSION_RE.match(a.version):
-        raise stpm.ParamError(f"--version must be a semantic version like 1.0.0; got {a.version!r}")
-    if not a.out.endswith(".onnx"):
-        raise stpm.ParamError(f"--out must end in .onnx; got {a.out!r}")
-    out_dir = os.path.dirname(os.path.abspath(a.out))
-    if not os.path.isdir(out_dir):
-        raise stpm.ParamError(f"--out directory does not exist: {out_dir}")
+    onnx_file.check_identity(a.name, a.version, a.out, stpm.ParamError)
     return stpm.ScoreParams(a.crop, a.input, a.pad, stpm.parse_weights(a.layer_weights),
                             stpm.parse_mask(a.mask), a.threshold)
 
@@ -85,13 +74,6 @@ def export_graph(module: stpm.STPMMaps, r: int, path: str) -> None:
         dynamic_axes={"template": {0: "batch"}, "image": {0: "batch"}, "layer_maps": {0: "batch"}})
 
 
-def created_utc() -> str:
-    # SOURCE_DATE_EPOCH (reproducible-builds convention) pins the stamp, and so the file's bytes.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-
 def metadata(a: argparse.Namespace, p: stpm.ScoreParams) -> dict:
     return {
         "edgeagent.contract": stpm.CONTRACT,
@@ -105,7 +87,7 @@ def metadata(a: argparse.Namespace, p: stpm.ScoreParams) -> dict:
         "edgeagent.threshold": stpm._fmt(p.threshold),
         "edgeagent.name": a.name,
         "edgeagent.version": a.version,
-        "edgeagent.created_utc": created_utc(),
+        "edgeagent.created_utc": onnx_file.created_utc(),
         "edgeagent.teacher_sha256": stpm.sha256_file(a.teacher),
         "edgeagent.student_sha256": stpm.sha256_file(a.student),
         "edgeagent.description": a.description or (
@@ -156,18 +138,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = os.path.join(tmp, "raw.onnx")
         export_graph(module, p.input, raw)
         model = onnx_eval.fold_constants(onnx.load(raw))
-    # torch leaves the output dims symbolic; they are [batch, 3, R, R] by construction.
-    dims = model.graph.output[0].type.tensor_type.shape.dim
-    for d, v in zip(dims[1:], (3, p.input, p.input)):
-        d.Clear()
-        d.dim_value = v
-    model.producer_name = "edgeagent-export_stpm"
-    model.doc_string = f"EdgeAgent {stpm.CONTRACT}: {a.name} {a.version}"
-    del model.metadata_props[:]
-    for k, v in metadata(a, p).items():
-        model.metadata_props.add(key=k, value=v)
-    onnx.checker.check_model(model)
-    onnx.save(model, a.out)
+    onnx_file.finish(model, a.out, "export_stpm", stpm.CONTRACT, a.name, a.version, metadata(a, p), {"layer_maps": (3, p.input, p.input)})
     if not a.skip_verify:
         verify(a.out, module, stpm.load_backbone(a.arch, a.teacher, "teacher"),
                stpm.load_backbone(a.arch, a.student, "student"), p)
