@@ -291,6 +291,48 @@ def crop_mask(mask: np.ndarray, crop: int, inp: int) -> np.ndarray:
     return crop_resize(mask, crop, inp) >= 128
 
 
+def paste_pseudo_defect(rng: np.random.Generator, image: np.ndarray, centre: Tuple[int, int], side: int,
+                        kind: str, min_change: int = 16) -> Tuple[np.ndarray, np.ndarray]:
+    """A canary-like defect pasted into a copy of a BGR crop (the agent's canary, CanaryDefects.cs, pastes
+    the same two kinds near the centre): `cutpaste` = a side x side square of the same image taken 0.2-0.45
+    of the crop away in a random direction, flipped (both axes mostly, like the canary; else one or a
+    90 degree turn), pasted centred at `centre` (y, x); `noise` = a disc of diameter `side` of uniform
+    0..255 noise per channel (sometimes a narrower band around the local mean). Returns (image, mask):
+    mask = the pixels the paste changed by >= min_change grey levels on some channel (closed 5x5, so a
+    texture's flat gaps inside the patch count), within the square / disc. Used as training targets only."""
+    h, w = image.shape[:2]
+    out = image.copy()
+    y0 = int(np.clip(centre[0] - side // 2, 0, h - side))
+    x0 = int(np.clip(centre[1] - side // 2, 0, w - side))
+    shape = np.zeros((side, side), np.uint8)
+    if kind == "cutpaste":
+        ang, dist = rng.uniform(0, 2 * np.pi), rng.uniform(0.2, 0.45) * min(h, w)
+        sy = int(np.clip(y0 + dist * np.sin(ang), 0, h - side))
+        sx = int(np.clip(x0 + dist * np.cos(ang), 0, w - side))
+        patch = image[sy:sy + side, sx:sx + side]
+        r = rng.random()
+        patch = patch[::-1, ::-1] if r < 0.6 else patch[::-1] if r < 0.75 else patch[:, ::-1] if r < 0.9 else np.rot90(patch)
+        out[y0:y0 + side, x0:x0 + side] = patch
+        shape[:] = 1
+    elif kind == "noise":
+        cv2.circle(shape, (side // 2, side // 2), side // 2, 1, -1)
+        if rng.random() < 0.7:
+            noise = rng.integers(0, 256, (side, side, 3))
+        else:
+            mean = image[y0:y0 + side, x0:x0 + side].reshape(-1, 3).mean(0)
+            half = rng.uniform(40, 128)
+            noise = np.clip(mean + rng.uniform(-half, half, (side, side, 3)), 0, 255)
+        region = out[y0:y0 + side, x0:x0 + side]
+        region[shape > 0] = noise.astype(np.uint8)[shape > 0]
+    else:
+        raise ValueError(f"unknown pseudo-defect kind {kind!r}")
+    changed = (np.abs(out.astype(np.int16) - image.astype(np.int16)).max(axis=2) >= min_change).astype(np.uint8)
+    changed = cv2.morphologyEx(changed, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (5, 5)))
+    mask = np.zeros((h, w), bool)
+    mask[y0:y0 + side, x0:x0 + side] = (changed[y0:y0 + side, x0:x0 + side] > 0) & (shape > 0)
+    return out, mask
+
+
 def pairseg_decision(prob: np.ndarray, threshold: float, min_area: int) -> Tuple[float, List[dict], np.ndarray]:
     """Contract rule: regions = 8-connected components of {p >= t}; regions with area < A are specks;
     score = max of the map after the specks' pixels are set to 0. Returns (score, regions, map)."""

@@ -19,7 +19,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}
 
 CROP=256; INPUT=256
 SEG=models/.work/pairseg/pairseg.pth             # the bundled classifier is a head on the segmenter (README)
-NAME=classifier-seghead-synth; VERSION=1.0.0
+NAME=classifier-seghead-synth; VERSION=1.1.0
 OUT=models/default/classifier_seghead_synth.onnx
 
 has() { [[ " $STAGES " == *" $1 "* ]]; }
@@ -43,7 +43,7 @@ fi
 if has train; then
   # needs make_pairseg_model.sh's checkpoint first
   nice -n 5 $PY models/train/train_classifier.py --data $DATA/train-ng --data $DATA/train-ok --out-dir $WORK \
-    --seg-head $SEG --crop $CROP --input $INPUT --hidden 32 --steps 300 --lr 1e-2 --label-smoothing 0.1 --rotations 1 --seed 0 \
+    --seg-head $SEG --crop $CROP --input $INPUT --hidden 32 --steps 300 --lr 1e-2 --label-smoothing 0.1 --rotations 1 --seed 0 --paste 600 \
     --threads 2 --val $DATA/val 2>&1 | tee $WORK/train.log
 fi
 
@@ -57,7 +57,7 @@ if has export; then
   TH=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['threshold'])" $WORK/metrics.json)
   $PY models/export/export_classifier.py --weights $WORK/classifier.pth --crop $CROP --input $INPUT --threshold "$TH" \
     --name $NAME --version $VERSION --out $OUT \
-    --description "Demo/test defect classifier for EdgeAgent's synthetic AOI pairs: a small head on the frozen bundled pair segmenter's features (gray image + gray template); classes ok,particle,scratch,missing,extra,stain,patch; head trained on 600 generated NG + 300 OK pairs. Not for production data." \
+    --description "Demo/test defect classifier for EdgeAgent's synthetic AOI pairs: a small head on the frozen bundled pair segmenter's features (gray image + gray template); classes ok,particle,scratch,missing,extra,stain,patch; head trained on 600 generated NG + 300 OK pairs + 600 copies of its OK pairs with canary-like pasted pseudo-defects (labelled patch). Not for production data." \
     2>&1 | tee $WORK/export.log
   $PY models/train/model_card.py --kind classifier --onnx $OUT --metrics $WORK/metrics.json --train-log $WORK/train_log.json \
     --export-log $WORK/export.log --generator-sha $WORK/generator_sha256.txt --eval-json $KINDS_DATA/eval/classifier.json \

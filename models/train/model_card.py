@@ -34,6 +34,9 @@ def main(argv=None) -> int:
     ap.add_argument("--generator-sha", default="")
     ap.add_argument("--eval-json", default="")
     ap.add_argument("--data", default="")
+    ap.add_argument("--canary", default="", help="canary_sim.py --out JSON: the Python replay of the agent's canary, recorded in the card")
+    ap.add_argument("--agent-canary", default="", help="free text: what the agent's own canary (the Push_Bundled test) reported")
+    ap.add_argument("--history", default="", help="free text: the training stages before the last (whose log is --train-log)")
     a = ap.parse_args(argv)
     m, log = json.load(open(a.metrics)), json.load(open(a.train_log))
     meta = {p.key: p.value for p in onnx.load(a.onnx).metadata_props}
@@ -54,6 +57,10 @@ def main(argv=None) -> int:
         "test": {k: v for k, v in m["test"].items()},
         "extra": m.get("extra", {}),
         "graph_vs_torch_max_abs_diff": graph_diff,
+        **({"training_history": a.history} if a.history else {}),
+        **({"canary_replay": {k: v for k, v in json.load(open(a.canary)).items() if k not in ("ok_scores", "defect_scores")}}
+           if a.canary and os.path.exists(a.canary) else {}),
+        **({"agent_canary": a.agent_canary} if a.agent_canary else {}),
         "scored_by": "PyTorch module (float32) on the agent's crops, pairs as generated (no alignment); "
                      "models/train/evaluate_kind.py",
     }

@@ -42,6 +42,21 @@ def load(roots, crop: int, inp: int):
     return np.stack(ims), np.stack(tms), np.asarray(ys, np.int64)
 
 
+def add_pasted(rng, ims, tms, ys, n: int, sides=(12, 56)):
+    """--paste N: N more samples, OK pairs with a canary-like pseudo-defect (kinds.paste_pseudo_defect,
+    flipped patch or noise disc, half each, anywhere in the crop) labelled `patch` (a foreign square of
+    texture, the generator kind closest to it), so the head learns that such things are defects too."""
+    ok = np.flatnonzero(ys == 0)
+    new_ims, new_tms = [], []
+    for i in rng.choice(ok, n, replace=n > len(ok)):
+        side = int(rng.integers(sides[0], sides[1] + 1))
+        c = [int(v) for v in rng.integers(side // 2, ims.shape[1] - side // 2, 2)]
+        im, _ = kinds.paste_pseudo_defect(rng, ims[i], c, side, "cutpaste" if rng.random() < 0.5 else "noise")
+        new_ims.append(im), new_tms.append(tms[i])
+    return (np.concatenate([ims, np.stack(new_ims)]), np.concatenate([tms, np.stack(new_tms)]),
+            np.concatenate([ys, np.full(n, kinds.CLASSES.index("patch"), np.int64)]))
+
+
 @torch.no_grad()
 def validate(net, ims, tms, ys) -> dict:
     net.eval()
@@ -132,6 +147,7 @@ def main(argv=None) -> int:
     ap.add_argument("--label-smoothing", type=float, default=0.1, help="--seg-head: keeps the head's probabilities "
                     "off 0/1, so a threshold on them can be calibrated (without it OK pairs scored 0.99996)")
     ap.add_argument("--rotations", type=int, default=4, help="--seg-head: 90-degree rotations of each pair used (1-4)")
+    ap.add_argument("--paste", type=int, default=0, help="add this many OK pairs with a canary-like pseudo-defect, labelled patch")
     ap.add_argument("--val", default="", help="generator dir for the end-of-training check")
     ap.add_argument("--time-budget", type=float, default=600, help="seconds of training; the schedule ends at the budget if the steps take longer")
     a = ap.parse_args(argv)
@@ -140,6 +156,8 @@ def main(argv=None) -> int:
     rng = np.random.default_rng(a.seed)
     t0 = time.time()
     ims, tms, ys = load(a.data, a.crop, a.input)
+    if a.paste:
+        ims, tms, ys = add_pasted(rng, ims, tms, ys, a.paste)
     counts = np.bincount(ys, minlength=len(kinds.CLASSES))
     print(f"loaded {len(ys)} pairs, per class {dict(zip(kinds.CLASSES, counts.tolist()))} in {time.time() - t0:.0f}s", flush=True)
     weight = torch.tensor(len(ys) / (len(kinds.CLASSES) * np.maximum(counts, 1)), dtype=torch.float32)

@@ -9,6 +9,10 @@ lighting, focus, colour and a <= 0.5 px misregistration are not defects). Every 
 as the agent cuts it (centred C x C, INTER_AREA to R), then training samples are random W x W windows
 of that R x R crop, the same window in image, template and mask, with the same random flip / 90
 degree rotation. The net is fully convolutional, so it is exported at R x R.
+--paste-share S: that share of every batch are OK pairs with a canary-like pseudo-defect pasted in
+(kinds.paste_pseudo_defect: a flipped patch of the same crop from elsewhere, or a disc of random noise,
+12-56 px, anywhere in the crop) and its mask as the target, so the net also marks defects unlike the
+generator's six kinds; the agent's canary pastes exactly such defects and must see them NG.
 Loss: 0.8 * BCE + 0.2 * Dice (the seed's), Dice over the whole batch (OK windows have no positives).
 --init continues from an earlier checkpoint (the bundled model was trained in two such stages,
 each capped at the time budget, because the shared 2-core box ran 3-6x slower than a quiet one).
@@ -78,6 +82,29 @@ def sample(rng, ims, tms, mks, cen, n: int, win: int, inp: int, on_defect: float
             torch.from_numpy(np.ascontiguousarray(np.stack(bm))).permute(0, 3, 1, 2).float())
 
 
+def sample_pasted(rng, ims, tms, mks, n: int, win: int, inp: int, sides=(12, 56)):
+    """n windows of pairs with a canary-like pseudo-defect (kinds.paste_pseudo_defect: a flipped patch of
+    the same crop or a noise disc, half each) pasted at a random place of the R x R crop; the window
+    contains it (centre in the window's inner part) and the target is its mask (plus the pair's own)."""
+    idx = rng.integers(0, len(ims), n)
+    bi, bt, bm = [], [], []
+    for i in idx:
+        side = int(rng.integers(sides[0], sides[1] + 1))
+        c = [int(v) for v in rng.integers(side // 2, inp - side // 2, 2)]
+        kind = "cutpaste" if rng.random() < 0.5 else "noise"
+        im, m = kinds.paste_pseudo_defect(rng, ims[i], c, side, kind)
+        m = (m | mks[i, ..., 0].astype(bool)).astype(np.uint8)[..., None]
+        y, x = (int(np.clip(v - rng.integers(win // 6, win - win // 6), 0, inp - win)) for v in c)
+        a, b, t = im[y:y + win, x:x + win], tms[i, y:y + win, x:x + win], m[y:y + win, x:x + win]
+        k = int(rng.integers(4))
+        a, b, t = np.rot90(a, k), np.rot90(b, k), np.rot90(t, k)
+        if rng.random() < 0.5:
+            a, b, t = a[:, ::-1], b[:, ::-1], t[:, ::-1]
+        bi.append(a), bt.append(b), bm.append(t)
+    return (torch.from_numpy(np.ascontiguousarray(np.stack(bi))), torch.from_numpy(np.ascontiguousarray(np.stack(bt))),
+            torch.from_numpy(np.ascontiguousarray(np.stack(bm))).permute(0, 3, 1, 2).float())
+
+
 def loss_fn(logits: torch.Tensor, target: torch.Tensor) -> torch.Tensor:
     bce = F.binary_cross_entropy_with_logits(logits, target)
     p = torch.sigmoid(logits)
@@ -97,6 +124,9 @@ def main(argv=None) -> int:
     ap.add_argument("--steps", type=int, default=330)
     ap.add_argument("--batch", type=int, default=16)
     ap.add_argument("--ok-share", type=float, default=0.25, help="share of OK windows per batch")
+    ap.add_argument("--paste-share", type=float, default=0.0,
+                    help="share of windows per batch with a canary-like pseudo-defect pasted into an OK pair (0 = off)")
+    ap.add_argument("--paste-sides", default="12,56", help="min,max side (px of the R x R crop) of the pasted pseudo-defects")
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--init", default="", help="start from this pairseg checkpoint (second training stage)")
@@ -120,14 +150,20 @@ def main(argv=None) -> int:
         net.train()
     opt = torch.optim.Adam(net.parameters(), lr=a.lr)
     n_ok = int(round(a.batch * a.ok_share)) if ok is not None else 0
+    n_paste = int(round(a.batch * a.paste_share))
+    sides = tuple(int(v) for v in a.paste_sides.split(","))
+    base = ok if ok is not None else ng
     t1, log, run = time.time(), [], []
     net.train()
     step = 0
     for step in range(1, a.steps + 1):
-        bi, bt, bm = sample(rng, *ng, a.batch - n_ok, a.window, a.input)
+        bi, bt, bm = sample(rng, *ng, a.batch - n_ok - n_paste, a.window, a.input)
         if n_ok:
             oi, ot, om = sample(rng, *ok, n_ok, a.window, a.input)
             bi, bt, bm = torch.cat([bi, oi]), torch.cat([bt, ot]), torch.cat([bm, om])
+        if n_paste:
+            pi, pt, pm = sample_pasted(rng, *base[:3], n_paste, a.window, a.input, sides)
+            bi, bt, bm = torch.cat([bi, pi]), torch.cat([bt, pt]), torch.cat([bm, pm])
         loss = loss_fn(net.logits(bi, bt), bm)
         opt.zero_grad()
         loss.backward()
