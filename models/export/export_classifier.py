@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import kinds  # noqa: E402
 import onnx_eval  # noqa: E402
+import onnx_file  # noqa: E402
 
 OPSET = 17
 
@@ -82,7 +83,7 @@ def metadata(a: argparse.Namespace, net: kinds.ClassifierNet, defect: list) -> d
         "edgeagent.threshold": kinds.fmt(a.threshold),
         "edgeagent.classes": ",".join(net.classes),
         "edgeagent.defect_classes": ",".join(defect),
-        "edgeagent.created_utc": kinds.created_utc(),
+        "edgeagent.created_utc": onnx_file.created_utc(),
         "edgeagent.weights_sha256": kinds.sha256_file(a.weights),
         "edgeagent.description": a.description or (
             f"defect classifier: a {net.hidden}-unit head on the frozen features of a pair segmentation U-Net (VGG {widths}) "
@@ -151,17 +152,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = os.path.join(tmp, "raw.onnx")
         export_graph(net, a.input, raw)
         model = onnx_eval.fold_constants(onnx.load(raw))
-    dims = model.graph.output[0].type.tensor_type.shape.dim
-    for d, v in zip(dims[1:], (len(net.classes),)):
-        d.Clear()
-        d.dim_value = v
-    model.producer_name = "edgeagent-export_classifier"
-    model.doc_string = f"EdgeAgent {kinds.CLASSIFIER_CONTRACT}: {a.name} {a.version}"
-    del model.metadata_props[:]
-    for k, v in metadata(a, net, defect).items():
-        model.metadata_props.add(key=k, value=v)
-    onnx.checker.check_model(model)
-    onnx.save(model, a.out)
+    onnx_file.finish(model, a.out, "export_classifier", kinds.CLASSIFIER_CONTRACT, a.name, a.version, metadata(a, net, defect), {"class_probs": (len(net.classes),)})
     if not a.skip_verify:
         verify(a.out, net, a.input)
     print(f"wrote {a.out} ({os.path.getsize(a.out) / 1e6:.2f} MB) sha256 {kinds.sha256_file(a.out)}")

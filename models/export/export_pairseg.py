@@ -28,6 +28,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, HERE)
 import kinds  # noqa: E402
 import onnx_eval  # noqa: E402
+import onnx_file  # noqa: E402
 
 OPSET = 17
 
@@ -68,7 +69,7 @@ def metadata(a: argparse.Namespace, net: kinds.PairSegNet) -> dict:
         "edgeagent.normalisation": f"gray:(x-{kinds.fmt(kinds.SEG_NORM[0])})/{kinds.fmt(kinds.SEG_NORM[1])}",
         "edgeagent.threshold": kinds.fmt(a.threshold),
         "edgeagent.min_area": str(a.min_area),
-        "edgeagent.created_utc": kinds.created_utc(),
+        "edgeagent.created_utc": onnx_file.created_utc(),
         "edgeagent.weights_sha256": kinds.sha256_file(a.weights),
         "edgeagent.description": a.description or (
             f"pair segmentation U-Net (VGG {widths}) on the gray image and gray template joined on channels; "
@@ -128,17 +129,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = os.path.join(tmp, "raw.onnx")
         export_graph(net, a.input, raw)
         model = onnx_eval.fold_constants(onnx.load(raw))
-    dims = model.graph.output[0].type.tensor_type.shape.dim
-    for d, v in zip(dims[1:], (1, a.input, a.input)):
-        d.Clear()
-        d.dim_value = v
-    model.producer_name = "edgeagent-export_pairseg"
-    model.doc_string = f"EdgeAgent {kinds.PAIRSEG_CONTRACT}: {a.name} {a.version}"
-    del model.metadata_props[:]
-    for k, v in metadata(a, net).items():
-        model.metadata_props.add(key=k, value=v)
-    onnx.checker.check_model(model)
-    onnx.save(model, a.out)
+    onnx_file.finish(model, a.out, "export_pairseg", kinds.PAIRSEG_CONTRACT, a.name, a.version, metadata(a, net), {"anomaly_map": (1, a.input, a.input)})
     if not a.skip_verify:
         verify(a.out, net, a.input)
     print(f"wrote {a.out} ({os.path.getsize(a.out) / 1e6:.2f} MB) sha256 {kinds.sha256_file(a.out)}")

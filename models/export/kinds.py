@@ -8,11 +8,9 @@ Used by export_pairseg.py, export_classifier.py, ../train/train_pairseg.py, trai
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import hashlib
 import math
 import os
-import re
 from typing import Dict, List, Mapping, Sequence, Tuple
 
 import cv2
@@ -20,6 +18,8 @@ import numpy as np
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
+
+import onnx_file
 
 # The gray conversion of the contract, applied in the graph to the BGR image: 0.299 R + 0.587 G + 0.114 B.
 GRAY_BGR = (0.114, 0.587, 0.299)
@@ -29,8 +29,6 @@ CLASSES = ("ok", "particle", "scratch", "missing", "extra", "stain", "patch")
 DEFECT_CLASSES = CLASSES[1:]
 PAIRSEG_CONTRACT = "pairseg-map/1"
 CLASSIFIER_CONTRACT = "classifier-probs/1"
-NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-VERSION_RE = re.compile(r"^\d+\.\d+\.\d+([-+][0-9A-Za-z.-]+)?$")
 
 
 class ParamError(ValueError):
@@ -48,13 +46,6 @@ def sha256_file(path: str) -> str:
         for block in iter(lambda: f.read(1 << 20), b""):
             h.update(block)
     return h.hexdigest()
-
-
-def created_utc() -> str:
-    # SOURCE_DATE_EPOCH (reproducible-builds convention) pins the stamp, and so the file's bytes.
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    when = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch else dt.datetime.now(dt.timezone.utc)
-    return when.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 # --------------------------------------------------------------------------------------------
@@ -260,15 +251,7 @@ def validate_common(crop: int, inp: int, threshold: float, name: str, version: s
         raise ParamError(f"--input must lie in [32, crop={crop}]; got {inp}")
     if not math.isfinite(threshold) or threshold <= 0:
         raise ParamError(f"--threshold must be finite and > 0; got {threshold}")
-    if not NAME_RE.match(name):
-        raise ParamError(f"--name must match {NAME_RE.pattern}; got {name!r}")
-    if not VERSION_RE.match(version):
-        raise ParamError(f"--version must be a semantic version like 1.0.0; got {version!r}")
-    if not out.endswith(".onnx"):
-        raise ParamError(f"--out must end in .onnx; got {out!r}")
-    out_dir = os.path.dirname(os.path.abspath(out))
-    if not os.path.isdir(out_dir):
-        raise ParamError(f"--out directory does not exist: {out_dir}")
+    onnx_file.check_identity(name, version, out, ParamError)
 
 
 # --------------------------------------------------------------------------------------------
