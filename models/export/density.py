@@ -20,13 +20,13 @@ them mean "imagenet" / "image", the first bundled model).
 """
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass
 from typing import Dict, Mapping, Sequence, Tuple
 
 import numpy as np
 import torch
 import torch.nn as nn
+from onnx_file import fmt, sha256_file  # noqa: E402,F401  (shared by every exporter)
 
 CONTRACT = "density-score/1"
 KIND = "density"
@@ -357,20 +357,6 @@ def load_encoder(path: str) -> Encoder:
 
 def _head(items: Sequence[str], n: int = 6) -> str:
     return ", ".join(items[:n]) + (f", ... (+{len(items) - n})" if len(items) > n else "")
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def fmt(x: float) -> str:
-    """Shortest decimal that round-trips (1.0 -> '1', 0.25 -> '0.25')."""
-    r = repr(float(x))
-    return r.rstrip("0").rstrip(".") if "e" not in r and "." in r else r
 
 
 def canary_paste(img: np.ndarray, kind: str, crop: int, rng: np.random.Generator) -> np.ndarray:

@@ -8,7 +8,6 @@ Used by export_pairseg.py, export_classifier.py, ../train/train_pairseg.py, trai
 from __future__ import annotations
 
 import csv
-import hashlib
 import math
 import os
 from typing import Dict, List, Mapping, Sequence, Tuple
@@ -20,6 +19,7 @@ import torch.nn as nn
 import torch.nn.functional as F
 
 import onnx_file
+from onnx_file import fmt, sha256_file  # noqa: E402,F401  (shared by every exporter)
 
 # The gray conversion of the contract, applied in the graph to the BGR image: 0.299 R + 0.587 G + 0.114 B.
 GRAY_BGR = (0.114, 0.587, 0.299)
@@ -33,19 +33,6 @@ CLASSIFIER_CONTRACT = "classifier-probs/1"
 
 class ParamError(ValueError):
     """A model parameter (CLI flag or checkpoint) is invalid; the message says which and why."""
-
-
-def fmt(x: float) -> str:
-    """Shortest round-trip form of a number, as the metadata wants it (1, 0.5, 0.716)."""
-    return str(int(x)) if float(x).is_integer() else repr(float(x))
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for block in iter(lambda: f.read(1 << 20), b""):
-            h.update(block)
-    return h.hexdigest()
 
 
 # --------------------------------------------------------------------------------------------

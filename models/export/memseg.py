@@ -11,7 +11,6 @@ Agent:  centre crop C (+ INTER_AREA to R), score = max(anomaly_map), NG iff scor
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from typing import Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -20,6 +19,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 from torchvision.models.resnet import BasicBlock
+from onnx_file import fmt, sha256_file  # noqa: E402,F401  (shared by every exporter)
 
 CONTRACT = "memseg-map/1"
 KIND = "memseg"
@@ -250,20 +250,6 @@ def load_model(path: str) -> MemSegNet:
     elif memory != "template":
         raise ParamError(f"{path}: memory must be 'template' or 'baked'; got {memory!r}")
     return MemSegNet(enc, dec, r, memory, list(bank) if memory == "baked" else None).eval()
-
-
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
-def fmt(x: float) -> str:
-    """Shortest decimal that round-trips (1.0 -> '1', 0.25 -> '0.25')."""
-    r = repr(float(x))
-    return r.rstrip("0").rstrip(".") if "e" not in r and "." in r else r
 
 
 def validate_geometry(crop: int, inp: int) -> None:

@@ -7,6 +7,7 @@ be named, stamped or validated differently from another's.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import os
 import re
 from typing import Callable, Mapping, Sequence
@@ -28,6 +29,21 @@ def check_identity(name: str, version: str, out: str, error: Callable[[str], Exc
     out_dir = os.path.dirname(os.path.abspath(out))
     if not os.path.isdir(out_dir):
         raise error(f"--out directory does not exist: {out_dir}")
+
+
+def sha256_file(path: str) -> str:
+    """Hex SHA-256 of a file, read in 1 MiB pieces."""
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def fmt(x: float) -> str:
+    """Shortest decimal that round-trips, as the metadata writes numbers (1.0 -> '1', 0.25 -> '0.25')."""
+    r = repr(float(x))
+    return r.rstrip("0").rstrip(".") if "e" not in r and "." in r else r
 
 
 def created_utc() -> str:

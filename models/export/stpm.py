@@ -6,7 +6,6 @@ The score definition lives in /work/shared/docs/domain.md ("Score definition"); 
 """
 from __future__ import annotations
 
-import hashlib
 import math
 from dataclasses import dataclass
 from typing import Dict, List, Mapping, Sequence, Tuple
@@ -16,6 +15,7 @@ import torch
 import torch.nn as nn
 import torch.nn.functional as F
 import torchvision
+from onnx_file import fmt as _fmt, sha256_file  # noqa: E402,F401  (shared by every exporter)
 
 CONTRACT = "stpm-maps/1"
 ARCHS = ("resnet18", "resnet34", "resnet50", "wide_resnet50_2")
@@ -107,14 +107,6 @@ def _head(items: Sequence[str], n: int = 6) -> str:
     return ", ".join(items[:n]) + (f", ... (+{len(items) - n})" if len(items) > n else "")
 
 
-def sha256_file(path: str) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        for chunk in iter(lambda: f.read(1 << 20), b""):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 # --------------------------------------------------------------------------------------------
 # Parameters
 # --------------------------------------------------------------------------------------------
@@ -140,11 +132,6 @@ class ScoreParams:
         return {"crop": self.crop, "input": self.input, "pad": self.pad,
                 "layer_weights": list(self.layer_weights), "mask": str(self.mask),
                 "threshold": self.threshold}
-
-
-def _fmt(x: float) -> str:
-    """Shortest decimal that round-trips (1.0 -> '1', 0.25 -> '0.25')."""
-    return repr(float(x)).rstrip("0").rstrip(".") if "e" not in repr(float(x)) else repr(float(x))
 
 
 def parse_mask(text: str) -> MaskSpec:
