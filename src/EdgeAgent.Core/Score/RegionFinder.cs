@@ -39,7 +39,8 @@ public static class RegionFinder
     {
         var stack = new Stack<int>();
         var regions = new List<MapRegion>();
-        var specks = new List<int>();
+        // isSpeck[label]: the labels array already says which component each pixel belongs to.
+        var isSpeck = new List<bool> { false };
         for (int start = 0; start < map.Length; start++)
         {
             if (labels[start] != 0 || !(map[start] >= threshold))
@@ -47,18 +48,15 @@ public static class RegionFinder
                 continue;
             }
 
-            // Flood fill one component; its pixels are remembered only while it may still be a speck.
-            int label = regions.Count + specks.Count + 1;
+            int label = isSpeck.Count;
             int area = 0, minX = width, minY = height, maxX = -1, maxY = -1;
             float max = float.NegativeInfinity;
-            var pixels = new List<int>();
             labels[start] = label;
             stack.Push(start);
             while (stack.TryPop(out int i))
             {
                 int x = i % width, y = i / width;
                 area++;
-                pixels.Add(i);
                 (minX, maxX, minY, maxY) = (Math.Min(minX, x), Math.Max(maxX, x), Math.Min(minY, y), Math.Max(maxY, y));
                 max = MathF.Max(max, map[i]);
                 for (int dy = -1; dy <= 1; dy++)
@@ -75,23 +73,20 @@ public static class RegionFinder
                 }
             }
 
+            isSpeck.Add(area < minArea);
             if (area >= minArea)
             {
                 regions.Add(new MapRegion(minX, minY, maxX - minX + 1, maxY - minY + 1, area, max));
             }
-            else
-            {
-                specks.AddRange(pixels);
-            }
         }
 
         // Specks count as 0: the score is the map's maximum over every other pixel.
-        var speckSet = specks.Count == 0 ? null : new HashSet<int>(specks);
+        bool anySpeck = isSpeck.Contains(true);
         int peak = 0;
-        float score = speckSet is null ? float.NegativeInfinity : 0;
+        float score = anySpeck ? 0 : float.NegativeInfinity;
         for (int i = 0; i < map.Length; i++)
         {
-            if (map[i] > score && speckSet?.Contains(i) != true)
+            if (map[i] > score && !isSpeck[labels[i]])
             {
                 (peak, score) = (i, map[i]);
             }

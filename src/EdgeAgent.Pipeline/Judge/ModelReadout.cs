@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Score;
@@ -36,14 +37,17 @@ internal static class ModelReadout
                 var point = map.IsEmpty ? null : PeakOf(map, info.MapSize.Width);
                 return new ModelReading(runner.ScoreOf(slot), threshold, null, point, [], [],
                     map.IsEmpty ? null : Levels(map, info.MapSize.Width, info.MapSize.Height, LevelScale(map)));
+            case ModelKind.Memseg:
+                var anomaly = runner.AnomalyMapOf(slot);
+                return new ModelReading(TensorPrimitives.Max(anomaly), threshold, null, PeakOf(anomaly, info.Input), [], [],
+                    Levels(anomaly, info.Input, info.Input, threshold));
             default:
+                // Pair segmentation: regions of p ≥ t, specks below the model's minimum area ignored.
                 var probabilities = runner.AnomalyMapOf(slot);
-                // Only a segmenter ignores specks; for MemSeg every pixel counts (score = the map's max).
-                int minArea = info.Kind == ModelKind.Pairseg ? info.MinArea : 1;
-                var reading = RegionFinder.Read(probabilities, info.Input, info.Input, threshold, minArea);
+                var reading = RegionFinder.Read(probabilities, info.Input, info.Input, threshold, info.MinArea);
                 var classScores = info.Classes.Count > 0 ? Classes(info, runner.ClassProbsOf(slot)).Top : [];
                 return new ModelReading(reading.Score, threshold, null, new MapPoint(reading.PeakX, reading.PeakY, info.Input, info.Input),
-                    info.Kind == ModelKind.Pairseg ? reading.Regions : [], classScores, Levels(probabilities, info.Input, info.Input, threshold));
+                    reading.Regions, classScores, Levels(probabilities, info.Input, info.Input, threshold));
         }
     }
 
@@ -65,12 +69,12 @@ internal static class ModelReadout
 
     private static MapPoint PeakOf(ReadOnlySpan<float> map, int width)
     {
-        int peak = System.Numerics.Tensors.TensorPrimitives.IndexOfMax(map);
+        int peak = TensorPrimitives.IndexOfMax(map);
         return new MapPoint(peak % width, peak / width, width, map.Length / width);
     }
 
     // A patch map has no threshold of its own (the score's threshold is on the embedding): its own max is red.
-    private static double LevelScale(ReadOnlySpan<float> map) => Math.Max(1e-6, System.Numerics.Tensors.TensorPrimitives.Max(map) / 2);
+    private static double LevelScale(ReadOnlySpan<float> map) => Math.Max(1e-6, TensorPrimitives.Max(map) / 2);
 
     private static byte[] Levels(ReadOnlySpan<float> map, int width, int height, double threshold) =>
         HeatmapRenderer.Levels(map[..(width * height)], width, height, threshold);

@@ -75,11 +75,18 @@ internal static class VerdictScan
     {
         var text = new System.Text.StringBuilder();
         var values = new List<BsonValue>();
-        void Add(string condition, BsonValue value)
+        // Each '@' of the condition takes the next value, in order.
+        void Add(string condition, params BsonValue[] given)
         {
-            var name = "@" + (values.Count + 2).ToString(CultureInfo.InvariantCulture);
-            text.Append(" AND (").Append(condition.Replace("@", name, StringComparison.Ordinal)).Append(") = true");
-            values.Add(value);
+            var parts = condition.Split('@');
+            text.Append(" AND (").Append(parts[0]);
+            for (var i = 1; i < parts.Length; i++)
+            {
+                text.Append('@').Append((values.Count + 2).ToString(CultureInfo.InvariantCulture)).Append(parts[i]);
+                values.Add(given[i - 1]);
+            }
+
+            text.Append(") = true");
         }
 
         if (query.Since is { } since)
@@ -104,7 +111,14 @@ internal static class VerdictScan
 
         if (query.Shadow is { } shadow)
         {
-            Add(shadow == ShadowFilter.Disagree ? "shadow = 'ok-to-ng' OR shadow = 'ng-to-ok'" : "shadow = @", shadow == ShadowFilter.Disagree ? "" : ShadowLabels.Of(shadow));
+            if (shadow == ShadowFilter.Disagree)
+            {
+                Add("shadow = @ OR shadow = @", ShadowLabels.Of(ShadowFilter.OkToNg), ShadowLabels.Of(ShadowFilter.NgToOk));
+            }
+            else
+            {
+                Add("shadow = @", ShadowLabels.Of(shadow));
+            }
         }
 
         if (query.MinScore is { } min)
