@@ -30,6 +30,8 @@ fi
 for shot in "$shots"/dashboard-*.png; do
   if [ -f "$shot" ]; then echo "dashboard screenshot: $shot"; fi
 done
+# The failed tests again at the end, so the tail of a long CI log names them.
+grep -E '^ +Failed [A-Za-z]' "$log" | sed 's/^ */failed: /' || true
 # One closing line for CI: the totals over every test project.
 # An aborted test host counts as a failure even though it reports no failed test.
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} /The active test run was aborted/{f++}
