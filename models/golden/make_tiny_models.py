@@ -15,6 +15,8 @@ with constants. Not models of anything.
   classifier_nan.onnx   probs NaN: a model whose outputs are not numbers
   unknown_kind.onnx     edgeagent.kind = "fancy"
   class_mismatch.onnx   three classes named, two output
+  pairseg_far.onnx      pairseg_clean plus ood_distance (template 5, image 1.5) and ood_bound 3: a pair it never saw the like of
+  ood_no_output.onnx    pairseg_clean with an ood_bound in its metadata but no ood_distance output
 """
 from __future__ import annotations
 
@@ -95,6 +97,11 @@ def main() -> int:
         "classifier_nan": model("classifier", {"class_probs": np.array([np.nan, np.nan, np.nan])}, {"edgeagent.name": "tiny-classifier-nan", **classes}, False),
         "unknown_kind": model("fancy", {"class_probs": np.array([0.5, 0.5])}, {"edgeagent.name": "tiny-fancy", "edgeagent.threshold": "0.5", "edgeagent.contract": "fancy/1"}, False),
         "class_mismatch": model("classifier", {"class_probs": np.array([0.5, 0.5])}, {"edgeagent.name": "tiny-mismatch", **classes}, False),
+        "pairseg_far": model("pairseg", {"anomaly_map": np.full((1, R, R), 0.05), "ood_distance": np.array([5.0, 1.5])},
+                             {"edgeagent.name": "tiny-pairseg-far", "edgeagent.threshold": "0.5", "edgeagent.min_area": "20",
+                              "edgeagent.ood_bound": "3", "edgeagent.trained_products": "UBM"}, True),
+        "ood_no_output": model("pairseg", {"anomaly_map": np.full((1, R, R), 0.05)},
+                               {"edgeagent.name": "tiny-ood-no-output", "edgeagent.threshold": "0.5", "edgeagent.min_area": "20", "edgeagent.ood_bound": "3"}, True),
     }
     for name, m in models.items():
         onnx.save(m, os.path.join(out, name + ".onnx"))

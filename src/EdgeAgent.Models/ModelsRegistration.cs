@@ -36,7 +36,9 @@ public static class ModelsRegistration
         });
         services.AddSingleton(sp => new ActiveModels(
             sp.GetRequiredService<InspectorFactory>(),
-            sp.GetRequiredService<IOptions<ModelsOptions>>().Value.AutoRollbackAfterFailures));
+            sp.GetRequiredService<IOptions<ModelsOptions>>().Value.AutoRollbackAfterFailures,
+            sp.GetRequiredService<IOptions<RoutingOptions>>().Value.UnknownProducts,
+            sp.GetRequiredService<IOptions<IngestOptions>>().Value.DefaultProduct));
         services.AddSingleton(sp => new ModelRollback(
             sp.GetRequiredService<ModelStore>(),
             sp.GetRequiredService<ActiveModels>(),

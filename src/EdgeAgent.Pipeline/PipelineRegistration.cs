@@ -37,7 +37,8 @@ public static class PipelineRegistration
         var products = ReadProducts(configuration);
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<VerdictIdGenerator>();
-        services.AddValidatedOptions<PipelineOptions>(PipelineOptions.Section).AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        services.AddValidatedOptions<PipelineOptions>(PipelineOptions.Section).AddValidatedOptions<IngestOptions>(IngestOptions.Section)
+            .AddValidatedOptions<RoutingOptions>(RoutingOptions.Section);
         services.AddSingleton(sp => new GoldenTemplates(products, sp.GetRequiredService<IOptions<DecodeLimits>>().Value));
         services.AddSingleton(sp => new InspectorFactory(
             sp.GetRequiredService<IOptions<DecodeLimits>>().Value,

@@ -35,6 +35,9 @@ public sealed record ThresholdCalibration(
     // OK pair cannot reach it.
     private const double MarginShare = 0.01;
 
+    /// <summary>For a model with an out-of-distribution output: the proposed bound (set by <c>calibrate</c>).</summary>
+    public OodCalibration? Ood { get; init; }
+
     /// <summary>Proposes the threshold for <paramref name="targetOverkill"/> in [0, 1).</summary>
     /// <exception cref="ArgumentException">No OK score, a score that is not finite, or a target outside [0, 1).</exception>
     public static ThresholdCalibration Calibrate(IReadOnlyCollection<double> okScores, IReadOnlyCollection<double> ngScores, double targetOverkill)

@@ -18,6 +18,12 @@ public sealed class AgentMetrics : IDisposable
     /// <summary>Counter, {pair}: pairs judged; tags <c>verdict</c>, <c>reason</c>, <c>product</c>.</summary>
     public const string Pairs = "edgeagent.pairs";
 
+    /// <summary>Counter, {pair}: pairs routed; tags <c>product</c>, <c>route</c> (<c>configured</c>, <c>trained</c>, <c>default</c>, <c>none</c>).</summary>
+    public const string PairsRouted = "edgeagent.pairs.routed";
+
+    /// <summary>Counter, {pair}: pairs beyond their model's out-of-distribution bound; tags <c>product</c>, <c>action</c> (<c>review</c>, <c>flag</c>).</summary>
+    public const string PairsOutOfDistribution = "edgeagent.pairs.out_of_distribution";
+
     /// <summary>Histogram, seconds: time in one stage; tag <c>stage</c> (see <see cref="Stage"/>).</summary>
     public const string StageDuration = "edgeagent.stage.duration";
 
@@ -36,6 +42,8 @@ public sealed class AgentMetrics : IDisposable
     private readonly Counter<long> _pairs;
     private readonly Histogram<double> _stages;
     private readonly Counter<long> _modelRuns;
+    private readonly Counter<long> _routed;
+    private readonly Counter<long> _outOfDistribution;
     private readonly ConcurrentDictionary<string, Func<long>> _queues = new(StringComparer.Ordinal);
     private Func<long> _outboxBacklog = static () => 0;
 
@@ -48,6 +56,8 @@ public sealed class AgentMetrics : IDisposable
         _stages = Meter.CreateHistogram(StageDuration, "s", "Time a pair or batch spent in one stage",
             advice: new InstrumentAdvice<double> { HistogramBucketBoundaries = StageBuckets });
         _modelRuns = Meter.CreateCounter<long>(ModelRuns, "{run}", "Model runs (one per batch), by model and provider");
+        _routed = Meter.CreateCounter<long>(PairsRouted, "{pair}", "Pairs routed, by product and how the product found its models");
+        _outOfDistribution = Meter.CreateCounter<long>(PairsOutOfDistribution, "{pair}", "Pairs beyond their model's out-of-distribution bound, by product and action");
         Meter.CreateObservableGauge(QueueDepth, ObserveQueues, "{item}", "Items waiting between stages");
         Meter.CreateObservableGauge(OutboxBacklog, () => Volatile.Read(ref _outboxBacklog)(), "{verdict}", "Verdicts stored but not yet acknowledged by the broker");
     }
@@ -58,6 +68,13 @@ public sealed class AgentMetrics : IDisposable
     /// <summary>A pair got its verdict. <c>reason</c> is <c>none</c> for a verdict without one (OK).</summary>
     public void PairJudged(VerdictKind outcome, string? reason, string product) =>
         _pairs.Add(1, new("verdict", VerdictTag(outcome)), new("reason", reason ?? "none"), new("product", product));
+
+    /// <summary>A pair's product found its models by <paramref name="route"/> (<c>none</c>: it was not judged).</summary>
+    public void PairRouted(string product, string route) => _routed.Add(1, new("product", product), new("route", route));
+
+    /// <summary>A pair lay beyond its model's out-of-distribution bound; <paramref name="review"/> when that made it REVIEW.</summary>
+    public void PairOutOfDistribution(string product, bool review) =>
+        _outOfDistribution.Add(1, new("product", product), new("action", review ? "review" : "flag"));
 
     /// <summary>Time spent in <paramref name="stage"/> (one of <see cref="Stage"/>).</summary>
     public void StageTime(string stage, TimeSpan elapsed) => _stages.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));

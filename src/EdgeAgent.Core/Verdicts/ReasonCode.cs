@@ -53,4 +53,10 @@ public static class ReasonCode
 
     /// <summary>REVIEW: no model is active for the pair's product route (its push failed or it was never installed).</summary>
     public const string ModelUnavailable = "MODEL_UNAVAILABLE";
+
+    /// <summary>REVIEW: the pair's template or image lies beyond the model's out-of-distribution bound: the model was not trained on anything like it.</summary>
+    public const string OutOfDistribution = "OUT_OF_DISTRIBUTION";
+
+    /// <summary>REVIEW: the product is neither named in <c>Products</c> nor among the default model's trained products (and <c>Routing:UnknownProducts</c> is <c>Review</c>).</summary>
+    public const string ProductNotRouted = "PRODUCT_NOT_ROUTED";
 }

@@ -4,14 +4,15 @@ using EdgeAgent.Align;
 namespace EdgeAgent.Verdicts;
 
 /// <summary>
-/// The published and logged result for one pair: schema <c>edgeagent.verdict/2</c>. Every field of <c>/1</c> is
-/// still there and means the same for a product judged by one model; <c>/2</c> adds <see cref="Models"/>,
-/// <see cref="Combine"/> and <see cref="Shadow"/>. Renaming a property breaks consumers; the schema snapshot tests guard it.
+/// The published and logged result for one pair: schema <c>edgeagent.verdict/3</c>. Every field of <c>/1</c> is
+/// still there and means the same for a product judged by one model; <c>/2</c> added <see cref="Models"/>,
+/// <see cref="Combine"/> and <see cref="Shadow"/>; <c>/3</c> adds <see cref="Route"/> and <see cref="Ood"/> (and each
+/// model's <c>ood</c>). Renaming a property breaks consumers; the schema snapshot tests guard it.
 /// </summary>
 public sealed record Verdict
 {
     /// <summary>The schema this agent writes.</summary>
-    public const string CurrentSchema = "edgeagent.verdict/2";
+    public const string CurrentSchema = "edgeagent.verdict/3";
 
     /// <summary>Schema name and version of this payload.</summary>
     public string Schema { get; init; } = CurrentSchema;
@@ -79,6 +80,16 @@ public sealed record Verdict
     /// <summary>The alignment used (identity when the pair was declared registered).</summary>
     public Alignment? Alignment { get; init; }
 
+    /// <summary>
+    /// How the product found its models: <c>configured</c> (named in <c>Products</c>), <c>trained</c> (the default model
+    /// was trained on it), <c>default</c> (unknown product, judged by the default model by opt-in) or <c>none</c>
+    /// (<see cref="ReasonCode.ProductNotRouted"/>). Null in verdicts decided before routing (bad input, given up).
+    /// </summary>
+    public string? Route { get; init; }
+
+    /// <summary>How far the pair lies from what the model was trained on (the member beyond its bound, else the first model that says); null when no model says.</summary>
+    public OodReading? Ood { get; init; }
+
     /// <summary>Milliseconds spent per stage.</summary>
     public required Timings TimingsMs { get; init; }
 
@@ -88,6 +99,12 @@ public sealed record Verdict
     /// <summary>When the verdict was decided (UTC).</summary>
     public required DateTimeOffset JudgedAt { get; init; }
 }
+
+/// <summary>
+/// A model's distance of the pair's template and image to its training pairs (about 1 for pairs like them), the
+/// bound in force, and whether either lies beyond it.
+/// </summary>
+public sealed record OodReading(double Template, double Image, double? Bound, bool Beyond);
 
 /// <summary>An input file and the SHA-256 of the bytes that were judged.</summary>
 public sealed record SourceFile(string Path, string? Sha256);
@@ -154,6 +171,9 @@ public sealed record ModelVerdict
 
     /// <summary>Classifiers (and pair segmenters with class scores): the top classes, most probable first.</summary>
     public IReadOnlyList<ClassScore>? Classes { get; init; }
+
+    /// <summary>Models that carry their training distribution: how far this pair lies from it.</summary>
+    public OodReading? Ood { get; init; }
 }
 
 /// <summary>A defect region: where it lies in the template and in the AOI image, its size, peak probability and class.</summary>

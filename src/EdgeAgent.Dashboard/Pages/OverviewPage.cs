@@ -36,6 +36,7 @@ public static class OverviewPage
         body.Append(StatsTable("Per hour (UTC)", "per-hour", summary.Stats.PerHour));
         body.Append(StatsTable("Per product", "per-product", summary.Stats.PerProduct));
         body.Append("</section>");
+        body.Append(UnvouchedTable(summary.Stats.Unvouched));
         body.Append("<section><h2>Scores of OK and NG verdicts</h2>");
         body.Append(summary.Histogram is { } bins ? HistogramSvg.Render(bins) : "<p class=\"note\">No scored OK or NG verdict in this selection.</p>");
         if (summary.ThresholdNote is { } note)
@@ -45,6 +46,25 @@ public static class OverviewPage
 
         body.Append("</section>");
         body.Append(VerdictTable(filter, rows));
+        return body.ToString();
+    }
+
+    // Only when some pair had no route or lay outside its model's training: an operator should see it without looking for it.
+    private static string UnvouchedTable(IReadOnlyList<UnvouchedCounts> products)
+    {
+        if (products.Count == 0)
+        {
+            return "";
+        }
+
+        var body = new StringBuilder("<section><h2>Pairs the box could not vouch for</h2><table class=\"stats\" id=\"unvouched\"><thead><tr><th>product</th>"
+            + "<th>not routed</th><th>default model by opt-in</th><th>out of distribution</th></tr></thead><tbody>");
+        foreach (var p in products)
+        {
+            body.Append($"<tr><th><a href=\"/?product={Uri.EscapeDataString(p.Product)}\">{E(p.Product)}</a></th><td>{N(p.NotRouted)}</td><td>{N(p.DefaultModel)}</td><td>{N(p.OutOfDistribution)}</td></tr>");
+        }
+
+        body.Append("</tbody></table><p class=\"note\">Not routed: the product is not under Products and the default model was not trained on it (REVIEW PRODUCT_NOT_ROUTED). Out of distribution: the template or image lies beyond the bound of what the model was trained on.</p></section>");
         return body.ToString();
     }
 

@@ -46,6 +46,18 @@ public sealed record ModelInfo(
     /// <summary>The graph outputs an anomaly map of this height and width (0 when it has none).</summary>
     public (int Height, int Width) MapSize { get; init; }
 
+    /// <summary>The products whose pairs the model was trained on (<c>edgeagent.trained_products</c>); empty when it does not say.</summary>
+    public IReadOnlyList<string> TrainedProducts { get; init; } = [];
+
+    /// <summary>
+    /// The out-of-distribution bound the exporter proposed (<c>edgeagent.ood_bound</c>): a pair whose template or image lies
+    /// farther from the training pairs is outside what the model knows. Null when the model carries no bound.
+    /// </summary>
+    public double? OodBound { get; init; }
+
+    /// <summary>The graph outputs <c>ood_distance</c> [N,2]: the template's and the image's distance to the training pairs.</summary>
+    public bool HasOodDistance { get; init; }
+
     /// <summary>The STPM scoring parameters; throws for any other kind.</summary>
     public ScoreParameters StpmScoring => Scoring ?? throw new InvalidOperationException($"{Kind.Name()} models have no STPM scoring.");
 
@@ -60,6 +72,10 @@ public sealed record ModelInfo(
             int.TryParse(Get(key), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
                 ? v
                 : throw new ModelContractException($"Model metadata 'edgeagent.{key}' = '{Get(key)}' is not an integer in [{min}, {max}].");
+        double Positive(string key) =>
+            double.TryParse(Get(key), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) && v > 0
+                ? v
+                : throw new ModelContractException($"Model metadata 'edgeagent.{key}' = '{Get(key)}' is not a positive number.");
         IReadOnlyList<string> List(string key) => Optional(key) is { } text ? [.. text.Split(',').Select(c => c.Trim())] : [];
 
         var kindName = Optional("kind") ?? (Get("contract") == Contract ? ModelKind.Stpm.Name() : null)
@@ -73,15 +89,14 @@ public sealed record ModelInfo(
 
         try
         {
-            var threshold = double.Parse(Get("threshold"), NumberStyles.Float, CultureInfo.InvariantCulture);
-            if (!double.IsFinite(threshold) || threshold <= 0)
-            {
-                throw new ModelContractException($"Model metadata 'edgeagent.threshold' = '{Get("threshold")}' is not a positive number.");
-            }
-
+            var threshold = Positive("threshold");
             int input = Int("input", 16, 4096);
             int crop = Int("crop", 16, 8192);
-            var info = new ModelInfo(kind, Get("name"), Get("version"), Optional("arch") ?? kind.Name(), crop, input, threshold, sha256);
+            var info = new ModelInfo(kind, Get("name"), Get("version"), Optional("arch") ?? kind.Name(), crop, input, threshold, sha256)
+            {
+                TrainedProducts = List("trained_products"),
+                OodBound = Optional("ood_bound") is null ? null : Positive("ood_bound"),
+            };
             return kind switch
             {
                 ModelKind.Stpm => info with

@@ -68,6 +68,18 @@ public sealed class ModelRunner : IDisposable
     /// <summary>Density: the score of pair <paramref name="slot"/>.</summary>
     public float ScoreOf(int slot) => OutputOf(OnnxModel.ScoreOutput, slot)[0];
 
+    /// <summary>The template's and the image's distance to the model's training pairs; null when the model has no such output.</summary>
+    public (float Template, float Image)? OodDistanceOf(int slot)
+    {
+        if (!_model.Info.HasOodDistance)
+        {
+            return null;
+        }
+
+        var distances = OutputOf(OnnxModel.OodOutput, slot);
+        return (distances[0], distances[1]);
+    }
+
     /// <summary>Runs the model on slot 0.</summary>
     public void Run() => Run(1);
 
@@ -116,6 +128,11 @@ public sealed class ModelRunner : IDisposable
         if (info.Kind == ModelKind.Density)
         {
             yield return (OnnxModel.ScoreOutput, [1]);
+        }
+
+        if (info.HasOodDistance)
+        {
+            yield return (OnnxModel.OodOutput, [2]);
         }
     }
 

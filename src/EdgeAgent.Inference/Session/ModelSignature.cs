@@ -72,7 +72,17 @@ internal static class ModelSignature
             }
         }
 
-        return info with { UsesTemplate = usesTemplate, MapSize = map };
+        bool hasOod = outputs.ContainsKey(OnnxModel.OodOutput);
+        if (hasOod)
+        {
+            Expect(outputs, OnnxModel.OodOutput, typeof(float), [2]);
+        }
+        else if (info.OodBound is not null)
+        {
+            throw Shapes($"The metadata gives an out-of-distribution bound but the graph has no '{OnnxModel.OodOutput}' output.");
+        }
+
+        return info with { UsesTemplate = usesTemplate, MapSize = map, HasOodDistance = hasOod };
     }
 
     private static void Expect(IReadOnlyDictionary<string, NodeMetadata> nodes, string name, Type type, int[] shape)

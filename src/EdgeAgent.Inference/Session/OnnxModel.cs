@@ -32,6 +32,9 @@ public sealed class OnnxModel : IDisposable
     /// <summary>Density: the Mahalanobis score, float32 [N, 1].</summary>
     public const string ScoreOutput = "score";
 
+    /// <summary>Any kind (optional): the template's and the image's distance to the training pairs, float32 [N, 2].</summary>
+    public const string OodOutput = "ood_distance";
+
     private OnnxModel(InferenceSession session, ModelInfo info, string provider)
     {
         Session = session;

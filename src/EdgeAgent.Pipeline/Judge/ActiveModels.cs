@@ -7,7 +7,11 @@ namespace EdgeAgent.Pipeline.Judge;
 /// the next one gets the new model. The inspector of each combination of loaded models is made once and reused,
 /// so pairs of the same route batch together.
 /// </summary>
-public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRollback) : IDisposable
+/// <param name="factory">Makes the inspectors; its product settings say which products the configuration names.</param>
+/// <param name="failuresBeforeRollback">Inference failures in a row that roll a model back.</param>
+/// <param name="unknownProducts">What becomes of a product neither configured nor trained on.</param>
+/// <param name="defaultProduct">The product of pairs outside any product folder (<c>Ingest:DefaultProduct</c>): configured by naming it there.</param>
+public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRollback, UnknownProducts unknownProducts = UnknownProducts.Review, string? defaultProduct = null) : IDisposable
 {
     private string? _defaultModel;
     private IReadOnlyDictionary<string, ProductRoute> _routes = new Dictionary<string, ProductRoute>();
@@ -47,11 +51,33 @@ public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRol
         }
     }
 
-    /// <summary>The route of <paramref name="product"/>: its own, or the default model alone.</summary>
+    /// <summary>
+    /// The route of <paramref name="product"/>: its own models; else the default model alone when the product is configured,
+    /// among the default model's trained products, or <see cref="UnknownProducts.DefaultModel"/> is chosen; else no model
+    /// (<see cref="RouteSource.None"/>).
+    /// </summary>
     public ProductRoute RouteOf(string product)
     {
         var route = _routes.GetValueOrDefault(product);
-        return route is { Models.Count: > 0 } ? route : new ProductRoute([DefaultModel], null, route?.Shadow);
+        if (route is { Models.Count: > 0 })
+        {
+            return route;
+        }
+
+        var source = factory.Products.ContainsKey(product) || product == defaultProduct ? RouteSource.Configured
+            : DefaultTrainedOn(product) ? RouteSource.Trained
+            : unknownProducts == UnknownProducts.DefaultModel ? RouteSource.Default
+            : RouteSource.None;
+        return new ProductRoute(source == RouteSource.None ? [] : [DefaultModel], null, route?.Shadow) { Source = source };
+    }
+
+    // The active default version's own list: a pushed default trained on more products routes them from its activation on.
+    private bool DefaultTrainedOn(string product)
+    {
+        lock (_gate)
+        {
+            return _byName.GetValueOrDefault(DefaultModel)?.Model.Info.TrainedProducts.Contains(product, StringComparer.Ordinal) == true;
+        }
     }
 
     /// <summary>Every model name some product routes to, the default first.</summary>
@@ -83,6 +109,11 @@ public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRol
     public PanelLease? Acquire(string product)
     {
         var route = RouteOf(product);
+        if (route.Source == RouteSource.None)
+        {
+            return null;
+        }
+
         while (true)
         {
             LoadedModel[] members;

@@ -135,16 +135,23 @@ public sealed class InspectionWorker(
             return new Item(pair, null, null, Review(pair, ReasonCode.CrashedWhileJudging, $"the agent stopped {attempts} times before this pair had a verdict, the last {attempts - 1} while judging it again; it is not judged again"));
         }
 
+        var route = models.RouteOf(pair.Product);
+        if (route.Source == RouteSource.None)
+        {
+            return new Item(pair, null, null, Review(pair, ReasonCode.ProductNotRouted,
+                $"product {pair.Product} is not under Products and the default model {models.DefaultModel} was not trained on it; name it under Products, or set Routing:UnknownProducts=DefaultModel")) { Route = route.SourceName };
+        }
+
         var lease = models.Acquire(pair.Product);
         if (lease is null)
         {
-            var missing = models.RouteOf(pair.Product).Models.Where(m => !models.Snapshot().ContainsKey(m));
-            return new Item(pair, null, null, Review(pair, ReasonCode.ModelUnavailable, $"no active model '{string.Join("', '", missing)}' for product {pair.Product}"));
+            var missing = route.Models.Where(m => !models.Snapshot().ContainsKey(m));
+            return new Item(pair, null, null, Review(pair, ReasonCode.ModelUnavailable, $"no active model '{string.Join("', '", missing)}' for product {pair.Product}")) { Route = route.SourceName };
         }
 
         try
         {
-            return new Item(pair, lease, lease.Inspector.Prepare(pair), null);
+            return new Item(pair, lease, lease.Inspector.Prepare(pair), null) { Route = route.SourceName };
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -163,6 +170,7 @@ public sealed class InspectionWorker(
             for (var i = 0; i < batch.Count; i++)
             {
                 var (item, verdict) = (batch[i], verdicts[i]);
+                verdict = item.Route is null ? verdict : verdict with { Route = item.Route };
                 Record(item, verdict);
                 var heatmaps = item.Prepared?.Heatmaps ?? [];
                 shadows.Record(verdict);
@@ -179,6 +187,15 @@ public sealed class InspectionWorker(
     private void Record(Item item, Verdict verdict)
     {
         metrics.PairJudged(verdict.Outcome, verdict.Reason, item.Pair.Product);
+        if (verdict.Route is { } route)
+        {
+            metrics.PairRouted(item.Pair.Product, route);
+        }
+
+        if (verdict.Ood is { Beyond: true })
+        {
+            metrics.PairOutOfDistribution(item.Pair.Product, verdict.Outcome == VerdictKind.Review);
+        }
         if (verdict.TimingsMs.Decode > 0)
         {
             metrics.StageTime(AgentMetrics.Stage.Decode, TimeSpan.FromMilliseconds(verdict.TimingsMs.Decode));
@@ -266,5 +283,9 @@ public sealed class InspectionWorker(
     private sealed record Judged(IReadOnlyList<Item> Batch, IReadOnlyList<Verdict> Verdicts);
 
     /// <summary>A pair on its way through the pipeline: prepared under a model lease, or already decided.</summary>
-    private sealed record Item(PairCandidate Pair, ActiveModels.PanelLease? Lease, PreparedPair? Prepared, Verdict? Decided);
+    private sealed record Item(PairCandidate Pair, ActiveModels.PanelLease? Lease, PreparedPair? Prepared, Verdict? Decided)
+    {
+        /// <summary>How the product found its models (the verdict's <c>route</c>); null when the pair never reached routing.</summary>
+        public string? Route { get; init; }
+    }
 }

@@ -23,6 +23,12 @@ internal static class ModelReadout
     /// </summary>
     public static ModelReading Read(ModelInfo info, ModelRunner runner, int slot, ScoreCalculator? stpm, double threshold, float[] scratch)
     {
+        var reading = ReadKind(info, runner, slot, stpm, threshold, scratch);
+        return runner.OodDistanceOf(slot) is { } ood ? reading with { Ood = ood } : reading;
+    }
+
+    private static ModelReading ReadKind(ModelInfo info, ModelRunner runner, int slot, ScoreCalculator? stpm, double threshold, float[] scratch)
+    {
         switch (info.Kind)
         {
             case ModelKind.Stpm:
@@ -88,7 +94,11 @@ internal sealed record ModelReading(
     MapPoint? Peak,
     IReadOnlyList<MapRegion> Regions,
     IReadOnlyList<ClassScore> Classes,
-    byte[]? HeatLevels);
+    byte[]? HeatLevels)
+{
+    /// <summary>The template's and the image's distance to the model's training pairs, when the model outputs them.</summary>
+    public (float Template, float Image)? Ood { get; init; }
+}
 
 /// <summary>A point in a <paramref name="Width"/>×<paramref name="Height"/> map that covers the model's crop.</summary>
 internal sealed record MapPoint(int X, int Y, int Width, int Height);

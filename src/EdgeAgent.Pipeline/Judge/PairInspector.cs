@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Collections.Concurrent;
 using System.Diagnostics;
+using System.Globalization;
 using EdgeAgent.Align;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Ingest;
@@ -183,7 +184,7 @@ public sealed class PairInspector(
         // Score = each model's decision rule on this pair's outputs (measured in the run) + the combination.
         draft.ScoreMs = members.Sum(m => m.ReadMsPerPair) + clock.Elapsed.TotalMilliseconds;
         var first = says[0];
-        var result = new Judgement(says, shadowSays, panel.Combine, first.Layers, first.Peak);
+        var result = new Judgement(says, shadowSays, panel.Combine, first.Layers, first.Peak) { Ood = says.FirstOrDefault(s => s.Ood is not null)?.Ood };
         if (says.FirstOrDefault(s => s.Outcome == VerdictKind.Review) is { } failed)
         {
             return Finish(draft, result, VerdictKind.Review, ReasonCode.InferenceFailed, $"model {failed.Name} {failed.Version}: {failed.Detail}", pair.Clock);
@@ -196,6 +197,17 @@ public sealed class PairInspector(
         if (!pair.Estimate!.Trusted)
         {
             return Finish(draft, result, VerdictKind.Review, ReasonCode.AlignmentUntrusted, pair.Estimate.UntrustedReason, pair.Clock);
+        }
+
+        if (says.FirstOrDefault(s => s.Ood is { Beyond: true }) is { } stranger)
+        {
+            result = result with { Ood = stranger.Ood };
+            if (OodPolicyOf(pair.Candidate.Product) == OodPolicy.Review)
+            {
+                var ood = stranger.Ood!;
+                return Finish(draft, result, VerdictKind.Review, ReasonCode.OutOfDistribution,
+                    string.Create(CultureInfo.InvariantCulture, $"model {stranger.Name} {stranger.Version}: template {ood.Template:0.00}, image {ood.Image:0.00} beyond its bound {ood.Bound:0.00}"), pair.Clock);
+            }
         }
 
         return ng
@@ -225,6 +237,7 @@ public sealed class PairInspector(
             return verdict with { Detail = run.Failure ?? $"the model's score is not a finite number ({reading?.Score})" };
         }
 
+        var ood = reading.Ood is var (t, i) ? OodOf(pair.Candidate.Product, info, t, i) : null;
         var topClass = reading.Classes.FirstOrDefault(c => info.DefectClasses.Contains(c.Name))?.Name;
         return verdict with
         {
@@ -235,8 +248,17 @@ public sealed class PairInspector(
             Peak = reading.Peak is { } p ? PeakOf(p, info.Crop, pair.Size, pair.Estimate!.Alignment) : null,
             Regions = info.Kind == ModelKind.Pairseg ? [.. reading.Regions.Select(r => RegionOf(r, info, pair.Size, pair.Estimate!.Alignment, topClass))] : null,
             Classes = reading.Classes.Count > 0 ? reading.Classes : null,
+            Ood = ood,
         };
     }
+
+    private OodReading OodOf(string product, ModelInfo info, float template, float image)
+    {
+        var bound = products.GetValueOrDefault(product)?.OodBound ?? info.OodBound;
+        return new OodReading(Math.Round(template, 4), Math.Round(image, 4), bound, bound is { } b && Math.Max(template, image) > b);
+    }
+
+    private OodPolicy OodPolicyOf(string product) => products.GetValueOrDefault(product)?.OutOfDistribution ?? OodPolicy.Review;
 
     private Verdict? PrepareInto(PreparedPair prepared, bool align, Action<Mat>? keepWarped)
     {
@@ -397,6 +419,7 @@ public sealed class PairInspector(
         Models = j.Members,
         Shadow = j.Shadow,
         Alignment = d.Alignment,
+        Ood = j.Ood,
         TimingsMs = new Timings(Round(d.Decode), Round(d.Align), Round(d.Infer), Round(d.ScoreMs), Round(clock.Elapsed.TotalMilliseconds)),
         Station = station,
         JudgedAt = time.GetUtcNow(),
@@ -415,5 +438,7 @@ public sealed class PairInspector(
         public double? Score { get; init; }
 
         public double? Threshold { get; init; }
+
+        public OodReading? Ood { get; init; }
     }
 }

@@ -6,6 +6,12 @@ namespace EdgeAgent.Pipeline.Judge;
 /// <summary>Which models judge a product and how: the members (store names, in order), their policy, the shadow.</summary>
 public sealed record ProductRoute(IReadOnlyList<string> Models, CombinePolicy? Combine = null, ShadowRef? Shadow = null)
 {
+    /// <summary>How the product found these models.</summary>
+    public RouteSource Source { get; init; } = RouteSource.Configured;
+
+    /// <summary>The verdict's <c>route</c> value: <c>configured</c>, <c>trained</c>, <c>default</c> or <c>none</c>.</summary>
+    public string SourceName => Source.ToString().ToLowerInvariant();
+
     /// <summary>The route a product's settings configure, before the store is consulted; null when they name no model.</summary>
     /// <exception cref="FormatException">An unknown combination policy, or a shadow without name or version.</exception>
     public static ProductRoute? From(ProductSettings settings)

@@ -33,6 +33,15 @@ public sealed class ProductSettings
     /// </summary>
     public string? GoldenImage { get; set; }
 
+    /// <summary>
+    /// What a pair beyond its model's out-of-distribution bound becomes: <c>Review</c> (the default: REVIEW
+    /// <c>OUT_OF_DISTRIBUTION</c>) or <c>Flag</c> (the verdict stands; the verdict's <c>ood.beyond</c> says it).
+    /// </summary>
+    public OodPolicy OutOfDistribution { get; set; } = OodPolicy.Review;
+
+    /// <summary>This product's out-of-distribution bound, replacing the one the models carry (<c>calibrate</c> proposes it).</summary>
+    public double? OodBound { get; set; }
+
     /// <summary>NG threshold for this product.</summary>
     public double? Threshold { get; set; }
 
@@ -47,6 +56,16 @@ public sealed class ProductSettings
         LayerWeights is null ? model.LayerWeights : [.. LayerWeights.Split(',').Select(w => double.Parse(w, NumberStyles.Float, CultureInfo.InvariantCulture))],
         Mask is null ? model.Mask : MaskSpec.Parse(Mask),
         Threshold ?? model.Threshold).Validated();
+}
+
+/// <summary>What a pair outside its model's training distribution becomes.</summary>
+public enum OodPolicy
+{
+    /// <summary>REVIEW <c>OUT_OF_DISTRIBUTION</c>: the box does not vouch for a verdict its model cannot give.</summary>
+    Review,
+
+    /// <summary>The verdict stands; the distance and <c>beyond</c> are reported and counted.</summary>
+    Flag,
 }
 
 /// <summary>Configuration <c>Products:&lt;p&gt;:Shadow</c>: the store model a product's shadow runs.</summary>

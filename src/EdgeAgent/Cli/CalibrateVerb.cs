@@ -23,29 +23,45 @@ internal static class CalibrateVerb
         var model = CliOptions.Text("--model", "M", "ONNX model [default: the configured one]");
         var product = CliOptions.Text("--product", "P", "product to calibrate [default: default]");
         var target = CliOptions.Number("--target-overkill", 0.001, "F", "share of OK pairs allowed at or above the threshold, in [0, 1)");
+        var targetReview = CliOptions.Number("--target-false-review", 0.005, "F", "models with an out-of-distribution output: share of OK pairs allowed beyond the proposed bound, in [0, 1)");
+        var others = CliOptions.Text("--others", "DIR", "pairs of other products: their out-of-distribution distances are printed beside the bound");
         var config = CliOptions.Config();
-        var write = CliOptions.Text("--write", "FILE", "put the threshold into this configuration file as Products:<product>:Threshold");
+        var write = CliOptions.Text("--write", "FILE", "put the threshold (and the bound) into this configuration file as Products:<product>:Threshold (:OodBound)");
         var json = CliOptions.Flag("--json", "print the calibration record as JSON");
         var command = new Command("calibrate", "scores known-OK (and known-NG) pairs and proposes the product's threshold for a target overkill")
-            .With(ok, ng, model, product, target, config, write, json);
-        command.SetAction((result, _) => Task.FromResult(Run(result.GetRequiredValue(ok), result.GetValue(ng), result.GetValue(model),
-            result.GetValue(product) ?? "default", result.GetValue(target), result.GetValue(config), result.GetValue(write), result.GetValue(json))));
+            .With(ok, ng, model, product, target, targetReview, others, config, write, json);
+        command.SetAction((result, _) => Task.FromResult(Run(
+            new Request(result.GetRequiredValue(ok), result.GetValue(ng), result.GetValue(others), result.GetValue(model), result.GetValue(product) ?? "default",
+                result.GetValue(target), result.GetValue(targetReview)), result.GetValue(config), result.GetValue(write), result.GetValue(json))));
         return command;
     }
 
-    public static int Run(string okPath, string? ngPath, string? modelPath, string product, double target, string? configFile, string? write, bool json)
+    /// <summary>What to calibrate: the folders, the model, the product and the two targets.</summary>
+    public sealed record Request(string Ok, string? Ng, string? Others, string? Model, string Product, double TargetOverkill, double TargetFalseReview);
+
+    public static int Run(Request request, string? configFile, string? write, bool json)
     {
-        var okFolder = Folder(okPath);
-        var ngFolder = ngPath is { } ng ? Folder(ng) : null;
+        ArgumentNullException.ThrowIfNull(request);
+        var (product, target) = (request.Product, request.TargetOverkill);
+        var okFolder = Folder(request.Ok);
+        var ngFolder = request.Ng is { } ng ? Folder(ng) : null;
+        var othersFolder = request.Others is { } o ? Folder(o) : null;
         if (target is not (>= 0 and < 1))
         {
             throw new UsageException("Option --target-overkill must lie in [0, 1), e.g. 0.001 for one in a thousand.");
         }
 
+        if (request.TargetFalseReview is not (>= 0 and < 1))
+        {
+            throw new UsageException("Option --target-false-review must lie in [0, 1), e.g. 0.005 for one in two hundred.");
+        }
+
+        var modelPath = request.Model;
         using var offline = OfflineInspector.Create(configFile, modelPath, quiet: json);
         var naming = new PairNaming(offline.Options<IngestOptions>());
         var ok = ScoreFolder(offline.Inspector, naming, okFolder, product, "calibrate: OK pairs scored");
-        var ngSet = ngFolder is null ? new ScoredFolder([], []) : ScoreFolder(offline.Inspector, naming, ngFolder, product, "calibrate: NG pairs scored");
+        var ngSet = ngFolder is null ? new ScoredFolder([], [], []) : ScoreFolder(offline.Inspector, naming, ngFolder, product, "calibrate: NG pairs scored");
+        var otherSet = othersFolder is null ? null : ScoreFolder(offline.Inspector, naming, othersFolder, product, "calibrate: other products' pairs scored");
         var c = CultureInfo.InvariantCulture;
         foreach (var excluded in ok.Excluded.Concat(ngSet.Excluded))
         {
@@ -60,10 +76,11 @@ internal static class CalibrateVerb
         }
 
         var calibration = ThresholdCalibration.Calibrate(ok.Scores, ngSet.Scores, target);
+        var bound = ok.Distances.Count == 0 ? null : OodCalibration.Propose(ok.Distances, request.TargetFalseReview, ok.Bound, otherSet?.Distances);
         var current = ok.Threshold;
         if (json)
         {
-            Console.WriteLine(JsonSerializer.Serialize(calibration, CalibrationJsonContext.Default.ThresholdCalibration));
+            Console.WriteLine(JsonSerializer.Serialize(calibration with { Ood = bound }, CalibrationJsonContext.Default.ThresholdCalibration));
         }
         else
         {
@@ -78,14 +95,31 @@ internal static class CalibrateVerb
             Console.WriteLine(ScoreHistogram.Render(ok.Scores, ngSet.Scores, calibration.Threshold));
             Console.WriteLine();
             Console.WriteLine(Describe(calibration, current));
+            if (bound is not null)
+            {
+                Console.WriteLine(bound.Describe());
+            }
+            else if (othersFolder is not null)
+            {
+                Console.WriteLine("ood        the model has no out-of-distribution output; --others is not used");
+            }
         }
 
         if (write is not null)
         {
-            var previous = ProductThresholdFile.Write(write, product, calibration.Threshold);
+            var values = new Dictionary<string, double>(StringComparer.Ordinal) { ["Threshold"] = calibration.Threshold };
+            if (bound is not null)
+            {
+                values["OodBound"] = bound.Bound;
+            }
+
+            var previous = ProductThresholdFile.Write(write, product, values);
             // With --json, stdout holds the record alone.
-            (json ? Console.Error : Console.Out).WriteLine(string.Create(c,
-                $"wrote {Path.GetFullPath(write)}: Products:{product}:Threshold {previous ?? "(unset)"} -> {calibration.Threshold.ToString("R", c)}"));
+            foreach (var (key, value) in values)
+            {
+                (json ? Console.Error : Console.Out).WriteLine(string.Create(c,
+                    $"wrote {Path.GetFullPath(write)}: Products:{product}:{key} {previous[key] ?? "(unset)"} -> {value.ToString("R", c)}"));
+            }
         }
 
         return 0;
@@ -128,8 +162,9 @@ internal static class CalibrateVerb
             .ToList();
         using var progress = TerminalProgress.Start(label, files.Sum(g => g.Count(f => f.Name!.Role == PairRole.Image)));
         var scores = new List<double>();
+        var distances = new List<double>();
         var excluded = new List<Verdict>();
-        double? threshold = null;
+        double? threshold = null, bound = null;
         foreach (var group in files)
         {
             var template = group.Where(f => f.Name!.Role == PairRole.Template).Select(f => f.Path).Order(StringComparer.Ordinal).FirstOrDefault();
@@ -139,6 +174,13 @@ internal static class CalibrateVerb
                 var verdict = inspector.Inspect(pair);
                 progress.Report(scores.Count + excluded.Count + 1);
                 threshold ??= verdict.Threshold;
+                if (verdict.Ood is { } ood)
+                {
+                    // Beyond the bound or not, the distance is what the bound is calibrated on.
+                    distances.Add(Math.Max(ood.Template, ood.Image));
+                    bound ??= ood.Bound;
+                }
+
                 if (verdict is { Outcome: VerdictKind.Ok or VerdictKind.Ng, Score: { } score })
                 {
                     scores.Add(score);
@@ -150,10 +192,10 @@ internal static class CalibrateVerb
             }
         }
 
-        return new ScoredFolder(scores, excluded, threshold);
+        return new ScoredFolder(scores, excluded, distances, threshold, bound);
     }
 
-    private sealed record ScoredFolder(List<double> Scores, List<Verdict> Excluded, double? Threshold = null);
+    private sealed record ScoredFolder(List<double> Scores, List<Verdict> Excluded, List<double> Distances, double? Threshold = null, double? Bound = null);
 }
 
 /// <summary>The calibration record as <c>calibrate --json</c> prints it.</summary>

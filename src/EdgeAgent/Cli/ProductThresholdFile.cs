@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace EdgeAgent.Host.Cli;
 
 /// <summary>
-/// Sets <c>Products:&lt;product&gt;:Threshold</c> in a JSON configuration file and keeps every other setting.
+/// Sets <c>Products:&lt;product&gt;:Threshold</c> (and <c>:OodBound</c>) in a JSON configuration file and keeps every other setting.
 /// The file is replaced atomically (temp file in the same folder, then a rename), so the agent never reads
 /// half a file. Comments, which the configuration reader tolerates, do not survive the rewrite.
 /// </summary>
@@ -14,15 +14,19 @@ internal static class ProductThresholdFile
     // Configuration keys are case-insensitive, so "products" in the file is the section this writes.
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = true };
 
-    /// <summary>Writes the threshold; returns the previous value as written in the file, or null when there was none.</summary>
+    /// <summary>Writes the product's settings <paramref name="values"/> (key → value); returns each key's previous value as written in the file, or null.</summary>
     /// <exception cref="InvalidDataException">The file is not a JSON object, or a section on the way is not one.</exception>
-    public static string? Write(string path, string product, double threshold)
+    public static IReadOnlyDictionary<string, string?> Write(string path, string product, IReadOnlyDictionary<string, double> values)
     {
         var full = Path.GetFullPath(path);
         var root = File.Exists(full) ? Parse(full) : new JsonObject(NodeOptions);
         var entry = Section(Section(root, "Products", full), product, full);
-        var previous = entry["Threshold"]?.ToJsonString();
-        entry["Threshold"] = threshold;
+        var previous = new Dictionary<string, string?>(StringComparer.Ordinal);
+        foreach (var (key, value) in values)
+        {
+            previous[key] = entry[key]?.ToJsonString();
+            entry[key] = value;
+        }
 
         var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");
         try

@@ -10,31 +10,86 @@ public sealed class VerdictSchemaTests
     // The /1 payload as consumers have parsed it since the first release.
     private const string SchemaOne = """{"schema":"edgeagent.verdict/1","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"score":2.5,"threshold":1.7,"layers":[1,2,3],"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"stpm","version":"1.0.0","sha256":"cc","provider":"CPU"},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
 
+    // The /2 payload of a gated combination with a shadow, as consumers have parsed it since issue 14.
+    private const string SchemaTwo = """{"schema":"edgeagent.verdict/2","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"score":1.5,"threshold":1,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"cls","version":"1.0.0","sha256":"dd","provider":"CPU"},"combine":"gate","models":[{"kind":"classifier","name":"cls","version":"1.0.0","sha256":"dd","score":0.9,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":2,"layers":null,"peak":null,"regions":null,"classes":[{"name":"scratch","p":0.8},{"name":"ok","p":0.1}]},{"kind":"pairseg","name":"seg","version":"1.0.0","sha256":"ee","score":0.75,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[{"template":{"x":290,"y":295,"width":20,"height":12},"image":{"x":295,"y":293,"width":20.5,"height":12.5},"area":180,"max":0.75,"class":"scratch"}],"classes":null}],"shadow":{"kind":"pairseg","name":"seg","version":"2.0.0","sha256":"ee","score":0.2,"threshold":0.5,"verdict":"OK","reason":null,"detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[],"classes":null},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
+
     [Fact]
-    public void SchemaTwo_SingleModelVerdict_KeepsEveryFieldOfSchemaOneWithTheSameValue()
+    public void SchemaThree_SingleModelVerdict_KeepsEveryFieldOfSchemaOneWithTheSameValue()
     {
         var json = JsonSerializer.Serialize(SingleModel(), VerdictJsonContext.Default.Verdict);
 
-        using var two = JsonDocument.Parse(json);
+        using var three = JsonDocument.Parse(json);
         using var one = JsonDocument.Parse(SchemaOne);
-        Assert.Equal("edgeagent.verdict/2", two.RootElement.GetProperty("schema").GetString());
-        foreach (var field in one.RootElement.EnumerateObject().Where(f => f.Name != "schema"))
+        Assert.Equal("edgeagent.verdict/3", three.RootElement.GetProperty("schema").GetString());
+        AssertKeeps(one.RootElement, three.RootElement, "");
+    }
+
+    [Fact]
+    public void SchemaThree_CombinedVerdict_KeepsEveryFieldOfSchemaTwoWithTheSameValue()
+    {
+        var json = JsonSerializer.Serialize(Combined(), VerdictJsonContext.Default.Verdict);
+
+        using var three = JsonDocument.Parse(json);
+        using var two = JsonDocument.Parse(SchemaTwo);
+        AssertKeeps(two.RootElement, three.RootElement, "");
+    }
+
+    [Theory]
+    [InlineData(SchemaOne, "edgeagent.verdict/1")]
+    [InlineData(SchemaTwo, "edgeagent.verdict/2")]
+    public void OlderSchema_StoredPayload_StillReads(string payload, string schema)
+    {
+        var verdict = JsonSerializer.Deserialize(payload, VerdictJsonContext.Default.Verdict)!;
+
+        Assert.Equal((schema, VerdictKind.Ng), (verdict.Schema, verdict.Outcome));
+        Assert.Null(verdict.Route);
+        Assert.Null(verdict.Ood);
+    }
+
+    [Fact]
+    public void Serialize_CombinedVerdictWithRouteAndDistances_MatchesTheDocumentedSchemaThree()
+    {
+        var ood = new OodReading(1.2, 3.4, 2.169, Beyond: true);
+        var verdict = Combined() with
         {
-            Assert.Equal(field.Value.GetRawText(), two.RootElement.GetProperty(field.Name).GetRawText());
+            Outcome = VerdictKind.Review, Reason = ReasonCode.OutOfDistribution, Detail = "model cls 1.0.0: template 1.20, image 3.40 beyond its bound 2.17",
+            Route = "trained", Ood = ood, Models = [.. Combined().Models!.Select((m, i) => i == 0 ? m with { Ood = ood } : m)],
+        };
+
+        var json = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
+
+        const string Expected = """{"schema":"edgeagent.verdict/3","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"REVIEW","reason":"OUT_OF_DISTRIBUTION","detail":"model cls 1.0.0: template 1.20, image 3.40 beyond its bound 2.17","score":1.5,"threshold":1,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"cls","version":"1.0.0","sha256":"dd","provider":"CPU"},"combine":"gate","models":[{"kind":"classifier","name":"cls","version":"1.0.0","sha256":"dd","score":0.9,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":2,"layers":null,"peak":null,"regions":null,"classes":[{"name":"scratch","p":0.8},{"name":"ok","p":0.1}],"ood":{"template":1.2,"image":3.4,"bound":2.169,"beyond":true}},{"kind":"pairseg","name":"seg","version":"1.0.0","sha256":"ee","score":0.75,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[{"template":{"x":290,"y":295,"width":20,"height":12},"image":{"x":295,"y":293,"width":20.5,"height":12.5},"area":180,"max":0.75,"class":"scratch"}],"classes":null,"ood":null}],"shadow":{"kind":"pairseg","name":"seg","version":"2.0.0","sha256":"ee","score":0.2,"threshold":0.5,"verdict":"OK","reason":null,"detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[],"classes":null,"ood":null},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"route":"trained","ood":{"template":1.2,"image":3.4,"bound":2.169,"beyond":true},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
+        Assert.Equal(Expected, json);
+        Assert.Equal(ood, JsonSerializer.Deserialize(json, VerdictJsonContext.Default.Verdict)!.Models![0].Ood);
+    }
+
+    // Every field of the older payload is in the newer one with the same value; objects may have gained fields.
+    private static void AssertKeeps(JsonElement older, JsonElement newer, string path)
+    {
+        if (older.ValueKind == JsonValueKind.Object)
+        {
+            Assert.Equal(JsonValueKind.Object, newer.ValueKind);
+            foreach (var field in older.EnumerateObject().Where(f => f.Name != "schema"))
+            {
+                Assert.True(newer.TryGetProperty(field.Name, out var kept), $"{path}.{field.Name} is gone");
+                AssertKeeps(field.Value, kept, $"{path}.{field.Name}");
+            }
+        }
+        else if (older.ValueKind == JsonValueKind.Array)
+        {
+            Assert.Equal(older.GetArrayLength(), newer.GetArrayLength());
+            foreach (var (o, n, i) in older.EnumerateArray().Zip(newer.EnumerateArray()).Select((p, i) => (p.First, p.Second, i)))
+            {
+                AssertKeeps(o, n, $"{path}[{i}]");
+            }
+        }
+        else
+        {
+            Assert.True(older.GetRawText() == newer.GetRawText(), $"{path}: {older.GetRawText()} became {newer.GetRawText()}");
         }
     }
 
-    [Fact]
-    public void SchemaOne_StoredPayload_StillReads()
-    {
-        var verdict = JsonSerializer.Deserialize(SchemaOne, VerdictJsonContext.Default.Verdict)!;
-
-        Assert.Equal(("edgeagent.verdict/1", 2.5, VerdictKind.Ng), (verdict.Schema, verdict.Score!.Value, verdict.Outcome));
-        Assert.Null(verdict.Models);
-    }
-
-    [Fact]
-    public void Serialize_CombinedVerdict_MatchesTheDocumentedSchemaTwo()
+    private static Verdict Combined()
     {
         var classes = new ModelVerdict
         {
@@ -47,17 +102,11 @@ public sealed class VerdictSchemaTests
             Reason = ReasonCode.ScoreAboveThreshold, InferMs = 3, Peak = new Peak(300, 301, 305, 299),
             Regions = [new DefectRegion(new Box(290, 295, 20, 12), new Box(295, 293, 20.5, 12.5), 180, 0.75, "scratch")],
         };
-        var verdict = SingleModel() with
+        return SingleModel() with
         {
             Score = 1.5, Threshold = 1, Layers = null, Model = new ModelRef("cls", "1.0.0", "dd", "CPU"), Combine = "gate", Models = [classes, segmenter],
             Shadow = segmenter with { Name = "seg", Version = "2.0.0", Score = 0.2, Outcome = VerdictKind.Ok, Reason = null, Regions = [] },
         };
-
-        var json = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
-
-        const string Expected = """{"schema":"edgeagent.verdict/2","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"score":1.5,"threshold":1,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"cls","version":"1.0.0","sha256":"dd","provider":"CPU"},"combine":"gate","models":[{"kind":"classifier","name":"cls","version":"1.0.0","sha256":"dd","score":0.9,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":2,"layers":null,"peak":null,"regions":null,"classes":[{"name":"scratch","p":0.8},{"name":"ok","p":0.1}]},{"kind":"pairseg","name":"seg","version":"1.0.0","sha256":"ee","score":0.75,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[{"template":{"x":290,"y":295,"width":20,"height":12},"image":{"x":295,"y":293,"width":20.5,"height":12.5},"area":180,"max":0.75,"class":"scratch"}],"classes":null}],"shadow":{"kind":"pairseg","name":"seg","version":"2.0.0","sha256":"ee","score":0.2,"threshold":0.5,"verdict":"OK","reason":null,"detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[],"classes":null},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
-        Assert.Equal(Expected, json);
-        Assert.Equal(2, JsonSerializer.Deserialize(json, VerdictJsonContext.Default.Verdict)!.Models!.Count);
     }
 
     private static Verdict SingleModel() => new Verdict

@@ -25,12 +25,21 @@ public sealed class ModelKindContractTests
     [Theory]
     [InlineData("unknown_kind", ModelContractException.UnknownKind, "fancy")]
     [InlineData("class_mismatch", ModelContractException.ClassMismatch, "names 3")]
+    [InlineData("ood_no_output", ModelContractException.InconsistentShapes, "ood_distance")]
     public void Load_ModelBreakingItsContract_IsRefusedWithItsReasonCode(string stem, string reason, string detail)
     {
         var e = Assert.Throws<ModelContractException>(() => OnnxModel.Load(RepoPaths.Tiny(stem), Cpu, NullLogger.Instance));
 
         Assert.Equal(reason, e.Reason);
         Assert.Contains(detail, e.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Load_ModelWithItsTrainingDistribution_ReadsTheBoundTheProductsAndTheDistanceOutput()
+    {
+        using var model = OnnxModel.Load(RepoPaths.Tiny("pairseg_far"), Cpu, NullLogger.Instance);
+
+        Assert.Equal((true, 3.0, "UBM"), (model.Info.HasOodDistance, model.Info.OodBound, string.Join(",", model.Info.TrainedProducts)));
     }
 
     [Fact]

@@ -142,14 +142,38 @@ public sealed class ModelPanelTests : IDisposable
         prepared.ForEach(p => p.Dispose());
     }
 
+    [Fact]
+    public void OutOfDistribution_ModelSaysThePairIsBeyondItsBound_ReviewWithTheDistancesNeverOk()
+    {
+        var verdict = Judge(new ModelPanel([Model("pairseg_far")]));
+
+        Assert.Equal((VerdictKind.Review, ReasonCode.OutOfDistribution), (verdict.Outcome, verdict.Reason));
+        Assert.Equal(new OodReading(5, 1.5, 3, Beyond: true), verdict.Ood);
+        Assert.Equal(verdict.Ood, verdict.Models!.Single().Ood);
+        Assert.NotNull(verdict.Score); // judged all the same: the operator sees what the model said
+        Assert.Contains("beyond its bound 3.00", verdict.Detail, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(OodPolicy.Review, 6.0, VerdictKind.Ok, false)]
+    [InlineData(OodPolicy.Flag, null, VerdictKind.Ok, true)]
+    public void OutOfDistribution_ProductBoundOrFlagPolicy_DecidesWhatTheDistanceDoes(OodPolicy policy, double? bound, VerdictKind expected, bool beyond)
+    {
+        var factory = InspectorFixture.Factory(new Dictionary<string, ProductSettings> { ["default"] = new() { OutOfDistribution = policy, OodBound = bound } });
+
+        var verdict = Judge(new ModelPanel([Model("pairseg_far")]), factory: factory);
+
+        Assert.Equal((expected, beyond, bound ?? 3), (verdict.Outcome, verdict.Ood!.Beyond, verdict.Ood.Bound!.Value));
+    }
+
     public void Dispose()
     {
         _loaded.ForEach(m => m.Dispose());
     }
 
-    private Verdict Judge(ModelPanel panel, bool withShadow = true)
+    private Verdict Judge(ModelPanel panel, bool withShadow = true, InspectorFactory? factory = null)
     {
-        using var inspector = _factory.Create(panel);
+        using var inspector = (factory ?? _factory).Create(panel);
         using var prepared = inspector.Prepare(GoldenCandidates().First(), align: false);
         return inspector.Judge([prepared], withShadow)[0];
     }
