@@ -231,9 +231,9 @@ def use_torch_conv() -> None:
         if any(d != 1 for d in a.get("dilations", [1, 1])):
             raise NotImplementedError("dilated Conv")
         t, l, bo, r = _pads2d(a, w.shape[2:])
-        xt = F.pad(torch.from_numpy(np.ascontiguousarray(x, np.float32)), (l, r, t, bo))
-        y = F.conv2d(xt, torch.from_numpy(np.ascontiguousarray(w, np.float32)),
-                     None if b is None else torch.from_numpy(np.ascontiguousarray(b, np.float32)),
+        xt = F.pad(torch.from_numpy(np.array(x, np.float32)), (l, r, t, bo))  # a copy: initialisers are read-only
+        y = F.conv2d(xt, torch.from_numpy(np.array(w, np.float32)),
+                     None if b is None else torch.from_numpy(np.array(b, np.float32)),
                      stride=tuple(a.get("strides", [1, 1])), groups=a.get("group", 1))
         return [y.numpy()]
 
