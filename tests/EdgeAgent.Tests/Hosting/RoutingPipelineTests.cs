@@ -32,7 +32,7 @@ public sealed class RoutingPipelineTests : IDisposable
         Assert.All(verdicts.Where(v => v.Product == "UBM"), v =>
         {
             Assert.Equal("trained", v.Route);
-            Assert.Contains(v.Outcome, new[] { VerdictKind.Ok, VerdictKind.Ng });
+            Assert.True(v.Outcome is VerdictKind.Ok or VerdictKind.Ng, $"UBM pair {v.PairId}: {v.Outcome} {v.Reason} {v.Detail}");
             Assert.False(v.Ood!.Beyond, $"UBM pair {v.PairId} at {v.Ood}");
         });
     }
@@ -62,7 +62,7 @@ public sealed class RoutingPipelineTests : IDisposable
         Assert.All(verdicts.Where(v => v.Product == "BGA1"), v =>
         {
             Assert.Equal("configured", v.Route);
-            Assert.Contains(v.Outcome, new[] { VerdictKind.Ok, VerdictKind.Ng });
+            Assert.True(v.Outcome is VerdictKind.Ok or VerdictKind.Ng, $"BGA1 pair {v.PairId}: {v.Outcome} {v.Reason} {v.Detail}");
             Assert.True(v.Ood!.Beyond);
         });
     }
