@@ -112,8 +112,8 @@ def export_graph(module: D.DensityScore | D.PairDensityScore, r: int, path: str)
 def pair_metadata(a: argparse.Namespace, module: D.PairDensityScore) -> dict:
     enc = module.encoder
     w = "-".join(str(v) for v in enc.widths[:enc.stage])
-    rule = (f"max over the central {D.fmt(module.centre)} of the anomaly_map: Mahalanobis distance per stage-{enc.stage} "
-            "position of d = f(gray image) - f(template), in the graph")
+    rule = (f"max over the central {D.fmt(module.centre)} of the anomaly_map: the {module.pool}x{module.pool} local mean of "
+            f"the Mahalanobis distance per stage-{enc.stage} position of d = f(gray image) - f(template), in the graph")
     md = {
         "edgeagent.contract": D.CONTRACT,
         "edgeagent.kind": D.KIND,

@@ -134,10 +134,10 @@ def main(argv=None) -> int:
                              "iou_by_kind": {k: round(float(np.mean(v)), 3) for k, v in sorted(ious.items())}}
     enc = module.encoder
     params = {"crop": a.crop, "input": a.input, "widths": list(enc.widths), "stage": enc.stage,
-              "map": f"{module.map_size}x{module.map_size}", "centre": module.centre,
+              "map": f"{module.map_size}x{module.map_size}", "pool": module.pool, "centre": module.centre,
               "encoder_parameters": int(sum(v.numel() for v in enc.state_dict().values() if v.is_floating_point()))}
-    score_rule = (f"score = max over the central {module.centre:g} of the anomaly_map (Mahalanobis distance of "
-                  f"d = f(gray image) - f(template) per stage-{enc.stage} position), computed in the graph")
+    score_rule = (f"score = max over the central {module.centre:g} of the anomaly_map (the {module.pool}x{module.pool} local mean "
+                  f"of the Mahalanobis distance of d = f(gray image) - f(template) per stage-{enc.stage} position), computed in the graph")
     res = {"threshold": th,
            "threshold_rule": "ceil(1000*q)/1000, q = 99.5th percentile (numpy linear) of calibration-set OK scores",
            "params": params | {"threshold": th}, "score_rule": score_rule,

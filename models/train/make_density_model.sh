@@ -112,7 +112,7 @@ card = {
     "params": m["params"], "threshold_rule": m["threshold_rule"], "score_rule": m["score_rule"],
     "data": {"generator": "dotnet run --project src/EdgeAgent -c Release -- generate",
              "train": "--count 800 --ng-fraction 0 --seed 101 --max-shift 0.5 --max-angle 0.05 and --count 200 --ng-fraction 0 --seed 131 --size 300 (OK pairs only)",
-             "canary_sim": "--count 4 --seed 31 and --count 40 --seed 3131, --ng-fraction 0 --size 300 --max-shift 0.5 --max-angle 0.05 (the agent aligns before the crop)",
+             "canary_sim": "--count 4 --seed 31 (the box canary's pairs) and --count 40 --seed 3131, --ng-fraction 0 --size 300, each with the default misalignment (--max-shift 8 --max-angle 0.5; aligned with the truth transform before the crop, as the agent aligns) and registered (--max-shift 0.5 --max-angle 0.05)",
              "calibration": "--count 200 --ng-fraction 0 --seed 202 --max-shift 0.5 --max-angle 0.05",
              "test": "--count 200 --ng-fraction 0.5 --seed 303 --max-shift 0.5 --max-angle 0.05 (with masks)"},
     "canary_sim": m.get("canary_sim"),

@@ -2,7 +2,8 @@
 self-supervision on OK pairs, with the template as the reference.
 
     /usr/bin/python3 models/train/train_density_pair.py --data DIR[,DIR2] --out-dir RUN --crop 256 --input 128 \
-        --widths 16,32 --stage 2 --flip-paste 0.5 --seg-weight 1 --time-budget 300
+        --widths 16,32 --stage 2 --centre 0.75 --pool 3 --flip-paste 0.4 --noise-paste 0.25 --seg-weight 1 \
+        --time-budget 360      (the bundled recipe; make_density_model.sh)
 
 Each step: B random R x R windows of B training pairs (image and template cut at the same place, at the
 model's input scale: both INTER_AREA-scaled by R/C once, so a window is what the agent's crop + resize
