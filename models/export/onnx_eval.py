@@ -252,6 +252,22 @@ def _maxpool(a, x):
     return [win.max(axis=(4, 5)).astype(x.dtype)]
 
 
+@_op("AveragePool")
+def _avgpool(a, x):
+    kh, kw = a["kernel_shape"]
+    sh, sw = a.get("strides", [1, 1])
+    if a.get("ceil_mode", 0) or any(d != 1 for d in a.get("dilations", [1, 1])):
+        raise NotImplementedError("AveragePool ceil_mode/dilations")
+    t, l, bo, r = _pads2d(a, (kh, kw))
+    pad = ((0, 0), (0, 0), (t, bo), (l, r))
+    total = sliding_window_view(np.pad(x, pad), (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw].sum(axis=(4, 5))
+    if a.get("count_include_pad", 0):
+        return [(total / (kh * kw)).astype(x.dtype)]
+    ones = np.pad(np.ones((1, 1) + x.shape[2:], x.dtype), pad)
+    count = sliding_window_view(ones, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw].sum(axis=(4, 5))
+    return [(total / count).astype(x.dtype)]
+
+
 # --- Resize (linear, per the ONNX spec) -------------------------------------------------------
 def _resize_axis(x: np.ndarray, axis: int, out: int, mode: str) -> np.ndarray:
     n_in = x.shape[axis]
