@@ -21,11 +21,17 @@ public sealed class AoiPairGenerator
     private readonly Random _random;
     private readonly int _size;
     private readonly int _lot;
+    private readonly PitchRange _pitch;
     private readonly HashSet<string> _usedIds = new(StringComparer.Ordinal);
 
-    public AoiPairGenerator(int seed, int size = 600)
+    /// <param name="seed">Same seed, same pairs.</param>
+    /// <param name="size">Side of the square image and template in pixels.</param>
+    /// <param name="pitch">Range of the periodic array's pitch; <see cref="PitchRange.Default"/> when null.</param>
+    public AoiPairGenerator(int seed, int size = 600, PitchRange? pitch = null)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(size, 200);
+        _pitch = pitch ?? PitchRange.Default;
+        _pitch.Validate();
         _random = new Random(seed);
         _size = size;
         _lot = _random.Next(10_000);
@@ -44,7 +50,7 @@ public sealed class AoiPairGenerator
         var reach = Math.Max(Math.Abs(dx), Math.Abs(dy)) + (_size / 2.0 * Math.Abs(Math.Sin(angleDeg * Math.PI / 180)));
         var margin = 16 + (int)Math.Ceiling(reach);
         using var labels = new Mat(_size + (2 * margin), _size + (2 * margin), MatType.CV_8UC1);
-        var pitch = DieLayout.Render(labels, product, pairRandom, _size / 2);
+        var pitch = DieLayout.Render(labels, product, pairRandom, _size / 2, _pitch);
         var palette = new MaterialPalette(pairRandom, product);
         using var canvas = CanvasRender.Create(labels, palette, ref noise);
 

@@ -4,8 +4,9 @@ namespace EdgeAgent.Vision.Synthetic;
 
 /// <summary>
 /// Draws a wafer-level-packaging die area as a map of <see cref="Material"/> ids: a periodic array
-/// (bumps for UBM-like products, a metal grating for M-layer products) overlaid with non-periodic
-/// structure (large pads, RDL traces, marks, a scribe street) that makes registration unambiguous.
+/// (bumps for UBM-like products, a metal grating for M-layer products, solder balls on solder mask for BGA
+/// products) overlaid with non-periodic structure (large pads, RDL traces, marks, a scribe street) that
+/// makes registration unambiguous.
 /// </summary>
 internal static class DieLayout
 {
@@ -14,13 +15,19 @@ internal static class DieLayout
     /// <param name="product">Chooses the layout family.</param>
     /// <param name="random">The generator's seeded randomness.</param>
     /// <param name="visibleHalf">Half side of the area the template will show, around the canvas centre.</param>
-    public static int Render(Mat labels, string product, Random random, int visibleHalf)
+    /// <param name="pitchRange">The range the array's pitch is drawn from.</param>
+    public static int Render(Mat labels, string product, Random random, int visibleHalf, PitchRange pitchRange)
     {
         labels.SetTo(new Scalar((int)Material.Passivation));
-        var pitch = random.Next(24, 49);
+        var pitch = pitchRange.Draw(random);
+        var ballArray = IsBallArray(product);
         if (IsMetalLayer(product))
         {
             PeriodicArrays.DrawMetalGrating(labels, random, pitch);
+        }
+        else if (ballArray)
+        {
+            PeriodicArrays.DrawBallArray(labels, random, pitch);
         }
         else
         {
@@ -30,7 +37,8 @@ internal static class DieLayout
         var centre = new Point(labels.Cols / 2, labels.Rows / 2);
         var features = new LayoutFeatures(labels, random, centre, visibleHalf);
         features.DrawLargePads(random.Next(1, 4));
-        features.DrawTraces(random.Next(3, 7));
+        // A BGA substrate routes under its solder mask, so few traces show; the balls dominate the view.
+        features.DrawTraces(ballArray ? random.Next(0, 3) : random.Next(3, 7));
         features.DrawMarks(random.Next(2, 5));
         DrawStreets(labels, random, centre, visibleHalf);
         return pitch;
@@ -39,6 +47,9 @@ internal static class DieLayout
     /// <summary>M1, M2, ... are metal (RDL) layers drawn as traces; everything else as a bump/pad layer.</summary>
     public static bool IsMetalLayer(string product) =>
         product.Length >= 2 && char.ToUpperInvariant(product[0]) == 'M' && char.IsAsciiDigit(product[1]);
+
+    /// <summary>BGA, BGA2, ... are ball-grid packages: large solder balls on solder mask, a family of its own.</summary>
+    public static bool IsBallArray(string product) => product.StartsWith("BGA", StringComparison.OrdinalIgnoreCase);
 
     // A scribe street with its seal rings on one side, sometimes on two (a die corner), placed so that
     // it usually crosses the visible area but never its middle, where the AOI centres the suspect.

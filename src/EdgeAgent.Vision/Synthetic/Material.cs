@@ -16,4 +16,8 @@ internal enum Material : byte
     SealRing = 6,
     Mark = 7,
     Via = 8,
+
+    // Ball-array (BGA) materials. Ids only grow: the palette draws jitter per material in id order.
+    BallRim = 9,
+    PadOpening = 10,
 }

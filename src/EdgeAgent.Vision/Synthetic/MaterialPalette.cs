@@ -17,6 +17,17 @@ internal sealed class MaterialPalette
         (125, 122, 118), (85, 140, 190), (210, 218, 222), (50, 80, 125),
     ];
 
+    // The same ids on a BGA substrate (DieLayout.IsBallArray): green solder mask instead of polyimide, silver
+    // SnAgCu balls with a white ring-light reflection, copper under the mask seen through it as lighter green,
+    // gold (ENIG) pads, dark saw street, white silkscreen marks; then the balls' dark rims and the pad metal in
+    // the mask openings. A table of its own, jittered only for BGA products, so the UBM/M1 palettes draw
+    // exactly the random numbers they always drew.
+    private static readonly (byte B, byte G, byte R)[] BallArrayBgr =
+    [
+        (25, 125, 15), (168, 172, 175), (240, 246, 248), (75, 150, 70), (90, 175, 215),
+        (60, 68, 64), (70, 135, 60), (225, 232, 232), (35, 70, 30), (58, 60, 62), (80, 150, 205),
+    ];
+
     public MaterialPalette(Random random, string product)
     {
         Gray = new byte[256];
@@ -26,9 +37,10 @@ internal sealed class MaterialPalette
         // The golden template is a gray capture of the same materials, usually contrast-stretched, and
         // each material's level drifts a little between the two captures (recipe, lot, illumination).
         var stretch = 1.0 + (0.5 * random.NextDouble());
-        for (var i = 0; i < BaseBgr.Length; i++)
+        var table = DieLayout.IsBallArray(product) ? BallArrayBgr : BaseBgr;
+        for (var i = 0; i < table.Length; i++)
         {
-            var (b, g, r) = BaseBgr[i];
+            var (b, g, r) = table[i];
             var isCopper = (Material)i is Material.Bump or Material.Trace or Material.SealRing;
             var tint = new Vec3b(
                 Jitter(random, b - (isCopper ? goldShift : 0), 10),

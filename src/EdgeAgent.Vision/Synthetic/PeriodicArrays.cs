@@ -36,6 +36,35 @@ internal static class PeriodicArrays
         }
     }
 
+    /// <summary>
+    /// BGA solder balls: large spheres in solder-mask openings, seen from above under ring light. The opening
+    /// shows a rim of pad metal, the ball's flanks tilt the light away from the lens (a dark rim), and the ring
+    /// light comes back from the cap as a bright ring around a plain centre: a look neither bumps nor
+    /// gratings have.
+    /// </summary>
+    public static void DrawBallArray(Mat labels, Random random, int pitch)
+    {
+        var radius = Math.Max(5, (int)(pitch * (0.35 + (0.07 * random.NextDouble()))));
+        var opening = radius + Math.Max(2, pitch / 16);
+        var staggered = random.NextDouble() < 0.25;
+        int phaseX = random.Next(pitch), phaseY = random.Next(pitch);
+        var ringRadius = Math.Max(2, (int)(radius * 0.55));
+        var ringWidth = Math.Max(2, radius / 5);
+        int rows = labels.Rows, cols = labels.Cols;
+        for (int row = 0, y = phaseY - pitch; y < rows + pitch; row++, y += pitch)
+        {
+            var rowShift = staggered && row % 2 == 1 ? pitch / 2 : 0;
+            for (var x = phaseX - pitch + rowShift; x < cols + pitch; x += pitch)
+            {
+                var at = new Point(x, y);
+                Cv2.Circle(labels, at, opening, new Scalar((int)Material.PadOpening), -1, LineTypes.Link8);
+                Cv2.Circle(labels, at, radius, new Scalar((int)Material.BallRim), -1, LineTypes.Link8);
+                Cv2.Circle(labels, at, (int)(radius * 0.8), new Scalar((int)Material.Bump), -1, LineTypes.Link8);
+                Cv2.Circle(labels, at, ringRadius, new Scalar((int)Material.BumpHighlight), ringWidth, LineTypes.Link8);
+            }
+        }
+    }
+
     /// <summary>Parallel metal lines with vias, cut at random places as routed metal is.</summary>
     public static void DrawMetalGrating(Mat labels, Random random, int pitch)
     {

@@ -25,7 +25,7 @@ public static class SyntheticDataset
         Array.Fill(isNg, true, 0, ngCount);
         plan.Shuffle(isNg);
 
-        var generator = new AoiPairGenerator(plan.Next(), options.Size);
+        var generator = new AoiPairGenerator(plan.Next(), options.Size, options.Pitch);
         var rows = new List<SyntheticPairTruth>(options.Count);
         for (var i = 0; i < options.Count; i++)
         {
@@ -77,6 +77,7 @@ public static class SyntheticDataset
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Size, 200);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxShiftPx);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxAngleDeg);
+        options.Pitch.Validate();
         if (options.NgFraction is < 0 or > 1)
         {
             throw new ArgumentOutOfRangeException(nameof(options), "NgFraction must lie in [0, 1].");

@@ -21,8 +21,14 @@ public sealed record SyntheticDatasetOptions
     /// <summary>The angle is drawn uniformly in [-MaxAngleDeg, MaxAngleDeg].</summary>
     public double MaxAngleDeg { get; init; } = 0.5;
 
-    /// <summary>Product (template type) names, used in turn; names like M1 get a metal-trace layout, others bumps/pads.</summary>
+    /// <summary>
+    /// Product (template type) names, used in turn; names like M1 get a metal-trace layout, names starting with
+    /// BGA a solder-ball array on solder mask, others bumps/pads.
+    /// </summary>
     public IReadOnlyList<string> Products { get; init; } = ["UBM", "M1"];
+
+    /// <summary>Range of the periodic array's pitch in pixels.</summary>
+    public PitchRange Pitch { get; init; } = PitchRange.Default;
 
     /// <summary>Image file format: png, bmp, jpg or tif.</summary>
     public string Extension { get; init; } = "png";

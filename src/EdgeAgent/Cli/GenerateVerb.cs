@@ -16,8 +16,10 @@ internal static class GenerateVerb
         var maxAngle = CliOptions.Number("--max-angle", 0.5, "DEG", "largest misalignment rotation");
         var size = CliOptions.Int("--size", 600, "PX", "image side");
         var format = CliOptions.Text("--format", "png|bmp|jpg|tif", "image format [default: png]");
+        var products = CliOptions.Text("--products", "P1,P2", "product names used in turn: M<digit>… a metal grating, BGA… a solder-ball array, others bumps/pads [default: UBM,M1]");
+        var pitch = CliOptions.Text("--pitch", "MIN:MAX", $"pitch range of the periodic array in px, {PitchRange.SmallestPx}–{PitchRange.LargestPx} [default: {PitchRange.Default}]");
         var command = new Command("generate", "writes a synthetic AOI folder with labels.csv (demo, tests, training)")
-            .With(output, count, ngFraction, seed, maxShift, maxAngle, size, format);
+            .With(output, count, ngFraction, seed, maxShift, maxAngle, size, format, products, pitch);
         command.SetAction((result, _) => Task.FromResult(Run(result.GetRequiredValue(output), new SyntheticDatasetOptions
         {
             Count = result.GetValue(count),
@@ -27,9 +29,20 @@ internal static class GenerateVerb
             MaxAngleDeg = result.GetValue(maxAngle),
             Size = result.GetValue(size),
             Extension = result.GetValue(format) ?? "png",
+            Products = ParseProducts(result.GetValue(products)),
+            Pitch = ParsePitch(result.GetValue(pitch)),
         })));
         return command;
     }
+
+    // Not given: the options' defaults, so a run without the new options writes exactly what it always wrote.
+    private static IReadOnlyList<string> ParseProducts(string? text) =>
+        text is null ? new SyntheticDatasetOptions().Products : text.Split(',', StringSplitOptions.TrimEntries);
+
+    private static PitchRange ParsePitch(string? text) =>
+        text is null ? PitchRange.Default
+        : PitchRange.TryParse(text, out var range) ? range
+        : throw new UsageException($"generate: --pitch takes MIN:MAX in whole pixels (e.g. 20:90), not '{text}'.");
 
     public static int Run(string output, SyntheticDatasetOptions options)
     {

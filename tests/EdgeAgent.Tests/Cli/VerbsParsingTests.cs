@@ -19,7 +19,7 @@ public sealed class VerbsParsingTests
         { "inspect", ["--template", "--image", "--model", "--product", "--json", "--no-align", "--heatmap", "--config"] },
         { "calibrate", ["--ok", "--ng", "--model", "--product", "--target-overkill", "--config", "--write", "--json"] },
         { "logs", ["--data-dir", "--since", "--until", "--verdict", "--product", "--limit", "--json", "--csv", "--stats", "--audit", "--config"] },
-        { "generate", ["--out", "--count", "--ng-fraction", "--seed", "--max-shift", "--max-angle", "--size", "--format"] },
+        { "generate", ["--out", "--count", "--ng-fraction", "--seed", "--max-shift", "--max-angle", "--size", "--format", "--products", "--pitch"] },
         { "models keygen", ["--out"] },
         { "models sign", ["--model", "--key", "--out", "--name", "--version", "--canary", "--notes", "--by"] },
         { "models push", ["--package", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--chunk-size", "--timeout"] },
@@ -92,6 +92,9 @@ public sealed class VerbsParsingTests
     [InlineData("logs --limit many", "option --limit takes a whole number, not 'many'")]
     [InlineData("bench stray", "unexpected argument 'stray'")]
     [InlineData("generate --out unused --size 100", "generate: options.Size ('100') must be greater than or equal to '200'")]
+    [InlineData("generate --out unused --pitch 20-90", "generate: --pitch takes MIN:MAX in whole pixels (e.g. 20:90), not '20-90'.")]
+    [InlineData("generate --out unused --pitch 90:20", "generate: the pitch range 90:20 must satisfy 12 ≤ min ≤ max ≤ 200 px.")]
+    [InlineData("generate --out unused --products UBM,", "generate: Products must be non-empty names")]
     public async Task Invoke_OtherUsageMistakes_OneLineAndUsageError(string args, string expected)
     {
         var (code, _, stderr) = await InvokeAsync(args.Split(' '));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeAgent.Align;
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Synthetic;
@@ -10,6 +11,7 @@ public sealed class AoiPairGeneratorTests
     [Theory]
     [InlineData("UBM", false, 6.3, -4.7, 0.8)]
     [InlineData("M1", true, -11.2, 7.9, -0.9)]
+    [InlineData("BGA", true, 9.4, -13.1, 0.7)]
     public void Next_WarpWithTrueAlignment_AgreesWithTemplateAwayFromDefect(string product, bool defective, double dx, double dy, double angle)
     {
         using var pair = new AoiPairGenerator(seed: 11).Next(defective, dx, dy, angle, product);
@@ -65,6 +67,82 @@ public sealed class AoiPairGeneratorTests
 
             var (inside, outside) = PairMetrics.DifferenceInAndOutOfMask(pair.Image, pair.Template, mask);
             Assert.True(inside > 1.4 * outside, $"{pair.DefectKind}: |image − template| {inside:F1} inside the mask, {outside:F1} outside");
+        }
+    }
+
+    [Fact]
+    public void Next_PitchRange_EveryPitchFallsInsideIt()
+    {
+        var generator = new AoiPairGenerator(seed: 23, size: 300, new PitchRange(20, 90));
+        var pitches = new List<int>();
+        for (var i = 0; i < 16; i++)
+        {
+            using var pair = generator.Next(false, 0, 0, 0, i % 2 == 0 ? "BGA" : "UBM");
+            pitches.Add(pair.PitchPx);
+        }
+
+        Assert.All(pitches, p => Assert.InRange(p, 20, 90));
+        // Wider than the default 24–48 in practice, not merely allowed to be.
+        Assert.Contains(pitches, p => p < 24 || p > 48);
+    }
+
+    [Fact]
+    public void Next_DefaultPitchRangeGivenExplicitly_SamePixelsAsWithout()
+    {
+        using var implicitly = new AoiPairGenerator(seed: 8, size: 300).Next(true, 2.5, -1, 0.3, "UBM");
+        using var explicitly = new AoiPairGenerator(seed: 8, size: 300, PitchRange.Default).Next(true, 2.5, -1, 0.3, "UBM");
+
+        Assert.Equal(0, Cv2.Norm(implicitly.Image, explicitly.Image, NormTypes.L1));
+        Assert.Equal(0, Cv2.Norm(implicitly.Template, explicitly.Template, NormTypes.L1));
+    }
+
+    [Theory]
+    [InlineData(11, 48)]
+    [InlineData(30, 201)]
+    [InlineData(60, 40)]
+    public void Constructor_PitchRangeOutOfBounds_Throws(int min, int max) =>
+        Assert.Throws<ArgumentOutOfRangeException>(() => new AoiPairGenerator(seed: 1, size: 300, new PitchRange(min, max)));
+
+    [Fact]
+    public void Next_BallArrayProduct_GreenSolderMaskUnlikeBumpsOrGratings()
+    {
+        var generator = new AoiPairGenerator(seed: 41, size: 300);
+        var balls = new List<double>();
+        var others = new List<double>();
+        for (var i = 0; i < 12; i++)
+        {
+            var product = (i % 3) switch { 0 => "BGA", 1 => "UBM", _ => "M1" };
+            using var pair = generator.Next(false, 0, 0, 0, product);
+            (product == "BGA" ? balls : others).Add(GreenExcess(pair.Image));
+        }
+
+        // Solder mask is a saturated green over much of a BGA view; polyimide passivation only leans green,
+        // copper not at all, so UBM and M1 views have next to none of it.
+        var shown = $"BGA {string.Join(", ", balls.Select(g => g.ToString("P0", CultureInfo.InvariantCulture)))}; "
+            + $"UBM/M1 {string.Join(", ", others.Select(g => g.ToString("P0", CultureInfo.InvariantCulture)))}";
+        Assert.True(balls.Min() > 0.2 && others.Max() < 0.02, shown);
+    }
+
+    // Share of pixels whose green stands more than 50 levels above both blue and red.
+    private static double GreenExcess(Mat bgr)
+    {
+        var channels = Cv2.Split(bgr);
+        try
+        {
+            using var others = new Mat();
+            Cv2.Max(channels[0], channels[2], others);
+            using var excess = new Mat();
+            Cv2.Subtract(channels[1], others, excess);
+            using var saturated = new Mat();
+            Cv2.Threshold(excess, saturated, 50, 255, ThresholdTypes.Binary);
+            return Cv2.CountNonZero(saturated) / (double)saturated.Total();
+        }
+        finally
+        {
+            foreach (var channel in channels)
+            {
+                channel.Dispose();
+            }
         }
     }
 
