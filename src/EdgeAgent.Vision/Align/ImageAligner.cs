@@ -28,9 +28,10 @@ public sealed class ImageAligner
     // The lattice's nearest positions around the peak: four neighbours of a square or staggered array.
     private const int MaxRivals = 4;
 
-    // The AOI's own registration (zero shift) is refined as a placement too unless a start lies within this of it:
-    // then both sit in one basin of any array of pitch ≥ 20 px, and the second refinement would repeat the first.
-    private const double ZeroStartBeyondPx = 4;
+    // The AOI's own registration (zero shift) is refined as a placement too unless a refined placement lies within
+    // this of it: a lattice position within half a pitch of zero is the one nearest zero, so for any array of pitch
+    // ≥ 20 px (the finest the measurements cover) the zero start would only find it again.
+    private const double ZeroStartBeyondPx = 10;
 
     private const int MaxIterations = 30;
 
@@ -75,18 +76,20 @@ public sealed class ImageAligner
         var halfScale = half.Width / (double)size.Width;
         var coarse = PhaseCorrelation.Correlate(pyramid.QuarterTemplate, pyramid.QuarterImage, CoarseCutoff / quarterX, MaxRivals);
         var start = new Alignment(coarse.Dx / quarterX, coarse.Dy / quarterY, 0, 0);
-        // The coarse surface cannot see an array finer than ~48 px, so the placement nearest the AOI's registration is
-        // not always among its peaks: it is refined from zero shift, and PlacementChoice weighs it against the others.
         var starts = coarse.Rivals.Where(r => r.Height >= RivalShare * coarse.Peak)
-            .Select(r => new Alignment(r.Dx / quarterX, r.Dy / quarterY, 0, 0)).Prepend(start).ToList();
-        if (starts.All(s => Math.Sqrt((s.Dx * s.Dx) + (s.Dy * s.Dy)) > ZeroStartBeyondPx))
+            .Select(r => new Alignment(r.Dx / quarterX, r.Dy / quarterY, 0, 0)).Prepend(start);
+        var margin = Margin(size, halfScale);
+        var level = pyramid.HalfTemplate.Size();
+        using var steepest = new SteepestDescent(pyramid.HalfTemplate, new Rect(margin, margin, level.Width - (2 * margin), level.Height - (2 * margin)));
+        var refined = starts.Select(s => RigidRefinement.Refine(steepest, pyramid.HalfImage, s, halfScale, MaxIterations)).OfType<Refinement>().ToList();
+        // The coarse surface cannot see an array finer than ~48 px, so the placement nearest the AOI's registration is
+        // not always among its peaks: then it is refined from zero shift, and PlacementChoice weighs it against the others.
+        if (refined.All(r => Math.Sqrt((r.Alignment.Dx * r.Alignment.Dx) + (r.Alignment.Dy * r.Alignment.Dy)) > ZeroStartBeyondPx)
+            && RigidRefinement.Refine(steepest, pyramid.HalfImage, Alignment.Identity, halfScale, MaxIterations) is { } atZero)
         {
-            starts.Add(Alignment.Identity with { Confidence = 0 });
+            refined.Add(atZero);
         }
 
-        var margin = Margin(size, halfScale);
-        var refined = starts.Select(s => RigidRefinement.Refine(pyramid.HalfTemplate, pyramid.HalfImage, s, halfScale, margin, MaxIterations))
-            .OfType<Refinement>().ToList();
         if (PlacementChoice.Choose(refined, _options.MaxShiftPx) is not { } choice)
         {
             return new AlignmentEstimate(start, false, "refinement did not converge");
