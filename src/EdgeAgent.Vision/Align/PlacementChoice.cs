@@ -13,7 +13,7 @@ internal sealed record Choice(Refinement Placement, double Decisiveness, string?
 /// <item>Placements within <see cref="TieMargin"/> of the best correlation are nearly as good: a difference that small
 /// is what defects, lighting and noise make, not evidence about the layout.</item>
 /// <item>One such placement: it wins, and its lead over the next distinct placement scales the confidence
-/// (fully decisive from <see cref="DecisiveMargin"/>).</item>
+/// (fully decisive from <see cref="DecisiveMargin"/>, twice the tie margin).</item>
 /// <item>Several: the AOI's own registration decides. It is rarely more than a few pixels off, so the placement nearest
 /// zero shift wins when that prior favours it at least <see cref="PriorOdds"/>:1 over the next nearest, with the
 /// registration error taken as Gaussian of σ = MaxShiftPx / 4 (the trusted shift is its 4σ envelope). A 70 px pitch
@@ -26,8 +26,13 @@ internal static class PlacementChoice
     /// <summary>Correlation difference below which two placements are nearly as good (measured: see README, alignment).</summary>
     public const double TieMargin = 0.03;
 
-    /// <summary>A lead of this much over the next distinct placement is fully decisive; smaller leads scale the confidence down.</summary>
-    public const double DecisiveMargin = 0.1;
+    /// <summary>
+    /// A lead of this much over the next distinct placement is fully decisive; smaller leads scale the confidence down,
+    /// to half at the tie margin, so a winner only just out of the tie stays below the default MinConfidence (0.5).
+    /// Twice the tie margin: at 0.1 (before the zero-shift start existed) the lattice neighbour it adds sent 2 of 1,000
+    /// correctly aligned ball-array pairs to REVIEW (leads 0.035–0.045, few features besides the balls).
+    /// </summary>
+    public const double DecisiveMargin = 2 * TieMargin;
 
     /// <summary>How strongly the zero-shift prior must favour the nearest tied placement over the next for it to decide.</summary>
     public const double PriorOdds = 10;
