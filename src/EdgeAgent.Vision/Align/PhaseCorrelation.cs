@@ -15,11 +15,7 @@ internal sealed record CorrelationRival(double Dx, double Dy, double Height);
 /// <param name="Peak">Peak height, 1 for identical inputs, near 0 for unrelated ones.</param>
 /// <param name="Rivals">The highest values away from the peak and from each other, highest first (on a periodic
 /// layout, the lattice's other positions); the first is close to <paramref name="Peak"/> when the match is ambiguous.</param>
-internal sealed record CorrelationPeak(double Dx, double Dy, double Peak, IReadOnlyList<CorrelationRival> Rivals)
-{
-    /// <summary>0 when the best rival is as high as the peak, 1 when there is no rival at all.</summary>
-    public double Uniqueness => Peak <= 0 ? 0 : 1 - ((Rivals.Count > 0 ? Rivals[0].Height : 0) / Peak);
-}
+internal sealed record CorrelationPeak(double Dx, double Dy, double Peak, IReadOnlyList<CorrelationRival> Rivals);
 
 /// <summary>
 /// Phase correlation restricted to low spatial frequencies. Plain phase correlation whitens the spectrum,
