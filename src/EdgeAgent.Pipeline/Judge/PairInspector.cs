@@ -295,7 +295,7 @@ public sealed class PairInspector(
             return Finish(draft, VerdictKind.Error, ReasonCode.TooSmall, $"{size.Width}×{size.Height} is smaller than the model's {crop}×{crop} crop", clock);
         }
 
-        var estimate = align ? aligner.Estimate(image.Mat, template.Mat) : new AlignmentEstimate(Alignment.Identity, true, null);
+        var estimate = align ? aligner.Estimate(image.Mat, template.Mat, crop) : new AlignmentEstimate(Alignment.Identity, true, null);
         draft.Alignment = estimate.Alignment;
         // Only the largest centre crop a model sees is resampled (the warp of a whole 600² image cost more than the crop);
         // the warp is per output pixel, so a smaller model's window inside it is exactly the warp of that window.

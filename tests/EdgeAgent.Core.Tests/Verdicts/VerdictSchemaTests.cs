@@ -109,6 +109,19 @@ public sealed class VerdictSchemaTests
         };
     }
 
+    [Fact]
+    public void Serialize_AlignmentWithResidual_AddsResidualPxAndAmbiguousAfterTheSchemaOneFields()
+    {
+        // Issue 15: optional within /2 (absent when the pair was not aligned), so /1 consumers read the object as before.
+        var verdict = SingleModel() with { Alignment = new Alignment(1.5, -2, 0.25, 0.9) { ResidualPx = 0.12, Ambiguous = false } };
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict));
+
+        Assert.Equal("""{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9,"residualPx":0.12,"ambiguous":false}""", json.RootElement.GetProperty("alignment").GetRawText());
+        var read = JsonSerializer.Deserialize(json.RootElement.GetRawText(), VerdictJsonContext.Default.Verdict)!;
+        Assert.Equal((0.12, false), (read.Alignment!.ResidualPx, read.Alignment.Ambiguous));
+    }
+
     private static Verdict SingleModel() => new Verdict
         {
             Id = "01JDZ0000000000000000000AB",
