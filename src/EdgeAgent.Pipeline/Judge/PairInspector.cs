@@ -206,7 +206,7 @@ public sealed class PairInspector(
             {
                 var ood = stranger.Ood!;
                 return Finish(draft, result, VerdictKind.Review, ReasonCode.OutOfDistribution,
-                    string.Create(CultureInfo.InvariantCulture, $"model {stranger.Name} {stranger.Version}: template {ood.Template:0.00}, image {ood.Image:0.00} beyond its bound {ood.Bound:0.00}"), pair.Clock);
+                    string.Create(CultureInfo.InvariantCulture, $"model {stranger.Name} {stranger.Version}: template {ood.Template:0.00} beyond its bound {ood.Bound:0.00} (image {ood.Image:0.00})"), pair.Clock);
             }
         }
 
@@ -255,7 +255,9 @@ public sealed class PairInspector(
     private OodReading OodOf(string product, ModelInfo info, float template, float image)
     {
         var bound = products.GetValueOrDefault(product)?.OodBound ?? info.OodBound;
-        return new OodReading(Math.Round(template, 4), Math.Round(image, 4), bound, bound is { } b && Math.Max(template, image) > b);
+        // The template decides: it shows the product and never a defect, while a large defect moves the image's statistics
+        // as well (an NG stain's image lay beyond where no OK image does). The image's distance is reported for trends.
+        return new OodReading(Math.Round(template, 4), Math.Round(image, 4), bound, bound is { } b && template > b);
     }
 
     private OodPolicy OodPolicyOf(string product) => products.GetValueOrDefault(product)?.OutOfDistribution ?? OodPolicy.Review;

@@ -2,7 +2,7 @@ using EdgeAgent.Score;
 
 namespace EdgeAgent.Core.Tests.Score;
 
-/// <summary>The out-of-distribution bound follows the threshold rule on OK distances and says where other products fall.</summary>
+/// <summary>The out-of-distribution bound follows the threshold rule on OK pairs' template distances and says where other products fall.</summary>
 public sealed class OodCalibrationTests
 {
     [Fact]

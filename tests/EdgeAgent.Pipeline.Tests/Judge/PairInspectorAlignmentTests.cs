@@ -19,7 +19,8 @@ public sealed class PairInspectorAlignmentTests(InspectorFixture fixture) : ICla
 
         var verdict = fixture.Inspector.Inspect(Write("good", pair.Image, pair.Template));
 
-        Assert.NotEqual(VerdictKind.Review, verdict.Outcome);
+        // A ball array is a family the bundled model never saw, so the pair is REVIEW OUT_OF_DISTRIBUTION; never for its alignment.
+        Assert.NotEqual(ReasonCode.AlignmentUntrusted, verdict.Reason);
         Assert.InRange(verdict.Alignment!.ResidualPx!.Value, 0, 0.5);
         Assert.False(verdict.Alignment.Ambiguous);
     }
