@@ -109,16 +109,21 @@ def canary(module: D.DensityScore, folder: str, crop: int, size: int, th: float,
             out = module(torch.from_numpy(np.stack(v)))
             s = out[0] if isinstance(out, tuple) else out
             sc[k] += [float(x) for x in s[:, 0]]
+    return canary_summary(folder, th, sc)
+
+
+def canary_summary(folder: str, th: float, sc: dict) -> dict:
+    """What the box's canary would decide from the scores of OK images and of pasted `cutpaste` and `noise` defects."""
     res = {"folder": os.path.normpath(folder), "threshold": th, "ok_pairs": len(sc["ok"]),
-           "ok_below": sum(x < th for x in sc["ok"]), "ok_max": max(sc["ok"])}
+           "ok_below": int(sum(x < th for x in sc["ok"])), "ok_max": float(max(sc["ok"]))}
     for k in ("cutpaste", "noise"):
-        res[k] = {"caught": sum(x >= th for x in sc[k]), "of": len(sc[k]), "min": min(sc[k]),
+        res[k] = {"caught": int(sum(x >= th for x in sc[k])), "of": len(sc[k]), "min": float(min(sc[k])),
                   "median": float(np.median(sc[k]))}
     res["passed"] = res["ok_below"] == res["ok_pairs"] and all(res[k]["caught"] == res[k]["of"] for k in ("cutpaste", "noise"))
     print(f"simulated canary on {folder}: OK {res['ok_below']}/{res['ok_pairs']} below t (max {res['ok_max']:.3f}), "
-          f"cutpaste {res['cutpaste']['caught']}/{res['cutpaste']['of']} (min {res['cutpaste']['min']:.3f}), "
-          f"noise {res['noise']['caught']}/{res['noise']['of']} (min {res['noise']['min']:.3f}) -> "
-          f"{'pass' if res['passed'] else 'FAIL'}")
+          f"cutpaste {res['cutpaste']['caught']}/{res['cutpaste']['of']} (min {res['cutpaste']['min']:.3f}, "
+          f"median {res['cutpaste']['median']:.3f}), noise {res['noise']['caught']}/{res['noise']['of']} "
+          f"(min {res['noise']['min']:.3f}) -> {'pass' if res['passed'] else 'FAIL'}", flush=True)
     return res
 
 

@@ -33,7 +33,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "export"))
 sys.path.insert(0, HERE)
 import density as D  # noqa: E402
-from eval_density import choose_threshold, iou, metrics  # noqa: E402
+from eval_density import canary_summary, choose_threshold, iou, metrics  # noqa: E402
 from train_density import read_rows  # noqa: E402
 
 
@@ -89,17 +89,7 @@ def canary(module: D.PairDensityScore, folder: str, crop: int, size: int, th: fl
         for k in ("cutpaste", "noise"):
             ims = [D.crop_resize(align_truth(D.canary_paste(img, k, crop, rng), r), crop, size) for _ in range(per_pair)]
             sc[k] += list(run(module, ims, [tp] * per_pair)[0])
-    res = {"folder": os.path.normpath(folder), "threshold": th, "ok_pairs": len(sc["ok"]),
-           "ok_below": int(sum(x < th for x in sc["ok"])), "ok_max": float(max(sc["ok"]))}
-    for k in ("cutpaste", "noise"):
-        res[k] = {"caught": int(sum(x >= th for x in sc[k])), "of": len(sc[k]), "min": float(min(sc[k])),
-                  "median": float(np.median(sc[k]))}
-    res["passed"] = res["ok_below"] == res["ok_pairs"] and all(res[k]["caught"] == res[k]["of"] for k in ("cutpaste", "noise"))
-    print(f"simulated canary on {folder}: OK {res['ok_below']}/{res['ok_pairs']} below t (max {res['ok_max']:.3f}), "
-          f"cutpaste {res['cutpaste']['caught']}/{res['cutpaste']['of']} (min {res['cutpaste']['min']:.3f}, "
-          f"median {res['cutpaste']['median']:.3f}), noise {res['noise']['caught']}/{res['noise']['of']} "
-          f"(min {res['noise']['min']:.3f}) -> {'pass' if res['passed'] else 'FAIL'}", flush=True)
-    return res
+    return canary_summary(folder, th, sc)
 
 
 def main(argv=None) -> int:
