@@ -1,0 +1,31 @@
+using EdgeAgent.Verdicts;
+
+namespace EdgeAgent.Drift;
+
+/// <summary>
+/// One quantity the control rule watches, read from a stored verdict (null when the verdict does not carry it, e.g.
+/// an ERROR before any model ran, or a model without an out-of-distribution output). Adding a series is one line in
+/// <see cref="All"/>; its name is part of the <c>edgeagent.event/1</c> payload, so never rename one.
+/// </summary>
+public sealed record DriftSeries(string Name, string Label, Func<Verdict, double?> Read)
+{
+    /// <summary>
+    /// Scores are taken over the threshold, so a threshold change or a new model does not read as drift by itself, and
+    /// capped at 2: one NG pair far above the threshold would otherwise move the average like forty ordinary ones.
+    /// </summary>
+    public const double ScoreCap = 2.0;
+
+    /// <summary>Every watched series, in the order the trend page shows them.</summary>
+    public static IReadOnlyList<DriftSeries> All { get; } =
+    [
+        new("score", "score / threshold (OK and NG)", v => v is { Outcome: VerdictKind.Ok or VerdictKind.Ng, Score: { } s, Threshold: > 0 and var t } ? Math.Min(s / t, ScoreCap) : null),
+        new("alignConfidence", "alignment confidence", v => v.Alignment?.Confidence),
+        new("oodTemplate", "OOD distance, template", v => v.Ood?.Template),
+        new("oodImage", "OOD distance, image", v => v.Ood?.Image),
+        new("brightness", "brightness, image / template", v => v.Photometry?.Brightness),
+        new("contrast", "contrast, image / template", v => v.Photometry?.Contrast),
+    ];
+
+    /// <summary>The series named <paramref name="name"/>, or null.</summary>
+    public static DriftSeries? Named(string name) => All.FirstOrDefault(s => s.Name == name);
+}
