@@ -1,4 +1,6 @@
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Drift;
+using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
@@ -21,12 +23,15 @@ public sealed class HealthMonitorTests : IDisposable
     private readonly MqttConnection _mqtt = new(Options.Create(new MqttOptions()), TimeProvider.System, NullLogger<MqttConnection>.Instance);
     private readonly PipelineProgress _progress;
     private readonly HealthMonitor _monitor;
+    private readonly DriftMonitor _drift;
 
     public HealthMonitorTests()
     {
         _log = VerdictLog.Open(Path.Combine(_temp.Path, "edgeagent.db"));
         _progress = new PipelineProgress(_time);
-        _monitor = new HealthMonitor(Options.Create(new HealthOptions { StallTimeout = TimeSpan.FromSeconds(60) }), _channels, _progress, _gate, _log, _mqtt, _time);
+        _drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), _log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), NullLogger<DriftMonitor>.Instance);
+        _drift.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _monitor = new HealthMonitor(Options.Create(new HealthOptions { StallTimeout = TimeSpan.FromSeconds(60) }), _channels, _progress, _gate, _log, _mqtt, _drift, _time);
     }
 
     [Fact]
@@ -61,6 +66,19 @@ public sealed class HealthMonitorTests : IDisposable
         Assert.Equal("degraded", state);
         Assert.Contains(problems, p => p.Contains("outbox holds 85 of at most 100", StringComparison.Ordinal));
         Assert.Contains(problems, p => p.Contains("not connected", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Evaluate_ProductDrifting_DegradedNamingProductAndSeries()
+    {
+        _drift.Observe(DriftingVerdicts.Stream(50, shiftAt: 50, gain: 1));
+        Assert.DoesNotContain(_monitor.Evaluate().Problems, p => p.Contains("drifting", StringComparison.Ordinal));
+
+        _drift.Observe(DriftingVerdicts.Stream(120, shiftAt: 0, gain: 1.3));
+
+        var (state, problems) = _monitor.Evaluate();
+        Assert.Equal("degraded", state);
+        Assert.Contains(problems, p => p.StartsWith("product UBM drifting: brightness ", StringComparison.Ordinal));
     }
 
     [Fact]
