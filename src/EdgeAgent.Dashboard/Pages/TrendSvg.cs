@@ -45,10 +45,17 @@ public static class TrendSvg
             svg.Append(c, $"<polyline class=\"{line.Css}\" points=\"{string.Join(' ', line.Points.Select(p => string.Create(c, $"{X(p.X):0.0},{Y(p.Y):0.0}")))}\"><title>{Html.E(line.Legend)}</title></polyline>");
         }
 
-        foreach (var (css, label, y) in levels)
+        // Limits close together on a wide range (a series far past them) would print their numbers over each other:
+        // a number only where there is room for it; each line still names itself on hover.
+        var lastLabel = double.NegativeInfinity;
+        foreach (var (css, label, y) in levels.OrderBy(l => Y(l.Y)))
         {
             svg.Append(c, $"<line class=\"{css}\" x1=\"{Left}\" y1=\"{Y(y):0.0}\" x2=\"{Width - 10}\" y2=\"{Y(y):0.0}\"><title>{Html.E(label)} {y:0.####}</title></line>");
-            svg.Append(c, $"<text class=\"axis end\" x=\"{Left - 4}\" y=\"{Y(y) + 4:0.0}\">{y:0.###}</text>");
+            if (Y(y) - lastLabel >= 11)
+            {
+                svg.Append(c, $"<text class=\"axis end\" x=\"{Left - 4}\" y=\"{Y(y) + 4:0.0}\">{y:0.###}</text>");
+                lastLabel = Y(y);
+            }
         }
 
         svg.Append(c, $"<text class=\"axis\" x=\"{Left}\" y=\"{Height - 6}\">older</text><text class=\"axis end\" x=\"{Width - 10}\" y=\"{Height - 6}\">newest ({count} pairs)</text>");
