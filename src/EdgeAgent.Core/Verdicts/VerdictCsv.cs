@@ -11,7 +11,7 @@ public static class VerdictCsv
 {
     /// <summary>The header line.</summary>
     // New columns go at the end, so a spreadsheet that reads columns by position keeps working.
-    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,route,ood_template,ood_image,ood_bound,ood_beyond";
+    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast";
 
     /// <summary>One verdict as a CSV line (no line break).</summary>
     public static string Row(Verdict verdict)
@@ -26,6 +26,7 @@ public static class VerdictCsv
             v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
             v.Route ?? "", v.Ood?.Template.ToString("R", c) ?? "", v.Ood?.Image.ToString("R", c) ?? "", v.Ood?.Bound?.ToString("R", c) ?? "",
             v.Ood is { } o ? (o.Beyond ? "true" : "false") : "",
+            v.Photometry?.Brightness.ToString("R", c) ?? "", v.Photometry?.Contrast.ToString("R", c) ?? "",
         ];
         return string.Join(',', fields.Select(Quote));
     }

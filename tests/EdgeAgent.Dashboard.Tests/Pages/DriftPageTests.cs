@@ -1,3 +1,4 @@
+using System.Globalization;
 using EdgeAgent.Dashboard.Tests.Support;
 using EdgeAgent.Drift;
 using EdgeAgent.Storage.Log;
@@ -64,12 +65,18 @@ public sealed class DriftPageTests : IAsyncLifetime
     }
 
     [Fact]
-    public void Judge_RealPairs_CarryTheirLightingAgainstTheTemplate()
+    public async Task Judge_RealPairs_CarryTheirLightingToTheDetailPageAndTheExport()
     {
         var judged = JudgedPairs.Judge(_rig.Log, _rig.Watched, count: 2);
 
         Assert.All(judged, j => Assert.InRange(j.Verdict.Photometry!.Brightness, 0.5, 2.0));
         Assert.All(judged, j => Assert.InRange(j.Verdict.Photometry!.Contrast, 0.3, 3.0));
+        var photometry = judged[0].Verdict.Photometry!;
+        var detail = await _rig.GetStringAsync($"/verdicts/{judged[0].Verdict.Id}");
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $"brightness {photometry.Brightness:0.000}, contrast {photometry.Contrast:0.000}"), detail, StringComparison.Ordinal);
+        var csv = await _rig.GetStringAsync($"/export.csv?product={judged[0].Verdict.Product}&since=3650d");
+        Assert.EndsWith(",brightness,contrast", csv.Split('\n')[0], StringComparison.Ordinal);
+        Assert.Contains(string.Create(CultureInfo.InvariantCulture, $",{photometry.Brightness:R},{photometry.Contrast:R}"), csv, StringComparison.Ordinal);
     }
 
     private static string Between(string text, string from, string to)
