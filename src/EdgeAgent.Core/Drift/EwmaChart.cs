@@ -1,3 +1,5 @@
+using System.Text.Json.Serialization;
+
 namespace EdgeAgent.Drift;
 
 /// <summary>
@@ -32,6 +34,7 @@ public sealed record EwmaChart(string Series, long N, double Mean, double M2, do
     public bool Calibrated(int window) => N >= window;
 
     /// <summary>The reference σ of the window (with its floor).</summary>
+    [JsonIgnore]
     public double Sigma => Math.Max(Math.Max(N > 1 ? Math.Sqrt(M2 / (N - 1)) : 0, MinRelativeSigma * Math.Abs(Mean)), MinSigma);
 
     /// <summary>Half the width between the control limits.</summary>

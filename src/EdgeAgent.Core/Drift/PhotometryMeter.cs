@@ -5,7 +5,7 @@ namespace EdgeAgent.Drift;
 /// <summary>
 /// Measures <see cref="Photometry"/> on the crops the prepare step already made for the model: the R×R gray template
 /// and the aligned R×R BGR image (its gray level by the ITU-R BT.601 weights OpenCV's BGR2GRAY uses). Every fourth
-/// pixel of every fourth row is plenty for a mean and a σ and keeps it near 10 µs per pair.
+/// pixel of every fourth row is plenty for a mean and a σ and costs ~26 µs per pair (256² crop, measured on this 2-core VM).
 /// </summary>
 public static class PhotometryMeter
 {

@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Drift;
@@ -14,6 +15,7 @@ namespace EdgeAgent.Drift;
 public sealed record ProductDrift(string Product, ModelRef? Model, IReadOnlyList<EwmaChart> Charts, DateTimeOffset Since)
 {
     /// <summary>The charts beyond a limit now.</summary>
+    [JsonIgnore]
     public IEnumerable<EwmaChart> Alarms => Charts.Where(c => c.Alarm);
 
     /// <summary>The chart of <paramref name="series"/>, empty when this record predates the series.</summary>
