@@ -1,5 +1,6 @@
 using EdgeAgent.Drift;
 using EdgeAgent.Publish;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,7 +14,7 @@ namespace EdgeAgent.Pipeline.Drift;
 /// keeps one writer. It reads verdicts, never changes one. Starts after the journal (registration order) and resumes
 /// the persisted charts, so a restart neither forgets an alarm nor learns a new reference from drifted pairs.
 /// </summary>
-public sealed class DriftMonitor(IOptions<DriftOptions> options, IEventOutbox outbox, StationIdentity station, VerdictIdGenerator ids, ILogger<DriftMonitor> logger)
+public sealed class DriftMonitor(IOptions<DriftOptions> options, IEventOutbox outbox, StationIdentity station, VerdictIdGenerator ids, AgentMetrics metrics, ILogger<DriftMonitor> logger)
     : IHostedService
 {
     private readonly DriftOptions _options = options.Value;
@@ -59,6 +60,7 @@ public sealed class DriftMonitor(IOptions<DriftOptions> options, IEventOutbox ou
         foreach (var e in step.Events)
         {
             Log.Drifting(logger, e.Product, e.Series, e.Value, e.Limit, e.Reference, e.Pairs);
+            metrics.DriftRaised(e.Product, e.Series);
         }
 
         _unstoredEvents.AddRange(step.Events);

@@ -37,14 +37,17 @@ public sealed class DriftEventOutboxTests : IDisposable
         var path = Path.Combine(_temp.Path, "data", "edgeagent.db");
         var mqtt = new MqttOptions { Host = "127.0.0.1", Port = _broker.Port, Site = "dr", Area = "a", Line = "l", Station = "s" };
         _broker.Stop();
+        using var metrics = new AgentMetrics(_services.GetRequiredService<IMeterFactory>());
+        using var counted = new MetricsReader(metrics);
         using (var log = VerdictLog.Open(path))
         {
-            var drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), log, Station, new VerdictIdGenerator(TimeProvider.System), NullLogger<DriftMonitor>.Instance);
+            var drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), log, Station, new VerdictIdGenerator(TimeProvider.System), metrics, NullLogger<DriftMonitor>.Instance);
             await drift.StartAsync(CancellationToken.None);
             var stream = DriftingVerdicts.Stream(200, shiftAt: 100, gain: 1.3);
             drift.Observe(log.Append([.. stream.Select(v => (v, "k/" + v.PairId))]));
             // A gain moves brightness and contrast: two events, on disk before any publish (nobody could acknowledge them).
             Assert.Equal(2, log.PendingEvents(10).Count);
+            Assert.Equal(2, counted.Sum(AgentMetrics.DriftEvents, t => t["product"] == "UBM"));
         }
 
         _broker.Start();
@@ -66,7 +69,6 @@ public sealed class DriftEventOutboxTests : IDisposable
 
         using (var log = VerdictLog.Open(path))
         {
-            using var metrics = new AgentMetrics(_services.GetRequiredService<IMeterFactory>());
             using var connection = new MqttConnection(Options.Create(mqtt), TimeProvider.System, NullLogger<MqttConnection>.Instance);
             using var publisher = new VerdictPublisher(log, log, new OutboxGate(1000), connection, metrics, TimeProvider.System, NullLogger<VerdictPublisher>.Instance);
             await connection.StartAsync(CancellationToken.None);

@@ -1,11 +1,14 @@
 using EdgeAgent.Messaging.Connection;
+using System.Diagnostics.Metrics;
 using EdgeAgent.Drift;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -24,12 +27,15 @@ public sealed class HealthMonitorTests : IDisposable
     private readonly PipelineProgress _progress;
     private readonly HealthMonitor _monitor;
     private readonly DriftMonitor _drift;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly AgentMetrics _metrics;
 
     public HealthMonitorTests()
     {
         _log = VerdictLog.Open(Path.Combine(_temp.Path, "edgeagent.db"));
         _progress = new PipelineProgress(_time);
-        _drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), _log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), NullLogger<DriftMonitor>.Instance);
+        _metrics = new AgentMetrics(_services.GetRequiredService<IMeterFactory>());
+        _drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), _log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), _metrics, NullLogger<DriftMonitor>.Instance);
         _drift.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
         _monitor = new HealthMonitor(Options.Create(new HealthOptions { StallTimeout = TimeSpan.FromSeconds(60) }), _channels, _progress, _gate, _log, _mqtt, _drift, _time);
     }
@@ -99,6 +105,8 @@ public sealed class HealthMonitorTests : IDisposable
     public void Dispose()
     {
         _mqtt.Dispose();
+        _metrics.Dispose();
+        _services.Dispose();
         _log.Dispose();
         _temp.Dispose();
     }
