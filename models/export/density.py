@@ -398,3 +398,191 @@ def crop_resize(img: np.ndarray, crop: int, size: int) -> np.ndarray:
     if size != crop:
         c = cv2.resize(c, (size, size), interpolation=cv2.INTER_AREA)
     return np.ascontiguousarray(c)
+
+
+# --------------------------------------------------------------------------------------------
+# Pair density (run 7): the same small encoder on gray(image) and on the template, Gaussian of the
+# per-position feature difference. The template removes the pair-to-pair variety (layout, palette)
+# that the image-only model above cannot tell from a defect (models/README.md, runs 1-6).
+# --------------------------------------------------------------------------------------------
+PAIR_STAGES = (1, 2)
+PAIR_DEFAULT_WIDTHS = (16, 32)
+
+
+def standardise(x: torch.Tensor) -> torch.Tensor:
+    """Per-image standardisation of [N,1,R,R] over the crop, (x - mean)/sqrt(var + IMAGE_NORM_EPS):
+    gray(image) and the template differ by a per-pair gain and offset (the image's palette)."""
+    m = x.mean(dim=(2, 3), keepdim=True)
+    c = x - m
+    return c / torch.sqrt((c * c).mean(dim=(2, 3), keepdim=True) + IMAGE_NORM_EPS)
+
+
+def gray_image(image_bgr_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 [N,R,R,3] BGR HWC -> standardised gray [N,1,R,R] (contract: 0.299 R + 0.587 G + 0.114 B, /255)."""
+    x = image_bgr_u8.permute(0, 3, 1, 2).float()
+    return standardise((0.114 * x[:, 0:1] + 0.587 * x[:, 1:2] + 0.299 * x[:, 2:3]) / 255.0)
+
+
+def gray_template(template_u8: torch.Tensor) -> torch.Tensor:
+    """uint8 [N,R,R,1] HWC -> standardised [N,1,R,R]."""
+    return standardise(template_u8.permute(0, 3, 1, 2).float() / 255.0)
+
+
+class PairEncoder(nn.Module):
+    """The first two stages of the ResNet-18 layout on one gray channel (7x7/2 stem, 3x3/2 max-pool,
+    stage 1 at R/4, stage 2 at R/8); shared by image and template. `stage` = the map the density reads."""
+
+    def __init__(self, widths: Sequence[int] = PAIR_DEFAULT_WIDTHS, stage: int = 2):
+        super().__init__()
+        if stage not in PAIR_STAGES:
+            raise ParamError(f"pair stage must be one of {PAIR_STAGES}; got {stage}")
+        w1, w2 = (int(w) for w in widths)
+        self.widths, self.stage = (w1, w2), stage
+        self.conv1 = nn.Conv2d(1, w1, 7, 2, 3, bias=False)
+        self.bn1 = nn.BatchNorm2d(w1)
+        self.relu = nn.ReLU(inplace=True)
+        self.maxpool = nn.MaxPool2d(3, 2, 1)
+        self.layer1 = nn.Sequential(BasicBlock(w1, w1, 1), BasicBlock(w1, w1, 1))
+        self.layer2 = nn.Sequential(BasicBlock(w1, w2, 2), BasicBlock(w2, w2, 1)) if stage == 2 else None
+        for m in self.modules():
+            if isinstance(m, nn.Conv2d):
+                nn.init.kaiming_normal_(m.weight, mode="fan_out", nonlinearity="relu")
+
+    @property
+    def channels(self) -> int:
+        return self.widths[self.stage - 1]
+
+    @property
+    def stride(self) -> int:
+        return 4 * 2 ** (self.stage - 1)
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        f = self.layer1(self.maxpool(self.relu(self.bn1(self.conv1(x)))))
+        return f if self.layer2 is None else self.layer2(f)
+
+    def diff(self, image_gray: torch.Tensor, template_gray: torch.Tensor) -> torch.Tensor:
+        """d = f(image) - f(template) per position [N,C,h,w]; both through the one encoder in one batch
+        (so BatchNorm in training sees both kinds of input)."""
+        f = self(torch.cat([image_gray, template_gray]))
+        return f[:image_gray.shape[0]] - f[image_gray.shape[0]:]
+
+
+class PairCutPasteNet(nn.Module):
+    """Training wrapper: PairEncoder + CutPaste 3-way head (normal / cut-paste / scar) on the pooled
+    difference features (mean and max of d^2 over positions) + a dense head (1x1 conv on d^2,
+    "pasted here"). Only the encoder is exported."""
+
+    def __init__(self, widths: Sequence[int] = PAIR_DEFAULT_WIDTHS, stage: int = 2, head: int = 64):
+        super().__init__()
+        self.encoder = PairEncoder(widths, stage)
+        c = self.encoder.channels
+        self.seg = nn.Conv2d(c, 1, 1)
+        self.head = nn.Sequential(nn.Linear(2 * c, head), nn.BatchNorm1d(head), nn.ReLU(inplace=True),
+                                  nn.Linear(head, len(CLASSES)))
+
+    def forward(self, image_gray: torch.Tensor, template_gray: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
+        """(class logits [N,3], pasted-position logits [N,1,h,w]). The template batch may be k times
+        smaller than the image batch (k variants of each window share its template): the encoder then
+        runs once per template, and the template features are repeated k times."""
+        n, m = image_gray.shape[0], template_gray.shape[0]
+        f = self.encoder(torch.cat([image_gray, template_gray]))
+        d2 = (f[:n] - f[n:].repeat(n // m, 1, 1, 1)).pow(2)
+        pooled = torch.cat([d2.mean(dim=(2, 3)), d2.amax(dim=(2, 3))], dim=1)
+        return self.head(torch.log1p(pooled)), self.seg(torch.log1p(d2))
+
+
+def central_window(h: int, centre: float) -> Tuple[int, int]:
+    """[k, h-k): the central share `centre` of a side of h positions (1 = all)."""
+    if not 0 < centre <= 1:
+        raise ParamError(f"centre must be in (0, 1]; got {centre}")
+    k = int(round(h * (1 - centre) / 2))
+    return k, h - k
+
+
+class PairDensityScore(nn.Module):
+    """The exported pair graph: image uint8 [N,R,R,3] (BGR) + template uint8 [N,R,R,1]
+    -> per position sqrt((d-mu)^T Sinv (d-mu)), d = f(gray image) - f(template);
+    -> anomaly_map [N,1,h,w] = its mean over each pool x pool neighbourhood (stride 1, edges averaged over
+       the cells inside the map): one cell spiking at a high-contrast edge (focus, lighting) is the OK
+       pairs' tail; a defect or a pasted patch raises a few neighbouring cells together;
+    -> score [N,1] = max of the map over its central `centre` share of rows and columns."""
+
+    def __init__(self, encoder: PairEncoder, g: Gaussian, input_size: int, centre: float = 1.0, pool: int = 1):
+        super().__init__()
+        if pool < 1 or pool % 2 == 0:
+            raise ParamError(f"pool must be an odd number >= 1; got {pool}")
+        self.encoder = encoder.eval()
+        self.centre, self.pool = float(centre), int(pool)
+        c = encoder.channels
+        if g.mean.shape != (c,):
+            raise ParamError(f"Gaussian of {g.mean.shape[0]} channels does not fit the encoder's {c}")
+        self.map_size = input_size // encoder.stride
+        self.lo, self.hi = central_window(self.map_size, self.centre)
+        self.register_buffer("mu", torch.tensor(g.mean, dtype=torch.float32).view(1, c, 1, 1))
+        self.register_buffer("inv_cov", torch.tensor(g.inv_cov, dtype=torch.float32).view(c, c, 1, 1))
+
+    def forward(self, image: torch.Tensor, template: torch.Tensor):
+        d = self.encoder.diff(gray_image(image), gray_template(template).to(self.mu.dtype)) - self.mu
+        q = (nn.functional.conv2d(d, self.inv_cov) * d).sum(dim=1, keepdim=True)
+        amap = torch.sqrt(torch.clamp(q, min=0.0))
+        if self.pool > 1:
+            amap = nn.functional.avg_pool2d(amap, self.pool, 1, self.pool // 2, count_include_pad=False)
+        score = torch.amax(amap[:, :, self.lo:self.hi, self.lo:self.hi], dim=(2, 3))
+        return score, amap
+
+
+def is_pair_checkpoint(sd: Mapping[str, torch.Tensor]) -> bool:
+    pre = "encoder." if any(k.startswith("encoder.") for k in sd) else ""
+    w = sd.get(pre + "conv1.weight")
+    return w is not None and w.ndim == 4 and w.shape[1] == 1
+
+
+def load_pair_encoder(path: str) -> PairEncoder:
+    """A PairCutPasteNet state_dict (head.*, seg.* ignored) or a bare PairEncoder one; widths and stage
+    are read from it. Missing/unexpected keys, shape mismatches, non-finite values fail."""
+    sd = load_checkpoint(path)
+    if any(k.startswith("encoder.") for k in sd):
+        sd = {k[len("encoder."):]: v for k, v in sd.items() if k.startswith("encoder.")}
+    if not is_pair_checkpoint(sd) or "layer1.0.conv1.weight" not in sd:
+        raise ParamError(f"checkpoint {path} is not a pair density encoder (1-channel conv1 + layer1)")
+    stage = 2 if "layer2.0.conv1.weight" in sd else 1
+    widths = (int(sd["layer1.0.conv1.weight"].shape[0]),
+              int(sd["layer2.0.conv1.weight"].shape[0]) if stage == 2 else PAIR_DEFAULT_WIDTHS[1])
+    enc = PairEncoder(widths, stage)
+    own = enc.state_dict()
+    missing = [k for k in own if k not in sd and not k.endswith("num_batches_tracked")]
+    unexpected = [k for k in sd if k not in own]
+    bad = [f"{k}: {tuple(sd[k].shape)} vs {tuple(own[k].shape)}" for k in own if k in sd and sd[k].shape != own[k].shape]
+    problems = ([f"missing keys ({len(missing)}): {_head(missing)}"] if missing else []) + \
+               ([f"unexpected keys ({len(unexpected)}): {_head(unexpected)}"] if unexpected else []) + \
+               ([f"shape mismatches ({len(bad)}): {_head(bad)}"] if bad else [])
+    if problems:
+        raise ParamError(f"checkpoint {path} does not fit the pair encoder (widths {widths}, stage {stage}): " + "; ".join(problems))
+    for k, v in sd.items():
+        if v.is_floating_point() and not torch.isfinite(v).all():
+            raise ParamError(f"checkpoint {path}: non-finite values in {k}")
+    enc.load_state_dict(sd, strict=False)
+    return enc.eval()
+
+
+def save_pair_gaussian(path: str, g: Gaussian, centre: float, pool: int) -> None:
+    """The Gaussian and the readout (centre share, pooling) travel together, as for the image models."""
+    np.savez(path, mean=g.mean, inv_cov=g.inv_cov, shrinkage=np.float64(g.shrinkage), n=np.int64(g.n),
+             norm=np.array("pair"), score_from=np.array("pair-map"), centre=np.float64(centre), pool=np.int64(pool))
+
+
+def build_pair_module(weights: str, gaussian: str, input_size: int) -> PairDensityScore:
+    enc = load_pair_encoder(weights)
+    g, _ = load_gaussians(gaussian, enc.channels, 0)
+    try:
+        z = np.load(gaussian)
+        centre = float(z["centre"]) if "centre" in z else 1.0
+        pool = int(z["pool"]) if "pool" in z else 1
+        kind = str(z["score_from"]) if "score_from" in z else ""
+    except Exception as e:  # noqa: BLE001
+        raise ParamError(f"cannot read --gaussian {gaussian}: {e}") from None
+    if kind != "pair-map":
+        raise ParamError(f"--gaussian {gaussian} is not a pair Gaussian (score_from {kind!r}, want 'pair-map')")
+    if input_size % enc.stride:
+        raise ParamError(f"input {input_size} is not a multiple of the encoder's stride {enc.stride}")
+    return PairDensityScore(enc, g, input_size, centre, pool).eval()

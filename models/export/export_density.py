@@ -2,16 +2,18 @@
 
     /usr/bin/python3 models/export/export_density.py --weights model.pth --gaussian gaussian.npz \
         --crop 256 --input 128 --threshold 21.5 --name N --version V --out model.onnx \
-        [--no-map] [--description TEXT] [--skip-verify]
+        [--map-threshold T] [--no-map] [--description TEXT] [--skip-verify]
 
-Graph: image uint8 [batch,R,R,3] (BGR, HWC)
-       -> score float32 [batch,1]  = sqrt((e-mu)^T Sinv (e-mu)), e = pooled stage-4 embedding, or
-          (score_from "map" in the .npz) the maximum of the patch map below, computed in the graph
-       -> anomaly_map float32 [batch,1,R/16,R/16] (unless --no-map): the same distance per position
-          of the stage-3 feature map against the patch Gaussian (patch_mean, patch_inv_cov).
-The input normalisation (ImageNet or per-image standardisation) is read from the .npz ("norm").
+The checkpoint decides the graph:
+- pair encoder (1-channel stem; train_density_pair.py, the bundled model): image uint8 [batch,R,R,3] (BGR)
+  and template uint8 [batch,R,R,1] -> anomaly_map float32 [batch,1,R/8,R/8] = the local mean (pool x pool,
+  from the .npz) of the per-position Mahalanobis distance of d = f(gray image) - f(template);
+  score float32 [batch,1] = its maximum over the central share (centre, from the .npz).
+- image encoder (3-channel stem; train_density.py, runs 1-6): image only -> score = sqrt((e-mu)^T Sinv (e-mu)),
+  e = pooled stage-4 embedding, or (score_from "map" in the .npz) the maximum of the stage-3 patch map;
+  anomaly_map [batch,1,R/16,R/16] unless --no-map.
 mu and Sinv are constants in the graph. The agent crops (C, INTER_AREA to R) and applies
-NG iff score >= threshold. See models/README.md ("Density (CutPaste)").
+NG iff score >= threshold. See models/README.md ("Density kind").
 """
 from __future__ import annotations
 
@@ -71,22 +73,73 @@ def validate(a: argparse.Namespace) -> None:
     onnx_file.check_identity(a.name, a.version, a.out, D.ParamError)
 
 
-def build_module(a: argparse.Namespace) -> D.DensityScore:
+def is_pair(a: argparse.Namespace) -> bool:
+    return D.is_pair_checkpoint(D.load_checkpoint(a.weights))
+
+
+def build_module(a: argparse.Namespace) -> D.DensityScore | D.PairDensityScore:
+    """The pair graph (image + template) for a 1-channel pair encoder, else the image-only graph."""
+    if is_pair(a):
+        if a.no_map:
+            raise D.ParamError("--no-map: a pair model's score is the maximum of its map; the map is always exported")
+        return D.build_pair_module(a.weights, a.gaussian, a.input)
     return D.build_module(a.weights, a.gaussian, with_map=not a.no_map)
 
 
-def export_graph(module: D.DensityScore, r: int, path: str) -> None:
+def inputs_of(module: D.DensityScore | D.PairDensityScore, r: int, n: int, gen: torch.Generator | None = None) -> dict:
+    """Example inputs by contract name: random uint8 if gen is given, else mid-grey."""
+    shapes = {"image": (n, r, r, 3)} | ({"template": (n, r, r, 1)} if isinstance(module, D.PairDensityScore) else {})
+    if gen is None:
+        return {k: torch.full(v, 128, dtype=torch.uint8) for k, v in shapes.items()}
+    return {k: torch.randint(0, 256, v, dtype=torch.uint8, generator=gen) for k, v in shapes.items()}
+
+
+def has_map(module: D.DensityScore | D.PairDensityScore) -> bool:
+    return isinstance(module, D.PairDensityScore) or module.with_map
+
+
+def export_graph(module: D.DensityScore | D.PairDensityScore, r: int, path: str) -> None:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"torch\.onnx")
-    x = torch.zeros(2, r, r, 3, dtype=torch.uint8)
-    outs = ["score", "anomaly_map"] if module.with_map else ["score"]
+    x = inputs_of(module, r, 2)
+    outs = ["score", "anomaly_map"] if has_map(module) else ["score"]
     torch.onnx.export(
-        module, (x,), path, opset_version=OPSET, do_constant_folding=True,
+        module, tuple(x.values()), path, opset_version=OPSET, do_constant_folding=True,
         training=torch.onnx.TrainingMode.EVAL,  # BN folded into conv
-        input_names=["image"], output_names=outs,
-        dynamic_axes={"image": {0: "batch"}, **{o: {0: "batch"} for o in outs}})
+        input_names=list(x), output_names=outs,
+        dynamic_axes={**{i: {0: "batch"} for i in x}, **{o: {0: "batch"} for o in outs}})
 
 
-def metadata(a: argparse.Namespace, module: D.DensityScore) -> dict:
+def pair_metadata(a: argparse.Namespace, module: D.PairDensityScore) -> dict:
+    enc = module.encoder
+    w = "-".join(str(v) for v in enc.widths[:enc.stage])
+    rule = (f"max over the central {D.fmt(module.centre)} of the anomaly_map: the {module.pool}x{module.pool} local mean of "
+            f"the Mahalanobis distance per stage-{enc.stage} position of d = f(gray image) - f(template), in the graph")
+    md = {
+        "edgeagent.contract": D.CONTRACT,
+        "edgeagent.kind": D.KIND,
+        "edgeagent.name": a.name,
+        "edgeagent.version": a.version,
+        "edgeagent.arch": f"cutpaste-pair-resnet18-stage{enc.stage}-w{w}",
+        "edgeagent.crop": str(a.crop),
+        "edgeagent.input": str(a.input),
+        "edgeagent.normalisation": f"gray(image) and template, each per image (x-mean)/sqrt(var+{D.fmt(D.IMAGE_NORM_EPS)})",
+        "edgeagent.threshold": D.fmt(a.threshold),
+        "edgeagent.created_utc": onnx_file.created_utc(),
+        "edgeagent.description": a.description or (
+            f"CutPaste-style pair density model: one encoder (ResNet-18 stem + stages 1..{enc.stage}, widths {w}) on "
+            f"gray(image) and the template; score = {rule}; contract {D.CONTRACT}"),
+        "edgeagent.score_rule": rule,
+        "edgeagent.weights_sha256": D.sha256_file(a.weights),
+        "edgeagent.gaussian_sha256": D.sha256_file(a.gaussian),
+    }
+    if a.map_threshold is not None:
+        md["edgeagent.map_threshold"] = D.fmt(a.map_threshold)
+    return md
+
+
+def metadata(a: argparse.Namespace, module: D.DensityScore | D.PairDensityScore) -> dict:
+    if isinstance(module, D.PairDensityScore):
+        return pair_metadata(a, module)
     w = module.encoder.widths
     md = {
         "edgeagent.contract": D.CONTRACT,
@@ -116,21 +169,20 @@ def metadata(a: argparse.Namespace, module: D.DensityScore) -> dict:
     return md
 
 
-def verify(path: str, module: D.DensityScore, r: int) -> float:
+def verify(path: str, module: D.DensityScore | D.PairDensityScore, r: int) -> float:
     """1) onnx.checker with full shape inference; 2) the ONNX file, executed by onnx_eval (numpy
     interpreter), against the torch module on a random batch and on a batch of flat images (the
     latter gives large distances, i.e. exercises the far tail). Returns the largest |diff|."""
     model = onnx.load(path)
     onnx.checker.check_model(model, full_check=True)
     g = torch.Generator().manual_seed(1234)
-    batches = [torch.randint(0, 256, (2, r, r, 3), dtype=torch.uint8, generator=g),
-               torch.full((1, r, r, 3), 128, dtype=torch.uint8)]
+    batches = [inputs_of(module, r, 2, g), inputs_of(module, r, 1)]
     err, err_abs = 0.0, 0.0
     for x in batches:
         with torch.no_grad():
-            want = module(x)
+            want = module(*x.values())
         want = [want] if isinstance(want, torch.Tensor) else list(want)
-        got = onnx_eval.run(model, {"image": x.numpy()})
+        got = onnx_eval.run(model, {k: v.numpy() for k, v in x.items()})
         for o, w in zip([o.name for o in model.graph.output], want):
             w = w.numpy()
             if got[o].shape != w.shape or got[o].dtype != np.float32:
@@ -159,7 +211,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         raw = os.path.join(tmp, "raw.onnx")
         export_graph(module, r, raw)
         model = onnx_eval.fold_constants(onnx.load(raw))
-    shapes = {"score": (1,), "anomaly_map": (1, r // 16, r // 16)}
+    side = module.map_size if isinstance(module, D.PairDensityScore) else r // 16
+    shapes = {"score": (1,), "anomaly_map": (1, side, side)}
     onnx_file.finish(model, a.out, "export_density", D.CONTRACT, a.name, a.version, metadata(a, module), shapes, IR_VERSION)
     if not a.skip_verify:
         verify(a.out, module, r)

@@ -231,9 +231,9 @@ def use_torch_conv() -> None:
         if any(d != 1 for d in a.get("dilations", [1, 1])):
             raise NotImplementedError("dilated Conv")
         t, l, bo, r = _pads2d(a, w.shape[2:])
-        xt = F.pad(torch.from_numpy(np.ascontiguousarray(x, np.float32)), (l, r, t, bo))
-        y = F.conv2d(xt, torch.from_numpy(np.ascontiguousarray(w, np.float32)),
-                     None if b is None else torch.from_numpy(np.ascontiguousarray(b, np.float32)),
+        xt = F.pad(torch.from_numpy(np.array(x, np.float32)), (l, r, t, bo))  # a copy: initialisers are read-only
+        y = F.conv2d(xt, torch.from_numpy(np.array(w, np.float32)),
+                     None if b is None else torch.from_numpy(np.array(b, np.float32)),
                      stride=tuple(a.get("strides", [1, 1])), groups=a.get("group", 1))
         return [y.numpy()]
 
@@ -250,6 +250,22 @@ def _maxpool(a, x):
     xp = np.pad(x, ((0, 0), (0, 0), (t, bo), (l, r)), constant_values=-np.inf)
     win = sliding_window_view(xp, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw]
     return [win.max(axis=(4, 5)).astype(x.dtype)]
+
+
+@_op("AveragePool")
+def _avgpool(a, x):
+    kh, kw = a["kernel_shape"]
+    sh, sw = a.get("strides", [1, 1])
+    if a.get("ceil_mode", 0) or any(d != 1 for d in a.get("dilations", [1, 1])):
+        raise NotImplementedError("AveragePool ceil_mode/dilations")
+    t, l, bo, r = _pads2d(a, (kh, kw))
+    pad = ((0, 0), (0, 0), (t, bo), (l, r))
+    total = sliding_window_view(np.pad(x, pad), (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw].sum(axis=(4, 5))
+    if a.get("count_include_pad", 0):
+        return [(total / (kh * kw)).astype(x.dtype)]
+    ones = np.pad(np.ones((1, 1) + x.shape[2:], x.dtype), pad)
+    count = sliding_window_view(ones, (kh, kw), axis=(2, 3))[:, :, ::sh, ::sw].sum(axis=(4, 5))
+    return [(total / count).astype(x.dtype)]
 
 
 # --- Resize (linear, per the ONNX spec) -------------------------------------------------------

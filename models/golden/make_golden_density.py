@@ -1,14 +1,14 @@
 """Golden numbers of a "density-score/1" model for the C# parity test (/work/kinds-contract.md).
 
-    /usr/bin/python3 models/golden/make_golden_density.py --model models/default/density_cutpaste_synth.onnx \
-        --weights models/.work/density/model.pth --gaussian models/.work/density/gaussian.npz \
+    /usr/bin/python3 models/golden/make_golden_density.py --model models/default/density_cutpaste_pair_synth.onnx \
+        --weights models/.work/density-pair/model.pth --gaussian models/.work/density-pair/gaussian.npz \
         --pairs models/golden/pairs --out models/golden/density.json
 
 Crop and input size and the threshold are read from the model's edgeagent.* metadata; the .pth and
 .npz must hash to edgeagent.weights_sha256 / edgeagent.gaussian_sha256. Scores are computed in
 PyTorch in float64 (the exported module with its float32 constants, run in double precision) on the
-agent's crops (centre C, INTER_AREA to R, image only); the ONNX graph itself is executed on the same
-crops with models/export/onnx_eval.py as a cross-check (must agree to 1e-4). Fails if any score lies
+agent's crops (centre C, INTER_AREA to R; the template too when the graph takes it); the ONNX graph
+itself is executed on the same crops with models/export/onnx_eval.py as a cross-check (must agree to 1e-4). Fails if any score lies
 within --min-margin of the threshold.
 """
 from __future__ import annotations
@@ -52,7 +52,9 @@ def main(argv=None) -> int:
     crop, size, th = int(meta["edgeagent.crop"]), int(meta["edgeagent.input"]), float(meta["edgeagent.threshold"])
     outputs = [o.name for o in model.graph.output]
     with_map = "anomaly_map" in outputs
-    module = D.build_module(a.weights, a.gaussian, with_map=with_map).double()
+    pair = "template" in [i.name for i in model.graph.input]
+    module = (D.build_pair_module(a.weights, a.gaussian, size) if pair
+              else D.build_module(a.weights, a.gaussian, with_map=with_map)).double()
 
     out_dir = os.path.dirname(os.path.abspath(a.out))
     with open(os.path.join(a.pairs, "labels.csv"), newline="", encoding="utf-8") as f:
@@ -63,12 +65,17 @@ def main(argv=None) -> int:
         im = cv2.imread(ip, cv2.IMREAD_UNCHANGED)
         if im is None or im.dtype != np.uint8 or im.ndim != 3 or im.shape[2] != 3:
             raise SystemExit(f"make_golden_density: {ip} is not an 8-bit BGR image")
-        x = D.crop_resize(im, crop, size)[None]
+        feeds = {"image": D.crop_resize(im, crop, size)[None]}
+        if pair:
+            tm = cv2.imread(tp, cv2.IMREAD_GRAYSCALE)
+            if tm is None:
+                raise SystemExit(f"make_golden_density: cannot read the template {tp}")
+            feeds["template"] = D.crop_resize(tm, crop, size)[None, :, :, None]
         with torch.no_grad():
-            out = module(torch.from_numpy(x))
+            out = module(*(torch.from_numpy(v) for v in feeds.values()))
         s64, m64 = (out[0], out[1]) if with_map else (out, None)
         score = float(s64[0, 0])
-        g = onnx_eval.run(model, {"image": x})
+        g = onnx_eval.run(model, feeds)
         worst = max(worst, abs(float(g["score"][0, 0]) - score))
         if with_map:
             worst = max(worst, float(np.abs(g["anomaly_map"].astype(np.float64) - m64.numpy()).max()))
@@ -96,13 +103,15 @@ def main(argv=None) -> int:
         "name": meta["edgeagent.name"], "version": meta["edgeagent.version"], "arch": meta["edgeagent.arch"],
         "params": {"crop": crop, "input": size, "threshold": th},
         "score_rule": "score = the model's `score` output ("
-                      + ("max over the stage-3 positions of the patch Mahalanobis distance, computed in the graph"
+                      + (meta["edgeagent.score_rule"] if pair else
+                         "max over the stage-3 positions of the patch Mahalanobis distance, computed in the graph"
                          if module.score_from == "map" else "Mahalanobis distance of the image embedding")
-                      + "); inputs: the image only, centre crop C, INTER_AREA to R if R != C",
+                      + "); inputs: " + ("the image and the gray template" if pair else "the image only")
+                      + ", centre crop C, INTER_AREA to R if R != C",
         "verdict_rule": "NG iff score >= threshold",
         "tolerance": {"score": 1e-3} | ({"map_max": 1e-3} if with_map else {}),
         "map_max_rule": "max over the anomaly_map output (informational, not part of the verdict)" if with_map else None,
-        "computed_by": "PyTorch float64 (models/export/density.py DensityScore, .double()); exported graph "
+        "computed_by": f"PyTorch float64 (models/export/density.py {type(module).__name__}, .double()); exported graph "
                        f"cross-checked to {worst:.1e} with models/export/onnx_eval.py",
         "pairs_generator": a.generator,
         "pairs": entries,

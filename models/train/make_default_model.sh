@@ -19,7 +19,7 @@ export SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-1767225600}   # 2026-01-01T00:00:0
 
 # Geometry and fusion of the default model (models/README.md).
 ARCH=resnet18; CROP=256; INPUT=256; PAD=16; WEIGHTS=0.5,1,0.5; MASK=gaussian:0.25
-NAME=stpm-r18-synth; VERSION=1.0.0
+NAME=stpm-r18-synth; VERSION=1.0.0; OOD_VERSION=1.1.0  # 1.1.0 = 1.0.0 + the out-of-distribution output
 OUT=models/default/stpm_r18_synth.onnx
 GEOM=(--arch $ARCH --crop $CROP --input $INPUT --pad $PAD --layer-weights $WEIGHTS --mask $MASK)
 
@@ -58,8 +58,11 @@ if has export; then
   TH=$($PY -c "import json,sys; print(json.load(open(sys.argv[1]))['threshold'])" $RUN/metrics.json)
   mkdir -p models/default
   $PY models/export/export_stpm.py "${GEOM[@]}" --teacher $RUN/teacher.pth --student $RUN/student.pth \
-    --threshold "$TH" --name $NAME --version $VERSION --out $OUT \
+    --threshold "$TH" --name $NAME --version $VERSION --out $RUN/plain.onnx \
     --description "Demo/test STPM (ResNet18 layer1-3) for EdgeAgent's synthetic AOI pairs. Random-init teacher (seed 20240601, BN calibrated on synthetic templates), student trained on 800 generated OK pairs. Not for production data."
+  # What the model knows: its training products and the layer-1 feature statistics of 300 training pairs (README, "Knowing when not to vouch").
+  $PY models/export/attach_ood.py --model $RUN/plain.onnx --train $DATA/train --calib $DATA/calib --products UBM,M1 \
+    --max-pairs 300 --version $OOD_VERSION --out $OUT
   # Model card: parameters, data, training and held-out figures (per-pair scores stay in $RUN).
   $PY - $RUN/metrics.json $RUN/train_log.json $OUT <<'EOF'
 import json, os, sys

@@ -27,7 +27,7 @@ public sealed class DriftOptions
 
     /// <summary>
     /// Control limits at the reference mean ± L·σ·√(λ/(2−λ) + 1/Window): the EWMA's own σ once settled, plus the
-    /// reference mean's error. Six series watched per product: at L 5.5 none of 1,000 simulated stable streams of
+    /// reference mean's error. Seven series watched per product: at L 5.5 none of 1,000 simulated stable streams of
     /// 20,000 pairs crossed a limit (L 4: 35 % of them did, per series), and a sustained shift of one σ of the
     /// per-pair noise still crosses within about 40 pairs.
     /// </summary>

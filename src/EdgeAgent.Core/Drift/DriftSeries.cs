@@ -17,6 +17,7 @@ public sealed record DriftSeries(string Name, string Label, Func<Verdict, double
         // heavy-tailed enough to cross L 5.5 limits twice in 100,000 stable bench pairs.
         new("score", "score / threshold of OK pairs", v => v is { Outcome: VerdictKind.Ok, Score: { } s, Threshold: > 0 and var t } ? s / t : null),
         new("alignConfidence", "alignment confidence", v => v.Alignment?.Confidence),
+        new("alignResidual", "alignment residual, px", v => v.Alignment?.ResidualPx),
         new("oodTemplate", "OOD distance, template", v => v.Ood?.Template),
         new("oodImage", "OOD distance, image", v => v.Ood?.Image),
         new("brightness", "brightness, image / template", v => v.Photometry?.Brightness),

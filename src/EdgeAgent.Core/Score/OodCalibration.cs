@@ -3,7 +3,7 @@ using System.Globalization;
 namespace EdgeAgent.Score;
 
 /// <summary>
-/// A proposed out-of-distribution bound for a product, from the distances (max of template and image) of known-OK
+/// A proposed out-of-distribution bound for a product, from the template distances of known-OK
 /// pairs of that product, by the threshold rule of <see cref="ThresholdCalibration"/>: at most ⌊target·nOK⌋ OK pairs
 /// at or beyond it. Other products' pairs, when given, show how far the bound is from what it must catch.
 /// </summary>

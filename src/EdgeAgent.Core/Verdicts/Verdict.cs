@@ -105,7 +105,8 @@ public sealed record Verdict
 
 /// <summary>
 /// A model's distance of the pair's template and image to its training pairs (about 1 for pairs like them), the
-/// bound in force, and whether either lies beyond it.
+/// bound in force, and whether the template lies beyond it (the image's distance is reported, not judged: a large
+/// defect moves it too).
 /// </summary>
 public sealed record OodReading(double Template, double Image, double? Bound, bool Beyond);
 

@@ -9,9 +9,8 @@ namespace EdgeAgent.Verdicts;
 /// </summary>
 public static class VerdictCsv
 {
-    /// <summary>The header line.</summary>
-    // New columns go at the end, so a spreadsheet that reads columns by position keeps working.
-    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast";
+    /// <summary>The header line. Columns are only ever appended, so a sheet that reads them by position keeps working.</summary>
+    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,alignment_residual_px,alignment_ambiguous,route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast";
 
     /// <summary>One verdict as a CSV line (no line break).</summary>
     public static string Row(Verdict verdict)
@@ -24,6 +23,7 @@ public static class VerdictCsv
             v.Seq.ToString(c), v.Id, v.JudgedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c), v.Outcome.ToString().ToUpperInvariant(),
             v.Reason ?? "", v.Product, v.PairId, v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
             v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
+            v.Alignment?.ResidualPx?.ToString("R", c) ?? "", v.Alignment?.Ambiguous is { } ambiguous ? (ambiguous ? "true" : "false") : "",
             v.Route ?? "", v.Ood?.Template.ToString("R", c) ?? "", v.Ood?.Image.ToString("R", c) ?? "", v.Ood?.Bound?.ToString("R", c) ?? "",
             v.Ood is { } o ? (o.Beyond ? "true" : "false") : "",
             v.Photometry?.Brightness.ToString("R", c) ?? "", v.Photometry?.Contrast.ToString("R", c) ?? "",

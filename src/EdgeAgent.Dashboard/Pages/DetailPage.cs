@@ -51,7 +51,7 @@ public static class DetailPage
         Row("score / threshold", $"{N(v.Score, "0.0000")} / {N(v.Threshold, "0.0000")}");
         Row("layers 1..3", v.Layers is null ? "–" : E(string.Join("  ", v.Layers.Select(l => N(l, "0.0000")))));
         Row("peak", v.Peak is { } p ? $"template ({N(p.X, "0.0")}, {N(p.Y, "0.0")}), AOI image ({N(p.ImageX, "0.0")}, {N(p.ImageY, "0.0")})" : "–");
-        Row("alignment", v.Alignment is { } a ? $"dx {N(a.Dx, "0.00")} px, dy {N(a.Dy, "0.00")} px, angle {N(a.AngleDeg, "0.000")}°, confidence {N(a.Confidence, "0.00")}" : "–");
+        Row("alignment", v.Alignment is { } a ? $"dx {N(a.Dx, "0.00")} px, dy {N(a.Dy, "0.00")} px, angle {N(a.AngleDeg, "0.000")}°, confidence {N(a.Confidence, "0.00")}, residual {N(a.ResidualPx, "0.00")} px{(a.Ambiguous == true ? ", ambiguous" : "")}" : "–");
         Row("route", v.Route is null ? "–" : E(v.Route));
         Row("out of distribution", v.Ood is { } o ? $"template {N(o.Template, "0.00")}, image {N(o.Image, "0.00")} (about 1 = like the training pairs), bound {N(o.Bound, "0.00")}{(o.Beyond ? " — <strong>beyond</strong>" : "")}" : "–");
         Row("lighting", v.Photometry is { } l ? $"brightness {N(l.Brightness, "0.000")}, contrast {N(l.Contrast, "0.000")} (image crop against template crop, about 1 = as the template shows it)" : "–");

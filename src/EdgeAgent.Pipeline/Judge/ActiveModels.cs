@@ -106,9 +106,16 @@ public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRol
     /// Leases on every model that judges <paramref name="product"/> (and its shadow, when loaded) with the inspector
     /// that runs them together; null when one of its models has no loaded active version.
     /// </summary>
-    public PanelLease? Acquire(string product)
+    public PanelLease? Acquire(string product) => Acquire(RouteOf(product));
+
+    /// <summary>
+    /// A lease on the default model alone, for reading and checking the files of a pair no model will judge (a product
+    /// not routed): unusable input is an ERROR whatever the product.
+    /// </summary>
+    public PanelLease? AcquireDefault() => Acquire(new ProductRoute([DefaultModel]));
+
+    private PanelLease? Acquire(ProductRoute route)
     {
-        var route = RouteOf(product);
         if (route.Source == RouteSource.None)
         {
             return null;

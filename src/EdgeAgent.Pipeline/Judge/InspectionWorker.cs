@@ -138,8 +138,7 @@ public sealed class InspectionWorker(
         var route = models.RouteOf(pair.Product);
         if (route.Source == RouteSource.None)
         {
-            return new Item(pair, null, null, Review(pair, ReasonCode.ProductNotRouted,
-                $"product {pair.Product} is not under Products and the default model {models.DefaultModel} was not trained on it; name it under Products, or set Routing:UnknownProducts=DefaultModel")) { Route = route.SourceName };
+            return new Item(pair, null, null, NotRouted(pair)) { Route = route.SourceName };
         }
 
         var lease = models.Acquire(pair.Product);
@@ -158,6 +157,30 @@ public sealed class InspectionWorker(
             Log.InspectionCrashed(logger, pair.ImagePath, e);
             lease.Dispose();
             return new Item(pair, null, null, Review(pair, ReasonCode.InternalError, $"{e.GetType().Name}: {e.Message}"));
+        }
+    }
+
+    // The files are still read and checked as for a routed product (unusable input is an ERROR whatever the product),
+    // but no model runs: a pair that passes the checks is REVIEW PRODUCT_NOT_ROUTED.
+    private Verdict NotRouted(PairCandidate pair)
+    {
+        var notRouted = Review(pair, ReasonCode.ProductNotRouted,
+            $"product {pair.Product} is not under Products and the default model {models.DefaultModel} was not trained on it; name it under Products, or set Routing:UnknownProducts=DefaultModel");
+        using var lease = models.AcquireDefault();
+        if (lease is null)
+        {
+            return notRouted;
+        }
+
+        try
+        {
+            using var prepared = lease.Inspector.Prepare(pair);
+            return prepared.Verdict is { Outcome: VerdictKind.Error } unusable ? unusable : notRouted;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            Log.InspectionCrashed(logger, pair.ImagePath, e);
+            return notRouted;
         }
     }
 

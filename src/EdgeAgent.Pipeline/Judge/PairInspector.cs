@@ -207,7 +207,7 @@ public sealed class PairInspector(
             {
                 var ood = stranger.Ood!;
                 return Finish(draft, result, VerdictKind.Review, ReasonCode.OutOfDistribution,
-                    string.Create(CultureInfo.InvariantCulture, $"model {stranger.Name} {stranger.Version}: template {ood.Template:0.00}, image {ood.Image:0.00} beyond its bound {ood.Bound:0.00}"), pair.Clock);
+                    string.Create(CultureInfo.InvariantCulture, $"model {stranger.Name} {stranger.Version}: template {ood.Template:0.00} beyond its bound {ood.Bound:0.00} (image {ood.Image:0.00})"), pair.Clock);
             }
         }
 
@@ -256,7 +256,9 @@ public sealed class PairInspector(
     private OodReading OodOf(string product, ModelInfo info, float template, float image)
     {
         var bound = products.GetValueOrDefault(product)?.OodBound ?? info.OodBound;
-        return new OodReading(Math.Round(template, 4), Math.Round(image, 4), bound, bound is { } b && Math.Max(template, image) > b);
+        // The template decides: it shows the product and never a defect, while a large defect moves the image's statistics
+        // as well (an NG stain's image lay beyond where no OK image does). The image's distance is reported for trends.
+        return new OodReading(Math.Round(template, 4), Math.Round(image, 4), bound, bound is { } b && template > b);
     }
 
     private OodPolicy OodPolicyOf(string product) => products.GetValueOrDefault(product)?.OutOfDistribution ?? OodPolicy.Review;
@@ -296,7 +298,7 @@ public sealed class PairInspector(
             return Finish(draft, VerdictKind.Error, ReasonCode.TooSmall, $"{size.Width}×{size.Height} is smaller than the model's {crop}×{crop} crop", clock);
         }
 
-        var estimate = align ? aligner.Estimate(image.Mat, template.Mat) : new AlignmentEstimate(Alignment.Identity, true, null);
+        var estimate = align ? aligner.Estimate(image.Mat, template.Mat, crop) : new AlignmentEstimate(Alignment.Identity, true, null);
         draft.Alignment = estimate.Alignment;
         // Only the largest centre crop a model sees is resampled (the warp of a whole 600² image cost more than the crop);
         // the warp is per output pixel, so a smaller model's window inside it is exactly the warp of that window.

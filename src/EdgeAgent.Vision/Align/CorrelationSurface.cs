@@ -5,8 +5,11 @@ namespace EdgeAgent.Vision.Align;
 /// <summary>Reads a circular correlation surface (zero shift at index 0, wrapping around).</summary>
 internal static class CorrelationSurface
 {
-    /// <summary>The highest peak with sub-pixel position, its height in units of <paramref name="unit"/>, and the best rival.</summary>
-    public static CorrelationPeak FindPeak(Mat surface, double unit, double exclusionRadius)
+    /// <summary>
+    /// The highest peak with sub-pixel position, its height in units of <paramref name="unit"/>, and up to
+    /// <paramref name="rivals"/> rivals, each at least <paramref name="exclusionRadius"/> from the peak and every higher rival.
+    /// </summary>
+    public static CorrelationPeak FindPeak(Mat surface, double unit, double exclusionRadius, int rivals)
     {
         int width = surface.Cols, height = surface.Rows;
         Cv2.MinMaxLoc(surface, out _, out var peak, out _, out var at);
@@ -15,19 +18,32 @@ internal static class CorrelationSurface
         var dx = Wrap(at.X, width) + SubPixel(Value(at.X - 1, at.Y), peak, Value(at.X + 1, at.Y));
         var dy = Wrap(at.Y, height) + SubPixel(Value(at.X, at.Y - 1), peak, Value(at.X, at.Y + 1));
 
-        // The rival is searched outside a disc around the peak, drawn at every wrapped copy of it.
+        // Each rival is searched outside discs around the peak and the rivals found so far, drawn at every wrapped
+        // copy of them: on a periodic layout the lattice's other positions come out one by one.
         using var mask = new Mat(surface.Size(), MatType.CV_8UC1, Scalar.All(255));
         var radius = (int)Math.Ceiling(exclusionRadius);
-        foreach (var ox in (ReadOnlySpan<int>)[-width, 0, width])
+        var found = new List<CorrelationRival>(rivals);
+        var exclude = at;
+        for (var i = 0; i < rivals; i++)
         {
-            foreach (var oy in (ReadOnlySpan<int>)[-height, 0, height])
+            foreach (var ox in (ReadOnlySpan<int>)[-width, 0, width])
             {
-                Cv2.Circle(mask, new Point(at.X + ox, at.Y + oy), radius, Scalar.All(0), -1);
+                foreach (var oy in (ReadOnlySpan<int>)[-height, 0, height])
+                {
+                    Cv2.Circle(mask, new Point(exclude.X + ox, exclude.Y + oy), radius, Scalar.All(0), -1);
+                }
             }
+
+            Cv2.MinMaxLoc(surface, out _, out var rival, out _, out exclude, mask);
+            if (rival <= 0)
+            {
+                break;
+            }
+
+            found.Add(new CorrelationRival(Wrap(exclude.X, width), Wrap(exclude.Y, height), rival / unit));
         }
 
-        Cv2.MinMaxLoc(surface, out _, out var rival, out _, out var rivalAt, mask);
-        return new CorrelationPeak(dx, dy, peak / unit, Wrap(rivalAt.X, width), Wrap(rivalAt.Y, height), Math.Max(0, rival) / unit);
+        return new CorrelationPeak(dx, dy, peak / unit, found);
     }
 
     private static int Wrap(int index, int length) => index <= length / 2 ? index : index - length;

@@ -3,18 +3,19 @@ using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Align;
 
-/// <summary>The shift found by <see cref="PhaseCorrelation"/>: where the peak is, how high, and where and how high the best rival.</summary>
+/// <summary>A local maximum of the correlation surface away from the peak: another place the image could sit.</summary>
+/// <param name="Dx">Shift along x, px.</param>
+/// <param name="Dy">Shift along y, px.</param>
+/// <param name="Height">Its height on the peak's scale.</param>
+internal sealed record CorrelationRival(double Dx, double Dy, double Height);
+
+/// <summary>The shift found by <see cref="PhaseCorrelation"/>: where the peak is, how high, and the best rivals.</summary>
 /// <param name="Dx">Shift along x at the peak, px.</param>
 /// <param name="Dy">Shift along y at the peak, px.</param>
 /// <param name="Peak">Peak height, 1 for identical inputs, near 0 for unrelated ones.</param>
-/// <param name="RivalDx">Shift along x of the best rival peak, px.</param>
-/// <param name="RivalDy">Shift along y of the best rival peak, px.</param>
-/// <param name="RivalPeak">Highest value away from the peak: close to <paramref name="Peak"/> when the match is ambiguous.</param>
-internal sealed record CorrelationPeak(double Dx, double Dy, double Peak, double RivalDx, double RivalDy, double RivalPeak)
-{
-    /// <summary>0 when the rival is as high as the peak, 1 when there is no rival at all.</summary>
-    public double Uniqueness => Peak <= 0 ? 0 : 1 - (RivalPeak / Peak);
-}
+/// <param name="Rivals">The highest values away from the peak and from each other, highest first (on a periodic
+/// layout, the lattice's other positions); the first is close to <paramref name="Peak"/> when the match is ambiguous.</param>
+internal sealed record CorrelationPeak(double Dx, double Dy, double Peak, IReadOnlyList<CorrelationRival> Rivals);
 
 /// <summary>
 /// Phase correlation restricted to low spatial frequencies. Plain phase correlation whitens the spectrum,
@@ -32,7 +33,7 @@ internal static class PhaseCorrelation
     /// Finds d such that <paramref name="moving"/>(x) ≈ <paramref name="reference"/>(x + d). Both are
     /// CV_32FC1 of the same even size. <paramref name="cutoff"/> is the low-pass σ in cycles per pixel.
     /// </summary>
-    public static CorrelationPeak Correlate(Mat reference, Mat moving, double cutoff)
+    public static CorrelationPeak Correlate(Mat reference, Mat moving, double cutoff, int rivals)
     {
         var size = reference.Size();
         var (window, weight, weightSum) = Constants.GetOrAdd((size.Width, size.Height, cutoff), Create);
@@ -58,7 +59,7 @@ internal static class PhaseCorrelation
         Cv2.ExtractChannel(complexSurface, surface, 0);
         // Identical inputs give sum(weight)/N at zero shift; dividing by it puts the peak on a 0..1 scale.
         var unit = weightSum / (size.Width * size.Height);
-        return CorrelationSurface.FindPeak(surface, unit, RivalExclusionRadius(cutoff));
+        return CorrelationSurface.FindPeak(surface, unit, RivalExclusionRadius(cutoff), rivals);
     }
 
     // Beyond about three peak widths (σ = 1/(2π·cutoff)) a value is a rival, not the peak's own flank.

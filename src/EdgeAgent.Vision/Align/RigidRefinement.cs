@@ -15,14 +15,15 @@ internal sealed record Refinement(Alignment Alignment, double Correlation);
 internal static class RigidRefinement
 {
     /// <summary>
-    /// Refines <paramref name="start"/> (full-resolution units) on a level whose side is
-    /// <paramref name="scale"/> × the full side, ignoring a <paramref name="margin"/>-pixel border where
-    /// the image has no counterpart. Returns null when the iteration does not converge.
+    /// Refines <paramref name="start"/> (full-resolution units) against the template <paramref name="steepest"/> was
+    /// made from (its window leaves out the border where the image may have no counterpart), on a level whose side is
+    /// <paramref name="scale"/> × the full side. Returns null when the iteration does not converge. Several starts
+    /// share one <see cref="SteepestDescent"/>: its gradients and Hessian depend on the template alone.
     /// </summary>
-    public static Refinement? Refine(Mat template, Mat image, Alignment start, double scale, int margin, int maxIterations)
+    public static Refinement? Refine(SteepestDescent steepest, Mat image, Alignment start, double scale, int maxIterations)
     {
-        var size = template.Size();
-        using var steepest = new SteepestDescent(template, new Rect(margin, margin, size.Width - (2 * margin), size.Height - (2 * margin)));
+        var size = image.Size();
+        var margin = steepest.Inner.X;
         using var start64 = AlignmentWarp.TemplateToImageMatrix(start with { Dx = start.Dx * scale, Dy = start.Dy * scale }, size, size);
         var warp = Matrix3.FromAffine(start64);
         // Only the window is resampled: its pixel (u, v) is the template point (u + margin, v + margin).

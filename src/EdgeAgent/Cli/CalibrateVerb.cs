@@ -176,8 +176,8 @@ internal static class CalibrateVerb
                 threshold ??= verdict.Threshold;
                 if (verdict.Ood is { } ood)
                 {
-                    // Beyond the bound or not, the distance is what the bound is calibrated on.
-                    distances.Add(Math.Max(ood.Template, ood.Image));
+                    // Beyond the bound or not, the template's distance is what the bound is on.
+                    distances.Add(ood.Template);
                     bound ??= ood.Bound;
                 }
 

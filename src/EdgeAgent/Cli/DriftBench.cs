@@ -11,7 +11,7 @@ namespace EdgeAgent.Host.Cli;
 /// <summary>
 /// <c>edgeagent bench --drift</c>: the drift rule against the acceptance, on verdicts of real pairs. Generated
 /// pairs of one product are judged by the service's inspector (bundled model); streams are drawn from those verdicts
-/// (seeded bootstrap, so the series keep their real distributions and mix of OK and NG). Stable: five streams of
+/// (seeded bootstrap, so the series keep their real distributions and mix of OK and NG). Stable: ten streams of
 /// 20,000 pairs as judged, counting every drift event. Slow lighting shift: the same draws, and from pair 1,000 on the
 /// image crop's pixels are scaled by a gain falling linearly (a dimming lamp, saturating at 255) before brightness and
 /// contrast are measured on them as the agent does; printed is how many pairs into the shift the first event came. The
@@ -20,7 +20,7 @@ namespace EdgeAgent.Host.Cli;
 internal static class DriftBench
 {
     private const int StableLength = 20_000;
-    private const int StableStreams = 5;
+    private const int StableStreams = 10;
     private const int ShiftStart = 1_000;
     private static readonly double[] DimPerThousand = [0.02, 0.01, 0.005];
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;

@@ -49,6 +49,19 @@ public sealed class DriftDetectorTests
     }
 
     [Fact]
+    public void Observe_OneFarOutlierAfterTheWindow_DoesNotRaise()
+    {
+        var detector = Detector();
+        var stream = DriftStreams.Stable(700, seed: 13);
+        // One pair 50 σ off in brightness: unclipped it would move the EWMA 2.5 σ, well past the 0.9 σ limit.
+        stream[600] = stream[600] with { Photometry = stream[600].Photometry! with { Brightness = 2.0 } };
+
+        var step = detector.Observe(stream);
+
+        Assert.Empty(step.Events);
+    }
+
+    [Fact]
     public void Observe_AnyStream_LeavesEveryVerdictAsItWas()
     {
         var detector = Detector();

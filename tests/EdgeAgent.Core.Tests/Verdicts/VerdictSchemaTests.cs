@@ -50,16 +50,16 @@ public sealed class VerdictSchemaTests
     [Fact]
     public void Serialize_CombinedVerdictWithRouteDistancesAndPhotometry_MatchesTheDocumentedSchemaThree()
     {
-        var ood = new OodReading(1.2, 3.4, 2.169, Beyond: true);
+        var ood = new OodReading(3.4, 1.2, 2.27, Beyond: true);
         var verdict = Combined() with
         {
-            Outcome = VerdictKind.Review, Reason = ReasonCode.OutOfDistribution, Detail = "model cls 1.0.0: template 1.20, image 3.40 beyond its bound 2.17",
+            Outcome = VerdictKind.Review, Reason = ReasonCode.OutOfDistribution, Detail = "model cls 1.0.0: template 3.40 beyond its bound 2.27 (image 1.20)",
             Route = "trained", Ood = ood, Photometry = new Photometry(0.9731, 1.052), Models = [.. Combined().Models!.Select((m, i) => i == 0 ? m with { Ood = ood } : m)],
         };
 
         var json = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
 
-        const string Expected = """{"schema":"edgeagent.verdict/3","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"REVIEW","reason":"OUT_OF_DISTRIBUTION","detail":"model cls 1.0.0: template 1.20, image 3.40 beyond its bound 2.17","score":1.5,"threshold":1,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"cls","version":"1.0.0","sha256":"dd","provider":"CPU"},"combine":"gate","models":[{"kind":"classifier","name":"cls","version":"1.0.0","sha256":"dd","score":0.9,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":2,"layers":null,"peak":null,"regions":null,"classes":[{"name":"scratch","p":0.8},{"name":"ok","p":0.1}],"ood":{"template":1.2,"image":3.4,"bound":2.169,"beyond":true}},{"kind":"pairseg","name":"seg","version":"1.0.0","sha256":"ee","score":0.75,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[{"template":{"x":290,"y":295,"width":20,"height":12},"image":{"x":295,"y":293,"width":20.5,"height":12.5},"area":180,"max":0.75,"class":"scratch"}],"classes":null,"ood":null}],"shadow":{"kind":"pairseg","name":"seg","version":"2.0.0","sha256":"ee","score":0.2,"threshold":0.5,"verdict":"OK","reason":null,"detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[],"classes":null,"ood":null},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"route":"trained","ood":{"template":1.2,"image":3.4,"bound":2.169,"beyond":true},"photometry":{"brightness":0.9731,"contrast":1.052},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
+        const string Expected = """{"schema":"edgeagent.verdict/3","id":"01JDZ0000000000000000000AB","seq":7,"pairId":"L0001_S01_U001_D01","product":"UBM","trace":{"lot":"L0001"},"image":{"path":"/aoi/UBM/L0001_S01_U001_D01_image.png","sha256":"aa"},"template":{"path":"/aoi/UBM/L0001_S01_U001_D01_template.png","sha256":"bb"},"verdict":"REVIEW","reason":"OUT_OF_DISTRIBUTION","detail":"model cls 1.0.0: template 3.40 beyond its bound 2.27 (image 1.20)","score":1.5,"threshold":1,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"model":{"name":"cls","version":"1.0.0","sha256":"dd","provider":"CPU"},"combine":"gate","models":[{"kind":"classifier","name":"cls","version":"1.0.0","sha256":"dd","score":0.9,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":2,"layers":null,"peak":null,"regions":null,"classes":[{"name":"scratch","p":0.8},{"name":"ok","p":0.1}],"ood":{"template":3.4,"image":1.2,"bound":2.27,"beyond":true}},{"kind":"pairseg","name":"seg","version":"1.0.0","sha256":"ee","score":0.75,"threshold":0.5,"verdict":"NG","reason":"SCORE_ABOVE_THRESHOLD","detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[{"template":{"x":290,"y":295,"width":20,"height":12},"image":{"x":295,"y":293,"width":20.5,"height":12.5},"area":180,"max":0.75,"class":"scratch"}],"classes":null,"ood":null}],"shadow":{"kind":"pairseg","name":"seg","version":"2.0.0","sha256":"ee","score":0.2,"threshold":0.5,"verdict":"OK","reason":null,"detail":null,"inferMs":3,"layers":null,"peak":{"x":300,"y":301,"imageX":305,"imageY":299},"regions":[],"classes":null,"ood":null},"alignment":{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9},"route":"trained","ood":{"template":3.4,"image":1.2,"bound":2.27,"beyond":true},"photometry":{"brightness":0.9731,"contrast":1.052},"timingsMs":{"decode":1,"align":2,"infer":3,"score":4,"total":10},"station":{"site":"s","area":"a","line":"l","station":"st"},"judgedAt":"2026-11-23T10:00:00+00:00"}""";
         Assert.Equal(Expected, json);
         Assert.Equal(ood, JsonSerializer.Deserialize(json, VerdictJsonContext.Default.Verdict)!.Models![0].Ood);
     }
@@ -108,6 +108,19 @@ public sealed class VerdictSchemaTests
             Score = 1.5, Threshold = 1, Layers = null, Model = new ModelRef("cls", "1.0.0", "dd", "CPU"), Combine = "gate", Models = [classes, segmenter],
             Shadow = segmenter with { Name = "seg", Version = "2.0.0", Score = 0.2, Outcome = VerdictKind.Ok, Reason = null, Regions = [] },
         };
+    }
+
+    [Fact]
+    public void Serialize_AlignmentWithResidual_AddsResidualPxAndAmbiguousAfterTheSchemaOneFields()
+    {
+        // Issue 15: optional within /2 (absent when the pair was not aligned), so /1 consumers read the object as before.
+        var verdict = SingleModel() with { Alignment = new Alignment(1.5, -2, 0.25, 0.9) { ResidualPx = 0.12, Ambiguous = false } };
+
+        using var json = JsonDocument.Parse(JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict));
+
+        Assert.Equal("""{"dx":1.5,"dy":-2,"angle":0.25,"confidence":0.9,"residualPx":0.12,"ambiguous":false}""", json.RootElement.GetProperty("alignment").GetRawText());
+        var read = JsonSerializer.Deserialize(json.RootElement.GetRawText(), VerdictJsonContext.Default.Verdict)!;
+        Assert.Equal((0.12, false), (read.Alignment!.ResidualPx, read.Alignment.Ambiguous));
     }
 
     private static Verdict SingleModel() => new Verdict

@@ -62,6 +62,9 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
                 ["AfterProcessing"] = AfterProcessing,
             },
             ["Storage"] = new JsonObject { ["DataDirectory"] = DataDirectory },
+            // The scenarios feed product folders nobody configured (BAD, special, …) to a model that names no trained
+            // products; they are about losing nothing, so those products are judged by the default model as before routing existed.
+            ["Routing"] = new JsonObject { ["UnknownProducts"] = "DefaultModel" },
             ["Decode"] = MaxFileBytes is { } max ? new JsonObject { ["MaxFileBytes"] = max } : new JsonObject(),
             ["Model"] = new JsonObject { ["Path"] = ModelPath, ["Provider"] = "Cpu" },
             ["Models"] = new JsonObject { ["TrustedKeysFolder"] = TrustedKeysFolder ?? "" },

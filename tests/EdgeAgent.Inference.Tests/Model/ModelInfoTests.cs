@@ -32,11 +32,12 @@ public sealed class ModelInfoTests
 
     [Theory]
     [InlineData("edgeagent.contract", "stpm-maps/2", "contract")]
-    [InlineData("edgeagent.threshold", "abc", "malformed")]
+    [InlineData("edgeagent.threshold", "abc", "not a positive number")]
     [InlineData("edgeagent.layer_weights", "1,1", "Layer weights")]
     [InlineData("edgeagent.mask", "star:1", "Unknown mask")]
     [InlineData("edgeagent.input", "0", "edgeagent.input")]
     [InlineData("edgeagent.name", "", "lacks 'edgeagent.name'")]
+    [InlineData("edgeagent.ood_bound", "-1", "edgeagent.ood_bound")]
     public void FromMetadata_BadValue_ThrowsNamingTheProblem(string key, string value, string expected)
     {
         var metadata = Valid();

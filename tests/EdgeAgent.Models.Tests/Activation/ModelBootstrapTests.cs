@@ -47,11 +47,11 @@ public sealed class ModelBootstrapTests : IDisposable
         {
         }
 
-        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
-        _store.Activate(Bundled, "1.1.0");
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.2.0");
+        _store.Activate(Bundled, "1.2.0");
         using var active = Load(new Dictionary<string, ProductSettings>());
 
-        Assert.Equal((Bundled, "1.1.0"), VersionJudging(active, "UBM"));
+        Assert.Equal((Bundled, "1.2.0"), VersionJudging(active, "UBM"));
     }
 
     [Fact]
@@ -81,8 +81,8 @@ public sealed class ModelBootstrapTests : IDisposable
         var products = new Dictionary<string, ProductSettings>();
         using var active = Load(products);
         var first = _store.Active(Bundled)!.Version;
-        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
-        _store.Activate(Bundled, "1.1.0");
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.2.0");
+        _store.Activate(Bundled, "1.2.0");
         var rollback = new ModelRollback(_store, active, Cpu, Factory(products), _log, TimeProvider.System, NullLogger.Instance);
 
         var restored = rollback.RollBack(Bundled, "technician", "test");
@@ -92,7 +92,7 @@ public sealed class ModelBootstrapTests : IDisposable
         Assert.Equal((Bundled, first), VersionJudging(active, "UBM"));
         var audit = _log.AuditTrail(1)[0];
         Assert.Equal(("rolled-back", "technician", first), (audit.Action, audit.Actor, audit.Version));
-        Assert.StartsWith("from 1.1.0", audit.Detail, StringComparison.Ordinal);
+        Assert.StartsWith("from 1.2.0", audit.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -101,15 +101,15 @@ public sealed class ModelBootstrapTests : IDisposable
         var products = new Dictionary<string, ProductSettings>();
         _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "0.9.0");
         _store.Activate(Bundled, "0.9.0");
-        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0");
-        _store.Activate(Bundled, "1.1.0");
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.2.0");
+        _store.Activate(Bundled, "1.2.0");
         using var active = Load(products);
         active.KeepsFailing += new ModelRollback(_store, active, Cpu, Factory(products), _log, TimeProvider.System, NullLogger.Instance).RollBackFailing;
         var failing = active.Snapshot()[Bundled];
 
         active.ReportInference(failing, succeeded: false);
         active.ReportInference(failing, succeeded: false);
-        Assert.Equal("1.1.0", VersionJudging(active, "UBM").Version);
+        Assert.Equal("1.2.0", VersionJudging(active, "UBM").Version);
         active.ReportInference(failing, succeeded: false);
 
         Assert.Equal((Bundled, "0.9.0"), VersionJudging(active, "UBM"));

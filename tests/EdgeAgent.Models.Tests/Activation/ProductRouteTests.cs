@@ -49,7 +49,9 @@ public sealed class ProductRouteTests : IDisposable
         var m1 = Judge(active, "M1");
         Assert.Equal(("gate", VerdictKind.Ok, 2), (ubm.Combine, ubm.Outcome, ubm.Models!.Count));
         Assert.Equal(("dens", "density", VerdictKind.Ng), (m1.Model!.Name, m1.Models!.Single().Kind, m1.Outcome));
-        Assert.Equal(Bundled, Judge(active, "other").Model!.Name);
+        // Configured nowhere and not among the bundled model's trained products (UBM, M1): no model judges it.
+        Assert.Equal(RouteSource.None, active.RouteOf("other").Source);
+        Assert.Null(active.Acquire("other"));
     }
 
     [Fact]

@@ -40,8 +40,8 @@ public sealed class ShadowPromotionTests : IAsyncLifetime
         _data = _temp.Sub("data");
         SyntheticDataset.Write(Path.Combine(_data, "canary"), new SyntheticDatasetOptions { Count = 4, NgFraction = 0, Seed = 31, Size = 300 });
         _store = new ModelStore(Path.Combine(_data, "models"), keepPrevious: 2);
-        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.1.0"); // installed beside the bundled 1.0.0, not active
-        var products = new Dictionary<string, ProductSettings> { ["UBM"] = new() { Shadow = new() { Name = Bundled, Version = "1.1.0" } } };
+        _store.ImportLocal(RepoPaths.DefaultModel, Bundled, "1.2.0"); // installed beside the bundled 1.1.0, not active
+        var products = new Dictionary<string, ProductSettings> { ["UBM"] = new() { Shadow = new() { Name = Bundled, Version = "1.2.0" } } };
         var factory = new InspectorFactory(new DecodeLimits(), new AlignmentOptions(), products,
             new StationIdentity("t", "t", "t", "t"), new VerdictIdGenerator(TimeProvider.System), TimeProvider.System);
         _active = ModelBootstrap.Load(_store, RepoPaths.DefaultModel, Cpu, factory, 3, NullLogger.Instance);
@@ -65,11 +65,11 @@ public sealed class ShadowPromotionTests : IAsyncLifetime
         var status = await _sender.PromoteAsync("UBM", "supervisor", TimeSpan.FromMinutes(2), CancellationToken.None);
 
         Assert.True(status.State == ModelStates.Activated, status.Detail);
-        Assert.Equal(new StatusModel(Bundled, "1.1.0"), status.Model);
-        Assert.Equal("1.1.0", _store.Active(Bundled)!.Version);
-        Assert.Equal("1.1.0", _active.Snapshot()[Bundled].Version);
+        Assert.Equal(new StatusModel(Bundled, "1.2.0"), status.Model);
+        Assert.Equal("1.2.0", _store.Active(Bundled)!.Version);
+        Assert.Equal("1.2.0", _active.Snapshot()[Bundled].Version);
         Assert.Null(_active.RouteOf("UBM").Shadow);
-        Assert.Contains(_log.AuditTrail(10), a => a.Action == "promoted" && a.Actor == "supervisor" && a.Version == "1.1.0");
+        Assert.Contains(_log.AuditTrail(10), a => a.Action == "promoted" && a.Actor == "supervisor" && a.Version == "1.2.0");
     }
 
     [Fact]
@@ -78,7 +78,7 @@ public sealed class ShadowPromotionTests : IAsyncLifetime
         var status = await _sender.PromoteAsync("M1", "supervisor", TimeSpan.FromMinutes(2), CancellationToken.None);
 
         Assert.Equal((ModelStates.Rejected, ModelActivation.NoShadow), (status.State, status.Reason));
-        Assert.Equal("1.0.0", _store.Active(Bundled)!.Version);
+        Assert.Equal("1.1.0", _store.Active(Bundled)!.Version);
     }
 
     public async Task DisposeAsync()

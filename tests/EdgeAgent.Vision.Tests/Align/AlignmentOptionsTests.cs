@@ -10,7 +10,7 @@ public sealed class AlignmentOptionsTests
     {
         var options = new AlignmentOptions();
 
-        Assert.Equal((32.0, 2.0, 0.5), (options.MaxShiftPx, options.MaxAngleDeg, options.MinConfidence));
+        Assert.Equal((32.0, 2.0, 0.5, 3.0), (options.MaxShiftPx, options.MaxAngleDeg, options.MinConfidence, options.MaxResidualPx));
         Assert.True(Validator.TryValidateObject(options, new ValidationContext(options), null, validateAllProperties: true));
     }
 
@@ -21,6 +21,17 @@ public sealed class AlignmentOptionsTests
     public void Validation_OutOfRange_Fails(double maxShift, double maxAngle, double minConfidence)
     {
         var options = new AlignmentOptions { MaxShiftPx = maxShift, MaxAngleDeg = maxAngle, MinConfidence = minConfidence };
+
+        Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), null, validateAllProperties: true));
+    }
+
+    [Theory]
+    [InlineData(0)]
+    [InlineData(-2)]
+    [InlineData(500)]
+    public void Validation_MaxResidualOutOfRange_Fails(double maxResidual)
+    {
+        var options = new AlignmentOptions { MaxResidualPx = maxResidual };
 
         Assert.False(Validator.TryValidateObject(options, new ValidationContext(options), null, validateAllProperties: true));
     }

@@ -1,5 +1,6 @@
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Synthetic;
+using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Tests.Align;
 
@@ -33,5 +34,61 @@ public sealed class ImageAlignerPeriodicTests
 
         Assert.True(estimate.Trusted, estimate.UntrustedReason);
         Assert.InRange(AlignmentResidual.MaxCornerError(estimate.Alignment, pair.Truth, pair.Template.Cols), 0, 0.5);
+    }
+
+    [Theory]
+    [InlineData("UBM", 20, 14.3, -11.6)]
+    [InlineData("BGA", 22, -13.2, 15.1)]
+    [InlineData("BGA", 26, 17.8, 12.4)]
+    [InlineData("UBM", 70, 8.6, 12.0)]
+    [InlineData("BGA", 70, -6.3, 8.6)]
+    [InlineData("BGA", 88, 19.5, -17.0)]
+    public void Estimate_ArrayPitchBelowMaxShiftOrCoarse_NoWholePitchJump(string product, int pitch, double dx, double dy)
+    {
+        // Default options: MaxShiftPx 32 lets a one-pitch jump of a 20–26 px array pass the shift limit unnoticed.
+        using var pair = new AoiPairGenerator(seed: pitch, pitch: new PitchRange(pitch, pitch)).Next(false, dx, dy, 0.5, product);
+
+        var estimate = new ImageAligner(new AlignmentOptions()).Estimate(pair.Image, pair.Template);
+
+        Assert.True(estimate.Trusted, estimate.UntrustedReason);
+        Assert.False(estimate.Alignment.Ambiguous);
+        Assert.InRange(AlignmentResidual.MaxCornerError(estimate.Alignment, pair.Truth, pair.Template.Cols), 0, 0.5);
+    }
+
+    [Theory]
+    [InlineData("UBM", 64, 9, 12)]
+    [InlineData("BGA", 64, -6, 8)]
+    [InlineData("BGA", 24, 5, -3)]
+    public void Estimate_FeaturelessArrayAFewPixelsOff_PlacementNearestTheAoiRegistrationWins(string product, int pitch, int dx, int dy)
+    {
+        // Nothing but the array: every whole pitch away matches as well, and only the AOI's registration can choose.
+        var (image, template) = ArrangedPairs.FeaturelessArray(product, pitch, dx, dy);
+        using var imageLease = image;
+        using var templateLease = template;
+
+        var estimate = new ImageAligner(new AlignmentOptions()).Estimate(image, template);
+
+        Assert.True(estimate.Trusted, estimate.UntrustedReason);
+        Assert.False(estimate.Alignment.Ambiguous);
+        Assert.InRange(estimate.Alignment.Dx, dx - 0.5, dx + 0.5);
+        Assert.InRange(estimate.Alignment.Dy, dy - 0.5, dy + 0.5);
+    }
+
+    [Theory]
+    [InlineData("BGA", 31, 3)]
+    [InlineData("UBM", -30, -33)]
+    public void Estimate_FeaturelessArrayNearlyHalfAPitchOff_AmbiguousAndUntrusted(string product, int dx, int dy)
+    {
+        // 64 px pitch: the placements 31 px one way and 33 px the other match equally, and the AOI's registration
+        // (a few px) makes neither much likelier. Guessing would be a coin toss over a whole pitch.
+        var (image, template) = ArrangedPairs.FeaturelessArray(product, 64, dx, dy);
+        using var imageLease = image;
+        using var templateLease = template;
+
+        var estimate = new ImageAligner(new AlignmentOptions()).Estimate(image, template);
+
+        Assert.False(estimate.Trusted);
+        Assert.True(estimate.Alignment.Ambiguous);
+        Assert.StartsWith("ambiguous: placements", estimate.UntrustedReason, StringComparison.Ordinal);
     }
 }

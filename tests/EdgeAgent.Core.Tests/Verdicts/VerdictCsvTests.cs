@@ -1,0 +1,53 @@
+using EdgeAgent.Align;
+using EdgeAgent.Verdicts;
+
+namespace EdgeAgent.Core.Tests.Verdicts;
+
+public sealed class VerdictCsvTests
+{
+    [Fact]
+    public void Row_AlignedVerdict_HasTheResidualAndAmbiguityColumns()
+    {
+        var row = VerdictCsv.Row(Judged(new Alignment(1.5, -2, 0.25, 0.9) { ResidualPx = 3.42, Ambiguous = true }));
+
+        Assert.Contains(",3.42,true,", row, StringComparison.Ordinal);
+        Assert.Contains(",detail,alignment_residual_px,alignment_ambiguous,", VerdictCsv.Header, StringComparison.Ordinal);
+        Assert.Equal(VerdictCsv.Header.Split(',').Length, row.Split(',').Length);
+    }
+
+    [Fact]
+    public void Row_VerdictWithRouteAndDistances_EndsWithThem()
+    {
+        var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity) with { Route = "default", Ood = new OodReading(1.25, 3.5, 2.511, Beyond: true) });
+
+        Assert.EndsWith(",default,1.25,3.5,2.511,true", row, StringComparison.Ordinal);
+        Assert.EndsWith(",route,ood_template,ood_image,ood_bound,ood_beyond", VerdictCsv.Header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Row_UnalignedVerdict_LeavesTheAlignmentColumnsEmpty()
+    {
+        var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity));
+
+        Assert.EndsWith(",,,,,,,", row, StringComparison.Ordinal); // no residual, ambiguity, route or distances
+    }
+
+    private static Verdict Judged(Alignment alignment) => new()
+    {
+        Id = "01JDZ0000000000000000000AB",
+        Seq = 7,
+        PairId = "L0001_S01_U001_D01",
+        Product = "BGA",
+        Image = new SourceFile("/aoi/BGA/L0001_S01_U001_D01_image.png", "aa"),
+        Template = new SourceFile("/aoi/BGA/L0001_S01_U001_D01_template.png", "bb"),
+        Outcome = VerdictKind.Review,
+        Reason = ReasonCode.AlignmentUntrusted,
+        Detail = "residual misregistration 3.4 px exceeds 3 px",
+        Score = 1.2,
+        Threshold = 1.7,
+        Alignment = alignment,
+        TimingsMs = new Timings(1, 2, 3, 4, 10),
+        Station = new StationIdentity("s", "a", "l", "st"),
+        JudgedAt = DateTimeOffset.Parse("2026-11-23T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture),
+    };
+}
