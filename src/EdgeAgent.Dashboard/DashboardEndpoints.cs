@@ -15,6 +15,7 @@ internal static class DashboardEndpoints
         app.MapGet("/verdicts/{id}", (RequestDelegate)pages.Detail);
         app.MapGet("/verdicts/{id}/{picture}.png", (RequestDelegate)pages.Picture);
         app.MapGet("/models", (RequestDelegate)pages.Models);
+        app.MapGet("/drift/{product}", (RequestDelegate)pages.Drift);
         app.MapGet("/export.csv", (RequestDelegate)api.Csv);
         app.MapGet("/api/verdicts", (RequestDelegate)api.Verdicts);
         app.MapGet("/api/verdicts/{id}", (RequestDelegate)api.Verdict);

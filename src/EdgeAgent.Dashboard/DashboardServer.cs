@@ -5,6 +5,7 @@ using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
@@ -34,6 +35,7 @@ public sealed class DashboardServer(
     StationIdentity station,
     IOptions<IngestOptions> ingest,
     IOptions<DecodeLimits> limits,
+    IOptions<DriftOptions> drift,
     TimeProvider time,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
@@ -124,7 +126,7 @@ public sealed class DashboardServer(
         app.Use(new TokenGate(token).InvokeAsync);
         DashboardEndpoints.Map(
             app,
-            new PageEndpoints(reader, pictures, store, status, station, time),
+            new PageEndpoints(reader, pictures, store, status, station, drift, time),
             new ApiEndpoints(reader, store, status, station, time));
         return app;
     }

@@ -1,6 +1,8 @@
 using System.Diagnostics.Metrics;
+using EdgeAgent.Drift;
 using EdgeAgent.Hosting;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Ingest;
 using EdgeAgent.Pipeline.Journal;
@@ -53,13 +55,13 @@ public static class PipelineRegistration
     }
 
     /// <summary>
-    /// The running pipeline: ingest → prepare and judge (the inspection worker) → journal, with health and
+    /// The running pipeline: ingest → prepare and judge (the inspection worker) → journal, with drift, health and
     /// retention beside it. Hosted services start in registration order, consumers before producers, so no
     /// stage waits on one that is not up; the MQTT publisher (<c>AddMessaging</c>) must be registered before.
     /// </summary>
     public static IServiceCollection AddPipeline(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddInspection(configuration).AddValidatedOptions<HealthOptions>(HealthOptions.Section);
+        services.AddInspection(configuration).AddValidatedOptions<HealthOptions>(HealthOptions.Section).AddValidatedOptions<DriftOptions>(DriftOptions.Section);
         // Ingest must not wait for template files that never come for products judged against a golden image.
         var goldenProducts = ReadProducts(configuration).Where(p => !string.IsNullOrWhiteSpace(p.Value.GoldenImage)).Select(p => p.Key).ToHashSet(StringComparer.Ordinal);
         services.PostConfigure<IngestOptions>(o => o.ProductsWithoutTemplates = goldenProducts);
@@ -70,6 +72,7 @@ public static class PipelineRegistration
         services.AddSingleton<ShadowTally>();
         services.AddSingleton(sp => new OutboxGate(sp.GetRequiredService<IOptions<HealthOptions>>().Value.OutboxLimit));
         services.AddSingleton(CreateMetrics).AddSingleton<MetricsReader>(); // the host's IMeterFactory owns the meter
+        services.AddSingleton<DriftMonitor>().AddHostedService(sp => sp.GetRequiredService<DriftMonitor>()); // resumes its charts before the first verdict is stored
         services.AddSingleton<HealthMonitor>();
         services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());

@@ -34,6 +34,7 @@ public static class StorageRegistration
         });
         services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
+        services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddHostedService<JournalStartup>();
         return services;
     }

@@ -14,7 +14,7 @@ public sealed record Heartbeat
     /// <summary>When the snapshot was taken (UTC).</summary>
     public required DateTimeOffset At { get; init; }
 
-    /// <summary><c>healthy</c>, <c>degraded</c> (outbox near its bound, folder unavailable) or <c>stalled</c> (no progress with work waiting).</summary>
+    /// <summary><c>healthy</c>, <c>degraded</c> (outbox near its bound, folder unavailable, a product drifting) or <c>stalled</c> (no progress with work waiting).</summary>
     public required string State { get; init; }
 
     /// <summary>Why the state is not healthy; empty when it is.</summary>

@@ -36,6 +36,9 @@ public sealed class AgentMetrics : IDisposable
     /// <summary>Gauge, {verdict}: verdicts stored but not yet acknowledged by the broker.</summary>
     public const string OutboxBacklog = "edgeagent.outbox.backlog";
 
+    /// <summary>Counter, {event}: drift events raised, by product and series.</summary>
+    public const string DriftEvents = "edgeagent.drift.events";
+
     // Stage times run from ~0.1 ms (score) to seconds (a journal write behind a busy disk).
     private static readonly double[] StageBuckets = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
 
@@ -44,6 +47,7 @@ public sealed class AgentMetrics : IDisposable
     private readonly Counter<long> _modelRuns;
     private readonly Counter<long> _routed;
     private readonly Counter<long> _outOfDistribution;
+    private readonly Counter<long> _driftEvents;
     private readonly ConcurrentDictionary<string, Func<long>> _queues = new(StringComparer.Ordinal);
     private Func<long> _outboxBacklog = static () => 0;
 
@@ -58,6 +62,7 @@ public sealed class AgentMetrics : IDisposable
         _modelRuns = Meter.CreateCounter<long>(ModelRuns, "{run}", "Model runs (one per batch), by model and provider");
         _routed = Meter.CreateCounter<long>(PairsRouted, "{pair}", "Pairs routed, by product and how the product found its models");
         _outOfDistribution = Meter.CreateCounter<long>(PairsOutOfDistribution, "{pair}", "Pairs beyond their model's out-of-distribution bound, by product and action");
+        _driftEvents = Meter.CreateCounter<long>(DriftEvents, "{event}", "Drift events raised (a series left its control limits), by product and series");
         Meter.CreateObservableGauge(QueueDepth, ObserveQueues, "{item}", "Items waiting between stages");
         Meter.CreateObservableGauge(OutboxBacklog, () => Volatile.Read(ref _outboxBacklog)(), "{verdict}", "Verdicts stored but not yet acknowledged by the broker");
     }
@@ -75,6 +80,9 @@ public sealed class AgentMetrics : IDisposable
     /// <summary>A pair lay beyond its model's out-of-distribution bound; <paramref name="review"/> when that made it REVIEW.</summary>
     public void PairOutOfDistribution(string product, bool review) =>
         _outOfDistribution.Add(1, new("product", product), new("action", review ? "review" : "flag"));
+
+    /// <summary>A product's <paramref name="series"/> left its control limits.</summary>
+    public void DriftRaised(string product, string series) => _driftEvents.Add(1, new("product", product), new("series", series));
 
     /// <summary>Time spent in <paramref name="stage"/> (one of <see cref="Stage"/>).</summary>
     public void StageTime(string stage, TimeSpan elapsed) => _stages.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("stage", stage));

@@ -6,8 +6,8 @@ namespace EdgeAgent.Verdicts;
 /// <summary>
 /// The published and logged result for one pair: schema <c>edgeagent.verdict/3</c>. Every field of <c>/1</c> is
 /// still there and means the same for a product judged by one model; <c>/2</c> added <see cref="Models"/>,
-/// <see cref="Combine"/> and <see cref="Shadow"/>; <c>/3</c> adds <see cref="Route"/> and <see cref="Ood"/> (and each
-/// model's <c>ood</c>). Renaming a property breaks consumers; the schema snapshot tests guard it.
+/// <see cref="Combine"/> and <see cref="Shadow"/>; <c>/3</c> adds <see cref="Route"/>, <see cref="Ood"/> (and each
+/// model's <c>ood</c>) and <see cref="Photometry"/>. Renaming a property breaks consumers; the schema snapshot tests guard it.
 /// </summary>
 public sealed record Verdict
 {
@@ -90,6 +90,9 @@ public sealed record Verdict
     /// <summary>How far the pair lies from what the model was trained on (the member beyond its bound, else the first model that says); null when no model says.</summary>
     public OodReading? Ood { get; init; }
 
+    /// <summary>The aligned image crop's lighting against the template crop; null when the pair was not prepared.</summary>
+    public Photometry? Photometry { get; init; }
+
     /// <summary>Milliseconds spent per stage.</summary>
     public required Timings TimingsMs { get; init; }
 
@@ -106,6 +109,13 @@ public sealed record Verdict
 /// defect moves it too).
 /// </summary>
 public sealed record OodReading(double Template, double Image, double? Bound, bool Beyond);
+
+/// <summary>
+/// The aligned image's lighting against its template, over the first model's centre crop: brightness is the ratio of
+/// their mean gray levels, contrast the ratio of their standard deviations (both about 1 when the camera sees what the
+/// template shows). A slowly aging lamp or a changed exposure moves them long before it moves the scores.
+/// </summary>
+public sealed record Photometry(double Brightness, double Contrast);
 
 /// <summary>An input file and the SHA-256 of the bytes that were judged.</summary>
 public sealed record SourceFile(string Path, string? Sha256);

@@ -10,7 +10,7 @@ namespace EdgeAgent.Verdicts;
 public static class VerdictCsv
 {
     /// <summary>The header line. Columns are only ever appended, so a sheet that reads them by position keeps working.</summary>
-    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,alignment_residual_px,alignment_ambiguous,route,ood_template,ood_image,ood_bound,ood_beyond";
+    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,alignment_residual_px,alignment_ambiguous,route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast";
 
     /// <summary>One verdict as a CSV line (no line break).</summary>
     public static string Row(Verdict verdict)
@@ -26,6 +26,7 @@ public static class VerdictCsv
             v.Alignment?.ResidualPx?.ToString("R", c) ?? "", v.Alignment?.Ambiguous is { } ambiguous ? (ambiguous ? "true" : "false") : "",
             v.Route ?? "", v.Ood?.Template.ToString("R", c) ?? "", v.Ood?.Image.ToString("R", c) ?? "", v.Ood?.Bound?.ToString("R", c) ?? "",
             v.Ood is { } o ? (o.Beyond ? "true" : "false") : "",
+            v.Photometry?.Brightness.ToString("R", c) ?? "", v.Photometry?.Contrast.ToString("R", c) ?? "",
         ];
         return string.Join(',', fields.Select(Quote));
     }

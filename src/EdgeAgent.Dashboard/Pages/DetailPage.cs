@@ -54,6 +54,7 @@ public static class DetailPage
         Row("alignment", v.Alignment is { } a ? $"dx {N(a.Dx, "0.00")} px, dy {N(a.Dy, "0.00")} px, angle {N(a.AngleDeg, "0.000")}°, confidence {N(a.Confidence, "0.00")}, residual {N(a.ResidualPx, "0.00")} px{(a.Ambiguous == true ? ", ambiguous" : "")}" : "–");
         Row("route", v.Route is null ? "–" : E(v.Route));
         Row("out of distribution", v.Ood is { } o ? $"template {N(o.Template, "0.00")}, image {N(o.Image, "0.00")} (about 1 = like the training pairs), bound {N(o.Bound, "0.00")}{(o.Beyond ? " — <strong>beyond</strong>" : "")}" : "–");
+        Row("lighting", v.Photometry is { } l ? $"brightness {N(l.Brightness, "0.000")}, contrast {N(l.Contrast, "0.000")} (image crop against template crop, about 1 = as the template shows it)" : "–");
         Row("model", v.Model is { } m ? $"{E(m.Name)} {E(m.Version)} on {E(m.Provider)}{(v.Combine is null ? "" : $", models combined by {E(v.Combine)}")}" : "–");
         foreach (var said in (v.Models ?? []).Select(m => (Role: "model", Verdict: m)).Append((Role: "shadow", Verdict: v.Shadow!)).Where(s => s.Verdict is not null))
         {

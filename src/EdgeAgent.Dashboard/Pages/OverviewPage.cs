@@ -34,7 +34,7 @@ public static class OverviewPage
 
         body.Append("<section class=\"split\">");
         body.Append(StatsTable("Per hour (UTC)", "per-hour", summary.Stats.PerHour));
-        body.Append(StatsTable("Per product", "per-product", summary.Stats.PerProduct));
+        body.Append(StatsTable("Per product", "per-product", summary.Stats.PerProduct, drift: true));
         body.Append("</section>");
         body.Append(UnvouchedTable(summary.Stats.Unvouched));
         body.Append("<section><h2>Scores of OK and NG verdicts</h2>");
@@ -99,15 +99,17 @@ public static class OverviewPage
             + $"{Card("ng-rate", "NG rate", N(all.NgPercent, "0.0") + " %")}</section>";
     }
 
-    private static string StatsTable(string title, string id, IReadOnlyList<VerdictCounts> rows)
+    // The per-product table links each product's drift trend page.
+    private static string StatsTable(string title, string id, IReadOnlyList<VerdictCounts> rows, bool drift = false)
     {
-        var body = new StringBuilder($"<div><h2>{title}</h2><table class=\"stats\" id=\"{id}\"><thead><tr><th></th><th>pairs</th><th>OK</th><th>NG</th><th>REVIEW</th><th>ERROR</th><th>NG %</th></tr></thead><tbody>");
+        var body = new StringBuilder($"<div><h2>{title}</h2><table class=\"stats\" id=\"{id}\"><thead><tr><th></th><th>pairs</th><th>OK</th><th>NG</th><th>REVIEW</th><th>ERROR</th><th>NG %</th>{(drift ? "<th>trend</th>" : "")}</tr></thead><tbody>");
         foreach (var r in rows)
         {
-            body.Append($"<tr><th>{E(r.Key)}</th><td>{N(r.Pairs)}</td><td>{N(r.Ok)}</td><td>{N(r.Ng)}</td><td>{N(r.Review)}</td><td>{N(r.Error)}</td><td>{N(r.NgPercent, "0.0")}</td></tr>");
+            var trend = drift ? $"<td><a class=\"drift-link\" href=\"/drift/{Uri.EscapeDataString(r.Key)}\">drift</a></td>" : "";
+            body.Append($"<tr><th>{E(r.Key)}</th><td>{N(r.Pairs)}</td><td>{N(r.Ok)}</td><td>{N(r.Ng)}</td><td>{N(r.Review)}</td><td>{N(r.Error)}</td><td>{N(r.NgPercent, "0.0")}</td>{trend}</tr>");
         }
 
-        return body.Append(rows.Count == 0 ? "<tr><td colspan=\"7\">no verdicts</td></tr>" : "").Append("</tbody></table></div>").ToString();
+        return body.Append(rows.Count == 0 ? $"<tr><td colspan=\"{(drift ? 8 : 7)}\">no verdicts</td></tr>" : "").Append("</tbody></table></div>").ToString();
     }
 
     private static string VerdictTable(DashboardFilter filter, IReadOnlyList<StoredVerdict> rows)

@@ -1,15 +1,21 @@
 using EdgeAgent.Dashboard.Data;
+using EdgeAgent.Drift;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Models.Store;
+using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Dashboard.Pages;
 
 /// <summary>The HTML pages and the pictures they show, each heavy one under one of the <see cref="LogReader"/>'s slots.</summary>
-public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, ModelStore store, IAgentStatus status, StationIdentity station, TimeProvider time)
+public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, ModelStore store, IAgentStatus status, StationIdentity station, IOptions<DriftOptions> drift, TimeProvider time)
 {
+    // Pairs a trend page reads: a few of the EWMA's memories past the window, in four of the log reader's chunks.
+    private const int TrendPairs = 2_000;
+
     /// <summary><c>GET /?filter</c>: the overview.</summary>
     public async Task Overview(HttpContext context)
     {
@@ -73,6 +79,23 @@ public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, Mo
         context.Response.ContentType = "image/png";
         context.Response.Headers.CacheControl = "private, max-age=600";
         await context.Response.Body.WriteAsync(png, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary><c>GET /drift/{product}</c>: the product's drift series over its newest pairs, with the control limits.</summary>
+    public async Task Drift(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var product = Responses.RouteValue(context, "product");
+        var recent = reader.Log.Find(new VerdictQuery(Product: product, Limit: TrendPairs));
+        var charts = reader.Log.DriftCharts().FirstOrDefault(p => p.Product == product);
+        await Responses.Html(context, Html.Page("Drift " + product, station, status.Now(), DriftPage.Body(product, charts, recent, drift.Value))).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /models</c>: the model history and audit trail.</summary>

@@ -9,11 +9,11 @@ using Microsoft.Extensions.Logging;
 namespace EdgeAgent.Messaging.Publish;
 
 /// <summary>
-/// The outbox pump: publishes stored verdicts in sequence order and marks each published on PUBACK.
-/// Stops at the first unacknowledged one, so order holds; a verdict is never dropped, only delayed.
-/// MQTTnet 5 does not resend unacknowledged QoS 1 messages after a reconnect, so this pump does.
+/// The outbox pump: publishes stored verdicts in sequence order and marks each published on PUBACK, then the stored
+/// events (<c>…/event</c>) the same way. Stops at the first unacknowledged one, so order holds; nothing is dropped,
+/// only delayed. MQTTnet 5 does not resend unacknowledged QoS 1 messages after a reconnect, so this pump does.
 /// </summary>
-public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, MqttConnection connection, AgentMetrics metrics, TimeProvider time, ILogger<VerdictPublisher> logger)
+public sealed class VerdictPublisher(IVerdictOutbox outbox, IEventOutbox events, OutboxGate gate, MqttConnection connection, AgentMetrics metrics, TimeProvider time, ILogger<VerdictPublisher> logger)
     : BackgroundService
 {
     private const int BatchSize = 64;
@@ -28,7 +28,9 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            bool drained = connection.IsConnected && await PumpAsync(stoppingToken).ConfigureAwait(false);
+            // Verdicts first: the line waits for them; an event is about many pairs and can wait a round.
+            bool drained = connection.IsConnected && await PumpAsync(stoppingToken).ConfigureAwait(false)
+                && await PumpEventsAsync(stoppingToken).ConfigureAwait(false);
             gate.Report(outbox.PendingCount());
             await _work.WaitAsync(drained ? Timeout.InfiniteTimeSpan : IdlePoll, stoppingToken).ConfigureAwait(false);
         }
@@ -67,6 +69,34 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, OutboxGate gate, Mqt
                 return false;
             }
         }
+    }
+
+    // Events are rare (one per excursion of a drifting series): one at a time, each marked on its PUBACK.
+    private async Task<bool> PumpEventsAsync(CancellationToken cancellationToken)
+    {
+        while (events.PendingEvents(BatchSize) is { Count: > 0 } batch)
+        {
+            foreach (var item in batch)
+            {
+                if (!await connection.PublishAsync(connection.Topics.Event, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
+                {
+                    Log.EventDeferred(logger, item.Id);
+                    return false;
+                }
+
+                try
+                {
+                    events.MarkEventsPublished([item.Id], time.GetUtcNow());
+                }
+                catch (IOException e)
+                {
+                    Log.MarkFailed(logger, 1, e);
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     // A mark that cannot be written (full disk) leaves those verdicts pending: they are sent again later,

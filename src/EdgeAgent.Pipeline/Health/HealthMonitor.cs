@@ -1,4 +1,6 @@
+using System.Globalization;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Options;
@@ -6,7 +8,8 @@ using Microsoft.Extensions.Options;
 namespace EdgeAgent.Pipeline.Health;
 
 /// <summary>
-/// Decides whether the agent is healthy, degraded (working, but someone should look) or stalled (work
+/// Decides whether the agent is healthy, degraded (working, but someone should look: broker away, outbox filling, a
+/// product drifting) or stalled (work
 /// is waiting and nothing moves: only a restart helps, so the watchdog stops being fed).
 /// </summary>
 public sealed class HealthMonitor(
@@ -16,6 +19,7 @@ public sealed class HealthMonitor(
     OutboxGate outbox,
     IVerdictOutbox pending,
     MqttConnection mqtt,
+    DriftMonitor drift,
     TimeProvider time)
 {
     private readonly HealthOptions _options = options.Value;
@@ -59,6 +63,13 @@ public sealed class HealthMonitor(
         if (!mqtt.IsConnected)
         {
             degraded.Add("not connected to the MQTT broker");
+        }
+
+        // Verdicts go on as before; the reason stays while the series is beyond its limit, so someone looks.
+        foreach (var alarm in drift.Alarms)
+        {
+            degraded.Add(string.Create(CultureInfo.InvariantCulture,
+                $"product {alarm.Product} drifting: {alarm.Series} {alarm.Value:0.####} beyond its limit {alarm.Limit:0.####} (reference {alarm.Reference:0.####}){(alarm.Since is { } at ? $" since {at:u}" : "")}"));
         }
 
         return (degraded.Count > 0 ? "degraded" : "healthy", degraded);

@@ -1,4 +1,5 @@
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Ingest;
 using EdgeAgent.Publish;
@@ -19,6 +20,7 @@ public sealed class JournalWriter(
     PipelineChannels channels,
     IVerdictOutbox log,
     VerdictPublisher publisher,
+    DriftMonitor drift,
     ProcessedFiles processedFiles,
     PipelineProgress progress,
     OutboxGate outbox,
@@ -50,6 +52,7 @@ public sealed class JournalWriter(
 
             var stored = await StoreAsync(batch, CancellationToken.None).ConfigureAwait(false);
             progress.Stored();
+            drift.Observe(stored); // after the verdicts are on disk and before the nudge, so its events go out in the same round
             outbox.Report(log.PendingCount());
             publisher.Nudge();
             var numbered = batch.Zip(stored, (j, v) => j with { Verdict = v }).ToList();

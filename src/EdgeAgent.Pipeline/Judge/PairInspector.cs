@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Globalization;
 using EdgeAgent.Align;
+using EdgeAgent.Drift;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Ingest;
 using EdgeAgent.Pipeline.Prepare;
@@ -314,6 +315,9 @@ public sealed class PairInspector(
             CentreCrop.CopyTo(warped, own with { X = own.X - window.X, Y = own.Y - window.Y }, geometry.Input, imageCrop.Span);
         }
 
+        // Lighting against the template, on the pixels the first model sees: the drift watch's brightness and contrast.
+        var first = new Geometry(panel.Members[0].Model.Info.Crop, panel.Members[0].Model.Info.Input);
+        draft.Photometry = PhotometryMeter.Measure(prepared.TemplateCrop(first), prepared.ImageCrop(first), first.Input);
         prepared.Size = size;
         prepared.Estimate = estimate;
         return null;
@@ -422,6 +426,7 @@ public sealed class PairInspector(
         Shadow = j.Shadow,
         Alignment = d.Alignment,
         Ood = j.Ood,
+        Photometry = d.Photometry,
         TimingsMs = new Timings(Round(d.Decode), Round(d.Align), Round(d.Infer), Round(d.ScoreMs), Round(clock.Elapsed.TotalMilliseconds)),
         Station = station,
         JudgedAt = time.GetUtcNow(),

@@ -88,6 +88,8 @@ internal sealed class Draft(PairCandidate pair)
 
     public Alignment? Alignment { get; set; }
 
+    public Photometry? Photometry { get; set; }
+
     public double Decode { get; set; }
 
     public double Align { get; set; }

@@ -131,9 +131,11 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                 {
                     verdicts.DropIndex(retired);
                 }
+
+                db.GetCollection(EventCollection).EnsureIndex("published"); // created here, before anyone reads it (#2792)
             }
 
-            _database = new Database(db, verdicts, db.GetCollection("meta"), db.GetCollection("audit", BsonAutoId.Int64));
+            _database = new Database(db, verdicts, db.GetCollection("meta"), db.GetCollection("audit", BsonAutoId.Int64), db.GetCollection(EventCollection));
             // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
             LastSeq = Math.Max(MaxSeq(), Meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
             CountPending();
@@ -578,5 +580,5 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         doc["json"] = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
     }
 
-    private sealed record Database(LiteDatabase Db, ILiteCollection<BsonDocument> Verdicts, ILiteCollection<BsonDocument> Meta, ILiteCollection<BsonDocument> Audit);
+    private sealed record Database(LiteDatabase Db, ILiteCollection<BsonDocument> Verdicts, ILiteCollection<BsonDocument> Meta, ILiteCollection<BsonDocument> Audit, ILiteCollection<BsonDocument> Events);
 }

@@ -60,10 +60,16 @@ internal static class BenchVerb
         var panel = CliOptions.Text("--models", "FILES", "comma-separated ONNX files of any kind that judge every pair together (imported into the run's store; the ceiling is the sum of their bare runs)");
         var combine = CliOptions.Text("--combine", "POLICY", "how --models combine: any-ng (default), all-ng, vote, gate");
         var alignment = CliOptions.Flag("--alignment", "instead of speed: alignment accuracy on --count generated pairs with known transforms, then detection AP against misregistration on --lone × 4 pairs (issue 15)");
+        var drift = CliOptions.Flag("--drift", "the drift rule instead of speed: --count pairs judged, streams drawn from their verdicts (stable, and a slowly dimming lamp)");
         var command = new Command("bench", "how fast the whole agent judges, against the ceiling the bare model(s) set")
-            .With([count, size, lone, warmup, .. numbers.Select(o => o.Option), .. texts.Select(o => o.Option), panel, combine, config, output, alignment]);
+            .With([count, size, lone, warmup, .. numbers.Select(o => o.Option), .. texts.Select(o => o.Option), panel, combine, config, output, alignment, drift]);
         command.SetAction((result, _) =>
         {
+            if (result.GetValue(drift))
+            {
+                return Task.FromResult(DriftBench.Run(result.GetValue(count), result.GetValue(size), result.GetValue(config), result.GetValue(output)));
+            }
+
             if (result.GetValue(alignment))
             {
                 var root = Path.GetFullPath(result.GetValue(output) ?? Path.Combine(Path.GetTempPath(), "edgeagent-bench-alignment"));

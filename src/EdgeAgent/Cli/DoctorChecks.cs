@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net.Sockets;
+using EdgeAgent.Drift;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
@@ -28,7 +29,7 @@ internal sealed record Finding(Severity Severity, string Check, string Text);
 
 /// <summary>
 /// The checks behind <c>edgeagent doctor</c>, each one what the service would trip over at start or later:
-/// configuration, watched folders, inotify, data directory and disk, broker, models and keys, execution
+/// configuration, watched folders, inotify, data directory and disk, drift, broker, models and keys, execution
 /// provider, clock. Nothing here changes the box except a probe file created and deleted in folders the
 /// agent must be able to write.
 /// </summary>
@@ -50,13 +51,14 @@ internal static class DoctorChecks
         Folders(options.Ingest, findings);
         Inotify(options.Ingest, findings);
         Storage(options.Storage, findings);
+        Drift(options.Drift, options.Storage, findings);
         await BrokerAsync(options.Mqtt, findings).ConfigureAwait(false);
         Models(options.Inference, options.Models, options.Storage, findings);
         Clock(findings);
         return findings;
     }
 
-    private sealed record Options(IngestOptions Ingest, VerdictLogOptions Storage, MqttOptions Mqtt, InferenceOptions Inference, ModelsOptions Models);
+    private sealed record Options(IngestOptions Ingest, VerdictLogOptions Storage, MqttOptions Mqtt, InferenceOptions Inference, ModelsOptions Models, DriftOptions Drift);
 
     /// <summary>
     /// Every section the service registers, validated exactly as the host does at start (one list: the
@@ -77,7 +79,7 @@ internal static class DoctorChecks
         T Get<T>()
             where T : class => services.GetRequiredService<IOptions<T>>().Value;
         findings.Add(new(Severity.Ok, "configuration", "every section is valid"));
-        return new Options(Get<IngestOptions>(), Get<VerdictLogOptions>(), Get<MqttOptions>(), Get<InferenceOptions>(), Get<ModelsOptions>());
+        return new Options(Get<IngestOptions>(), Get<VerdictLogOptions>(), Get<MqttOptions>(), Get<InferenceOptions>(), Get<ModelsOptions>(), Get<DriftOptions>());
     }
 
     private static void Folders(IngestOptions ingest, List<Finding> findings)
@@ -151,6 +153,46 @@ internal static class DoctorChecks
         var running = File.Exists(Path.Combine(directory, "edgeagent.lock")) && IsLocked(Path.Combine(directory, "edgeagent.lock"));
         findings.Add(new(severity, "data directory", string.Create(CultureInfo.InvariantCulture,
             $"{directory}: {free / 1048576.0:0} MiB free{(severity != Severity.Ok ? " — the journal pauses ingest when the disk is full; free space or lower Retention:MaxBytes" : "")}{(running ? "; an agent is running on it" : "")}")));
+    }
+
+    /// <summary>
+    /// The drift charts as the agent last saved them, read from the journal read-only (as <c>logs</c> does, beside a
+    /// running agent): a drifting product is a warning, since its verdicts go on unchanged while someone should look.
+    /// </summary>
+    private static void Drift(DriftOptions drift, VerdictLogOptions storage, List<Finding> findings)
+    {
+        if (!drift.Enabled)
+        {
+            findings.Add(new(Severity.Ok, "drift", "Drift:Enabled is false: no product's scores, alignment or lighting are watched"));
+            return;
+        }
+
+        if (!File.Exists(storage.DatabasePath))
+        {
+            findings.Add(new(Severity.Ok, "drift", "no journal yet: each product learns its reference from its first " + drift.Window.ToString(CultureInfo.InvariantCulture) + " pairs"));
+            return;
+        }
+
+        try
+        {
+            using var log = VerdictLog.OpenReadOnly(storage.DatabasePath);
+            var charts = log.DriftCharts();
+            var alarms = charts.SelectMany(p => p.Alarms.Select(c => (p.Product, Chart: c))).ToList();
+            var learning = charts.Count(p => !p.Charts.Any(c => c.Calibrated(drift.Window)));
+            if (alarms.Count == 0)
+            {
+                findings.Add(new(Severity.Ok, "drift", $"{charts.Count} product(s) watched ({learning} still learning their reference), none drifting"));
+                return;
+            }
+
+            var text = string.Join("; ", alarms.Select(a => string.Create(CultureInfo.InvariantCulture,
+                $"{a.Product} {a.Chart.Series} {a.Chart.Ewma:0.####} beyond {a.Chart.CrossedLimit(drift):0.####} (reference {a.Chart.Mean:0.####}){(a.Chart.AlarmAt is { } at ? $" since {at:u}" : "")}")));
+            findings.Add(new(Severity.Warn, "drift", $"{text} — verdicts are unchanged; check the lighting, camera and templates of that product (trend page: /drift/PRODUCT on the dashboard)"));
+        }
+        catch (IOException e)
+        {
+            findings.Add(new(Severity.Warn, "drift", $"cannot read the journal {storage.DatabasePath}: {e.Message}"));
+        }
     }
 
     /// <summary>Reachability and the MQTT handshake; a broker that is away only delays verdicts (they wait in the outbox).</summary>

@@ -16,12 +16,21 @@ public sealed class VerdictCsvTests
     }
 
     [Fact]
-    public void Row_VerdictWithRouteAndDistances_EndsWithThem()
+    public void Row_VerdictWithRouteAndDistances_HasThemBeforeTheLighting()
     {
         var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity) with { Route = "default", Ood = new OodReading(1.25, 3.5, 2.511, Beyond: true) });
 
-        Assert.EndsWith(",default,1.25,3.5,2.511,true", row, StringComparison.Ordinal);
-        Assert.EndsWith(",route,ood_template,ood_image,ood_bound,ood_beyond", VerdictCsv.Header, StringComparison.Ordinal);
+        Assert.EndsWith(",default,1.25,3.5,2.511,true,,", row, StringComparison.Ordinal);
+        Assert.EndsWith(",route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast", VerdictCsv.Header, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Row_VerdictWithPhotometry_EndsWithBrightnessAndContrast()
+    {
+        var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity) with { Photometry = new Photometry(0.9731, 1.052) });
+
+        Assert.EndsWith(",0.9731,1.052", row, StringComparison.Ordinal);
+        Assert.Equal(VerdictCsv.Header.Split(',').Length, row.Split(',').Length);
     }
 
     [Fact]
@@ -29,7 +38,7 @@ public sealed class VerdictCsvTests
     {
         var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity));
 
-        Assert.EndsWith(",,,,,,,", row, StringComparison.Ordinal); // no residual, ambiguity, route or distances
+        Assert.EndsWith(",,,,,,,,,", row, StringComparison.Ordinal); // no residual, ambiguity, route, distances or lighting
     }
 
     private static Verdict Judged(Alignment alignment) => new()

@@ -100,8 +100,8 @@ public sealed class ApiEndpointTests : IAsyncLifetime
         Assert.Contains("attachment", response.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
         Assert.StartsWith(VerdictCsv.Header + "\n", csv, StringComparison.Ordinal);
         Assert.Contains(",ERROR,TRUNCATED,UBM,L1_S1_U1_e,", csv, StringComparison.Ordinal);
-        // The detail, then the alignment, route and distance columns (empty: this verdict never reached a model).
-        Assert.Contains(",\"a \"\"quoted\"\", comma\nand a new line\",,,,,,,\n", csv, StringComparison.Ordinal);
+        // The detail, then the alignment, route, distance and lighting columns (empty: this verdict never reached a model).
+        Assert.Contains(",\"a \"\"quoted\"\", comma\nand a new line\",,,,,,,,,\n", csv, StringComparison.Ordinal);
         // The whole filter, not the page's one row: e, b and a (old is outside the default 24 h).
         Assert.Equal(["6", "3", "2"], csv.Split('\n').Skip(1).Where(l => l.Length > 0 && char.IsDigit(l[0])).Select(l => l.Split(',')[0]));
     }

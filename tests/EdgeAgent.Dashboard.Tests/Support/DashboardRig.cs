@@ -1,3 +1,4 @@
+using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
@@ -41,6 +42,9 @@ public sealed class DashboardRig : IAsyncDisposable
     /// <summary>The watched folder the dashboard looks for moved files under.</summary>
     public string Watched => Temp.Sub("aoi");
 
+    /// <summary>The drift settings the rig's dashboard draws limits with: a short window, so tests stay small.</summary>
+    public static DriftOptions DriftOptions { get; } = new() { Window = 50 };
+
     public static async Task<DashboardRig> StartAsync(TimeProvider? time = null, Action<DashboardOptions>? configure = null)
     {
         var temp = new TempFolder("edgeagent-dashboard-");
@@ -57,6 +61,7 @@ public sealed class DashboardRig : IAsyncDisposable
             new StationIdentity("fab1", "wlp", "l3", "aoi2"),
             Options.Create(new IngestOptions { Folders = [temp.Sub("aoi")] }),
             Options.Create(new DecodeLimits()),
+            Options.Create(DriftOptions),
             time ?? TimeProvider.System,
             NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);

@@ -1,9 +1,14 @@
 using EdgeAgent.Messaging.Connection;
+using System.Diagnostics.Metrics;
+using EdgeAgent.Drift;
+using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using Microsoft.Extensions.Time.Testing;
@@ -21,12 +26,18 @@ public sealed class HealthMonitorTests : IDisposable
     private readonly MqttConnection _mqtt = new(Options.Create(new MqttOptions()), TimeProvider.System, NullLogger<MqttConnection>.Instance);
     private readonly PipelineProgress _progress;
     private readonly HealthMonitor _monitor;
+    private readonly DriftMonitor _drift;
+    private readonly ServiceProvider _services = new ServiceCollection().AddMetrics().BuildServiceProvider();
+    private readonly AgentMetrics _metrics;
 
     public HealthMonitorTests()
     {
         _log = VerdictLog.Open(Path.Combine(_temp.Path, "edgeagent.db"));
         _progress = new PipelineProgress(_time);
-        _monitor = new HealthMonitor(Options.Create(new HealthOptions { StallTimeout = TimeSpan.FromSeconds(60) }), _channels, _progress, _gate, _log, _mqtt, _time);
+        _metrics = new AgentMetrics(_services.GetRequiredService<IMeterFactory>());
+        _drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), _log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), _metrics, NullLogger<DriftMonitor>.Instance);
+        _drift.StartAsync(CancellationToken.None).GetAwaiter().GetResult();
+        _monitor = new HealthMonitor(Options.Create(new HealthOptions { StallTimeout = TimeSpan.FromSeconds(60) }), _channels, _progress, _gate, _log, _mqtt, _drift, _time);
     }
 
     [Fact]
@@ -64,6 +75,19 @@ public sealed class HealthMonitorTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_ProductDrifting_DegradedNamingProductAndSeries()
+    {
+        _drift.Observe(DriftingVerdicts.Stream(50, shiftAt: 50, gain: 1));
+        Assert.DoesNotContain(_monitor.Evaluate().Problems, p => p.Contains("drifting", StringComparison.Ordinal));
+
+        _drift.Observe(DriftingVerdicts.Stream(120, shiftAt: 0, gain: 1.3));
+
+        var (state, problems) = _monitor.Evaluate();
+        Assert.Equal("degraded", state);
+        Assert.Contains(problems, p => p.StartsWith("product UBM drifting: brightness ", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void Evaluate_VerdictWaitingLongerThanMaxAge_Degraded()
     {
         var old = new VerdictIdGenerator(new FakeTimeProvider(_time.GetUtcNow().AddDays(-2))).Next();
@@ -81,6 +105,8 @@ public sealed class HealthMonitorTests : IDisposable
     public void Dispose()
     {
         _mqtt.Dispose();
+        _metrics.Dispose();
+        _services.Dispose();
         _log.Dispose();
         _temp.Dispose();
     }

@@ -2,6 +2,8 @@ using System.Diagnostics.Metrics;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Drift;
+using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Ingest;
 using EdgeAgent.Pipeline.Journal;
@@ -36,8 +38,9 @@ public sealed class JournalWriterTests : IDisposable
         var channels = new PipelineChannels();
         var gate = new OutboxGate(100);
         using var connection = new MqttConnection(Options.Create(new MqttOptions { Site = "t", Area = "a", Line = "l", Station = "s" }), _time, NullLogger<MqttConnection>.Instance);
-        using var publisher = new VerdictPublisher(journal, gate, connection, metrics, _time, NullLogger<VerdictPublisher>.Instance);
-        using var writer = new JournalWriter(channels, journal, publisher, new ProcessedFiles(Options.Create(new IngestOptions()), NullLogger<ProcessedFiles>.Instance),
+        using var publisher = new VerdictPublisher(journal, log, gate, connection, metrics, _time, NullLogger<VerdictPublisher>.Instance);
+        var drift = new DriftMonitor(Options.Create(new DriftOptions()), log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), metrics, NullLogger<DriftMonitor>.Instance);
+        using var writer = new JournalWriter(channels, journal, publisher, drift, new ProcessedFiles(Options.Create(new IngestOptions()), NullLogger<ProcessedFiles>.Instance),
             new PipelineProgress(_time), gate, metrics, _time, NullLogger<JournalWriter>.Instance);
         var stored = new TaskCompletionSource<IReadOnlyList<JudgedPair>>(TaskCreationOptions.RunContinuationsAsynchronously);
         writer.Stored += batch => stored.TrySetResult(batch);

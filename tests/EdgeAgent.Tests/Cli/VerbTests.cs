@@ -109,12 +109,32 @@ public sealed class VerbTests : IDisposable
         var (code, stdout, stderr) = AgentProcess.Run("doctor", "--config", config);
 
         Assert.True(code is 0 or 1, stdout + stderr); // warnings allowed: no trusted keys or canary on a test box
-        foreach (var check in new[] { "configuration", "watched folders", "inotify", "data directory", "broker", "model", "model store", "model push", "gpu", "clock" })
+        foreach (var check in new[] { "configuration", "watched folders", "inotify", "data directory", "drift", "broker", "model", "model store", "model push", "gpu", "clock" })
         {
             Assert.Matches($@"\[( OK |WARN)\] {check} ", stdout);
         }
 
         Assert.Contains($"127.0.0.1:{broker.Port} accepts MQTT 5 connections", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Doctor_ProductDriftingInTheJournal_WarnsNamingProductAndSeries()
+    {
+        var data = _temp.Sub("data");
+        using (var log = VerdictLog.Open(Path.Combine(data, "edgeagent.db")))
+        {
+            var drift = new EdgeAgent.Drift.DriftOptions();
+            var detector = new EdgeAgent.Drift.DriftDetector(drift, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(TimeProvider.System), []);
+            var step = detector.Observe(DriftingVerdicts.Stream(drift.Window + 100, shiftAt: drift.Window, gain: 1.3));
+            log.AppendDrift(step.Events, detector.Products);
+        }
+
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}","Provider":"Cpu"},"Mqtt":{"Host":"127.0.0.1","Port":1},"Storage":{"DataDirectory":"{{{data}}}"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]}}""");
+
+        var (_, stdout, _) = AgentProcess.Run("doctor", "--config", config);
+
+        Assert.Matches(@"\[WARN\] drift +UBM brightness [0-9.]+ beyond [0-9.]+ \(reference [0-9.]+\) since ", stdout);
+        Assert.Contains("verdicts are unchanged", stdout, StringComparison.Ordinal);
     }
 
     [Fact]

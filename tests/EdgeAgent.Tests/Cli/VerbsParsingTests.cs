@@ -15,7 +15,7 @@ public sealed class VerbsParsingTests
         { "run", ["--config"] },
         { "demo", ["--count", "--out", "--mqtt-host", "--mqtt-port", "--config"] },
         { "doctor", ["--config"] },
-        { "bench", ["--count", "--size", "--lone", "--warmup", "--batch", "--workers", "--lanes", "--threads", "--model", "--provider", "--config", "--out"] },
+        { "bench", ["--count", "--size", "--lone", "--warmup", "--batch", "--workers", "--lanes", "--threads", "--model", "--provider", "--drift", "--config", "--out"] },
         { "inspect", ["--template", "--image", "--model", "--product", "--json", "--no-align", "--heatmap", "--config"] },
         { "calibrate", ["--ok", "--ng", "--model", "--product", "--target-overkill", "--config", "--write", "--json"] },
         { "logs", ["--data-dir", "--since", "--until", "--verdict", "--product", "--limit", "--json", "--csv", "--stats", "--audit", "--config"] },
