@@ -51,6 +51,14 @@ public sealed class MixedKindsPipelineTests : IDisposable
             }
         };
 
+        int ReceivedCount()
+        {
+            lock (received)
+            {
+                return received.Count;
+            }
+        }
+
         var settings = AgentHost.SettingsFor(watched, data, mqtt);
         settings["Model:Path"] = RepoPaths.DefaultModel;
         settings["Ingest:RescanInterval"] = "00:00:01";
@@ -64,7 +72,7 @@ public sealed class MixedKindsPipelineTests : IDisposable
         Directory.CreateDirectory(Path.Combine(watched, "M1"));
         using var host = AgentHost.Build(null, settings);
         await host.StartAsync();
-        foreach (var pair in truth)
+        foreach (var (pair, judged) in truth.Select((p, i) => (p, i + 1)))
         {
             // One pair after the other, image then template, each by a rename: the ingest order is the copy order.
             foreach (var file in new[] { pair.ImagePath, pair.TemplatePath })
@@ -75,19 +83,18 @@ public sealed class MixedKindsPipelineTests : IDisposable
                 File.Move(target + ".part", target);
             }
 
-            // After the first pair the watcher is surely running (before it, the start's full scan finds files in folder order).
-            for (var deadline = DateTime.UtcNow.AddSeconds(60); pair == truth[0] && received.Count == 0 && DateTime.UtcNow < deadline;)
+            // Each pair's verdict before the next pair is copied: the two product folders have a watcher each, and under load
+            // their events can interleave, so only a pair already judged fixes the order the next one must come after.
+            for (var deadline = DateTime.UtcNow.AddSeconds(60); ReceivedCount() < judged && DateTime.UtcNow < deadline;)
             {
                 await Task.Delay(20);
             }
-
-            await Task.Delay(100);
         }
 
         var completed = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(120))) == allIn.Task;
         await host.StopAsync();
 
-        Assert.True(completed, $"only {received.Count} of {truth.Count} verdicts arrived");
+        Assert.True(completed, $"only {ReceivedCount()} of {truth.Count} verdicts arrived");
         using var log = VerdictLog.OpenReadOnly(Path.Combine(data, "edgeagent.db"));
         var bySeq = log.Find(new VerdictQuery(Limit: 100)).OrderBy(v => v.Seq).ToList();
         Assert.Equal(truth.Select(t => t.Id), bySeq.Select(v => v.PairId));
