@@ -64,7 +64,7 @@ public static class OverviewPage
             body.Append($"<tr><th><a href=\"/?product={Uri.EscapeDataString(p.Product)}\">{E(p.Product)}</a></th><td>{N(p.NotRouted)}</td><td>{N(p.DefaultModel)}</td><td>{N(p.OutOfDistribution)}</td></tr>");
         }
 
-        body.Append("</tbody></table><p class=\"note\">Not routed: the product is not under Products and the default model was not trained on it (REVIEW PRODUCT_NOT_ROUTED). Out of distribution: the template or image lies beyond the bound of what the model was trained on.</p></section>");
+        body.Append("</tbody></table><p class=\"note\">Not routed: the product is not under Products and the default model was not trained on it (REVIEW PRODUCT_NOT_ROUTED; its unusable files are still ERROR). Out of distribution: the template lies beyond the bound of what the model was trained on (REVIEW OUT_OF_DISTRIBUTION, or flagged).</p></section>");
         return body.ToString();
     }
 
