@@ -1,7 +1,7 @@
 using EdgeAgent.Dashboard.Data;
-using EdgeAgent.Drift;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Drift;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;

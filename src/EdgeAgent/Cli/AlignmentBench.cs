@@ -1,5 +1,4 @@
 using System.Globalization;
-using EdgeAgent.Align;
 using EdgeAgent.Ingest;
 using EdgeAgent.Score;
 using EdgeAgent.Verdicts;

@@ -1,7 +1,6 @@
 using System.Globalization;
 using EdgeAgent.Dashboard.Tests.Support;
 using EdgeAgent.Drift;
-using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Time.Testing;

@@ -1,6 +1,6 @@
-using EdgeAgent.Messaging.Connection;
 using System.Diagnostics.Metrics;
 using EdgeAgent.Drift;
+using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;

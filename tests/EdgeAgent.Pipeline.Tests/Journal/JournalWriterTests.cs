@@ -1,8 +1,8 @@
 using System.Diagnostics.Metrics;
+using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Publish;
-using EdgeAgent.Drift;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Ingest;

@@ -1,6 +1,5 @@
 using EdgeAgent.Vision.Align;
 using EdgeAgent.Vision.Synthetic;
-using OpenCvSharp;
 
 namespace EdgeAgent.Vision.Tests.Align;
 
