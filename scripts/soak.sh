@@ -82,11 +82,13 @@ TOPIC_ROOT=aoi/soak/a/l/s1/edgeagent/v1
 # A 20,000-pair soak lasts about as long as that, so it would end before the steady state a line box lives
 # in; one-minute retention reaches the same steady state early enough to measure it.
 JOURNAL_STEADY_S=120 # ArchiveAfter + Interval below
+# Routing: the contract-test model of --small names no trained products; the soak judges every pair with the model under test.
 cat > "$WORK/agent.json" <<CONF
 {
   "Ingest": { "Folders": ["$WATCH"], "AfterProcessing": "Move", "RescanInterval": "00:00:02" },
   "Storage": { "DataDirectory": "$WORK/data" },
   "Model": { $MODEL_JSON },
+  "Routing": { "UnknownProducts": "DefaultModel" },
   "Mqtt": { "Host": "127.0.0.1", "Port": $PORT, "Site": "soak", "Area": "a", "Line": "l", "Station": "s1" },
   "Health": { "HeartbeatInterval": "$(printf '00:00:%02d' $(( INTERVAL < 59 ? INTERVAL : 59 )))" },
   "Retention": { "ArchiveAfter": "00:01:00", "Interval": "00:01:00" },

@@ -133,6 +133,9 @@ internal static class BenchVerb
         var watched = Path.Combine(root, "aoi");
         Directory.CreateDirectory(watched);
         var settings = AgentHost.SettingsFor(watched, Path.Combine(root, "data"), mqtt);
+        // The run's generated products are judged by the model under test whatever products it was trained on: a
+        // benchmark measures speed, and a model without trained products would otherwise have every pair not routed.
+        settings["Routing:UnknownProducts"] = "DefaultModel";
         foreach (var (key, value) in overrides)
         {
             settings[key] = value;
