@@ -174,7 +174,8 @@ public sealed class InspectionWorker(
 
         try
         {
-            using var prepared = lease.Inspector.Prepare(pair);
+            // Every input check comes before alignment, so the pair is not aligned: nothing will be judged on it.
+            using var prepared = lease.Inspector.Prepare(pair, align: false);
             return prepared.Verdict is { Outcome: VerdictKind.Error } unusable ? unusable : notRouted;
         }
         catch (Exception e) when (e is not OutOfMemoryException)
