@@ -114,8 +114,10 @@ public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRol
     /// </summary>
     public PanelLease? AcquireDefault() => Acquire(new ProductRoute([DefaultModel]));
 
-    private PanelLease? Acquire(ProductRoute route)
+    /// <summary>As <see cref="Acquire(string)"/>, for a route the caller already looked up with <see cref="RouteOf"/>; null for no route.</summary>
+    public PanelLease? Acquire(ProductRoute route)
     {
+        ArgumentNullException.ThrowIfNull(route);
         if (route.Source == RouteSource.None)
         {
             return null;

@@ -141,7 +141,7 @@ public sealed class InspectionWorker(
             return new Item(pair, null, null, NotRouted(pair)) { Route = route.SourceName };
         }
 
-        var lease = models.Acquire(pair.Product);
+        var lease = models.Acquire(route);
         if (lease is null)
         {
             var missing = route.Models.Where(m => !models.Snapshot().ContainsKey(m));
