@@ -62,6 +62,13 @@ public sealed class CdpSession : IAsyncDisposable
         return reply["result"]?["value"];
     }
 
+    /// <summary>Presses and releases one printable key, as a person at the keyboard would (trusted key events).</summary>
+    public async Task PressKeyAsync(string key)
+    {
+        await SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyDown", ["key"] = key, ["text"] = key, ["unmodifiedText"] = key });
+        await SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyUp", ["key"] = key });
+    }
+
     /// <summary>A PNG of the whole page, beyond the window's height.</summary>
     public async Task<byte[]> ScreenshotAsync()
     {
