@@ -1,4 +1,6 @@
+using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Hosting;
+using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 
@@ -12,6 +14,9 @@ public static class DashboardRegistration
     {
         services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section);
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
+        // users.json lives beside the journal unless placed elsewhere; the users verb reads the same setting.
+        services.AddOptions<DashboardOptions>().PostConfigure<IOptions<VerdictLogOptions>>((dashboard, storage) =>
+            dashboard.UsersFile = string.IsNullOrEmpty(dashboard.UsersFile) ? Path.Combine(storage.Value.DataDirectory, UsersFile.DefaultName) : dashboard.UsersFile);
         services.AddSingleton<DashboardServer>().AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
         return services;
     }

@@ -49,7 +49,7 @@ public sealed class DashboardRig : IAsyncDisposable
     public static async Task<DashboardRig> StartAsync(TimeProvider? time = null, Action<DashboardOptions>? configure = null)
     {
         var temp = new TempFolder("edgeagent-dashboard-");
-        var options = new DashboardOptions { Urls = "http://127.0.0.1:0" };
+        var options = new DashboardOptions { Urls = "http://127.0.0.1:0", UsersFile = Path.Combine(temp.Sub("data"), "users.json") };
         configure?.Invoke(options);
         var log = VerdictLog.Open(Path.Combine(temp.Sub("data"), "edgeagent.db"));
         var store = new ModelStore(temp.Sub("models"), keepPrevious: 2);
