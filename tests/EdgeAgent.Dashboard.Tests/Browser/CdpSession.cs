@@ -50,6 +50,15 @@ public sealed class CdpSession : IAsyncDisposable
         await loaded.Task.WaitAsync(CommandTimeout);
     }
 
+    /// <summary>Evaluates <paramref name="expression"/> (e.g. a form's submit) and returns once the page it leads to has loaded.</summary>
+    public async Task EvaluateAndWaitForLoadAsync(string expression)
+    {
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _events["Page.loadEventFired"] = loaded;
+        await EvaluateAsync(expression);
+        await loaded.Task.WaitAsync(CommandTimeout);
+    }
+
     /// <summary>Evaluates a script expression in the page and returns its value, as JSON.</summary>
     public async Task<JsonNode?> EvaluateAsync(string expression)
     {
