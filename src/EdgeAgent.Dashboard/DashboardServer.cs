@@ -4,6 +4,7 @@ using EdgeAgent.Dashboard.Api;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
+using EdgeAgent.Dashboard.Prometheus;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
@@ -36,6 +37,8 @@ public sealed class DashboardServer(
     IOptions<IngestOptions> ingest,
     IOptions<DecodeLimits> limits,
     IOptions<DriftOptions> drift,
+    PrometheusExport prometheus,
+    IOptions<MetricsOptions> metrics,
     TimeProvider time,
     ILoggerFactory loggers) : IHostedService, IAsyncDisposable
 {
@@ -123,6 +126,7 @@ public sealed class DashboardServer(
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
         var app = builder.Build();
         app.Use(Guard);
+        ScrapeEndpoint.Map(app, prometheus, ScrapeGate.For(settings, token, metrics.Value));
         app.Use(new TokenGate(token).InvokeAsync);
         DashboardEndpoints.Map(
             app,
