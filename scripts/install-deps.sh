@@ -4,6 +4,7 @@
 #               Ubuntu 24.04 calls it libgtk-3-0t64
 #   mosquitto   the real MQTT broker the integration tests start on a free loopback port
 #   chromium    the headless browser the dashboard's browser test drives over the DevTools protocol
+#   prometheus  the real Prometheus server the /metrics test starts to scrape the agent and query its counters
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -12,6 +13,7 @@ need=()
 installed libgtk-3-0 || installed libgtk-3-0t64 || need+=(gtk)
 installed mosquitto || need+=(mosquitto)
 installed chromium || need+=(chromium)
+installed prometheus || need+=(prometheus)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -6,6 +6,7 @@ using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Review;
 using EdgeAgent.Decisions;
+using EdgeAgent.Dashboard.Prometheus;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Drift;
@@ -42,6 +43,8 @@ public sealed class DashboardServer(
     IOptions<DecodeLimits> limits,
     IOptions<DriftOptions> drift,
     IOptions<ReviewOptions> review,
+    PrometheusExport prometheus,
+    IOptions<MetricsOptions> metrics,
     TimeProvider time,
     ILoggerFactory loggers,
     IOutboxNudge? outbox = null) : IHostedService, IAsyncDisposable
@@ -133,6 +136,8 @@ public sealed class DashboardServer(
         AddSessions(builder.Services, settings, users);
         var app = builder.Build();
         app.Use(Guard);
+        // Prometheus scrapes past the sign-in: /metrics keeps its own rule (ScrapeGate).
+        ScrapeEndpoint.Map(app, prometheus, ScrapeGate.For(settings, token, metrics.Value));
         var audit = new DashboardAudit(log, time, _logger);
         app.Use(new DashboardGate(new SharedToken(token), users, audit).InvokeAsync);
         var decisions = new DecisionEndpoints(log, review.Value, outbox, time, loggers.CreateLogger<DecisionEndpoints>());
