@@ -16,11 +16,13 @@ internal static class DashboardEndpoints
         app.MapGet("/verdicts/{id}/{picture}.png", (RequestDelegate)pages.Picture);
         app.MapGet("/models", (RequestDelegate)pages.Models);
         app.MapGet("/drift/{product}", (RequestDelegate)pages.Drift);
+        app.MapGet("/kpis", (RequestDelegate)pages.Kpis); // roles: supervisor
         app.MapGet("/export.csv", (RequestDelegate)api.Csv);
         app.MapGet("/api/verdicts", (RequestDelegate)api.Verdicts);
         app.MapGet("/api/verdicts/{id}", (RequestDelegate)api.Verdict);
         app.MapGet("/api/stats", (RequestDelegate)api.Stats);
         app.MapGet("/api/models", (RequestDelegate)api.Models);
+        app.MapGet("/api/kpis", (RequestDelegate)api.Kpis); // roles: supervisor
         app.MapGet("/api/health", (RequestDelegate)api.Health);
         app.MapGet("/static/{file}", (RequestDelegate)StaticAssets.Serve);
     }

@@ -1,6 +1,7 @@
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Decisions;
 using EdgeAgent.Drift;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
@@ -96,6 +97,19 @@ public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, Mo
         var recent = reader.Log.Find(new VerdictQuery(Product: product, Limit: TrendPairs));
         var charts = reader.Log.DriftCharts().FirstOrDefault(p => p.Product == product);
         await Responses.Html(context, Html.Page("Drift " + product, station, status.Now(), DriftPage.Body(product, charts, recent, drift.Value))).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET /kpis?calendar=utc|local&amp;from=&amp;to=</c>: the supervisors' KPIs. The journal's tallies are one small
+    /// record per day, so the page needs no read slot.
+    /// </summary>
+    public Task Kpis(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var range = KpiRange.Parse(context.Request.Query, time.GetUtcNow());
+        var days = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.From), KpiDays.Text(range.To));
+        var today = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.Today), KpiDays.Text(range.Today));
+        return Responses.Html(context, Html.Page("KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
     }
 
     /// <summary><c>GET /models</c>: the model history and audit trail.</summary>
