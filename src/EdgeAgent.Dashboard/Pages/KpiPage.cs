@@ -1,6 +1,7 @@
 using System.Text;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Decisions;
+using EdgeAgent.Verdicts;
 using static EdgeAgent.Dashboard.Pages.Html;
 
 namespace EdgeAgent.Dashboard.Pages;
@@ -35,6 +36,12 @@ public static class KpiPage
         }
 
         body.Append(products.Count == 0 ? "<p class=\"note\">No pair judged on these days.</p>" : "").Append("</section>");
+        if (products.Count > 0)
+        {
+            body.Append($"<p class=\"note\" id=\"kpi-legend\">Bars: pairs per day, {Badge(VerdictKind.Ok)} {Badge(VerdictKind.Ng)} {Badge(VerdictKind.Review)} {Badge(VerdictKind.Error)} from the bottom (left axis); "
+                + "the dark line: the share settled by the box (right axis). Hover a bar for its numbers.</p>");
+        }
+
         foreach (var product in products)
         {
             var series = range.Days.Select(KpiDays.Text).Select(day => days.FirstOrDefault(d => d.Day == day && d.Product == product) ?? Empty(day, product)).ToList();
