@@ -25,11 +25,14 @@ internal static class DashboardEndpoints
         // Operators have no business with models (issue 16): technicians, supervisors and the read-only viewer do.
         app.MapGet("/models", (RequestDelegate)pages.Models).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Technician, DashboardRole.Supervisor);
         app.MapGet("/drift/{product}", (RequestDelegate)pages.Drift);
-        app.MapGet("/export.csv", (RequestDelegate)api.Csv);
+        // KPIs and exports are the supervisors' (issue 16); the read-only viewer of before keeps them.
+        app.MapGet("/kpis", (RequestDelegate)pages.Kpis).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Supervisor);
+        app.MapGet("/export.csv", (RequestDelegate)api.Csv).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Supervisor);
         app.MapGet("/api/verdicts", (RequestDelegate)api.Verdicts);
         app.MapGet("/api/verdicts/{id}", (RequestDelegate)api.Verdict);
         app.MapGet("/api/stats", (RequestDelegate)api.Stats);
         app.MapGet("/api/models", (RequestDelegate)api.Models).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Technician, DashboardRole.Supervisor);
+        app.MapGet("/api/kpis", (RequestDelegate)api.Kpis).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Supervisor);
         app.MapGet("/api/health", (RequestDelegate)api.Health);
         // The login page needs the stylesheet before anyone has signed in; the assets are the same for everybody.
         app.MapGet("/static/{file}", (RequestDelegate)StaticAssets.Serve).WithMetadata(PublicEndpoint.Instance);

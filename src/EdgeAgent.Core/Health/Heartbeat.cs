@@ -1,4 +1,5 @@
 using System.Text.Json.Serialization;
+using EdgeAgent.Decisions;
 
 namespace EdgeAgent.Health;
 
@@ -49,7 +50,16 @@ public sealed record Heartbeat
 
     /// <summary>Managed heap size after the last GC.</summary>
     public required long GcHeapBytes { get; init; }
+
+    /// <summary>Today's KPIs (the UTC day), one entry per product judged today, as the journal tallies them; empty when it could not be read.</summary>
+    public required IReadOnlyList<KpiDay> Kpis { get; init; }
+
+    /// <summary>Verdicts waiting for a person in the review queue; null when the journal could not be read.</summary>
+    public required HeartbeatReviewQueue? ReviewQueue { get; init; }
 }
+
+/// <summary>The review queue's length: undecided REVIEW verdicts and spot-check picks of OK/NG verdicts.</summary>
+public sealed record HeartbeatReviewQueue(int Review, int SpotChecks);
 
 /// <summary>The model part of a heartbeat.</summary>
 public sealed record HeartbeatModel(string Name, string Version, string Provider);

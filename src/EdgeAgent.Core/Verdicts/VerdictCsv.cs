@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeAgent.Decisions;
 
 namespace EdgeAgent.Verdicts;
 
@@ -10,27 +11,39 @@ namespace EdgeAgent.Verdicts;
 public static class VerdictCsv
 {
     /// <summary>The header line. Columns are only ever appended, so a sheet that reads them by position keeps working.</summary>
-    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,alignment_residual_px,alignment_ambiguous,route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast";
+    public const string Header = "seq,id,judged_utc,verdict,reason,product,pair,score,threshold,model,model_version,image,template,detail,alignment_residual_px,alignment_ambiguous,route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast,decision,defect_class,decided_by,decided_role,decided_at";
 
-    /// <summary>One verdict as a CSV line (no line break).</summary>
-    public static string Row(Verdict verdict)
+    /// <summary>One verdict as a CSV line (no line break), with no decision.</summary>
+    public static string Row(Verdict verdict) => Row(verdict, null);
+
+    /// <summary>One verdict and the newest person's decision about it (the decision columns empty when there is none) as a CSV line.</summary>
+    public static string Row(Verdict verdict, OperatorDecision? decision)
     {
         ArgumentNullException.ThrowIfNull(verdict);
         var c = CultureInfo.InvariantCulture;
         var v = verdict;
         string[] fields =
         [
-            v.Seq.ToString(c), v.Id, v.JudgedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c), v.Outcome.ToString().ToUpperInvariant(),
+            v.Seq.ToString(c), v.Id, Time(v.JudgedAt), Label(v.Outcome),
             v.Reason ?? "", v.Product, v.PairId, v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
             v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
             v.Alignment?.ResidualPx?.ToString("R", c) ?? "", v.Alignment?.Ambiguous is { } ambiguous ? (ambiguous ? "true" : "false") : "",
             v.Route ?? "", v.Ood?.Template.ToString("R", c) ?? "", v.Ood?.Image.ToString("R", c) ?? "", v.Ood?.Bound?.ToString("R", c) ?? "",
             v.Ood is { } o ? (o.Beyond ? "true" : "false") : "",
             v.Photometry?.Brightness.ToString("R", c) ?? "", v.Photometry?.Contrast.ToString("R", c) ?? "",
+            decision is null ? "" : Label(decision.Decision), decision?.DefectClass ?? "", decision?.By ?? "", decision?.Role ?? "",
+            decision is null ? "" : Time(decision.At),
         ];
         return string.Join(',', fields.Select(Quote));
     }
 
-    private static string Quote(string field) =>
+    /// <summary>A time as the CSV files write it: UTC, milliseconds, <c>Z</c>.</summary>
+    internal static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+
+    /// <summary>A verdict kind as the payloads spell it (OK, NG, REVIEW, ERROR).</summary>
+    internal static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
+
+    /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.</summary>
+    internal static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

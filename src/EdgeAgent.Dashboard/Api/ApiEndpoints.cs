@@ -2,6 +2,7 @@ using System.Text;
 using System.Text.Json;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Decisions;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
@@ -74,7 +75,7 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
 
     /// <summary>
     /// <c>GET /export.csv?filter</c>: the whole filter (not just one page, at most <c>Dashboard:MaxScan</c> rows) in
-    /// the columns of <c>edgeagent logs --csv</c>, streamed as it is read.
+    /// the columns of <c>edgeagent logs --csv</c> (each verdict with its newest decision), streamed as it is read.
     /// </summary>
     public async Task Csv(HttpContext context)
     {
@@ -90,10 +91,35 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"edgeagent-{station.Line}-{station.Station}-{now.UtcDateTime:yyyyMMdd-HHmm}.csv\"";
         await using var writer = new StreamWriter(context.Response.Body, new UTF8Encoding(false), 64 * 1024);
         await writer.WriteLineAsync(VerdictCsv.Header.AsMemory(), context.RequestAborted).ConfigureAwait(false);
-        foreach (var verdict in reader.Scan(filter.Query))
+        // Each chunk of the scan with its decisions, one short query per chunk.
+        foreach (var chunk in reader.Scan(filter.Query).Chunk(LogReader.Chunk))
         {
-            await writer.WriteLineAsync(VerdictCsv.Row(verdict).AsMemory(), context.RequestAborted).ConfigureAwait(false);
+            var decided = reader.Log.DecisionsOf(chunk.Select(v => v.Id));
+            foreach (var verdict in chunk)
+            {
+                await writer.WriteLineAsync(VerdictCsv.Row(verdict, decided.GetValueOrDefault(verdict.Id)).AsMemory(), context.RequestAborted).ConfigureAwait(false);
+            }
         }
+    }
+
+    /// <summary>
+    /// <c>GET /api/kpis?calendar=utc|local&amp;from=&amp;to=</c>: the KPI tallies of each day and product of the range
+    /// (default the last 30 days), oldest first, and the review queue's length; 400 naming what is wrong in the query.
+    /// </summary>
+    public async Task Kpis(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var range = KpiRange.Parse(context.Request.Query, time.GetUtcNow());
+        if (range.Errors.Count > 0)
+        {
+            await Responses.BadRequest(context, range.Errors).ConfigureAwait(false);
+            return;
+        }
+
+        var (review, spotChecks) = reader.Log.QueueLength();
+        var payload = new KpisPayload(range.CalendarName, KpiDays.Text(range.From), KpiDays.Text(range.To), KpiDays.Text(range.Today),
+            reader.Log.Kpis(range.Calendar, KpiDays.Text(range.From), KpiDays.Text(range.To)), new ReviewQueuePayload(review, spotChecks));
+        await Responses.Json(context, payload, DashboardJsonContext.Default.KpisPayload).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /api/models</c>.</summary>

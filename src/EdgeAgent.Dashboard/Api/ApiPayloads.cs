@@ -1,5 +1,6 @@
 using System.Text.Json.Serialization;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Decisions;
 using EdgeAgent.Score;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Verdicts;
@@ -28,10 +29,17 @@ public sealed record InstalledPayload(string Version, string Sha256, string KeyI
 /// <summary>The stored heatmap of a verdict in <c>/api/verdicts/{id}</c>: levels base64, 255 = 2× threshold.</summary>
 public sealed record HeatmapPayload(int Crop, int Side, byte[] Levels);
 
+/// <summary><c>/api/kpis</c>: the days asked for (<c>yyyy-MM-dd</c> in <see cref="Calendar"/>, <c>utc</c> or <c>local</c>), their tallies per product, the queue.</summary>
+public sealed record KpisPayload(string Calendar, string From, string To, string Today, IReadOnlyList<KpiDay> Days, ReviewQueuePayload Queue);
+
+/// <summary>Verdicts waiting in the review queue: undecided REVIEW verdicts and spot-check picks.</summary>
+public sealed record ReviewQueuePayload(int Review, int SpotChecks);
+
 /// <summary>Source-generated JSON for the dashboard's API (verdicts themselves use <see cref="VerdictJsonContext"/>).</summary>
 [JsonSourceGenerationOptions(PropertyNamingPolicy = JsonKnownNamingPolicy.CamelCase)]
 [JsonSerializable(typeof(StatsPayload))]
 [JsonSerializable(typeof(ModelsPayload))]
+[JsonSerializable(typeof(KpisPayload))]
 [JsonSerializable(typeof(HeatmapPayload))]
 [JsonSerializable(typeof(AgentStatus))]
 public sealed partial class DashboardJsonContext : JsonSerializerContext;

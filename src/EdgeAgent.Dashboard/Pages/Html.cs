@@ -59,7 +59,7 @@ public static class Html
             <body>
             <header>
             <div class="brand"><strong>EdgeAgent</strong> <span class="station">{E(where)}</span></div>
-            <nav><a href="/">Verdicts</a> <a href="/models">Models</a></nav>
+            <nav><a href="/">Verdicts</a> <a href="/review">Review</a> <a href="/kpis">KPIs</a> <a href="/models">Models</a></nav>
             {HealthBadge(status)}
             {SignedIn(caller, csrf)}
             </header>
@@ -68,7 +68,7 @@ public static class Html
         page.Append(body);
         page.Append("""
             </main>
-            <footer>Times in UTC (hover for local time). JSON: <a href="/api/verdicts">/api/verdicts</a> · <a href="/api/stats">/api/stats</a> · <a href="/api/models">/api/models</a> · <a href="/api/health">/api/health</a></footer>
+            <footer>Times in UTC (hover for local time). JSON: <a href="/api/verdicts">/api/verdicts</a> · <a href="/api/stats">/api/stats</a> · <a href="/api/kpis">/api/kpis</a> · <a href="/api/models">/api/models</a> · <a href="/api/health">/api/health</a></footer>
             </body>
             </html>
             """);

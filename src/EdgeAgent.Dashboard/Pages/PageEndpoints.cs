@@ -3,6 +3,7 @@ using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Review;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Decisions;
 using EdgeAgent.Drift;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
@@ -119,6 +120,19 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         var entries = reader.Log.ReviewQueue(ReviewPage, product);
         var body = Pages.ReviewPage.Body(entries, reader.Log.QueueLength(), decisions.ClassesFor, DashboardAccess.AntiforgeryToken(context));
         await Responses.Html(context, Html.Page(context, "Review", station, status.Now(), body)).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// <c>GET /kpis?calendar=utc|local&amp;from=&amp;to=</c>: the supervisors' KPIs. The journal's tallies are one small
+    /// record per day, so the page needs no read slot.
+    /// </summary>
+    public Task Kpis(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var range = KpiRange.Parse(context.Request.Query, time.GetUtcNow());
+        var days = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.From), KpiDays.Text(range.To));
+        var today = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.Today), KpiDays.Text(range.Today));
+        return Responses.Html(context, Html.Page("KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
     }
 
     /// <summary><c>GET /models</c>: the model history and audit trail.</summary>

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Text.Json;
+using EdgeAgent.Decisions;
 using EdgeAgent.Health;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Storage;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Hosting;
@@ -21,6 +23,7 @@ namespace EdgeAgent.Pipeline.Health;
 public sealed class HeartbeatService(
     IOptions<HealthOptions> options,
     IOptions<VerdictLogOptions> storage,
+    VerdictLog log,
     HealthMonitor monitor,
     PipelineProgress progress,
     MetricsReader metrics,
@@ -91,6 +94,7 @@ public sealed class HeartbeatService(
         double minutes = Math.Max((now - _lastBeat.At).TotalMinutes, 1e-6);
         long pairs = (long)metrics.Sum(AgentMetrics.Pairs);
         long errors = (long)metrics.Sum(AgentMetrics.Pairs, t => t["verdict"] is "REVIEW" or "ERROR");
+        var (kpis, queue) = Today(now);
         var beat = new Heartbeat
         {
             At = now,
@@ -106,6 +110,8 @@ public sealed class HeartbeatService(
             DiskFreeBytes = DiskFree(storage.Value.DataDirectory),
             RssBytes = Environment.WorkingSet,
             GcHeapBytes = GC.GetGCMemoryInfo().HeapSizeBytes,
+            Kpis = kpis,
+            ReviewQueue = queue,
         };
         _lastBeat = (pairs, errors, now);
         await mqtt.PublishAsync(mqtt.Topics.Metrics, JsonSerializer.SerializeToUtf8Bytes(beat, HeartbeatJsonContext.Default.Heartbeat), retain: false, cancellationToken).ConfigureAwait(false);
@@ -128,6 +134,23 @@ public sealed class HeartbeatService(
 
         var report = new ShadowReport(now, summaries);
         await mqtt.PublishAsync(mqtt.Topics.Shadow, JsonSerializer.SerializeToUtf8Bytes(report, ShadowJsonContext.Default.ShadowReport), retain: true, cancellationToken).ConfigureAwait(false);
+    }
+
+    // The journal's own tallies (one small record) and queue count; a journal that cannot be read now leaves them out
+    // of this beat rather than the beat out of the line's monitoring.
+    private (IReadOnlyList<KpiDay> Kpis, HeartbeatReviewQueue? Queue) Today(DateTimeOffset now)
+    {
+        try
+        {
+            var day = KpiDays.Of(now, KpiCalendar.Utc);
+            var (review, spotChecks) = log.QueueLength();
+            return (log.Kpis(KpiCalendar.Utc, day, day), new HeartbeatReviewQueue(review, spotChecks));
+        }
+        catch (JournalUnavailableException e)
+        {
+            Log.KpisUnreadable(logger, e.Message);
+            return ([], null);
+        }
     }
 
     private int Queue(string name) => (int)metrics.Gauge(AgentMetrics.QueueDepth, t => t["queue"] == name);

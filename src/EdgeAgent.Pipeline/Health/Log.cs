@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(5002, LogLevel.Information, "Shadow {Model} {Version} on {Product}: agree {Agree}, OK->NG {OkToNg}, NG->OK {NgToOk}, undecided {Undecided}, skipped {Skipped} (line busy)")]
     public static partial void Shadow(ILogger logger, string product, string model, string version, long agree, long okToNg, long ngToOk, long undecided, long skipped);
+
+    [LoggerMessage(5003, LogLevel.Warning, "Heartbeat without today's KPIs and review queue: {Reason}")]
+    public static partial void KpisUnreadable(ILogger logger, string reason);
 }

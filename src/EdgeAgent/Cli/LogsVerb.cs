@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text.Json;
+using EdgeAgent.Decisions;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
@@ -20,19 +21,32 @@ internal static class LogsVerb
         var limit = new Option<int?>("--limit") { Description = "at most this many rows, newest first [default: 50; all with --stats]", HelpName = "N" };
         var json = CliOptions.Flag("--json", "one JSON verdict record per line");
         var csv = CliOptions.Flag("--csv", "one CSV row per verdict (RFC 4180)");
-        var stats = CliOptions.Flag("--stats", "counts and NG rate per hour and per product");
+        var stats = CliOptions.Flag("--stats", "counts and NG rate per hour and per product, then the KPIs per day and product (the days of --since/--until, default the last 7)");
+        var local = CliOptions.Flag("--local", "with --stats: the KPIs by the box's local days instead of UTC days");
+        var decisions = CliOptions.Flag("--decisions", "people's decisions (made in --since/--until) instead of verdicts");
         var audit = CliOptions.Flag("--audit", "the model lifecycle and threshold audit trail instead of verdicts");
         var config = CliOptions.Config();
         var command = new Command("logs", "the supervisor's view of the local verdict log")
-            .With(dataDir, since, until, verdict, product, limit, json, csv, stats, audit, config);
+            .With(dataDir, since, until, verdict, product, limit, json, csv, stats, local, decisions, audit, config);
         command.SetAction((result, _) => Task.FromResult(Run(result.GetValue(config), result.GetValue(dataDir), result.GetValue(since), result.GetValue(until),
-            result.GetValue(verdict), result.GetValue(product), result.GetValue(limit), result.GetValue(json), result.GetValue(csv), result.GetValue(audit), result.GetValue(stats))));
+            result.GetValue(verdict), result.GetValue(product), result.GetValue(limit), result.GetValue(json), result.GetValue(csv), result.GetValue(audit), result.GetValue(stats),
+            result.GetValue(decisions), result.GetValue(local))));
         return command;
     }
 
     public static int Run(string? configFile, string? dataDir, string? since, string? until, string? outcome, string? product, int? limit,
-        bool json, bool csv, bool audit, bool stats)
+        bool json, bool csv, bool audit, bool stats, bool decisions, bool local)
     {
+        if (decisions && (stats || audit || outcome is not null))
+        {
+            throw new UsageException("--decisions lists decisions: it takes --since, --until, --product, --limit and --json or --csv, not --stats, --audit or --verdict.");
+        }
+
+        if (local && !stats)
+        {
+            throw new UsageException("--local chooses the days of the KPIs: it goes with --stats.");
+        }
+
         using var options = VerbOptions.Read(configFile);
         var storage = options.Get<VerdictLogOptions>();
         storage.DataDirectory = dataDir ?? storage.DataDirectory;
@@ -50,15 +64,22 @@ internal static class LogsVerb
             return PrintAudit(log, query.Limit);
         }
 
+        if (decisions)
+        {
+            return DecisionsView.Print(log, query, json, csv);
+        }
+
         var verdicts = log.Find(query);
         if (stats)
         {
-            return PrintStats(verdicts);
+            PrintStats(verdicts);
+            KpiTable.Print(log, local ? KpiCalendar.Local : KpiCalendar.Utc, query.Since, query.Until, product, now);
+            return 0;
         }
 
         if (csv)
         {
-            PrintCsv(verdicts);
+            PrintCsv(log, verdicts);
             return 0;
         }
 
@@ -84,18 +105,19 @@ internal static class LogsVerb
         return 0;
     }
 
-    /// <summary>One row per verdict, the columns a spreadsheet needs (RFC 4180 quoting).</summary>
-    private static void PrintCsv(IReadOnlyList<Verdict> verdicts)
+    /// <summary>One row per verdict, the columns a spreadsheet needs (RFC 4180 quoting), with its newest decision.</summary>
+    private static void PrintCsv(VerdictLog log, IReadOnlyList<Verdict> verdicts)
     {
         Console.WriteLine(VerdictCsv.Header);
+        var decided = log.DecisionsOf(verdicts.Select(v => v.Id));
         foreach (var v in verdicts)
         {
-            Console.WriteLine(VerdictCsv.Row(v));
+            Console.WriteLine(VerdictCsv.Row(v, decided.GetValueOrDefault(v.Id)));
         }
     }
 
     /// <summary>Counts and NG rate per hour and per product over the selected verdicts, the supervisor's daily view.</summary>
-    private static int PrintStats(IReadOnlyList<Verdict> verdicts)
+    private static void PrintStats(IReadOnlyList<Verdict> verdicts)
     {
         static string Row(VerdictCounts n) => string.Create(CultureInfo.InvariantCulture,
             $"{n.Key,-16}  {n.Pairs,6}  {n.Ok,6}  {n.Ng,6}  {n.Review,6}  {n.Error,6}  {n.NgPercent,6:F1}");
@@ -120,7 +142,6 @@ internal static class LogsVerb
         }
 
         Console.WriteLine(Row(stats.All));
-        return 0;
     }
 
     /// <summary>The model lifecycle and threshold audit trail, newest first.</summary>

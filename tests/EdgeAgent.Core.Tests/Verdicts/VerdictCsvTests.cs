@@ -1,4 +1,5 @@
 using EdgeAgent.Align;
+using EdgeAgent.Decisions;
 using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Core.Tests.Verdicts;
@@ -20,8 +21,8 @@ public sealed class VerdictCsvTests
     {
         var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity) with { Route = "default", Ood = new OodReading(1.25, 3.5, 2.511, Beyond: true) });
 
-        Assert.EndsWith(",default,1.25,3.5,2.511,true,,", row, StringComparison.Ordinal);
-        Assert.EndsWith(",route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast", VerdictCsv.Header, StringComparison.Ordinal);
+        Assert.Contains(",default,1.25,3.5,2.511,true,,,", row, StringComparison.Ordinal);
+        Assert.Contains(",route,ood_template,ood_image,ood_bound,ood_beyond,brightness,contrast,", VerdictCsv.Header, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -29,7 +30,36 @@ public sealed class VerdictCsvTests
     {
         var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity) with { Photometry = new Photometry(0.9731, 1.052) });
 
-        Assert.EndsWith(",0.9731,1.052", row, StringComparison.Ordinal);
+        Assert.EndsWith(",0.9731,1.052,,,,,", row, StringComparison.Ordinal); // then the (empty) decision columns
+        Assert.Equal(VerdictCsv.Header.Split(',').Length, row.Split(',').Length);
+    }
+
+    [Fact]
+    public void Row_DecidedVerdict_EndsWithTheDecisionColumnsAppendedAfterTheLighting()
+    {
+        var verdict = Judged(EdgeAgent.Align.Alignment.Identity);
+        var decision = new OperatorDecision
+        {
+            Id = verdict.Id,
+            DecisionId = "01JDZ0000000000000000000CD",
+            PairId = verdict.PairId,
+            Product = verdict.Product,
+            AiVerdict = verdict.Outcome,
+            Decision = VerdictKind.Ng,
+            DefectClass = "scratch",
+            Comment = "not in the CSV",
+            By = "ana",
+            Role = "operator",
+            At = DateTimeOffset.Parse("2026-11-23T10:05:00.250Z", System.Globalization.CultureInfo.InvariantCulture),
+            JudgedAt = verdict.JudgedAt,
+            Station = verdict.Station,
+        };
+
+        var row = VerdictCsv.Row(verdict, decision);
+
+        Assert.EndsWith(",brightness,contrast,decision,defect_class,decided_by,decided_role,decided_at", VerdictCsv.Header, StringComparison.Ordinal);
+        Assert.EndsWith(",NG,scratch,ana,operator,2026-11-23T10:05:00.250Z", row, StringComparison.Ordinal);
+        Assert.Equal(VerdictCsv.Row(verdict), VerdictCsv.Row(verdict, null));
         Assert.Equal(VerdictCsv.Header.Split(',').Length, row.Split(',').Length);
     }
 
@@ -38,7 +68,7 @@ public sealed class VerdictCsvTests
     {
         var row = VerdictCsv.Row(Judged(EdgeAgent.Align.Alignment.Identity));
 
-        Assert.EndsWith(",,,,,,,,,", row, StringComparison.Ordinal); // no residual, ambiguity, route, distances or lighting
+        Assert.EndsWith(",,,,,,,,,,,,,,", row, StringComparison.Ordinal); // no residual, ambiguity, route, distances, lighting or decision
     }
 
     private static Verdict Judged(Alignment alignment) => new()

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using EdgeAgent.Dashboard.Tests.Support;
+using EdgeAgent.Decisions;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Time.Testing;
 
@@ -100,10 +101,24 @@ public sealed class ApiEndpointTests : IAsyncLifetime
         Assert.Contains("attachment", response.Content.Headers.ContentDisposition?.ToString(), StringComparison.Ordinal);
         Assert.StartsWith(VerdictCsv.Header + "\n", csv, StringComparison.Ordinal);
         Assert.Contains(",ERROR,TRUNCATED,UBM,L1_S1_U1_e,", csv, StringComparison.Ordinal);
-        // The detail, then the alignment, route, distance and lighting columns (empty: this verdict never reached a model).
-        Assert.Contains(",\"a \"\"quoted\"\", comma\nand a new line\",,,,,,,,,\n", csv, StringComparison.Ordinal);
+        // The detail, then the alignment, route, distance and lighting columns (empty: this verdict never reached a model)
+        // and the decision columns (empty: nobody decided it).
+        Assert.Contains(",\"a \"\"quoted\"\", comma\nand a new line\",,,,,,,,,,,,,,\n", csv, StringComparison.Ordinal);
         // The whole filter, not the page's one row: e, b and a (old is outside the default 24 h).
         Assert.Equal(["6", "3", "2"], csv.Split('\n').Skip(1).Where(l => l.Length > 0 && char.IsDigit(l[0])).Select(l => l.Split(',')[0]));
+    }
+
+    [Fact]
+    public async Task ExportCsv_DecidedVerdicts_CarryTheirNewestDecisionInTheAppendedColumns()
+    {
+        _rig.Log.RecordDecision(new DecisionRequest("b", VerdictKind.Ok, null, "fine", "ana", "operator", false), Now.AddMinutes(-20));
+        _rig.Log.RecordDecision(new DecisionRequest("b", VerdictKind.Ng, "scratch", null, "sam", "supervisor", true), Now.AddMinutes(-10));
+
+        var csv = await _rig.GetStringAsync("/export.csv?product=UBM");
+
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.EndsWith(",NG,scratch,sam,supervisor,2026-11-23T12:20:00.000Z", rows.Single(r => r.StartsWith("3,b,", StringComparison.Ordinal)), StringComparison.Ordinal);
+        Assert.EndsWith(",,,,,", rows.Single(r => r.StartsWith("2,a,", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Fact]

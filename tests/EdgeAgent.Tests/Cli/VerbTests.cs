@@ -1,4 +1,5 @@
 using System.Text.Json;
+using EdgeAgent.Decisions;
 using EdgeAgent.Host.Cli;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
@@ -235,6 +236,72 @@ public sealed class VerbTests : IDisposable
         Assert.Contains("\"a \"\"quoted\"\", comma\"", csv, StringComparison.Ordinal);
         Assert.True(statsCode == 0, statsError);
         Assert.Matches(@"all +4 +2 +1 +0 +1 +25\.0", stats);
+    }
+
+    [Fact]
+    public void Logs_Decisions_TableJsonAndCsvOfThePeoplesDecisionsNewestFirst()
+    {
+        var data = _temp.Sub("data");
+        using (var log = VerdictLog.Open(Path.Combine(data, "edgeagent.db")))
+        {
+            log.Append([(Make("01A", VerdictKind.Review), "k1"), (Make("01B", VerdictKind.Ok), "k2"), (Make("01C", VerdictKind.Ng) with { Product = "M1" }, "k3")]);
+            var at = DateTimeOffset.UtcNow;
+            log.RecordDecision(new DecisionRequest("01A", VerdictKind.Ng, "scratch", "long scratch across\nthe pad, seen under the ring light at 45 degrees", "ana", "operator", false), at.AddMinutes(-3));
+            log.RecordDecision(new DecisionRequest("01B", VerdictKind.Ok, null, null, "ana", "operator", false), at.AddMinutes(-2));
+            log.RecordDecision(new DecisionRequest("01C", VerdictKind.Ok, null, "a \"false\", call", "sam", "supervisor", false), at.AddMinutes(-1));
+        }
+
+        var (code, table, stderr) = AgentProcess.Run("logs", "--data-dir", data, "--decisions");
+        var (_, json, _) = AgentProcess.Run("logs", "--data-dir", data, "--decisions", "--json", "--product", "UBM", "--limit", "1");
+        var (_, csv, _) = AgentProcess.Run("logs", "--data-dir", data, "--decisions", "--csv", "--since", "1h");
+        var (_, verdictCsv, _) = AgentProcess.Run("logs", "--data-dir", data, "--csv");
+        var (mixedCode, _, mixedError) = AgentProcess.Run("logs", "--data-dir", data, "--decisions", "--stats");
+
+        Assert.True(code == 0, stderr);
+        var lines = table.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(["01C", "01B", "01A"], lines[1..4].Select(l => l.Split("  ", StringSplitOptions.RemoveEmptyEntries)[1]));
+        Assert.Matches(@"01A +UBM +P01A +REVIEW -> NG +scratch +ana +operator +long scratch across the pad, seen under…$", lines[3]);
+        Assert.Matches(@"01C +M1 +P01C +NG -> OK +sam +supervisor +a ""false"", call$", lines[1]);
+        Assert.Equal("3 decision(s) shown, 3 waiting for the broker", lines[4]);
+        var decision = JsonDocument.Parse(Assert.Single(json.Split('\n', StringSplitOptions.RemoveEmptyEntries))).RootElement;
+        Assert.Equal(("01B", "OK", "OK", "edgeagent.decision/1"), (decision.GetProperty("id").GetString(), decision.GetProperty("aiVerdict").GetString(),
+            decision.GetProperty("decision").GetString(), decision.GetProperty("schema").GetString()));
+        var rows = csv.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(DecisionCsv.Header, rows[0]);
+        Assert.Equal(3, rows.Count(r => r.EndsWith('Z'))); // each record ends with judged_utc; 01A's comment holds a quoted line break
+        Assert.Contains(",\"long scratch across\nthe pad, seen under the ring light at 45 degrees\",", csv, StringComparison.Ordinal);
+        Assert.Contains(",01C,P01C,M1,NG,X,,OK,,sam,supervisor,false,\"a \"\"false\"\", call\",", csv, StringComparison.Ordinal);
+        Assert.Matches(@"^\d+,01A,.*,NG,scratch,ana,operator,\d{4}-\d\d-\d\dT[\d:.]+Z$", verdictCsv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Single(r => r.Contains(",01A,", StringComparison.Ordinal)));
+        Assert.Equal(Verbs.UsageError, mixedCode);
+        Assert.Contains("--decisions lists decisions", mixedError, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Logs_Stats_KpiTablePerDayAndProductBelowTheCounts()
+    {
+        var data = _temp.Sub("data");
+        using (var log = VerdictLog.Open(Path.Combine(data, "edgeagent.db")))
+        {
+            log.Append([(Make("01A", VerdictKind.Ok), "k1"), (Make("01B", VerdictKind.Ng), "k2"), (Make("01C", VerdictKind.Review), "k3"), (Make("01D", VerdictKind.Error), "k4")]);
+            log.RecordDecision(new DecisionRequest("01A", VerdictKind.Ng, "particle", null, "ana", "operator", false), DateTimeOffset.UtcNow);
+            log.RecordDecision(new DecisionRequest("01C", VerdictKind.Ok, null, null, "ana", "operator", false), DateTimeOffset.UtcNow);
+        }
+
+        var (code, stats, stderr) = AgentProcess.Run("logs", "--data-dir", data, "--stats");
+        var (localCode, local, _) = AgentProcess.Run("logs", "--data-dir", data, "--stats", "--local");
+        var (badCode, _, badError) = AgentProcess.Run("logs", "--data-dir", data, "--local");
+
+        Assert.True(code == 0, stderr);
+        Assert.Matches(@"all +4 +1 +1 +1 +1 +25\.0", stats); // the counts as before, then the KPIs
+        var today = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("KPIs per UTC day and product", stats, StringComparison.Ordinal);
+        Assert.Matches($@"{today} +UBM +4 +1 +1 +1 +1 +50\.0 +2 +0\.0 +1 +0 +100\.0", stats);
+        Assert.Matches(@"all days +UBM +4 +1 +1 +1 +1 +50\.0 +2 +0\.0 +1 +0 +100\.0", stats);
+        Assert.Equal(0, localCode);
+        Assert.Contains("KPIs per local day and product", local, StringComparison.Ordinal);
+        Assert.Matches(@"UBM +4 +1 +1 +1 +1 +50\.0 +2", local);
+        Assert.Equal(Verbs.UsageError, badCode);
+        Assert.Contains("--local chooses the days of the KPIs", badError, StringComparison.Ordinal);
     }
 
     public void Dispose() => _temp.Dispose();

@@ -65,9 +65,10 @@ public sealed class HeartbeatIntegrationTests : IDisposable
         // An image whose template never comes: an ERROR, counted among the errors.
         Place(pair.ImagePath, Path.Combine(Path.GetDirectoryName(pair.ImagePath)!, "lonely_image.png"));
 
-        var beat = JsonSerializer.Deserialize(
-            await ReceiveAsync(new Topics(mqtt).Metrics, payload => JsonSerializer.Deserialize(payload, HeartbeatJsonContext.Default.Heartbeat)!.PairsTotal == 2),
-            HeartbeatJsonContext.Default.Heartbeat)!;
+        // The journal's tallies follow the metrics by one journal write: the beat that has both.
+        var payload = await ReceiveAsync(new Topics(mqtt).Metrics, payload =>
+            JsonSerializer.Deserialize(payload, HeartbeatJsonContext.Default.Heartbeat) is { PairsTotal: 2 } b && b.Kpis.Sum(k => k.Suspects) == 2);
+        var beat = JsonSerializer.Deserialize(payload, HeartbeatJsonContext.Default.Heartbeat)!;
         var metrics = host.Services.GetRequiredService<MetricsReader>();
         var (pairs, errors) = (metrics.Sum(AgentMetrics.Pairs), metrics.Sum(AgentMetrics.Pairs, t => t["verdict"] is "REVIEW" or "ERROR"));
         await host.StopAsync();
@@ -75,6 +76,15 @@ public sealed class HeartbeatIntegrationTests : IDisposable
         Assert.Equal((2.0, 1.0), (pairs, errors));
         Assert.Equal(2, beat.PairsTotal);
         Assert.True(beat.ErrorsPerMin > 0, $"errors/min {beat.ErrorsPerMin}");
+        // Today's KPIs (UTC day) per product and the review queue, added fields of edgeagent.metrics/1.
+        var today = DateTimeOffset.UtcNow.UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+        Assert.All(beat.Kpis, k => Assert.Equal(today, k.Day));
+        Assert.Equal(1, beat.Kpis.Sum(k => k.Error));
+        Assert.NotNull(beat.ReviewQueue);
+        using var json = JsonDocument.Parse(payload);
+        Assert.Equal(JsonValueKind.Array, json.RootElement.GetProperty("kpis").ValueKind);
+        Assert.Equal(2, json.RootElement.GetProperty("kpis").EnumerateArray().Sum(k => k.GetProperty("suspects").GetInt64()));
+        Assert.True(json.RootElement.GetProperty("reviewQueue").TryGetProperty("spotChecks", out _));
 
         // As an AOI writes: a temp name, then a rename.
         void Place(string from, string to)

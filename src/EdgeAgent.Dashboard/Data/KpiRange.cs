@@ -1,0 +1,66 @@
+using EdgeAgent.Decisions;
+using Microsoft.AspNetCore.Http;
+
+namespace EdgeAgent.Dashboard.Data;
+
+/// <summary>
+/// The days a KPI page or <c>/api/kpis</c> call asks for: <c>calendar</c> (<c>utc</c>, the default, or <c>local</c>:
+/// the box's time zone), <c>from</c> and <c>to</c> (<c>yyyy-MM-dd</c>, both included; default the last
+/// <see cref="DefaultDays"/> days to today, at most <see cref="MaxDays"/>). Mistakes are collected, not thrown: the
+/// defaults stand in for what could not be understood.
+/// </summary>
+public sealed record KpiRange(KpiCalendar Calendar, DateOnly From, DateOnly To, DateOnly Today, IReadOnlyList<string> Errors)
+{
+    /// <summary>Days shown when the address names none.</summary>
+    public const int DefaultDays = 30;
+
+    /// <summary>Most days one request reads.</summary>
+    public const int MaxDays = 366;
+
+    /// <summary>The calendar's name as the query string and the JSON spell it.</summary>
+    public string CalendarName => Calendar == KpiCalendar.Utc ? "utc" : "local";
+
+    /// <summary>Every day of the range, oldest first.</summary>
+    public IReadOnlyList<DateOnly> Days => KpiDays.Span(From, To);
+
+    /// <summary>Parses the request's query string; today is the day <paramref name="now"/> falls on in the calendar asked for.</summary>
+    public static KpiRange Parse(IQueryCollection query, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var errors = new List<string>();
+        var calendar = KpiCalendar.Utc;
+        if (Given(query, "calendar") is { } name)
+        {
+            calendar = KpiDays.ParseCalendar(name) ?? Mistake(errors, $"calendar must be utc or local, not '{name}'", KpiCalendar.Utc);
+        }
+
+        var today = KpiDays.Date(now, calendar);
+        var to = Day(query, "to", errors) ?? today;
+        var from = Day(query, "from", errors) ?? to.AddDays(1 - DefaultDays);
+        if (from > to)
+        {
+            errors.Add($"from ({KpiDays.Text(from)}) is after to ({KpiDays.Text(to)})");
+            (from, to) = (today.AddDays(1 - DefaultDays), today);
+        }
+        else if (to.DayNumber - from.DayNumber + 1 > MaxDays)
+        {
+            errors.Add($"at most {MaxDays} days at once");
+            from = to.AddDays(1 - MaxDays);
+        }
+
+        return new KpiRange(calendar, from, to, today, errors);
+    }
+
+    private static DateOnly? Day(IQueryCollection query, string key, List<string> errors) => Given(query, key) is { } text
+        ? KpiDays.Parse(text) ?? Mistake<DateOnly?>(errors, $"{key} must be a day written yyyy-MM-dd, not '{text}'", null)
+        : null;
+
+    private static string? Given(IQueryCollection query, string key) =>
+        query.TryGetValue(key, out var value) && value.ToString().Trim() is { Length: > 0 } text ? text : null;
+
+    private static T Mistake<T>(List<string> errors, string error, T fallback)
+    {
+        errors.Add(error);
+        return fallback;
+    }
+}
