@@ -132,7 +132,7 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         var range = KpiRange.Parse(context.Request.Query, time.GetUtcNow());
         var days = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.From), KpiDays.Text(range.To));
         var today = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.Today), KpiDays.Text(range.Today));
-        return Responses.Html(context, Html.Page("KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
+        return Responses.Html(context, Html.Page(context, "KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
     }
 
     /// <summary><c>GET /models</c>: the model history and audit trail.</summary>
