@@ -1,0 +1,93 @@
+using System.Buffers;
+using EdgeAgent.Messaging.Sparkplug;
+using Google.Protobuf;
+using MQTTnet;
+using MQTTnet.Formatter;
+using MQTTnet.Protocol;
+using Org.Eclipse.Tahu.Protobuf;
+
+namespace EdgeAgent.FaultInjection.Tests.Support;
+
+/// <summary>
+/// A Sparkplug host application as a test sees it: subscribed to <c>spBv1.0/#</c> before the agent starts, it decodes
+/// every payload with the classes generated from the specification's <c>sparkplug_b.proto</c> and keeps them in
+/// arrival order. It can also send the NCMD that asks for a rebirth.
+/// </summary>
+public sealed class SparkplugListener : IAsyncDisposable
+{
+    private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
+    private readonly Lock _gate = new();
+    private readonly List<SparkplugMessage> _messages = [];
+
+    private SparkplugListener()
+    {
+        _client.ApplicationMessageReceivedAsync += e =>
+        {
+            var message = new SparkplugMessage(e.ApplicationMessage.Topic, Payload.Parser.ParseFrom(e.ApplicationMessage.Payload.ToArray()));
+            lock (_gate)
+            {
+                _messages.Add(message);
+            }
+
+            return Task.CompletedTask;
+        };
+    }
+
+    /// <summary>Every message so far, in arrival order.</summary>
+    public IReadOnlyList<SparkplugMessage> Messages
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _messages];
+            }
+        }
+    }
+
+    public static async Task<SparkplugListener> StartAsync(int port)
+    {
+        var listener = new SparkplugListener();
+        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("fi-sparkplug-host")
+            .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(true).Build();
+        await listener._client.ConnectAsync(options);
+        await listener._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("spBv1.0/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
+        return listener;
+    }
+
+    /// <summary>Sends <c>Node Control/Rebirth</c> = true on <paramref name="topic"/> (the node's NCMD topic).</summary>
+    public async Task RequestRebirthAsync(string topic)
+    {
+        var command = new Payload
+        {
+            Timestamp = (ulong)DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(),
+            Metrics = { new Payload.Types.Metric { Name = SparkplugMetrics.Rebirth, Datatype = (uint)DataType.Boolean, BooleanValue = true } },
+        };
+        var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(command.ToByteArray())
+            .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).Build();
+        await _client.PublishAsync(message);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+
+        _client.Dispose();
+    }
+}
+
+/// <summary>One decoded Sparkplug message.</summary>
+public sealed record SparkplugMessage(string Topic, Payload Payload)
+{
+    /// <summary>The verb token: NBIRTH, NDEATH, DBIRTH, DDATA, NCMD…</summary>
+    public string Verb => Topic.Split('/')[2];
+
+    /// <summary>The metric named <paramref name="name"/>, or null.</summary>
+    public Payload.Types.Metric? Metric(string name) => Payload.Metrics.FirstOrDefault(m => m.Name == name);
+
+    /// <summary>The bdSeq metric's value (NBIRTH, NDEATH).</summary>
+    public long BdSeq => (long)(Metric(SparkplugMetrics.BdSeq) ?? throw new InvalidOperationException($"{Topic} has no bdSeq")).LongValue;
+}
