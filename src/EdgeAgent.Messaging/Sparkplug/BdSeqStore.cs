@@ -35,6 +35,28 @@ public sealed class BdSeqStore(string path)
         return next;
     }
 
+    /// <summary>
+    /// The CONNECT that was to carry <paramref name="bdSeq"/> never left (no TCP or TLS connection): the next
+    /// <see cref="Next"/> gives it again, so a broker outage does not spend the sequence. Best effort, like <see cref="Next"/>.
+    /// </summary>
+    public void Unused(long bdSeq)
+    {
+        if (_last != bdSeq)
+        {
+            return;
+        }
+
+        _last = (bdSeq + 255) % 256; // the value before it; for a first 0 that is 255, whose successor is 0 again
+        try
+        {
+            Write(_last.Value);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // The file keeps bdSeq: the next CONNECT then skips one value, which hosts tolerate (they match equality).
+        }
+    }
+
     // -1: never connected (no file) or a file that is not a bdSeq, which starts the sequence at 0.
     private long Read()
     {

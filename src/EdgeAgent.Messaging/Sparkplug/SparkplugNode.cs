@@ -1,3 +1,5 @@
+using System.Net.Sockets;
+using System.Security.Authentication;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Resilience;
 using Google.Protobuf;
@@ -127,6 +129,7 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
     {
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         timeout.CancelAfter(_mqtt.PublishTimeout);
+        bool bdSeqTaken = false;
         try
         {
             if (_client.IsConnected)
@@ -136,6 +139,7 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
             }
 
             _bdSeq = _bdSeqs.Next(out var notSaved);
+            bdSeqTaken = true;
             if (notSaved is not null)
             {
                 Log.BdSeqNotSaved(logger, _bdSeq, _options.BdSeqFile, notSaved);
@@ -171,6 +175,11 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
+            if (bdSeqTaken && NeverReachedTheBroker(e))
+            {
+                _bdSeqs.Unused(_bdSeq);
+            }
+
             Log.ConnectFailed(logger, _mqtt.Host, _mqtt.Port, e.Message);
             return false;
         }
@@ -234,6 +243,21 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
         }
 
         return true;
+    }
+
+    // No TCP connection (refused, unreachable, unknown host) or no TLS session: no CONNECT, so no will with this bdSeq exists.
+    private static bool NeverReachedTheBroker(Exception e)
+    {
+        for (Exception? inner = e; inner is not null; inner = inner.InnerException)
+        {
+            if (inner is AuthenticationException
+                || inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused or SocketError.HostNotFound or SocketError.HostUnreachable or SocketError.NetworkUnreachable or SocketError.TryAgain or SocketError.NoData })
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     // Sparkplug is a view of the box: a reading that fails (the journal busy or full) skips a report, it never stops the agent.

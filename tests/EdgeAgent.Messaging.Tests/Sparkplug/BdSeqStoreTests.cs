@@ -37,6 +37,40 @@ public sealed class BdSeqStoreTests : IDisposable
         Assert.Equal(0L, new BdSeqStore(File).Next(out _));
     }
 
+    [Fact]
+    public void Unused_ConnectNeverSent_SameValueNextTimeAlsoAfterRestart()
+    {
+        var store = new BdSeqStore(File);
+        store.Next(out _);
+        var refused = store.Next(out _);
+
+        store.Unused(refused);
+
+        Assert.Equal(1L, refused);
+        Assert.Equal(1L, new BdSeqStore(File).Next(out _));
+    }
+
+    [Fact]
+    public void Unused_FirstEverConnectNeverSent_NextIsZeroAgain()
+    {
+        var store = new BdSeqStore(File);
+        store.Unused(store.Next(out _));
+
+        Assert.Equal(0L, store.Next(out _));
+    }
+
+    [Fact]
+    public void Unused_NotTheLastValue_Ignored()
+    {
+        var store = new BdSeqStore(File);
+        var used = store.Next(out _);
+        store.Next(out _);
+
+        store.Unused(used);
+
+        Assert.Equal(2L, store.Next(out _));
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("banana")]

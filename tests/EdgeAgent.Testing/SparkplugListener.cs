@@ -6,21 +6,26 @@ using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 using Org.Eclipse.Tahu.Protobuf;
 
-namespace EdgeAgent.FaultInjection.Tests.Support;
+namespace EdgeAgent.Testing;
 
 /// <summary>
 /// A Sparkplug host application as a test sees it: subscribed to <c>spBv1.0/#</c> before the agent starts, it decodes
 /// every payload with the classes generated from the specification's <c>sparkplug_b.proto</c> and keeps them in
-/// arrival order. It can also send the NCMD that asks for a rebirth.
+/// arrival order. It can also send the NCMD that asks for a rebirth. With <c>persistent</c>, its session (and, on a
+/// broker with <c>queue_qos0_messages true</c>, the QoS 0 births and data) outlives a broker restart; it then connects
+/// again with <see cref="ReconnectAsync"/>.
 /// </summary>
 public sealed class SparkplugListener : IAsyncDisposable
 {
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly Lock _gate = new();
     private readonly List<SparkplugMessage> _messages = [];
+    private readonly MqttClientOptions _options;
 
-    private SparkplugListener()
+    private SparkplugListener(int port, string clientId, bool persistent)
     {
+        _options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId(clientId)
+            .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(!persistent).WithSessionExpiryInterval(persistent ? 3600u : 0u).Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
             var message = new SparkplugMessage(e.ApplicationMessage.Topic, Payload.Parser.ParseFrom(e.ApplicationMessage.Payload.ToArray()));
@@ -45,14 +50,23 @@ public sealed class SparkplugListener : IAsyncDisposable
         }
     }
 
-    public static async Task<SparkplugListener> StartAsync(int port)
+    public static async Task<SparkplugListener> StartAsync(int port, string clientId = "sparkplug-host", bool persistent = false)
     {
-        var listener = new SparkplugListener();
-        var options = new MqttClientOptionsBuilder().WithTcpServer("127.0.0.1", port).WithClientId("fi-sparkplug-host")
-            .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(true).Build();
-        await listener._client.ConnectAsync(options);
+        var listener = new SparkplugListener(port, clientId, persistent);
+        await listener._client.ConnectAsync(listener._options);
         await listener._client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder().WithTopicFilter("spBv1.0/#", MqttQualityOfServiceLevel.AtLeastOnce).Build());
         return listener;
+    }
+
+    /// <summary>Connects again after a broker restart (a persistent session keeps the subscription).</summary>
+    public async Task ReconnectAsync()
+    {
+        if (_client.IsConnected)
+        {
+            await _client.DisconnectAsync();
+        }
+
+        await _client.ConnectAsync(_options);
     }
 
     /// <summary>Sends <c>Node Control/Rebirth</c> = true on <paramref name="topic"/> (the node's NCMD topic).</summary>
