@@ -2,6 +2,7 @@ using EdgeAgent.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Messaging.Sparkplug;
 using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,14 +17,19 @@ public static class MessagingRegistration
     /// <c>Mqtt</c> (with its secret-file checks) and <c>Models:Transfer</c> options, the station identity stamped on
     /// verdicts, and the connection and publisher as hosted services. Register before the pipeline: hosted
     /// services start in registration order, and the publisher must be up before the journal hands it verdicts.
+    /// The <c>Sparkplug</c> edge node (idle unless <c>Sparkplug:Enabled</c>) reads the box through an
+    /// <see cref="ISparkplugSource"/>, which the executable registers.
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {
-        services.AddStationIdentity().AddValidatedOptions<ModelTransferLimits>(ModelTransferLimits.Section);
+        services.AddStationIdentity().AddValidatedOptions<ModelTransferLimits>(ModelTransferLimits.Section)
+            .AddValidatedOptions<SparkplugOptions>(SparkplugOptions.Section);
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttSecurityValidation>();
+        services.AddSingleton<IValidateOptions<SparkplugOptions>, SparkplugOptionsValidation>();
         services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
         services.AddSingleton<IOutboxNudge>(sp => sp.GetRequiredService<VerdictPublisher>());
+        services.AddSingleton<SparkplugNode>().AddHostedService(sp => sp.GetRequiredService<SparkplugNode>());
         return services;
     }
 

@@ -5,9 +5,11 @@ using EdgeAgent.Inference;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Messaging;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Sparkplug;
 using EdgeAgent.Models;
 using EdgeAgent.Pipeline;
 using EdgeAgent.Storage;
+using EdgeAgent.Storage.Log;
 using EdgeAgent.Vision;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -91,7 +93,22 @@ public static class AgentHost
         .AddStorage()
         .AddModelLifecycle(configuration)
         .AddMessaging()
+        .AddSparkplugSource()
         .AddPipeline(configuration);
+
+    // The Sparkplug node (Messaging) reads the pipeline through this seam, and keeps its bdSeq beside the database.
+    private static IServiceCollection AddSparkplugSource(this IServiceCollection services)
+    {
+        services.AddSingleton<ISparkplugSource, SparkplugReadings>();
+        services.AddOptions<SparkplugOptions>().PostConfigure<IOptions<VerdictLogOptions>>((sparkplug, storage) =>
+        {
+            if (string.IsNullOrWhiteSpace(sparkplug.BdSeqFile))
+            {
+                sparkplug.BdSeqFile = Path.Combine(storage.Value.DataDirectory, "sparkplug-bdseq");
+            }
+        });
+        return services;
+    }
 
     /// <summary>
     /// What a verb that judges pairs without the running service needs (inspect, calibrate): the same options,
