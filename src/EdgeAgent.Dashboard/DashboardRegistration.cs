@@ -12,12 +12,19 @@ public static class DashboardRegistration
     /// <summary>Binds and validates <c>Dashboard</c> at start and registers the server as a hosted service (register it last: it starts last).</summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
+        services.AddDashboardOptions();
+        services.AddSingleton<DashboardServer>().AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
+        return services;
+    }
+
+    /// <summary>Only the validated <c>Dashboard</c> options, for a verb that reads them (<c>users</c>: where <c>users.json</c> is).</summary>
+    public static IServiceCollection AddDashboardOptions(this IServiceCollection services)
+    {
         services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section);
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
         // users.json lives beside the journal unless placed elsewhere; the users verb reads the same setting.
         services.AddOptions<DashboardOptions>().PostConfigure<IOptions<VerdictLogOptions>>((dashboard, storage) =>
             dashboard.UsersFile = string.IsNullOrEmpty(dashboard.UsersFile) ? Path.Combine(storage.Value.DataDirectory, UsersFile.DefaultName) : dashboard.UsersFile);
-        services.AddSingleton<DashboardServer>().AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
         return services;
     }
 }

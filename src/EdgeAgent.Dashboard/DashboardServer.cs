@@ -106,13 +106,15 @@ public sealed class DashboardServer(
     {
         // The empty builder reads no configuration, environment or appsettings of its own: only what is set here.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        // Validated at start (DashboardOptionsValidation): present, loadable, the key matching, when an https address needs it.
+        var certificate = settings.LoadCertificate();
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             foreach (var url in ListenAddress.Split(settings.Urls))
             {
                 // Validated at start (DashboardOptionsValidation), so every address parses here.
                 _ = ListenAddress.TryParse(url, out var address, out _);
-                address.ListenOn(kestrel);
+                address.ListenOn(kestrel, certificate);
             }
 
             kestrel.AddServerHeader = false;
