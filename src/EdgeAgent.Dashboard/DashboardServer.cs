@@ -190,6 +190,11 @@ public sealed class DashboardServer(
         {
             await next(context).ConfigureAwait(false);
         }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Checked before IOException, its base: a body over the limit or a malformed request is the caller's, not the log's.
+            await Responses.Text(context, e.StatusCode, $"The request was refused: {e.Message}").ConfigureAwait(false);
+        }
         catch (IOException e) when (!context.Response.HasStarted)
         {
             Log.LogUnreadable(_logger, context.Request.Path.Value ?? "", e.Message);

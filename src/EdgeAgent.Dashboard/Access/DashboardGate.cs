@@ -93,6 +93,12 @@ public sealed class DashboardGate(SharedToken shared, UserDirectory users, Dashb
                 return true;
             }
         }
+        catch (AntiforgeryValidationException e) when (e.InnerException is BadHttpRequestException bad)
+        {
+            // The body could not be read at all (over Kestrel's 16 KiB limit): the caller's mistake, with its status.
+            await Responses.Text(context, bad.StatusCode, $"The request was refused: {bad.Message}").ConfigureAwait(false);
+            return false;
+        }
         catch (AntiforgeryValidationException e) when (e.InnerException is InvalidDataException)
         {
             // ASP.NET Core's form reader refuses some characters outright (NUL): the form cannot be read at all.

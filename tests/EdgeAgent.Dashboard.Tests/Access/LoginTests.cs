@@ -115,6 +115,14 @@ public sealed class LoginTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Login_FormOverTheBodyLimit_RefusedAs413()
+    {
+        using var response = await _session.PostFormAsync("/login", new() { ["name"] = "olga", ["password"] = new string('x', 20_000), ["__csrf"] = await _session.CsrfAsync() });
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+    }
+
+    [Fact]
     public async Task Post_SessionWithoutAntiforgeryToken_RefusedAndAuditedWithIt_SignsOut()
     {
         (await _session.LoginAsync("olga", Password)).Dispose();
