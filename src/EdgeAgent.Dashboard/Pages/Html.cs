@@ -59,7 +59,7 @@ public static class Html
             <body>
             <header>
             <div class="brand"><strong>EdgeAgent</strong> <span class="station">{E(where)}</span></div>
-            <nav><a href="/">Verdicts</a> <a href="/models">Models</a></nav>
+            <nav><a href="/">Verdicts</a>{(caller.Role == DashboardRole.Operator ? "" : " <a href=\"/models\">Models</a>")}</nav>
             {HealthBadge(status)}
             {SignedIn(caller, csrf)}
             </header>

@@ -53,6 +53,7 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.Contains("<span id=\"user-name\">olga</span> <span class=\"role\">operator</span>", page, StringComparison.Ordinal);
         Assert.Contains("id=\"logout\"", page, StringComparison.Ordinal);
         Assert.Contains("<meta name=\"csrf-token\"", page, StringComparison.Ordinal);
+        Assert.DoesNotContain("<a href=\"/models\">", page, StringComparison.Ordinal);
         Assert.Contains(_rig.Log.AuditTrail(10), a => a.Action == "login" && a.Actor == "olga");
     }
 
