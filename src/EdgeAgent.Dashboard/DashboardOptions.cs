@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Security.Cryptography.X509Certificates;
 
 namespace EdgeAgent.Dashboard;
 
@@ -15,8 +16,8 @@ public sealed class DashboardOptions
     public bool Enabled { get; set; } = true;
 
     /// <summary>
-    /// Where to listen, <c>;</c>-separated <c>http://host:port</c> (host: an IP address, <c>localhost</c>, or <c>*</c>
-    /// for every interface). Port 0 picks a free one (tests).
+    /// Where to listen, <c>;</c>-separated <c>http://host:port</c> or <c>https://host:port</c> (host: an IP address,
+    /// <c>localhost</c>, or <c>*</c> for every interface; https needs <see cref="CertificateFile"/>). Port 0 picks a free one (tests).
     /// </summary>
     [Required]
     public string Urls { get; set; } = "http://127.0.0.1:8080";
@@ -49,6 +50,10 @@ public sealed class DashboardOptions
 
     /// <summary>The PEM private key of <see cref="CertificateFile"/> (unencrypted; keep it 0640 root:edgeagent).</summary>
     public string? KeyFile { get; set; }
+
+    /// <summary>The certificate with its key, from <see cref="CertificateFile"/> and <see cref="KeyFile"/>; null when not set.</summary>
+    public X509Certificate2? LoadCertificate() =>
+        string.IsNullOrEmpty(CertificateFile) || string.IsNullOrEmpty(KeyFile) ? null : X509Certificate2.CreateFromPemFile(CertificateFile, KeyFile);
 
     /// <summary>The configured token: <see cref="Token"/>, or the first line of <see cref="TokenFile"/>; null when neither is set.</summary>
     public string? ResolveToken() =>

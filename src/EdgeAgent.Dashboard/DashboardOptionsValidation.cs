@@ -35,6 +35,7 @@ public sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptio
             }
         }
 
+        CertificateProblems(options, addresses.Any(a => a.Https), problems);
         var token = TokenProblems(options, problems);
         if (token is null && addresses.FirstOrDefault(a => !a.IsLoopback) is { } open)
         {
@@ -43,6 +44,59 @@ public sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptio
         }
 
         return problems.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(problems);
+    }
+
+    // HTTPS needs a certificate and its key that belong together; a certificate without an https address is a mistake too.
+    private static void CertificateProblems(DashboardOptions options, bool https, List<string> problems)
+    {
+        var certificate = !string.IsNullOrEmpty(options.CertificateFile);
+        var key = !string.IsNullOrEmpty(options.KeyFile);
+        if (!certificate && !key)
+        {
+            if (https)
+            {
+                problems.Add("Dashboard:Urls has an https:// address but Dashboard:CertificateFile and Dashboard:KeyFile are not set (PEM files)");
+            }
+
+            return;
+        }
+
+        if (certificate != key)
+        {
+            problems.Add("Dashboard:CertificateFile and Dashboard:KeyFile go together: set both (PEM certificate and its private key)");
+            return;
+        }
+
+        if (!https)
+        {
+            problems.Add("Dashboard:CertificateFile is set but no address in Dashboard:Urls is https://: add one (e.g. https://0.0.0.0:8443) or remove the certificate");
+            return;
+        }
+
+        foreach (var (setting, file) in new[] { ("CertificateFile", options.CertificateFile!), ("KeyFile", options.KeyFile!) })
+        {
+            if (!File.Exists(file))
+            {
+                problems.Add($"Dashboard:{setting} {file} does not exist");
+                return;
+            }
+        }
+
+        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(options.KeyFile!) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        {
+            problems.Add($"Dashboard:KeyFile {options.KeyFile} is readable by every user: chmod o-rw (e.g. 0640 root:edgeagent)");
+            return;
+        }
+
+        try
+        {
+            using var loaded = options.LoadCertificate();
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException or ArgumentException)
+        {
+            problems.Add($"Dashboard:CertificateFile {options.CertificateFile} with Dashboard:KeyFile {options.KeyFile} cannot be loaded "
+                + $"(not PEM, or the key does not belong to the certificate): {e.Message}");
+        }
     }
 
     // The token when one is configured and usable; problems with it are added to the list.

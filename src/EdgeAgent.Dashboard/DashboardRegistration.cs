@@ -1,5 +1,5 @@
-using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Dashboard.Prometheus;
+using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Hosting;
 using EdgeAgent.Storage.Log;
 using Microsoft.Extensions.DependencyInjection;
@@ -16,15 +16,22 @@ public static class DashboardRegistration
     /// </summary>
     public static IServiceCollection AddDashboard(this IServiceCollection services)
     {
+        services.AddDashboardOptions();
+        services.AddValidatedOptions<MetricsOptions>(MetricsOptions.Section);
+        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidation>();
+        services.AddSingleton<PrometheusExport>();
+        services.AddSingleton<DashboardServer>().AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
+        return services;
+    }
+
+    /// <summary>Only the validated <c>Dashboard</c> options, for a verb that reads them (<c>users</c>: where <c>users.json</c> is).</summary>
+    public static IServiceCollection AddDashboardOptions(this IServiceCollection services)
+    {
         services.AddValidatedOptions<DashboardOptions>(DashboardOptions.Section);
         services.AddSingleton<IValidateOptions<DashboardOptions>, DashboardOptionsValidation>();
         // users.json lives beside the journal unless placed elsewhere; the users verb reads the same setting.
         services.AddOptions<DashboardOptions>().PostConfigure<IOptions<VerdictLogOptions>>((dashboard, storage) =>
             dashboard.UsersFile = string.IsNullOrEmpty(dashboard.UsersFile) ? Path.Combine(storage.Value.DataDirectory, UsersFile.DefaultName) : dashboard.UsersFile);
-        services.AddValidatedOptions<MetricsOptions>(MetricsOptions.Section);
-        services.AddSingleton<IValidateOptions<MetricsOptions>, MetricsOptionsValidation>();
-        services.AddSingleton<PrometheusExport>();
-        services.AddSingleton<DashboardServer>().AddHostedService(sp => sp.GetRequiredService<DashboardServer>());
         return services;
     }
 }

@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Security.Cryptography.X509Certificates;
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Api;
 using EdgeAgent.Dashboard.Data;
@@ -51,7 +52,7 @@ public sealed class DashboardServer(
 {
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
     private readonly ILogger _logger = loggers.CreateLogger<DashboardServer>();
-    private (WebApplication App, LogReader Reader, VerdictPictures Pictures)? _running;
+    private (WebApplication App, LogReader Reader, VerdictPictures Pictures, X509Certificate2? Certificate)? _running;
 
     /// <summary>The addresses actually bound (with the real port when 0 was asked for); empty when not serving.</summary>
     public IReadOnlyList<string> Addresses { get; private set; } = [];
@@ -69,7 +70,19 @@ public sealed class DashboardServer(
         var token = settings.ResolveToken();
         var reader = new LogReader(log, settings.MaxScan);
         var pictures = new VerdictPictures(new VerdictFiles(ingest.Value.Folders), limits.Value);
-        var app = Build(settings, token, reader, pictures);
+        // Validated at start (DashboardOptionsValidation); a file changed since is the dashboard's failure, not the agent's.
+        X509Certificate2? certificate;
+        try
+        {
+            certificate = settings.LoadCertificate();
+        }
+        catch (Exception e) when (e is System.Security.Cryptography.CryptographicException or IOException or UnauthorizedAccessException)
+        {
+            Log.CannotListen(_logger, settings.Urls, $"certificate {settings.CertificateFile}: {e.Message}");
+            return;
+        }
+
+        var app = Build(settings, token, reader, pictures, certificate);
         try
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
@@ -80,10 +93,11 @@ public sealed class DashboardServer(
             await app.DisposeAsync().ConfigureAwait(false);
             reader.Dispose();
             pictures.Dispose();
+            certificate?.Dispose();
             return;
         }
 
-        _running = (app, reader, pictures);
+        _running = (app, reader, pictures, certificate);
         Addresses = [.. app.Urls];
         Log.Listening(_logger, string.Join(", ", Addresses), token is null ? "sign-in or anonymous read-only: this machine only" : "sign-in or token required");
     }
@@ -105,12 +119,13 @@ public sealed class DashboardServer(
         await running.App.DisposeAsync().ConfigureAwait(false);
         running.Reader.Dispose();
         running.Pictures.Dispose();
+        running.Certificate?.Dispose();
     }
 
     /// <inheritdoc/>
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None).ConfigureAwait(false);
 
-    private WebApplication Build(DashboardOptions settings, string? token, LogReader reader, VerdictPictures pictures)
+    private WebApplication Build(DashboardOptions settings, string? token, LogReader reader, VerdictPictures pictures, X509Certificate2? certificate)
     {
         // The empty builder reads no configuration, environment or appsettings of its own: only what is set here.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
@@ -120,7 +135,7 @@ public sealed class DashboardServer(
             {
                 // Validated at start (DashboardOptionsValidation), so every address parses here.
                 _ = ListenAddress.TryParse(url, out var address, out _);
-                address.ListenOn(kestrel);
+                address.ListenOn(kestrel, certificate);
             }
 
             kestrel.AddServerHeader = false;
@@ -199,6 +214,11 @@ public sealed class DashboardServer(
         try
         {
             await next(context).ConfigureAwait(false);
+        }
+        catch (BadHttpRequestException e) when (!context.Response.HasStarted)
+        {
+            // Checked before IOException, its base: a body over the limit or a malformed request is the caller's, not the log's.
+            await Responses.Text(context, e.StatusCode, $"The request was refused: {e.Message}").ConfigureAwait(false);
         }
         catch (IOException e) when (!context.Response.HasStarted)
         {

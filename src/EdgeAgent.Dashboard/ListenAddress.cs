@@ -1,16 +1,19 @@
 using System.Globalization;
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace EdgeAgent.Dashboard;
 
 /// <summary>
-/// One <c>http://host:port</c> of <see cref="DashboardOptions.Urls"/>. Only plain HTTP: the box has no certificate
-/// to serve, so remote access goes through an SSH tunnel or the plant's TLS reverse proxy.
+/// One <c>http://host:port</c> or <c>https://host:port</c> of <see cref="DashboardOptions.Urls"/>; HTTPS serves the
+/// certificate of <see cref="DashboardOptions.CertificateFile"/>.
 /// </summary>
 /// <param name="Host">An IP address, <c>localhost</c> or <c>*</c>.</param>
 /// <param name="Port">0..65535; 0 picks a free port.</param>
-public sealed record ListenAddress(string Host, int Port)
+/// <param name="Https">Served with TLS.</param>
+public sealed record ListenAddress(string Host, int Port, bool Https = false)
 {
     private static readonly string[] AnyHosts = ["*", "+", "0.0.0.0", "::"];
 
@@ -27,14 +30,14 @@ public sealed record ListenAddress(string Host, int Port)
         ArgumentNullException.ThrowIfNull(url);
         address = new ListenAddress("", 0);
         error = "";
-        const string Scheme = "http://";
-        if (!url.StartsWith(Scheme, StringComparison.OrdinalIgnoreCase))
+        var https = url.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
+        if (!https && !url.StartsWith("http://", StringComparison.OrdinalIgnoreCase))
         {
-            error = "only http://host:port is served (use an SSH tunnel or a TLS reverse proxy for encryption)";
+            error = "only http://host:port and https://host:port are served";
             return false;
         }
 
-        var rest = url[Scheme.Length..].TrimEnd('/');
+        var rest = url[(https ? "https://" : "http://").Length..].TrimEnd('/');
         var colon = rest.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(rest[(colon + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var port) || port > 65535)
         {
@@ -55,28 +58,35 @@ public sealed record ListenAddress(string Host, int Port)
             return false;
         }
 
-        address = new ListenAddress(host, port);
+        address = new ListenAddress(host, port, https);
         return true;
     }
 
-    /// <summary>Adds this address to Kestrel's endpoints.</summary>
-    public void ListenOn(KestrelServerOptions kestrel)
+    /// <summary>Adds this address to Kestrel's endpoints; an HTTPS one serves <paramref name="certificate"/> (validated present at start).</summary>
+    public void ListenOn(KestrelServerOptions kestrel, X509Certificate2? certificate)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
+        Action<ListenOptions> tls = listen =>
+        {
+            if (Https && certificate is not null)
+            {
+                listen.UseHttps(certificate);
+            }
+        };
         if (Host == "localhost")
         {
-            kestrel.ListenLocalhost(Port);
+            kestrel.ListenLocalhost(Port, tls);
         }
         else if (AnyHosts.Contains(Host))
         {
-            kestrel.ListenAnyIP(Port);
+            kestrel.ListenAnyIP(Port, tls);
         }
         else
         {
-            kestrel.Listen(IPAddress.Parse(Host), Port);
+            kestrel.Listen(IPAddress.Parse(Host), Port, tls);
         }
     }
 
     /// <inheritdoc/>
-    public override string ToString() => Host.Contains(':', StringComparison.Ordinal) ? $"http://[{Host}]:{Port}" : $"http://{Host}:{Port}";
+    public override string ToString() => $"{(Https ? "https" : "http")}://{(Host.Contains(':', StringComparison.Ordinal) ? $"[{Host}]" : Host)}:{Port}";
 }

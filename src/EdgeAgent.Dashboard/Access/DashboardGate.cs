@@ -86,9 +86,26 @@ public sealed class DashboardGate(SharedToken shared, UserDirectory users, Dashb
     private async Task<bool> AntiforgeryValid(HttpContext context, DashboardCaller caller)
     {
         var antiforgery = context.RequestServices.GetRequiredService<IAntiforgery>();
-        if (await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+        try
         {
-            return true;
+            if (await antiforgery.IsRequestValidAsync(context).ConfigureAwait(false))
+            {
+                return true;
+            }
+        }
+        catch (AntiforgeryValidationException e) when (e.InnerException is BadHttpRequestException bad)
+        {
+            // The body could not be read at all (over Kestrel's 16 KiB limit): the caller's mistake, with its status.
+            await Responses.Text(context, bad.StatusCode, $"The request was refused: {bad.Message}").ConfigureAwait(false);
+            return false;
+        }
+        catch (AntiforgeryValidationException e) when (e.InnerException is InvalidDataException)
+        {
+            // ASP.NET Core's form reader refuses some characters outright (NUL): the form cannot be read at all.
+            audit.Record("request-refused", caller.Name, $"{context.Request.Method} {Truncate(context.Request.Path.Value)} with an unreadable form from {Address(context)}");
+            await Responses.Text(context, StatusCodes.Status400BadRequest,
+                "The form cannot be read: it contains control characters (e.g. NUL). A user name must not contain control characters.").ConfigureAwait(false);
+            return false;
         }
 
         audit.Record("csrf-refused", caller.Name, $"{context.Request.Method} {Truncate(context.Request.Path.Value)} without a valid anti-forgery token, from {Address(context)}");

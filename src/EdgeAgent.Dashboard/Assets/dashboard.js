@@ -2,6 +2,24 @@
 // Shows local times as tooltips, keeps the health badge current and drives the review queue's keys.
 "use strict";
 
+// The anti-forgery token of a signed-in page (<meta name="csrf-token">); every state-changing fetch sends it as
+// X-CSRF-TOKEN, or the dashboard answers 400.
+function csrfToken() {
+  const meta = document.querySelector('meta[name="csrf-token"]');
+  return meta ? meta.content : "";
+}
+
+// POSTs JSON with the session cookie and the anti-forgery token; resolves to the Response.
+function postJson(url, body) {
+  return fetch(url, {
+    method: "POST",
+    credentials: "same-origin",
+    cache: "no-store",
+    headers: { "Content-Type": "application/json", "X-CSRF-TOKEN": csrfToken() },
+    body: JSON.stringify(body),
+  });
+}
+
 function localTimes() {
   for (const t of document.querySelectorAll("time[datetime]")) {
     const at = new Date(t.getAttribute("datetime"));

@@ -59,7 +59,7 @@ public static class Html
             <body>
             <header>
             <div class="brand"><strong>EdgeAgent</strong> <span class="station">{E(where)}</span></div>
-            <nav><a href="/">Verdicts</a> <a href="/review">Review</a> <a href="/kpis">KPIs</a> <a href="/models">Models</a></nav>
+            <nav><a href="/">Verdicts</a>{(caller.Has(DashboardRole.Operator) ? " <a href=\"/review\">Review</a>" : "")}{(caller.Role is DashboardRole.Viewer or DashboardRole.Supervisor ? " <a href=\"/kpis\">KPIs</a>" : "")}{(caller.Role == DashboardRole.Operator ? "" : " <a href=\"/models\">Models</a>")}</nav>
             {HealthBadge(status)}
             {SignedIn(caller, csrf)}
             </header>

@@ -15,8 +15,11 @@ internal sealed class VerbOptions : IDisposable
 
     private VerbOptions(ServiceProvider services) => _services = services;
 
-    /// <summary>Reads the configuration the service would read, with <paramref name="overrides"/> on top.</summary>
-    public static VerbOptions Read(string? configFile, IDictionary<string, string?>? overrides = null, bool serviceDefaults = false)
+    /// <summary>
+    /// Reads the configuration the service would read, with <paramref name="overrides"/> on top; <paramref name="more"/>
+    /// registers sections the judging services do not (e.g. the dashboard's).
+    /// </summary>
+    public static VerbOptions Read(string? configFile, IDictionary<string, string?>? overrides = null, bool serviceDefaults = false, Action<IServiceCollection>? more = null)
     {
         var builder = new ConfigurationBuilder();
         if (serviceDefaults)
@@ -27,6 +30,7 @@ internal sealed class VerbOptions : IDisposable
         var configuration = builder.AddAgentConfiguration(configFile, overrides ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection().AddSingleton<IConfiguration>(configuration).AddLogging();
         AgentHost.AddAgentServices(services, configuration);
+        more?.Invoke(services);
         return new VerbOptions(services.BuildServiceProvider());
     }
 

@@ -32,7 +32,7 @@ public sealed class DashboardOptionsValidationTests : IDisposable
         Assert.True(Validate(new DashboardOptions { Urls = "http://0.0.0.0:8080", Token = "a-token-of-20-chars!" }).Succeeded);
 
     [Theory]
-    [InlineData("https://0.0.0.0:8443", "only http://host:port is served")]
+    [InlineData("ftp://0.0.0.0:21", "only http://host:port and https://host:port are served")]
     [InlineData("http://box.plant.local:8080", "the host must be an IP address, localhost or *")]
     [InlineData("http://127.0.0.1", "expected http://host:port")]
     [InlineData("http://localhost:0", "port 0 needs an IP address")]

@@ -51,6 +51,9 @@ public sealed class DashboardRig : IAsyncDisposable
 
     public HttpClient Http { get; }
 
+    /// <summary>The rig's <c>users.json</c> (<see cref="DashboardOptions.UsersFile"/>).</summary>
+    public string UsersFile => Path.Combine(Temp.Sub("data"), "users.json");
+
     /// <summary>The watched folder the dashboard looks for moved files under.</summary>
     public string Watched => Temp.Sub("aoi");
 

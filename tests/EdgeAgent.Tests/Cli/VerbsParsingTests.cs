@@ -25,6 +25,7 @@ public sealed class VerbsParsingTests
         { "models push", ["--package", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--chunk-size", "--timeout"] },
         { "models rollback", ["--name", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--timeout"] },
         { "models list", ["--data-dir", "--config"] },
+        { "users list", ["--data-dir", "--config"] },
     };
 
     [Theory]
