@@ -1,16 +1,22 @@
 using EdgeAgent.Dashboard.Api;
 using EdgeAgent.Dashboard.Pages;
+using EdgeAgent.Dashboard.Review;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Routing;
 
 namespace EdgeAgent.Dashboard;
 
-/// <summary>The dashboard's addresses. Everything is GET: the dashboard reads, it never changes the agent.</summary>
+/// <summary>
+/// The dashboard's addresses. Everything is GET (the dashboard reads) except a person's decision about a pair, which
+/// the access layer lets through for operators and supervisors only.
+/// </summary>
 internal static class DashboardEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, PageEndpoints pages, ApiEndpoints api)
+    public static void Map(IEndpointRouteBuilder app, PageEndpoints pages, ApiEndpoints api, DecisionEndpoints decisions)
     {
+        app.MapGet("/review", (RequestDelegate)pages.Review);
+        app.MapPost("/api/verdicts/{id}/decision", (RequestDelegate)decisions.Decide);
         app.MapGet("/", (RequestDelegate)pages.Overview);
         app.MapGet("/verdicts/{id}", (RequestDelegate)pages.Detail);
         app.MapGet("/verdicts/{id}/{picture}.png", (RequestDelegate)pages.Picture);

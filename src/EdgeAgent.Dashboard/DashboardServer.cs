@@ -4,10 +4,13 @@ using EdgeAgent.Dashboard.Api;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
+using EdgeAgent.Dashboard.Review;
+using EdgeAgent.Decisions;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
+using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
@@ -36,8 +39,10 @@ public sealed class DashboardServer(
     IOptions<IngestOptions> ingest,
     IOptions<DecodeLimits> limits,
     IOptions<DriftOptions> drift,
+    IOptions<ReviewOptions> review,
     TimeProvider time,
-    ILoggerFactory loggers) : IHostedService, IAsyncDisposable
+    ILoggerFactory loggers,
+    IOutboxNudge? outbox = null) : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan StopBudget = TimeSpan.FromSeconds(5);
     private readonly ILogger _logger = loggers.CreateLogger<DashboardServer>();
@@ -124,10 +129,12 @@ public sealed class DashboardServer(
         var app = builder.Build();
         app.Use(Guard);
         app.Use(new TokenGate(token).InvokeAsync);
+        var decisions = new DecisionEndpoints(log, review.Value, outbox, time, loggers.CreateLogger<DecisionEndpoints>());
         DashboardEndpoints.Map(
             app,
-            new PageEndpoints(reader, pictures, store, status, station, drift, time),
-            new ApiEndpoints(reader, store, status, station, time));
+            new PageEndpoints(reader, pictures, store, status, station, drift, decisions, time),
+            new ApiEndpoints(reader, store, status, station, time),
+            decisions);
         return app;
     }
 

@@ -2,6 +2,7 @@ using EdgeAgent.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
@@ -22,6 +23,7 @@ public static class MessagingRegistration
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttSecurityValidation>();
         services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
+        services.AddSingleton<IOutboxNudge>(sp => sp.GetRequiredService<VerdictPublisher>());
         return services;
     }
 

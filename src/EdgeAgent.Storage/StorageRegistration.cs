@@ -1,3 +1,4 @@
+using EdgeAgent.Decisions;
 using EdgeAgent.Hosting;
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
@@ -22,7 +23,8 @@ public static class StorageRegistration
     public static IServiceCollection AddStorage(this IServiceCollection services)
     {
         services.AddValidatedOptions<VerdictLogOptions>(VerdictLogOptions.Section)
-            .AddValidatedOptions<RetentionOptions>(RetentionOptions.Section);
+            .AddValidatedOptions<RetentionOptions>(RetentionOptions.Section)
+            .AddValidatedOptions<ReviewOptions>(ReviewOptions.Section);
         // One id generator per process: the journal hands out the ids at "seen", the offline inspector for its pairs.
         services.TryAddSingleton(TimeProvider.System);
         services.TryAddSingleton<VerdictIdGenerator>();
@@ -30,11 +32,15 @@ public static class StorageRegistration
         services.AddSingleton(sp =>
         {
             sp.GetRequiredService<DataDirectoryLock>(); // one agent per data directory, before anything in it is touched
-            return new VerdictLog(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath, sp.GetRequiredService<VerdictIdGenerator>());
+            return new VerdictLog(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DatabasePath, sp.GetRequiredService<VerdictIdGenerator>())
+            {
+                SpotCheckRate = sp.GetRequiredService<IOptions<ReviewOptions>>().Value.SpotCheckRate,
+            };
         });
         services.AddSingleton<IPairJournal>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IVerdictOutbox>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddSingleton<IEventOutbox>(sp => sp.GetRequiredService<VerdictLog>());
+        services.AddSingleton<IDecisionOutbox>(sp => sp.GetRequiredService<VerdictLog>());
         services.AddHostedService<JournalStartup>();
         return services;
     }

@@ -1,5 +1,6 @@
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pictures;
+using EdgeAgent.Dashboard.Review;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Drift;
 using EdgeAgent.Models.Store;
@@ -11,8 +12,12 @@ using Microsoft.Extensions.Options;
 namespace EdgeAgent.Dashboard.Pages;
 
 /// <summary>The HTML pages and the pictures they show, each heavy one under one of the <see cref="LogReader"/>'s slots.</summary>
-public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, ModelStore store, IAgentStatus status, StationIdentity station, IOptions<DriftOptions> drift, TimeProvider time)
+internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, ModelStore store, IAgentStatus status, StationIdentity station, IOptions<DriftOptions> drift,
+    DecisionEndpoints decisions, TimeProvider time)
 {
+    // Entries the review page shows at once: a shift's worth of REVIEW pairs is read a page at a time.
+    private const int ReviewPage = 20;
+
     // Pairs a trend page reads: a few of the EWMA's memories past the window, in four of the log reader's chunks.
     private const int TrendPairs = 2_000;
 
@@ -98,7 +103,27 @@ public sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, Mo
         await Responses.Html(context, Html.Page("Drift " + product, station, status.Now(), DriftPage.Body(product, charts, recent, drift.Value))).ConfigureAwait(false);
     }
 
+    /// <summary><c>GET /review</c>: the review queue, REVIEW pairs first, oldest first, then spot checks.</summary>
+    public async Task Review(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        using var slot = await reader.SlotAsync(context.RequestAborted).ConfigureAwait(false);
+        if (slot is null)
+        {
+            await Responses.Busy(context).ConfigureAwait(false);
+            return;
+        }
+
+        var product = context.Request.Query["product"] is { Count: 1 } p ? p[0] : null;
+        var entries = reader.Log.ReviewQueue(ReviewPage, product);
+        var body = Pages.ReviewPage.Body(entries, reader.Log.QueueLength(), decisions.ClassesFor, AntiforgeryTokenOf(context));
+        await Responses.Html(context, Html.Page("Review", station, status.Now(), body)).ConfigureAwait(false);
+    }
+
     /// <summary><c>GET /models</c>: the model history and audit trail.</summary>
     public Task Models(HttpContext context) =>
         Responses.Html(context, Html.Page("Models", station, status.Now(), ModelsPage.Body(store, reader.Log.AuditTrail(200))));
+
+    // Until the access layer lands: replaced by its anti-forgery token.
+    private static string AntiforgeryTokenOf(HttpContext context) => context.TraceIdentifier;
 }

@@ -15,6 +15,9 @@ public sealed class Topics(MqttOptions options)
     /// <summary>Events about the box's own judgement (schema <c>edgeagent.event/1</c>, type <c>drift</c>), QoS 1, not retained, through the outbox.</summary>
     public string Event => $"{Root}/event";
 
+    /// <summary>Operators' decisions (schema <c>edgeagent.decision/1</c>), QoS 1, not retained, through the outbox.</summary>
+    public string Decision => $"{Root}/decision";
+
     /// <summary>The periodic heartbeat (schema <c>edgeagent.metrics/1</c>), QoS 1, not retained.</summary>
     public string Metrics => $"{Root}/metrics";
 

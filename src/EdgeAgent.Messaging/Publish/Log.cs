@@ -13,4 +13,7 @@ internal static partial class Log
 
     [LoggerMessage(4052, LogLevel.Information, "Event {EventId} stays in the outbox until the broker acknowledges it")]
     public static partial void EventDeferred(ILogger logger, string eventId);
+
+    [LoggerMessage(4053, LogLevel.Information, "Decision {DecisionId} stays in the outbox until the broker acknowledges it")]
+    public static partial void DecisionDeferred(ILogger logger, string decisionId);
 }

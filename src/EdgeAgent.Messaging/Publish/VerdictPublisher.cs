@@ -10,17 +10,17 @@ namespace EdgeAgent.Messaging.Publish;
 
 /// <summary>
 /// The outbox pump: publishes stored verdicts in sequence order and marks each published on PUBACK, then the stored
-/// events (<c>…/event</c>) the same way. Stops at the first unacknowledged one, so order holds; nothing is dropped,
+/// operators' decisions (<c>…/decision</c>) and events (<c>…/event</c>) the same way. Stops at the first unacknowledged one, so order holds; nothing is dropped,
 /// only delayed. MQTTnet 5 does not resend unacknowledged QoS 1 messages after a reconnect, so this pump does.
 /// </summary>
-public sealed class VerdictPublisher(IVerdictOutbox outbox, IEventOutbox events, OutboxGate gate, MqttConnection connection, AgentMetrics metrics, TimeProvider time, ILogger<VerdictPublisher> logger)
-    : BackgroundService
+public sealed class VerdictPublisher(IVerdictOutbox outbox, IEventOutbox events, IDecisionOutbox decisions, OutboxGate gate, MqttConnection connection, AgentMetrics metrics, TimeProvider time, ILogger<VerdictPublisher> logger)
+    : BackgroundService, IOutboxNudge
 {
     private const int BatchSize = 64;
     private static readonly TimeSpan IdlePoll = TimeSpan.FromSeconds(1);
     private readonly WakeSignal _work = new(time);
 
-    /// <summary>Wakes the pump: a verdict was just stored. Nudges coalesce; one wake-up is enough.</summary>
+    /// <summary>Wakes the pump: a verdict or decision was just stored. Nudges coalesce; one wake-up is enough.</summary>
     public void Nudge() => _work.Set();
 
     /// <inheritdoc/>
@@ -28,8 +28,9 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, IEventOutbox events,
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            // Verdicts first: the line waits for them; an event is about many pairs and can wait a round.
+            // Verdicts first: the line waits for them; a decision follows its verdict; an event is about many pairs and can wait a round.
             bool drained = connection.IsConnected && await PumpAsync(stoppingToken).ConfigureAwait(false)
+                && await PumpDecisionsAsync(stoppingToken).ConfigureAwait(false)
                 && await PumpEventsAsync(stoppingToken).ConfigureAwait(false);
             gate.Report(outbox.PendingCount());
             await _work.WaitAsync(drained ? Timeout.InfiniteTimeSpan : IdlePoll, stoppingToken).ConfigureAwait(false);
@@ -69,6 +70,34 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, IEventOutbox events,
                 return false;
             }
         }
+    }
+
+    // Decisions come at a person's pace: one at a time, each marked on its PUBACK.
+    private async Task<bool> PumpDecisionsAsync(CancellationToken cancellationToken)
+    {
+        while (decisions.PendingDecisions(BatchSize) is { Count: > 0 } batch)
+        {
+            foreach (var item in batch)
+            {
+                if (!await connection.PublishAsync(connection.Topics.Decision, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
+                {
+                    Log.DecisionDeferred(logger, item.DecisionId);
+                    return false;
+                }
+
+                try
+                {
+                    decisions.MarkDecisionsPublished([item.DecisionId], time.GetUtcNow());
+                }
+                catch (IOException e)
+                {
+                    Log.MarkFailed(logger, 1, e);
+                    return false;
+                }
+            }
+        }
+
+        return true;
     }
 
     // Events are rare (one per excursion of a drifting series): one at a time, each marked on its PUBACK.

@@ -1,4 +1,5 @@
 using System.Runtime;
+using EdgeAgent.Decisions;
 using EdgeAgent.Ingest;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
@@ -12,6 +13,7 @@ namespace EdgeAgent.Pipeline.Retention;
 public sealed class RetentionService(
     IOptions<RetentionOptions> options,
     IOptions<IngestOptions> ingest,
+    IOptions<ReviewOptions> review,
     VerdictLog log,
     TimeProvider time,
     ILogger<RetentionService> logger) : BackgroundService
@@ -24,7 +26,7 @@ public sealed class RetentionService(
         {
             try
             {
-                var result = RetentionPolicy.Apply(log, options.Value, time.GetUtcNow());
+                var result = RetentionPolicy.Apply(log, options.Value, time.GetUtcNow(), review.Value.HoldFor);
                 if (result.Archived + result.Forgotten + result.DeletedMonths.Count > 0)
                 {
                     var pause = ReleaseArchivingGarbage();

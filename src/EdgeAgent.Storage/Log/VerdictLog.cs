@@ -133,9 +133,14 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                 }
 
                 db.GetCollection(EventCollection).EnsureIndex("published"); // created here, before anyone reads it (#2792)
+                db.GetCollection(DecisionCollection).EnsureIndex("verdictId");
+                db.GetCollection(DecisionCollection).EnsureIndex("published");
+                db.GetCollection(DecisionCollection).EnsureIndex("at");
+                db.GetCollection(QueueCollection).EnsureIndex("spot");
             }
 
-            _database = new Database(db, verdicts, db.GetCollection("meta"), db.GetCollection("audit", BsonAutoId.Int64), db.GetCollection(EventCollection));
+            _database = new Database(db, verdicts, db.GetCollection("meta"), db.GetCollection("audit", BsonAutoId.Int64), db.GetCollection(EventCollection),
+                db.GetCollection(DecisionCollection), db.GetCollection(QueueCollection));
             // The journal may hold no judged verdict once everything is archived; the meta record keeps the count going.
             LastSeq = Math.Max(MaxSeq(), Meta.FindById("lastSeq")?["value"].AsInt64 ?? 0);
             CountPending();
@@ -178,6 +183,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                         }
 
                         Complete(doc, numbered, heatmap);
+                        Enqueue(doc, numbered);
                         Verdicts.Upsert(doc);
                         LastSeq = numbered.Seq;
                         stored.Add(numbered);
@@ -406,7 +412,8 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     {
         lock (_writeGate)
         {
-            var documents = Verdicts.Find(Expression("judgedAt < @0 AND state = @1 AND published = true", judgedBefore.UtcDateTime, Judged), limit: max).ToList();
+            // Undecided REVIEW verdicts are held (see ReleaseHeld): an archived verdict can no longer be decided.
+            var documents = Verdicts.Find(Expression("judgedAt < @0 AND state = @1 AND published = true AND held != true", judgedBefore.UtcDateTime, Judged), limit: max).ToList();
             if (documents.Count == 0)
             {
                 return 0;
@@ -486,6 +493,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                     ["published"] = true,
                     ["judgedAt"] = document["judgedAt"],
                 });
+                Queue.Delete(document["_id"]);
             }
         });
 
@@ -580,5 +588,6 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         doc["json"] = JsonSerializer.Serialize(verdict, VerdictJsonContext.Default.Verdict);
     }
 
-    private sealed record Database(LiteDatabase Db, ILiteCollection<BsonDocument> Verdicts, ILiteCollection<BsonDocument> Meta, ILiteCollection<BsonDocument> Audit, ILiteCollection<BsonDocument> Events);
+    private sealed record Database(LiteDatabase Db, ILiteCollection<BsonDocument> Verdicts, ILiteCollection<BsonDocument> Meta, ILiteCollection<BsonDocument> Audit,
+        ILiteCollection<BsonDocument> Events, ILiteCollection<BsonDocument> Decisions, ILiteCollection<BsonDocument> Queue);
 }

@@ -12,13 +12,17 @@ public sealed record RetentionResult(int Archived, int Forgotten, IReadOnlyList<
 /// </summary>
 public static class RetentionPolicy
 {
-    /// <summary>Runs a pass at <paramref name="now"/>.</summary>
-    public static RetentionResult Apply(VerdictLog log, RetentionOptions options, DateTimeOffset now)
+    /// <summary>
+    /// Runs a pass at <paramref name="now"/>. Undecided REVIEW verdicts stay in the journal, where people can still decide
+    /// them, until <paramref name="holdReviewFor"/> after they were judged (none: archived like the others).
+    /// </summary>
+    public static RetentionResult Apply(VerdictLog log, RetentionOptions options, DateTimeOffset now, TimeSpan? holdReviewFor = null)
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(options);
         try
         {
+            log.ReleaseHeld(now - (holdReviewFor ?? TimeSpan.Zero));
             return ApplyUnguarded(log, options, now);
         }
         catch (LiteDB.LiteException e)

@@ -1,3 +1,4 @@
+using EdgeAgent.Decisions;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
@@ -62,6 +63,7 @@ public sealed class DashboardRig : IAsyncDisposable
             Options.Create(new IngestOptions { Folders = [temp.Sub("aoi")] }),
             Options.Create(new DecodeLimits()),
             Options.Create(DriftOptions),
+            Options.Create(new ReviewOptions()),
             time ?? TimeProvider.System,
             NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);

@@ -70,7 +70,7 @@ public sealed class DriftEventOutboxTests : IDisposable
         using (var log = VerdictLog.Open(path))
         {
             using var connection = new MqttConnection(Options.Create(mqtt), TimeProvider.System, NullLogger<MqttConnection>.Instance);
-            using var publisher = new VerdictPublisher(log, log, new OutboxGate(1000), connection, metrics, TimeProvider.System, NullLogger<VerdictPublisher>.Instance);
+            using var publisher = new VerdictPublisher(log, log, log, new OutboxGate(1000), connection, metrics, TimeProvider.System, NullLogger<VerdictPublisher>.Instance);
             await connection.StartAsync(CancellationToken.None);
             await publisher.StartAsync(CancellationToken.None);
             await received.Task.WaitAsync(TimeSpan.FromSeconds(30));

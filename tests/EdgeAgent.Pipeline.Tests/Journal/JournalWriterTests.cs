@@ -38,7 +38,7 @@ public sealed class JournalWriterTests : IDisposable
         var channels = new PipelineChannels();
         var gate = new OutboxGate(100);
         using var connection = new MqttConnection(Options.Create(new MqttOptions { Site = "t", Area = "a", Line = "l", Station = "s" }), _time, NullLogger<MqttConnection>.Instance);
-        using var publisher = new VerdictPublisher(journal, log, gate, connection, metrics, _time, NullLogger<VerdictPublisher>.Instance);
+        using var publisher = new VerdictPublisher(journal, log, log, gate, connection, metrics, _time, NullLogger<VerdictPublisher>.Instance);
         var drift = new DriftMonitor(Options.Create(new DriftOptions()), log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), metrics, NullLogger<DriftMonitor>.Instance);
         using var writer = new JournalWriter(channels, journal, publisher, drift, new ProcessedFiles(Options.Create(new IngestOptions()), NullLogger<ProcessedFiles>.Instance),
             new PipelineProgress(_time), gate, metrics, _time, NullLogger<JournalWriter>.Instance);
