@@ -1,4 +1,5 @@
 using EdgeAgent.Dashboard.Api;
+using EdgeAgent.Dashboard.Labels;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Review;
 using Microsoft.AspNetCore.Builder;
@@ -13,7 +14,7 @@ namespace EdgeAgent.Dashboard;
 /// </summary>
 internal static class DashboardEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, PageEndpoints pages, ApiEndpoints api, DecisionEndpoints decisions)
+    public static void Map(IEndpointRouteBuilder app, PageEndpoints pages, ApiEndpoints api, DecisionEndpoints decisions, LabelEndpoints labels)
     {
         app.MapGet("/review", (RequestDelegate)pages.Review);
         app.MapPost("/api/verdicts/{id}/decision", (RequestDelegate)decisions.Decide);
@@ -23,6 +24,7 @@ internal static class DashboardEndpoints
         app.MapGet("/models", (RequestDelegate)pages.Models);
         app.MapGet("/drift/{product}", (RequestDelegate)pages.Drift);
         app.MapGet("/export.csv", (RequestDelegate)api.Csv);
+        app.MapGet("/labels.zip", (RequestDelegate)labels.Zip);
         app.MapGet("/api/verdicts", (RequestDelegate)api.Verdicts);
         app.MapGet("/api/verdicts/{id}", (RequestDelegate)api.Verdict);
         app.MapGet("/api/stats", (RequestDelegate)api.Stats);

@@ -2,6 +2,7 @@ using System.Net.Sockets;
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Api;
 using EdgeAgent.Dashboard.Data;
+using EdgeAgent.Dashboard.Labels;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Review;
@@ -134,7 +135,8 @@ public sealed class DashboardServer(
             app,
             new PageEndpoints(reader, pictures, store, status, station, drift, decisions, time),
             new ApiEndpoints(reader, store, status, station, time),
-            decisions);
+            decisions,
+            new LabelEndpoints(reader, new VerdictFiles(ingest.Value.Folders), station, time));
         return app;
     }
 
