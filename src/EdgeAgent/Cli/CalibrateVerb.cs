@@ -18,7 +18,7 @@ internal static class CalibrateVerb
 {
     public static Command Command()
     {
-        var ok = CliOptions.Required("--ok", "DIR", "folder of known-OK pairs (searched recursively)");
+        var ok = CliOptions.Text("--ok", "DIR", "folder of known-OK pairs (searched recursively); required unless --decisions");
         var ng = CliOptions.Text("--ng", "DIR", "folder of known-NG pairs, for recall and escapes");
         var model = CliOptions.Text("--model", "M", "ONNX model [default: the configured one]");
         var product = CliOptions.Text("--product", "P", "product to calibrate [default: default]");
@@ -33,10 +33,15 @@ internal static class CalibrateVerb
         var config = CliOptions.Config();
         var write = CliOptions.Text("--write", "FILE", "put the threshold (the band, the bound) into this configuration file as Products:<product>:Threshold (:ThresholdOk, :OodBound)");
         var json = CliOptions.Flag("--json", "print the calibration record as JSON");
+        var decisions = CliOptions.Flag("--decisions", "propose from the journal's operator decisions alone (their pairs' scores), instead of --ok/--ng folders");
+        var since = CliOptions.Text("--since", "30d|ISO", "with --decisions: decisions stored since then [default: 30d]");
+        var dataDir = CliOptions.Text("--data-dir", "DIR", "with --decisions: the agent's data directory [default: Storage:DataDirectory of the configuration]");
         var command = new Command("calibrate", "scores known-OK (and known-NG) pairs and proposes the product's threshold for a target overkill")
-            .With(ok, ng, model, product, target, targetEscape, targetReview, others, config, write, json);
-        command.SetAction((result, _) => Task.FromResult(Run(
-            new Request(result.GetRequiredValue(ok), result.GetValue(ng), result.GetValue(others), result.GetValue(model), result.GetValue(product) ?? "default",
+            .With(ok, ng, model, product, target, targetEscape, targetReview, others, config, write, json, decisions, since, dataDir);
+        command.SetAction((result, _) => Task.FromResult(result.GetValue(decisions)
+            ? DecisionCalibration.Run(result.GetValue(product) ?? "default", result.GetValue(target), result.GetValue(targetEscape), result.GetValue(since) ?? "30d",
+                result.GetValue(dataDir), result.GetValue(config), result.GetValue(write), result.GetValue(json))
+            : Run(new Request(result.GetValue(ok) ?? throw new UsageException("Option --ok is required (or --decisions, to propose from operator decisions)."), result.GetValue(ng), result.GetValue(others), result.GetValue(model), result.GetValue(product) ?? "default",
                 result.GetValue(target), result.GetValue(targetReview)) { TargetEscape = result.GetValue(targetEscape) }, result.GetValue(config), result.GetValue(write), result.GetValue(json))));
         return command;
     }
@@ -139,33 +144,39 @@ internal static class CalibrateVerb
 
         if (write is not null)
         {
-            // Without a band the one threshold is written and an older band removed, so its OK end cannot outlive its NG end.
-            var values = new Dictionary<string, double?>(StringComparer.Ordinal);
-            if (!(combined && band is not null))
-            {
-                values["Threshold"] = calibration.Threshold;
-            }
-
-            values["ThresholdOk"] = band?.Ok;
-
-            if (bound is not null)
-            {
-                values["OodBound"] = bound.Bound;
-            }
-
-            var previous = ProductThresholdFile.Write(write, product, values);
-            // With --json, stdout holds the record alone.
-            foreach (var (key, value) in values)
-            {
-                (json ? Console.Error : Console.Out).WriteLine(string.Create(c,
-                    $"wrote {Path.GetFullPath(write)}: Products:{product}:{key} {previous[key] ?? "(unset)"} -> {value?.ToString("R", c) ?? "(unset)"}"));
-            }
+            Write(write, product, calibration, band, bound, combined, json);
         }
 
         return 0;
     }
 
-    private static string Describe(ThresholdCalibration k, double? current)
+    /// <summary>Puts the proposal into <paramref name="write"/>: the threshold, the band's OK end (removed without a band), the bound.</summary>
+    internal static void Write(string write, string product, ThresholdCalibration calibration, BandCalibration? band, OodCalibration? bound, bool combined, bool json)
+    {
+        // Without a band the one threshold is written and an older band removed, so its OK end cannot outlive its NG end.
+        var values = new Dictionary<string, double?>(StringComparer.Ordinal);
+        if (!(combined && band is not null))
+        {
+            values["Threshold"] = calibration.Threshold;
+        }
+
+        values["ThresholdOk"] = band?.Ok;
+        if (bound is not null)
+        {
+            values["OodBound"] = bound.Bound;
+        }
+
+        var previous = ProductThresholdFile.Write(write, product, values);
+        var c = CultureInfo.InvariantCulture;
+        foreach (var (key, value) in values)
+        {
+            // With --json, stdout holds the record alone.
+            (json ? Console.Error : Console.Out).WriteLine(string.Create(c,
+                $"wrote {Path.GetFullPath(write)}: Products:{product}:{key} {previous[key] ?? "(unset)"} -> {value?.ToString("R", c) ?? "(unset)"}"));
+        }
+    }
+
+    internal static string Describe(ThresholdCalibration k, double? current)
     {
         var c = CultureInfo.InvariantCulture;
         var q = k.OkQuantiles;
@@ -188,7 +199,7 @@ internal static class CalibrateVerb
         return string.Join(Environment.NewLine, lines);
     }
 
-    private static string DescribeBand(BandCalibration b)
+    internal static string DescribeBand(BandCalibration b)
     {
         var c = CultureInfo.InvariantCulture;
         var lines = new List<string>
