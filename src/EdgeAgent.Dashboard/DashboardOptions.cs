@@ -34,6 +34,22 @@ public sealed class DashboardOptions
     [Range(100, 1_000_000)]
     public int MaxScan { get; set; } = 50_000;
 
+    /// <summary>
+    /// The local accounts (<c>edgeagent users</c>); default <c>users.json</c> in <c>Storage:DataDirectory</c>. Reread
+    /// when it changes, so no restart is needed after adding a user.
+    /// </summary>
+    public string? UsersFile { get; set; }
+
+    /// <summary>How long a login session lasts without a request (sliding: every request renews it).</summary>
+    [Range(5, 24 * 60)]
+    public int SessionMinutes { get; set; } = 8 * 60;
+
+    /// <summary>A PEM certificate (chain) for the <c>https://</c> addresses of <see cref="Urls"/>.</summary>
+    public string? CertificateFile { get; set; }
+
+    /// <summary>The PEM private key of <see cref="CertificateFile"/> (unencrypted; keep it 0640 root:edgeagent).</summary>
+    public string? KeyFile { get; set; }
+
     /// <summary>The configured token: <see cref="Token"/>, or the first line of <see cref="TokenFile"/>; null when neither is set.</summary>
     public string? ResolveToken() =>
         !string.IsNullOrEmpty(TokenFile) ? File.ReadLines(TokenFile).FirstOrDefault()?.Trim() ?? ""

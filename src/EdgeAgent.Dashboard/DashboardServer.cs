@@ -7,7 +7,9 @@ using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Review;
 using EdgeAgent.Decisions;
+using EdgeAgent.Dashboard.Prometheus;
 using EdgeAgent.Dashboard.Status;
+using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
@@ -16,6 +18,7 @@ using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
@@ -41,6 +44,8 @@ public sealed class DashboardServer(
     IOptions<DecodeLimits> limits,
     IOptions<DriftOptions> drift,
     IOptions<ReviewOptions> review,
+    PrometheusExport prometheus,
+    IOptions<MetricsOptions> metrics,
     TimeProvider time,
     ILoggerFactory loggers,
     IOutboxNudge? outbox = null) : IHostedService, IAsyncDisposable
@@ -81,7 +86,7 @@ public sealed class DashboardServer(
 
         _running = (app, reader, pictures);
         Addresses = [.. app.Urls];
-        Log.Listening(_logger, string.Join(", ", Addresses), token is null ? "no token: this machine only" : "token required");
+        Log.Listening(_logger, string.Join(", ", Addresses), token is null ? "sign-in or anonymous read-only: this machine only" : "sign-in or token required");
     }
 
     /// <inheritdoc/>
@@ -125,19 +130,65 @@ public sealed class DashboardServer(
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         });
         builder.Services.AddRoutingCore();
+        builder.Services.AddLogging();
         builder.Services.AddSingleton(loggers);
         builder.Services.AddSingleton<IHostLifetime, EmbeddedLifetime>();
+        var users = new UserDirectory(new UsersFile(settings.UsersFile ?? UsersFile.DefaultName), _logger);
+        AddSessions(builder.Services, settings, users);
         var app = builder.Build();
         app.Use(Guard);
-        app.Use(new TokenGate(token).InvokeAsync);
+        // Prometheus scrapes past the sign-in: /metrics keeps its own rule (ScrapeGate).
+        ScrapeEndpoint.Map(app, prometheus, ScrapeGate.For(settings, token, metrics.Value));
+        var audit = new DashboardAudit(log, time, _logger);
+        app.Use(new DashboardGate(new SharedToken(token), users, audit).InvokeAsync);
         var decisions = new DecisionEndpoints(log, review.Value, outbox, time, loggers.CreateLogger<DecisionEndpoints>());
         DashboardEndpoints.Map(
             app,
             new PageEndpoints(reader, pictures, store, status, station, drift, decisions, time),
             new ApiEndpoints(reader, store, status, station, time),
+            new LoginEndpoints(users, new LoginThrottle(time), audit),
             decisions,
             new LabelEndpoints(reader, new VerdictFiles(ingest.Value.Folders), station, time));
         return app;
+    }
+
+    // Login sessions: ASP.NET Core's cookie authentication and antiforgery. Keys are ephemeral (in memory): a restart
+    // of the agent signs everyone out, and no key file has to be protected on the box.
+    private void AddSessions(IServiceCollection services, DashboardOptions settings, UserDirectory users)
+    {
+        services.AddDataProtection().UseEphemeralDataProtectionProvider();
+        services.AddAuthentication(DashboardGate.SessionScheme).AddCookie(DashboardGate.SessionScheme, cookie =>
+        {
+            cookie.TimeProvider = time;
+            cookie.Cookie.Name = "edgeagent_session";
+            cookie.Cookie.HttpOnly = true;
+            cookie.Cookie.SameSite = SameSiteMode.Strict;
+            cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(settings.SessionMinutes);
+            cookie.SlidingExpiration = true;
+            cookie.Events.OnValidatePrincipal = context =>
+            {
+                // A removed user, a changed password or role ends the session at its next request.
+                var caller = DashboardCaller.Of(context.Principal);
+                var stamp = context.Principal?.FindFirst(LoginEndpoints.StampClaim)?.Value;
+                if (users.Find(caller.Name) is not { } user || user.Stamp != stamp || user.Role != caller.Role.Name())
+                {
+                    context.RejectPrincipal();
+                }
+
+                return Task.CompletedTask;
+            };
+        });
+        services.AddAntiforgery(antiforgery =>
+        {
+            antiforgery.Cookie.Name = "edgeagent_csrf";
+            antiforgery.Cookie.SameSite = SameSiteMode.Strict;
+            antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            antiforgery.HeaderName = DashboardAccess.AntiforgeryHeader;
+            antiforgery.FormFieldName = DashboardAccess.AntiforgeryField;
+            // The Guard's Content-Security-Policy (frame-ancestors 'none') already forbids framing.
+            antiforgery.SuppressXFrameOptionsHeader = true;
+        });
     }
 
     // Headers for a page that loads only its own files, and failures turned into one clear answer.

@@ -19,4 +19,10 @@ internal static partial class Log
 
     [LoggerMessage(7004, LogLevel.Error, "Dashboard request {Path} failed")]
     public static partial void RequestFailed(ILogger logger, string path, Exception exception);
+
+    [LoggerMessage(7005, LogLevel.Warning, "Dashboard audit row {Action} by {Actor} could not be written: {Reason}")]
+    public static partial void AuditFailed(ILogger logger, string action, string actor, string reason);
+
+    [LoggerMessage(7006, LogLevel.Warning, "Dashboard users file {Path} cannot be read ({Reason}); the accounts read before stay in use")]
+    public static partial void UsersFileUnreadable(ILogger logger, string path, string reason);
 }

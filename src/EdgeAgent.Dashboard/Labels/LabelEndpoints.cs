@@ -9,15 +9,13 @@ namespace EdgeAgent.Dashboard.Labels;
 /// <summary>
 /// <c>GET /labels.zip?since=…&amp;until=…&amp;product=…&amp;decided=true</c>: what <c>edgeagent labels export</c> writes
 /// (labels.csv, skipped.csv, the pairs' files) as one zip, over the dashboard's filter (at most <c>Dashboard:MaxScan</c>
-/// verdicts; <c>since</c> defaults to the last 24 h).
+/// verdicts; <c>since</c> defaults to the last 24 h). Supervisors only (the endpoint map requires the role).
 /// </summary>
 internal sealed class LabelEndpoints(LogReader reader, VerdictFiles files, StationIdentity station, TimeProvider time)
 {
     /// <summary>The endpoint.</summary>
     public async Task Zip(HttpContext context)
     {
-        // roles: supervisors only (issue 16: exports are a supervisor's), once the access layer gives requests a role; until
-        // then it is as open as the rest of the dashboard behind its token.
         var now = time.GetUtcNow();
         var filter = DashboardFilter.Parse(context.Request.Query, now);
         var decided = context.Request.Query["decided"].ToString().Trim().ToLowerInvariant();

@@ -1,8 +1,10 @@
 using System.Globalization;
 using System.Net;
 using System.Text;
+using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Status;
 using EdgeAgent.Verdicts;
+using Microsoft.AspNetCore.Http;
 
 namespace EdgeAgent.Dashboard.Pages;
 
@@ -29,12 +31,19 @@ public static class Html
     public static string Badge(VerdictKind outcome) =>
         $"<span class=\"badge {outcome.ToString().ToLowerInvariant()}\">{outcome.ToString().ToUpperInvariant()}</span>";
 
-    /// <summary>The whole page around <paramref name="body"/>.</summary>
-    public static string Page(string title, StationIdentity station, AgentStatus status, string body)
+    /// <summary>
+    /// The whole page around <paramref name="body"/>, with who is signed in (and a logout button) in the header and,
+    /// for a session, the anti-forgery token in <c>&lt;meta name="csrf-token"&gt;</c> for dashboard.js.
+    /// </summary>
+    public static string Page(HttpContext context, string title, StationIdentity station, AgentStatus status, string body)
     {
+        ArgumentNullException.ThrowIfNull(context);
         ArgumentNullException.ThrowIfNull(station);
         ArgumentNullException.ThrowIfNull(status);
         var where = $"{station.Site} / {station.Area} / {station.Line} / {station.Station}";
+        var caller = DashboardCaller.Of(context);
+        var csrf = caller.Method == DashboardAccessMethod.Session ? DashboardAccess.AntiforgeryToken(context) : null;
+        var meta = csrf is null ? "" : $"<meta name=\"csrf-token\" content=\"{E(csrf)}\">";
         var page = new StringBuilder(body.Length + 2048);
         page.Append($"""
             <!doctype html>
@@ -45,12 +54,14 @@ public static class Html
             <title>{E(title)} · EdgeAgent {E(where)}</title>
             <link rel="stylesheet" href="/static/dashboard.css">
             <script src="/static/dashboard.js" defer></script>
+            {meta}
             </head>
             <body>
             <header>
             <div class="brand"><strong>EdgeAgent</strong> <span class="station">{E(where)}</span></div>
             <nav><a href="/">Verdicts</a> <a href="/models">Models</a></nav>
             {HealthBadge(status)}
+            {SignedIn(caller, csrf)}
             </header>
             <main>
             """);
@@ -63,6 +74,15 @@ public static class Html
             """);
         return page.ToString();
     }
+
+    // Who is there: a user with a logout button, or the read-only viewer with a way to sign in.
+    private static string SignedIn(DashboardCaller caller, string? csrf) => caller.Method switch
+    {
+        DashboardAccessMethod.Session => $"<form class=\"user\" method=\"post\" action=\"/logout\"><span id=\"user-name\">{E(caller.Name)}</span> <span class=\"role\">{E(caller.Role.Name())}</span>"
+            + $"<input type=\"hidden\" name=\"{DashboardAccess.AntiforgeryField}\" value=\"{E(csrf)}\"> <button type=\"submit\" id=\"logout\">Log out</button></form>",
+        DashboardAccessMethod.Bearer => $"<div class=\"user\"><span id=\"user-name\">{E(caller.Name)}</span> <span class=\"role\">{E(caller.Role.Name())} (token)</span></div>",
+        _ => "<div class=\"user\"><span class=\"role\">read-only</span> <a href=\"/login\" id=\"login-link\">Sign in</a></div>",
+    };
 
     /// <summary>The health badge; the script refreshes it from <c>/api/health</c>.</summary>
     public static string HealthBadge(AgentStatus status)

@@ -1,3 +1,4 @@
+using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Review;
@@ -35,7 +36,7 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
 
         var rows = reader.Log.FindStored(filter.Query);
         var summary = Summary.Of(reader.Scan(filter.Query), reader.MaxScan);
-        await Responses.Html(context, Html.Page("Verdicts", station, status.Now(), OverviewPage.Body(filter, summary, rows))).ConfigureAwait(false);
+        await Responses.Html(context, Html.Page(context, "Verdicts", station, status.Now(), OverviewPage.Body(filter, summary, rows))).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /verdicts/{id}</c>: one verdict with its pictures.</summary>
@@ -54,13 +55,13 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         {
             context.Response.StatusCode = StatusCodes.Status404NotFound;
             var body = $"<p class=\"alert\">No verdict {Html.E(id)} in the log: it may have been pruned by retention.</p><p><a href=\"/\">← all verdicts</a></p>";
-            await Responses.Html(context, Html.Page("Not found", station, status.Now(), body)).ConfigureAwait(false);
+            await Responses.Html(context, Html.Page(context, "Not found", station, status.Now(), body)).ConfigureAwait(false);
             return;
         }
 
         // Rendered now, so the three pictures the page asks for next come from the cache.
         var set = pictures.For(stored);
-        await Responses.Html(context, Html.Page(stored.Verdict.PairId, station, status.Now(), DetailPage.Body(stored, set))).ConfigureAwait(false);
+        await Responses.Html(context, Html.Page(context, stored.Verdict.PairId, station, status.Now(), DetailPage.Body(stored, set))).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /verdicts/{id}/{picture}.png</c>: template, image, overlay or heatmap.</summary>
@@ -100,7 +101,7 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         var product = Responses.RouteValue(context, "product");
         var recent = reader.Log.Find(new VerdictQuery(Product: product, Limit: TrendPairs));
         var charts = reader.Log.DriftCharts().FirstOrDefault(p => p.Product == product);
-        await Responses.Html(context, Html.Page("Drift " + product, station, status.Now(), DriftPage.Body(product, charts, recent, drift.Value))).ConfigureAwait(false);
+        await Responses.Html(context, Html.Page(context, "Drift " + product, station, status.Now(), DriftPage.Body(product, charts, recent, drift.Value))).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /review</c>: the review queue, REVIEW pairs first, oldest first, then spot checks.</summary>
@@ -116,14 +117,11 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
 
         var product = context.Request.Query["product"] is { Count: 1 } p ? p[0] : null;
         var entries = reader.Log.ReviewQueue(ReviewPage, product);
-        var body = Pages.ReviewPage.Body(entries, reader.Log.QueueLength(), decisions.ClassesFor, AntiforgeryTokenOf(context));
-        await Responses.Html(context, Html.Page("Review", station, status.Now(), body)).ConfigureAwait(false);
+        var body = Pages.ReviewPage.Body(entries, reader.Log.QueueLength(), decisions.ClassesFor, DashboardAccess.AntiforgeryToken(context));
+        await Responses.Html(context, Html.Page(context, "Review", station, status.Now(), body)).ConfigureAwait(false);
     }
 
     /// <summary><c>GET /models</c>: the model history and audit trail.</summary>
     public Task Models(HttpContext context) =>
-        Responses.Html(context, Html.Page("Models", station, status.Now(), ModelsPage.Body(store, reader.Log.AuditTrail(200))));
-
-    // Until the access layer lands: replaced by its anti-forgery token.
-    private static string AntiforgeryTokenOf(HttpContext context) => context.TraceIdentifier;
+        Responses.Html(context, Html.Page(context, "Models", station, status.Now(), ModelsPage.Body(store, reader.Log.AuditTrail(200))));
 }

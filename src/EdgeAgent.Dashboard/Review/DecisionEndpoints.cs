@@ -1,4 +1,4 @@
-using System.Security.Claims;
+using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Decisions;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage;
@@ -12,8 +12,8 @@ namespace EdgeAgent.Dashboard.Review;
 
 /// <summary>
 /// <c>POST /api/verdicts/{id}/decision</c>: a person's OK/NG about a judged pair. Who may call it is the access layer's
-/// business (operators and supervisors, by session with its anti-forgery token or by personal bearer token); this
-/// checks the request itself and stores it through the journal, which publishes it. Every refusal is answered with a
+/// business (<see cref="DashboardRole.Operator"/> and up, by session with its anti-forgery token or by personal bearer
+/// token); this checks the request itself and stores it through the journal, which publishes it. Every refusal is answered with a
 /// status that says why and is audited; nothing is stored half.
 /// </summary>
 internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IOutboxNudge? outbox, TimeProvider time, ILogger logger)
@@ -22,13 +22,9 @@ internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IO
     public async Task Decide(HttpContext context)
     {
         var id = Responses.RouteValue(context, "id");
-        var by = context.User.Identity?.Name ?? "anonymous";
-        var role = context.User.FindFirst(ClaimTypes.Role)?.Value ?? "viewer";
-        if (role is not ("operator" or "supervisor"))
-        {
-            await Refuse(context, StatusCodes.Status403Forbidden, id, by, null, $"The role '{role}' may not decide pairs: operators and supervisors do.").ConfigureAwait(false);
-            return;
-        }
+        var caller = DashboardCaller.Of(context);
+        var by = caller.Name;
+        var role = DashboardRoles.Name(caller.Role);
 
         var json = await ReadBodyAsync(context).ConfigureAwait(false);
         if (json is null)
@@ -44,7 +40,7 @@ internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IO
             return;
         }
 
-        if (body.Override && role != "supervisor")
+        if (body.Override && !caller.Has(DashboardRole.Supervisor))
         {
             await Refuse(context, StatusCodes.Status403Forbidden, id, by, null, "Only a supervisor may override a decision.").ConfigureAwait(false);
             return;

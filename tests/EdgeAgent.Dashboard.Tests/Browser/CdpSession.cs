@@ -50,6 +50,15 @@ public sealed class CdpSession : IAsyncDisposable
         await loaded.Task.WaitAsync(CommandTimeout);
     }
 
+    /// <summary>Evaluates <paramref name="expression"/> (e.g. a form's submit) and returns once the page it leads to has loaded.</summary>
+    public async Task EvaluateAndWaitForLoadAsync(string expression)
+    {
+        var loaded = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        _events["Page.loadEventFired"] = loaded;
+        await EvaluateAsync(expression);
+        await loaded.Task.WaitAsync(CommandTimeout);
+    }
+
     /// <summary>Evaluates a script expression in the page and returns its value, as JSON.</summary>
     public async Task<JsonNode?> EvaluateAsync(string expression)
     {
@@ -60,6 +69,13 @@ public sealed class CdpSession : IAsyncDisposable
         }
 
         return reply["result"]?["value"];
+    }
+
+    /// <summary>Presses and releases one printable key, as a person at the keyboard would (trusted key events).</summary>
+    public async Task PressKeyAsync(string key)
+    {
+        await SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyDown", ["key"] = key, ["text"] = key, ["unmodifiedText"] = key });
+        await SendAsync("Input.dispatchKeyEvent", new JsonObject { ["type"] = "keyUp", ["key"] = key });
     }
 
     /// <summary>A PNG of the whole page, beyond the window's height.</summary>

@@ -1,7 +1,10 @@
 using System.Diagnostics;
 using System.IO.Compression;
+using System.Net;
+using System.Net.Http.Headers;
 using EdgeAgent.Dashboard.Labels;
 using EdgeAgent.Dashboard.Tests.Support;
+using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Decisions;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
@@ -105,12 +108,12 @@ public sealed class LabelExportTests : IDisposable
     }
 
     [Fact]
-    public async Task LabelsZip_OnTheDashboard_HoldsTheSameLabelsAndFiles()
+    public async Task LabelsZip_ForASupervisor_HoldsTheSameLabelsAndFiles()
     {
         await using var rig = await DashboardRig.StartAsync();
         var judged = JudgedPairs.Judge(rig.Log, rig.Watched, 4, seed: 8);
 
-        using var response = await rig.Http.GetAsync(new Uri("/labels.zip?since=1h", UriKind.Relative));
+        using var response = await GetAsync(rig, "/labels.zip?since=1h", Token(rig, "sam", "supervisor"));
 
         Assert.True(response.IsSuccessStatusCode, await response.Content.ReadAsStringAsync());
         Assert.Equal("application/zip", response.Content.Headers.ContentType?.MediaType);
@@ -128,9 +131,35 @@ public sealed class LabelExportTests : IDisposable
     {
         await using var rig = await DashboardRig.StartAsync();
 
-        using var response = await rig.Http.GetAsync(new Uri("/labels.zip?decided=maybe", UriKind.Relative));
+        using var response = await GetAsync(rig, "/labels.zip?decided=maybe", Token(rig, "sam", "supervisor"));
 
-        Assert.Equal(System.Net.HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("operator")]
+    [InlineData("technician")]
+    public async Task LabelsZip_ForAnotherRole_Is403(string role)
+    {
+        await using var rig = await DashboardRig.StartAsync();
+
+        using var response = await GetAsync(rig, "/labels.zip", Token(rig, "pat", role));
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+    }
+
+    private static string Token(DashboardRig rig, string name, string role)
+    {
+        var users = new UserAdministration(new UsersFile(Path.Combine(rig.Temp.Sub("data"), "users.json")), TimeProvider.System);
+        users.Add(name, role, name + "'s long password");
+        return users.IssueToken(name);
+    }
+
+    private static async Task<HttpResponseMessage> GetAsync(DashboardRig rig, string path, string token)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(path, UriKind.Relative));
+        request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", token);
+        return await rig.Http.SendAsync(request);
     }
 
     public void Dispose() => _temp.Dispose();

@@ -1,11 +1,15 @@
 using EdgeAgent.Decisions;
+using System.Diagnostics.Metrics;
+using EdgeAgent.Dashboard.Prometheus;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Telemetry;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
 using EdgeAgent.Vision.Decode;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -17,8 +21,9 @@ namespace EdgeAgent.Dashboard.Tests.Support;
 /// </summary>
 public sealed class DashboardRig : IAsyncDisposable
 {
-    private DashboardRig(TempFolder temp, VerdictLog log, ModelStore store, FixedStatus status, DashboardServer server)
+    private DashboardRig(TempFolder temp, VerdictLog log, ModelStore store, FixedStatus status, DashboardServer server, ServiceProvider meters, AgentMetrics metrics, PrometheusExport prometheus)
     {
+        (_meters, Metrics, _prometheus) = (meters, metrics, prometheus);
         Temp = temp;
         Log = log;
         Store = store;
@@ -28,7 +33,13 @@ public sealed class DashboardRig : IAsyncDisposable
         Http = new HttpClient(new HttpClientHandler { AllowAutoRedirect = false, UseCookies = false }) { BaseAddress = address, Timeout = TimeSpan.FromSeconds(60) };
     }
 
+    private readonly ServiceProvider _meters;
+    private readonly PrometheusExport _prometheus;
+
     public TempFolder Temp { get; }
+
+    /// <summary>The meter the rig's /metrics exports (its own meter factory: parallel rigs never mix).</summary>
+    public AgentMetrics Metrics { get; }
 
     public VerdictLog Log { get; }
 
@@ -46,14 +57,17 @@ public sealed class DashboardRig : IAsyncDisposable
     /// <summary>The drift settings the rig's dashboard draws limits with: a short window, so tests stay small.</summary>
     public static DriftOptions DriftOptions { get; } = new() { Window = 50 };
 
-    public static async Task<DashboardRig> StartAsync(TimeProvider? time = null, Action<DashboardOptions>? configure = null)
+    public static async Task<DashboardRig> StartAsync(TimeProvider? time = null, Action<DashboardOptions>? configure = null, MetricsOptions? metricsOptions = null)
     {
         var temp = new TempFolder("edgeagent-dashboard-");
-        var options = new DashboardOptions { Urls = "http://127.0.0.1:0" };
+        var options = new DashboardOptions { Urls = "http://127.0.0.1:0", UsersFile = Path.Combine(temp.Sub("data"), "users.json") };
         configure?.Invoke(options);
         var log = VerdictLog.Open(Path.Combine(temp.Sub("data"), "edgeagent.db"));
         var store = new ModelStore(temp.Sub("models"), keepPrevious: 2);
         var status = new FixedStatus();
+        var meters = new ServiceCollection().AddMetrics().BuildServiceProvider();
+        var metrics = new AgentMetrics(meters.GetRequiredService<IMeterFactory>());
+        var prometheus = new PrometheusExport(metrics);
         var server = new DashboardServer(
             Options.Create(options),
             log,
@@ -64,10 +78,12 @@ public sealed class DashboardRig : IAsyncDisposable
             Options.Create(new DecodeLimits()),
             Options.Create(DriftOptions),
             Options.Create(new ReviewOptions()),
+            prometheus,
+            Options.Create(metricsOptions ?? new MetricsOptions()),
             time ?? TimeProvider.System,
             NullLoggerFactory.Instance);
         await server.StartAsync(CancellationToken.None);
-        return new DashboardRig(temp, log, store, status, server);
+        return new DashboardRig(temp, log, store, status, server, meters, metrics, prometheus);
     }
 
     public async Task<string> GetStringAsync(string path)
@@ -83,6 +99,9 @@ public sealed class DashboardRig : IAsyncDisposable
         Http.Dispose();
         await Server.StopAsync(CancellationToken.None);
         Log.Dispose();
+        _prometheus.Dispose();
+        Metrics.Dispose();
+        await _meters.DisposeAsync();
         Temp.Dispose();
     }
 }

@@ -38,11 +38,17 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
     /// <summary><c>Models:TrustedKeysFolder</c>: whose pushes the agent accepts; none when null.</summary>
     public string? TrustedKeysFolder { get; init; }
 
+    /// <summary><c>Dashboard:Urls</c>: a free port each by default; a fixed one when a scenario talks to the dashboard across restarts.</summary>
+    public string DashboardUrls { get; init; } = "http://127.0.0.1:0";
+
     /// <summary>The box's topic root, under which its command and status topics live.</summary>
     public string TopicRoot => $"aoi/{Site}/a/l/{Station}/edgeagent/v1";
 
     /// <summary>The verdict topic a consumer subscribes to (README: {prefix}/{site}/{area}/{line}/{station}/edgeagent/v1/verdict).</summary>
     public string VerdictTopic => $"{TopicRoot}/verdict";
+
+    /// <summary>The topic operators' decisions are published on.</summary>
+    public string DecisionTopic => $"{TopicRoot}/decision";
 
     /// <summary>The agent's LiteDB file.</summary>
     public string DatabasePath => Path.Combine(DataDirectory, "edgeagent.db");
@@ -82,7 +88,7 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
                 ["ReconnectMaxDelay"] = "00:00:01",
             },
             // The dashboard runs as on a box (a free port each: agents run side by side here), so every fault is also survived with it up.
-            ["Dashboard"] = new JsonObject { ["Urls"] = "http://127.0.0.1:0" },
+            ["Dashboard"] = new JsonObject { ["Urls"] = DashboardUrls },
             ["Retention"] = ArchiveEagerly ? new JsonObject { ["ArchiveAfter"] = "00:00:00", ["Interval"] = "00:00:01" } : new JsonObject(),
             ["Logging"] = new JsonObject
             {

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Text.Json;
+using EdgeAgent.Decisions;
 using EdgeAgent.Verdicts;
 using MQTTnet;
 using MQTTnet.Formatter;
@@ -19,6 +20,8 @@ public sealed class DurableConsumer : IAsyncDisposable
     private readonly IMqttClient _client = new MqttClientFactory().CreateMqttClient();
     private readonly MqttClientOptions _options;
     private readonly string _topic;
+    private readonly string? _decisionTopic;
+    private readonly Dictionary<string, OperatorDecision> _decisions = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _deliveries = [];
     private readonly Dictionary<string, Verdict> _first = [];
@@ -28,15 +31,24 @@ public sealed class DurableConsumer : IAsyncDisposable
     private int _unparsable;
     private bool _subscribed;
 
-    private DurableConsumer(string host, int port, string topic, string clientId)
+    private DurableConsumer(string host, int port, string topic, string clientId, string? decisionTopic)
     {
         _topic = topic;
+        _decisionTopic = decisionTopic;
         _options = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithClientId(clientId)
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(false).WithSessionExpiryInterval(3600)
             .WithKeepAlivePeriod(TimeSpan.FromSeconds(5)).WithTimeout(TimeSpan.FromSeconds(2)).Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            OnMessage(e.ApplicationMessage.Payload.ToArray());
+            if (e.ApplicationMessage.Topic == _decisionTopic)
+            {
+                OnDecision(e.ApplicationMessage.Payload.ToArray());
+            }
+            else
+            {
+                OnMessage(e.ApplicationMessage.Payload.ToArray());
+            }
+
             return Task.CompletedTask;
         };
     }
@@ -59,10 +71,13 @@ public sealed class DurableConsumer : IAsyncDisposable
         }
     }
 
-    /// <summary>Connects (the session and subscription exist before anything is published) and starts the reconnect loop.</summary>
-    public static async Task<DurableConsumer> StartAsync(int port, string topic, string clientId)
+    /// <summary>
+    /// Connects (the session and subscription exist before anything is published) and starts the reconnect loop.
+    /// With <paramref name="decisionTopic"/>, operators' decisions published there are collected too.
+    /// </summary>
+    public static async Task<DurableConsumer> StartAsync(int port, string topic, string clientId, string? decisionTopic = null)
     {
-        var consumer = new DurableConsumer("127.0.0.1", port, topic, clientId);
+        var consumer = new DurableConsumer("127.0.0.1", port, topic, clientId, decisionTopic);
         if (!await consumer.TryConnectAsync())
         {
             throw new InvalidOperationException($"consumer could not connect to 127.0.0.1:{port}");
@@ -78,6 +93,15 @@ public sealed class DurableConsumer : IAsyncDisposable
         lock (_gate)
         {
             return new ConsumerSnapshot(new Dictionary<string, int>(_deliveries), new Dictionary<string, Verdict>(_first), [.. _firstSeqs], _unparsable);
+        }
+    }
+
+    /// <summary>The decisions received so far, by decision id (the first delivery of each).</summary>
+    public IReadOnlyDictionary<string, OperatorDecision> Decisions()
+    {
+        lock (_gate)
+        {
+            return new Dictionary<string, OperatorDecision>(_decisions, StringComparer.Ordinal);
         }
     }
 
@@ -132,8 +156,13 @@ public sealed class DurableConsumer : IAsyncDisposable
                 // once the broker acknowledged the subscription.
                 SessionsLost += _subscribed ? 1 : 0;
                 _subscribed = false;
-                await _client.SubscribeAsync(new MqttClientSubscribeOptionsBuilder()
-                    .WithTopicFilter(_topic, MqttQualityOfServiceLevel.AtLeastOnce).Build(), timeout.Token);
+                var subscription = new MqttClientSubscribeOptionsBuilder().WithTopicFilter(_topic, MqttQualityOfServiceLevel.AtLeastOnce);
+                if (_decisionTopic is not null)
+                {
+                    subscription.WithTopicFilter(_decisionTopic, MqttQualityOfServiceLevel.AtLeastOnce);
+                }
+
+                await _client.SubscribeAsync(subscription.Build(), timeout.Token);
                 _subscribed = true;
             }
 
@@ -188,6 +217,30 @@ public sealed class DurableConsumer : IAsyncDisposable
             {
                 _firstSeqs.Add(verdict.Seq);
             }
+        }
+    }
+
+    private void OnDecision(byte[] payload)
+    {
+        OperatorDecision? decision;
+        try
+        {
+            decision = JsonSerializer.Deserialize(payload, DecisionJsonContext.Default.OperatorDecision);
+        }
+        catch (JsonException)
+        {
+            decision = null;
+        }
+
+        lock (_gate)
+        {
+            if (decision is null)
+            {
+                _unparsable++;
+                return;
+            }
+
+            _decisions.TryAdd(decision.DecisionId, decision);
         }
     }
 }

@@ -5,9 +5,12 @@ using EdgeAgent.Dashboard.Tests.Support;
 
 namespace EdgeAgent.Dashboard.Tests.Access;
 
-/// <summary>A dashboard with a token, over real HTTP: refused without it, accepted as a bearer header, a link or its cookie.</summary>
+/// <summary>
+/// A dashboard with the shared token, over real HTTP: refused without it (pages go to the login form), accepted as a
+/// bearer header, a link or its cookie, and read-only.
+/// </summary>
 [Trait("Category", "Integration")]
-public sealed class TokenGateTests : IAsyncLifetime
+public sealed class SharedTokenTests : IAsyncLifetime
 {
     private const string Token = "0123456789abcdef-line3";
     private DashboardRig _rig = null!;
@@ -17,10 +20,8 @@ public sealed class TokenGateTests : IAsyncLifetime
     public async Task DisposeAsync() => await _rig.DisposeAsync();
 
     [Theory]
-    [InlineData("/")]
     [InlineData("/api/verdicts")]
     [InlineData("/export.csv")]
-    [InlineData("/static/dashboard.css")]
     public async Task Request_NoToken_RefusedWithHowToGetIn(string path)
     {
         using var response = await _rig.Http.GetAsync(new Uri(path, UriKind.Relative));
@@ -30,6 +31,34 @@ public sealed class TokenGateTests : IAsyncLifetime
         Assert.Contains("/?token=", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Page_NoToken_RedirectsToTheLoginForm()
+    {
+        using var response = await _rig.Http.GetAsync(new Uri("/drift/p1?x=1", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/login?return=%2Fdrift%2Fp1%3Fx%3D1", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Stylesheet_NoToken_ServedForTheLoginPage()
+    {
+        using var response = await _rig.Http.GetAsync(new Uri("/static/dashboard.css", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Post_SharedToken_ForbiddenBecauseReadOnly()
+    {
+        using var other = new HttpRequestMessage(HttpMethod.Post, "/api/verdicts") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", Token) } };
+
+        using var response = await _rig.Http.SendAsync(other);
+
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+        Assert.Contains("read-only", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0123456789abcdef-line4")]
     [InlineData("short")]
@@ -37,7 +66,7 @@ public sealed class TokenGateTests : IAsyncLifetime
     public async Task Request_WrongToken_Refused(string wrong)
     {
         using var request = new HttpRequestMessage(HttpMethod.Get, "/api/health") { Headers = { Authorization = new AuthenticationHeaderValue("Bearer", wrong) } };
-        request.Headers.Add("Cookie", $"{TokenGate.CookieName}={wrong}");
+        request.Headers.Add("Cookie", $"{SharedToken.CookieName}={wrong}");
 
         using var response = await _rig.Http.SendAsync(request);
 
