@@ -5,6 +5,9 @@
 #   mosquitto   the real MQTT broker the integration tests start on a free loopback port
 #   chromium    the headless browser the dashboard's browser test drives over the DevTools protocol
 #   prometheus  the real Prometheus server the /metrics test starts to scrape the agent and query its counters
+#   python3-torch, python3-torchvision, python3-onnx
+#               the lab's recipes (models/train): the labels-export test trains train_stpm.py for one epoch on
+#               an export, proving the loop export -> train -> sign -> push runs on what the box writes
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -14,6 +17,9 @@ installed libgtk-3-0 || installed libgtk-3-0t64 || need+=(gtk)
 installed mosquitto || need+=(mosquitto)
 installed chromium || need+=(chromium)
 installed prometheus || need+=(prometheus)
+installed python3-torch || need+=(python3-torch)
+installed python3-torchvision || need+=(python3-torchvision)
+installed python3-onnx || need+=(python3-onnx)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

@@ -1,5 +1,6 @@
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Api;
+using EdgeAgent.Dashboard.Labels;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Review;
 using Microsoft.AspNetCore.Builder;
@@ -15,7 +16,7 @@ namespace EdgeAgent.Dashboard;
 /// </summary>
 internal static class DashboardEndpoints
 {
-    public static void Map(IEndpointRouteBuilder app, PageEndpoints pages, ApiEndpoints api, LoginEndpoints login, DecisionEndpoints decisions)
+    public static void Map(IEndpointRouteBuilder app, PageEndpoints pages, ApiEndpoints api, LoginEndpoints login, DecisionEndpoints decisions, LabelEndpoints labels)
     {
         app.MapGet("/review", (RequestDelegate)pages.Review).RequireDashboardRole(DashboardRole.Operator);
         app.MapPost("/api/verdicts/{id}/decision", (RequestDelegate)decisions.Decide).RequireDashboardRole(DashboardRole.Operator);
@@ -28,6 +29,8 @@ internal static class DashboardEndpoints
         // KPIs and exports are the supervisors' (issue 16); the read-only viewer of before keeps them.
         app.MapGet("/kpis", (RequestDelegate)pages.Kpis).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Supervisor);
         app.MapGet("/export.csv", (RequestDelegate)api.Csv).RequireDashboardRole(DashboardRole.Viewer, DashboardRole.Supervisor);
+        // Exports are a supervisor's (issue 16): the pairs' pictures leave the box with them.
+        app.MapGet("/labels.zip", (RequestDelegate)labels.Zip).RequireDashboardRole(DashboardRole.Supervisor);
         app.MapGet("/api/verdicts", (RequestDelegate)api.Verdicts);
         app.MapGet("/api/verdicts/{id}", (RequestDelegate)api.Verdict);
         app.MapGet("/api/stats", (RequestDelegate)api.Stats);

@@ -3,6 +3,7 @@ using System.Security.Cryptography.X509Certificates;
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Api;
 using EdgeAgent.Dashboard.Data;
+using EdgeAgent.Dashboard.Labels;
 using EdgeAgent.Dashboard.Pages;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Dashboard.Review;
@@ -161,7 +162,8 @@ public sealed class DashboardServer(
             new PageEndpoints(reader, pictures, store, status, station, drift, decisions, time),
             new ApiEndpoints(reader, store, status, station, time),
             new LoginEndpoints(users, new LoginThrottle(time), audit),
-            decisions);
+            decisions,
+            new LabelEndpoints(reader, new VerdictFiles(ingest.Value.Folders), station, time));
         return app;
     }
 

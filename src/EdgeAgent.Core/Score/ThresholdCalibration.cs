@@ -38,6 +38,9 @@ public sealed record ThresholdCalibration(
     /// <summary>For a model with an out-of-distribution output: the proposed bound (set by <c>calibrate</c>).</summary>
     public OodCalibration? Ood { get; init; }
 
+    /// <summary>With a target escape rate: the proposed uncertainty band (set by <c>calibrate --target-escape</c>).</summary>
+    public BandCalibration? Band { get; init; }
+
     /// <summary>Proposes the threshold for <paramref name="targetOverkill"/> in [0, 1).</summary>
     /// <exception cref="ArgumentException">No OK score, a score that is not finite, or a target outside [0, 1).</exception>
     public static ThresholdCalibration Calibrate(IReadOnlyCollection<double> okScores, IReadOnlyCollection<double> ngScores, double targetOverkill)

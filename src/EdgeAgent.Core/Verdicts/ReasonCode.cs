@@ -59,4 +59,10 @@ public static class ReasonCode
 
     /// <summary>REVIEW: the product is neither named in <c>Products</c> nor among the default model's trained products (and <c>Routing:UnknownProducts</c> is <c>Review</c>).</summary>
     public const string ProductNotRouted = "PRODUCT_NOT_ROUTED";
+
+    /// <summary>
+    /// REVIEW: the score lies in the product's uncertainty band, at or above <c>ThresholdOk</c> and below the NG threshold:
+    /// too high for the box to vouch for OK, too low to call NG, so a person decides.
+    /// </summary>
+    public const string Uncertain = "UNCERTAIN";
 }

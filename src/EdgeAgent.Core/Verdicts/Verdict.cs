@@ -4,15 +4,15 @@ using EdgeAgent.Align;
 namespace EdgeAgent.Verdicts;
 
 /// <summary>
-/// The published and logged result for one pair: schema <c>edgeagent.verdict/3</c>. Every field of <c>/1</c> is
+/// The published and logged result for one pair: schema <c>edgeagent.verdict/4</c>. Every field of <c>/1</c> is
 /// still there and means the same for a product judged by one model; <c>/2</c> added <see cref="Models"/>,
 /// <see cref="Combine"/> and <see cref="Shadow"/>; <c>/3</c> adds <see cref="Route"/>, <see cref="Ood"/> (and each
-/// model's <c>ood</c>) and <see cref="Photometry"/>. Renaming a property breaks consumers; the schema snapshot tests guard it.
+/// model's <c>ood</c>) and <see cref="Photometry"/>; <c>/4</c> adds <see cref="Band"/>. Renaming a property breaks consumers; the schema snapshot tests guard it.
 /// </summary>
 public sealed record Verdict
 {
     /// <summary>The schema this agent writes.</summary>
-    public const string CurrentSchema = "edgeagent.verdict/3";
+    public const string CurrentSchema = "edgeagent.verdict/4";
 
     /// <summary>Schema name and version of this payload.</summary>
     public string Schema { get; init; } = CurrentSchema;
@@ -93,6 +93,13 @@ public sealed record Verdict
     /// <summary>The aligned image crop's lighting against the template crop; null when the pair was not prepared.</summary>
     public Photometry? Photometry { get; init; }
 
+    /// <summary>
+    /// The band the score was decided on, on <see cref="Score"/>'s scale: OK below <c>ok</c>, NG at or above <c>ng</c>
+    /// (= <see cref="Threshold"/>), REVIEW <see cref="ReasonCode.Uncertain"/> between. <c>ok</c> = <c>ng</c> for a product
+    /// with one threshold. Null when no score was decided.
+    /// </summary>
+    public ScoreBand? Band { get; init; }
+
     /// <summary>Milliseconds spent per stage.</summary>
     public required Timings TimingsMs { get; init; }
 
@@ -116,6 +123,9 @@ public sealed record OodReading(double Template, double Image, double? Bound, bo
 /// template shows). A slowly aging lamp or a changed exposure moves them long before it moves the scores.
 /// </summary>
 public sealed record Photometry(double Brightness, double Contrast);
+
+/// <summary>A product's two thresholds on a verdict's score scale: OK below <paramref name="Ok"/>, NG at or above <paramref name="Ng"/>, REVIEW between.</summary>
+public sealed record ScoreBand(double Ok, double Ng);
 
 /// <summary>An input file and the SHA-256 of the bytes that were judged.</summary>
 public sealed record SourceFile(string Path, string? Sha256);

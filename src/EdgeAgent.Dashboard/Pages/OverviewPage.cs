@@ -86,6 +86,7 @@ public static class OverviewPage
             <button type="submit">Apply</button>
             <a class="button" id="export-csv" href="/export.csv{E(query)}">CSV</a>
             <a href="/api/verdicts{E(query)}">JSON</a>
+            <a id="labels-zip" href="/labels.zip{E(query)}" title="pairs and labels.csv for the lab (supervisors)">Labels</a>
             </form>
             """;
     }

@@ -50,7 +50,7 @@ public static class ModelBootstrap
     }
 
     /// <summary>The routes the products configure, before the store is consulted.</summary>
-    /// <exception cref="OptionsValidationException">A product's route is malformed (unknown policy, shadow without version).</exception>
+    /// <exception cref="OptionsValidationException">A product's route is malformed (unknown policy, shadow without version) or its uncertainty band is.</exception>
     public static IReadOnlyDictionary<string, ProductRoute> RoutesOf(IReadOnlyDictionary<string, ProductSettings> products)
     {
         ArgumentNullException.ThrowIfNull(products);
@@ -59,6 +59,7 @@ public static class ModelBootstrap
         {
             try
             {
+                settings.CheckBand();
                 if (ProductRoute.From(settings) is { } route)
                 {
                     routes[product] = route;

@@ -21,7 +21,8 @@ namespace EdgeAgent.Pipeline.Judge;
 /// parallel by the pipeline; one decode and one alignment serve every model of the pair, each model gets the crop
 /// geometry it declares) → run each model over the batch → each kind's decision rule → the combination → verdict
 /// (<see cref="Judge(IReadOnlyList{PreparedPair}, bool)"/>, also thread-safe: each call borrows runners from the
-/// models). A model that fails makes the pair REVIEW, never OK. The shadow, when there is one and the caller has
+/// models). A model that fails makes the pair REVIEW, never OK. The rules in order: bad input (ERROR) → a model failed
+/// (INFERENCE_FAILED) → alignment untrusted → out of distribution → the product's uncertainty band (UNCERTAIN) → NG/OK. The shadow, when there is one and the caller has
 /// room for it, judges beside the members and never changes the verdict. Every way a pair can fail ends in a
 /// verdict with a reason, never an exception. <see cref="Inspect(PairCandidate, bool)"/> does both for one pair.
 /// </summary>
@@ -194,7 +195,8 @@ public sealed class PairInspector(
         var (score, ng) = panel.Combine is { } policy
             ? Combination.Combine(policy, [.. says.Select(s => new MemberScore(s.Score!.Value, s.Threshold, s.Kind == ModelKind.Classifier.Name()))])
             : (first.Score!.Value, first.Outcome == VerdictKind.Ng);
-        result = result with { Score = score, Threshold = panel.Combine is null ? first.Threshold : 1.0 };
+        var threshold = panel.Combine is null ? first.Threshold : 1.0;
+        result = result with { Score = score, Threshold = threshold, Band = BandOf(pair.Candidate.Product, threshold) };
         if (!pair.Estimate!.Trusted)
         {
             return Finish(draft, result, VerdictKind.Review, ReasonCode.AlignmentUntrusted, pair.Estimate.UntrustedReason, pair.Clock);
@@ -209,6 +211,14 @@ public sealed class PairInspector(
                 return Finish(draft, result, VerdictKind.Review, ReasonCode.OutOfDistribution,
                     string.Create(CultureInfo.InvariantCulture, $"model {stranger.Name} {stranger.Version}: template {ood.Template:0.00} beyond its bound {ood.Bound:0.00} (image {ood.Image:0.00})"), pair.Clock);
             }
+        }
+
+        // The band comes after every reason the score cannot be trusted, and only takes pairs the threshold calls OK: its NG
+        // end is the threshold itself (for a combination, each member's own threshold through the policy).
+        if (!ng && score >= result.Band!.Ok)
+        {
+            return Finish(draft, result, VerdictKind.Review, ReasonCode.Uncertain,
+                string.Create(CultureInfo.InvariantCulture, $"score {score:0.######} in the band [{result.Band.Ok:0.######}, {result.Band.Ng:0.######})"), pair.Clock);
         }
 
         return ng
@@ -260,6 +270,13 @@ public sealed class PairInspector(
         // as well (an NG stain's image lay beyond where no OK image does). The image's distance is reported for trends.
         return new OodReading(Math.Round(template, 4), Math.Round(image, 4), bound, bound is { } b && template > b);
     }
+
+    // The product's band on the deciding score's scale. ThresholdOk counts only on the scale it was set for (a combination's
+    // band on a product whose combination was refused at start, judged by its fallback model alone, is not one).
+    private ScoreBand BandOf(string product, double threshold) =>
+        products.GetValueOrDefault(product) is { ThresholdOk: { } ok } settings && settings.BandOnCombinedScale == (panel.Combine is not null)
+            ? new ScoreBand(Math.Min(ok, threshold), threshold)
+            : new ScoreBand(threshold, threshold);
 
     private OodPolicy OodPolicyOf(string product) => products.GetValueOrDefault(product)?.OutOfDistribution ?? OodPolicy.Review;
 
@@ -427,6 +444,7 @@ public sealed class PairInspector(
         Alignment = d.Alignment,
         Ood = j.Ood,
         Photometry = d.Photometry,
+        Band = j.Band,
         TimingsMs = new Timings(Round(d.Decode), Round(d.Align), Round(d.Infer), Round(d.ScoreMs), Round(clock.Elapsed.TotalMilliseconds)),
         Station = station,
         JudgedAt = time.GetUtcNow(),
@@ -447,5 +465,7 @@ public sealed class PairInspector(
         public double? Threshold { get; init; }
 
         public OodReading? Ood { get; init; }
+
+        public ScoreBand? Band { get; init; }
     }
 }

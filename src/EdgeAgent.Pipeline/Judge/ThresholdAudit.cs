@@ -6,7 +6,8 @@ using EdgeAgent.Storage.Log;
 namespace EdgeAgent.Pipeline.Judge;
 
 /// <summary>
-/// Writes every change of a product's configured threshold (<c>Products:&lt;p&gt;:Threshold</c>, e.g. by
+/// Writes every change of a product's configured threshold (<c>Products:&lt;p&gt;:Threshold</c>, and <c>:ThresholdOk</c>
+/// as <c>ok..ng</c> when the product has an uncertainty band, e.g. by
 /// <c>edgeagent calibrate --write</c> or by hand) to the audit trail when the agent starts with it: the
 /// previous value is the one the trail last recorded, so a supervisor sees when each line's threshold moved.
 /// </summary>
@@ -29,6 +30,12 @@ public static class ThresholdAudit
         foreach (var (product, settings) in products.OrderBy(p => p.Key, StringComparer.Ordinal))
         {
             var now = settings.Threshold?.ToString("R", CultureInfo.InvariantCulture) ?? "model";
+            if (settings.ThresholdOk is { } ok)
+            {
+                // A band reads "ok..ng", so moving either end is audited; one threshold reads as before.
+                now = ok.ToString("R", CultureInfo.InvariantCulture) + ".." + now;
+            }
+
             var before = recorded.GetValueOrDefault(product) ?? "model";
             if (now == before)
             {

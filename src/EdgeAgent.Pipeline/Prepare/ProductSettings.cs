@@ -45,11 +45,54 @@ public sealed class ProductSettings
     /// <summary>NG threshold for this product.</summary>
     public double? Threshold { get; set; }
 
+    /// <summary>
+    /// The OK end of the product's uncertainty band: a score below it is OK, a score at or above the NG threshold is NG,
+    /// a score between is REVIEW <c>UNCERTAIN</c>. Unset, the band is the one threshold (today's rule). For one model it
+    /// is on the model's scale and needs <see cref="Threshold"/> (the band's NG end) beside it; for a combination of
+    /// several <see cref="Models"/> it is on the combined score's scale, where every member's own threshold is 1.
+    /// </summary>
+    public double? ThresholdOk { get; set; }
+
+    /// <summary>Whether <see cref="ThresholdOk"/> is on the combined score's scale (several models), not one model's.</summary>
+    public bool BandOnCombinedScale => Models.Count(m => !string.IsNullOrWhiteSpace(m)) > 1;
+
     /// <summary>Mask as <c>none</c>, <c>centre:ρ</c> or <c>gaussian:σ</c>.</summary>
     public string? Mask { get; set; }
 
     /// <summary>Three layer weights, e.g. <c>0.5,1,0.5</c>.</summary>
     public string? LayerWeights { get; set; }
+
+    /// <summary>Checks the band at start: <see cref="ThresholdOk"/> finite and at most its NG end.</summary>
+    /// <exception cref="FormatException">The band is malformed; the message names the setting.</exception>
+    public void CheckBand()
+    {
+        if (ThresholdOk is not { } ok)
+        {
+            return;
+        }
+
+        var c = CultureInfo.InvariantCulture;
+        if (!double.IsFinite(ok))
+        {
+            throw new FormatException("ThresholdOk must be a finite number.");
+        }
+
+        if (BandOnCombinedScale)
+        {
+            if (ok is not (> 0 and <= 1))
+            {
+                throw new FormatException(string.Create(c, $"ThresholdOk {ok} of a combination is on the combined scale, where each model's own threshold is 1: it must lie in (0, 1]."));
+            }
+        }
+        else if (Threshold is not { } ng)
+        {
+            throw new FormatException("ThresholdOk needs Threshold, the band's NG end, set beside it (calibrate --write sets both).");
+        }
+        else if (!(ok <= ng))
+        {
+            throw new FormatException(string.Create(c, $"ThresholdOk {ok} lies above Threshold {ng}: the band's OK end must be at most its NG end."));
+        }
+    }
 
     /// <summary>The model's parameters with this product's overrides applied; throws FormatException when malformed.</summary>
     public ScoreParameters Apply(ScoreParameters model) => new ScoreParameters(

@@ -5,7 +5,7 @@ using System.Text.Json.Nodes;
 namespace EdgeAgent.Host.Cli;
 
 /// <summary>
-/// Sets <c>Products:&lt;product&gt;:Threshold</c> (and <c>:OodBound</c>) in a JSON configuration file and keeps every other setting.
+/// Sets <c>Products:&lt;product&gt;:Threshold</c> (and <c>:ThresholdOk</c>, <c>:OodBound</c>) in a JSON configuration file and keeps every other setting.
 /// The file is replaced atomically (temp file in the same folder, then a rename), so the agent never reads
 /// half a file. Comments, which the configuration reader tolerates, do not survive the rewrite.
 /// </summary>
@@ -14,9 +14,9 @@ internal static class ProductThresholdFile
     // Configuration keys are case-insensitive, so "products" in the file is the section this writes.
     private static readonly JsonNodeOptions NodeOptions = new() { PropertyNameCaseInsensitive = true };
 
-    /// <summary>Writes the product's settings <paramref name="values"/> (key → value); returns each key's previous value as written in the file, or null.</summary>
+    /// <summary>Writes the product's settings <paramref name="values"/> (key → value; null removes the key); returns each key's previous value as written in the file, or null.</summary>
     /// <exception cref="InvalidDataException">The file is not a JSON object, or a section on the way is not one.</exception>
-    public static IReadOnlyDictionary<string, string?> Write(string path, string product, IReadOnlyDictionary<string, double> values)
+    public static IReadOnlyDictionary<string, string?> Write(string path, string product, IReadOnlyDictionary<string, double?> values)
     {
         var full = Path.GetFullPath(path);
         var root = File.Exists(full) ? Parse(full) : new JsonObject(NodeOptions);
@@ -25,7 +25,14 @@ internal static class ProductThresholdFile
         foreach (var (key, value) in values)
         {
             previous[key] = entry[key]?.ToJsonString();
-            entry[key] = value;
+            if (value is null)
+            {
+                entry.Remove(key);
+            }
+            else
+            {
+                entry[key] = value;
+            }
         }
 
         var temp = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.tmp");

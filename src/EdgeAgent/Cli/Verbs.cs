@@ -77,7 +77,7 @@ public static class Verbs
         foreach (var verb in new[]
         {
             RunVerb.Command(), DemoVerb.Command(), DoctorVerb.Command(), BenchVerb.Command(), InspectVerb.Command(),
-            CalibrateVerb.Command(), LogsVerb.Command(), GenerateVerb.Command(), ModelsVerb.Command(), UsersVerb.Command(),
+            CalibrateVerb.Command(), LogsVerb.Command(), LabelsVerb.Command(), GenerateVerb.Command(), ModelsVerb.Command(), UsersVerb.Command(),
         })
         {
             root.Subcommands.Add(verb);

@@ -127,7 +127,7 @@ public sealed class ApiEndpointTests : IAsyncLifetime
         using var detail = JsonDocument.Parse(await _rig.GetStringAsync("/api/verdicts/e"));
 
         Assert.Equal("ERROR", detail.RootElement.GetProperty("verdict").GetProperty("verdict").GetString());
-        Assert.Equal("edgeagent.verdict/3", detail.RootElement.GetProperty("verdict").GetProperty("schema").GetString());
+        Assert.Equal("edgeagent.verdict/4", detail.RootElement.GetProperty("verdict").GetProperty("schema").GetString());
         Assert.Equal(JsonValueKind.Null, detail.RootElement.GetProperty("heatmap").ValueKind);
         using var missing = await _rig.Http.GetAsync(new Uri("/api/verdicts/nope", UriKind.Relative));
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);

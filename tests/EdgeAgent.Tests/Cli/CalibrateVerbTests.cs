@@ -1,7 +1,15 @@
 using System.Text.Json;
 using EdgeAgent.Host.Cli;
+using EdgeAgent.Inference.Session;
+using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Judge;
+using EdgeAgent.Pipeline.Prepare;
 using EdgeAgent.Testing;
+using EdgeAgent.Verdicts;
+using EdgeAgent.Vision.Align;
+using EdgeAgent.Vision.Decode;
 using EdgeAgent.Vision.Synthetic;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace EdgeAgent.Tests.Cli;
 
@@ -78,6 +86,58 @@ public sealed class CalibrateVerbTests : IDisposable
         Assert.Equal(3, JsonDocument.Parse(stdout).RootElement.GetProperty("okCount").GetInt32());
         Assert.Contains("excluded  ERROR", stderr, StringComparison.Ordinal);
         Assert.Contains("LONE_image.png", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Calibrate_TargetEscape_ProposesABandWithinTheTargetAndTheJudgeSendsScoresBetweenToReviewUncertain()
+    {
+        var ok = _temp.Sub("ok");
+        var ng = _temp.Sub("ng");
+        var okPairs = SyntheticDataset.Write(ok, new() { Count = 30, NgFraction = 0, Size = 352, Seed = 5 });
+        var ngPairs = SyntheticDataset.Write(ng, new() { Count = 20, NgFraction = 1, Size = 352, Seed = 6 });
+        var config = Path.Combine(_temp.Path, "edgeagent.json");
+        File.WriteAllText(config, """{"Products":{"UBM":{"Mask":"none"}}}""");
+
+        var (code, stdout, stderr) = AgentProcess.Run("calibrate", "--ok", ok, "--ng", ng, "--model", RepoPaths.SmallModel,
+            "--product", "UBM", "--target-overkill", "0.05", "--target-escape", "0.05", "--config", config, "--write", config, "--json");
+
+        Assert.True(code == 0, stderr);
+        var band = JsonDocument.Parse(stdout).RootElement.GetProperty("band");
+        var (low, high) = (band.GetProperty("ok").GetDouble(), band.GetProperty("ng").GetDouble());
+        Assert.True(low <= high);
+        Assert.True(band.GetProperty("band").GetProperty("escapeRate").GetDouble() <= 0.05);
+        Assert.True(band.GetProperty("band").GetProperty("escapes").GetInt32() <= band.GetProperty("single").GetProperty("escapes").GetInt32());
+        Assert.Contains($"Products:UBM:ThresholdOk (unset) -> {low:R}", stderr, StringComparison.Ordinal);
+        var written = JsonDocument.Parse(File.ReadAllText(config)).RootElement.GetProperty("Products").GetProperty("UBM");
+        Assert.Equal((low, high), (written.GetProperty("ThresholdOk").GetDouble(), written.GetProperty("Threshold").GetDouble()));
+
+        // The band as the service applies it: the same pairs through the real inspector with the written settings.
+        var settings = new ProductSettings { Mask = "none", Threshold = high, ThresholdOk = low };
+        settings.CheckBand();
+        using var model = OnnxModel.Load(RepoPaths.SmallModel, new InferenceOptions { Provider = ExecutionProviderChoice.Cpu }, NullLogger.Instance);
+        using var inspector = new InspectorFactory(new DecodeLimits(), new AlignmentOptions(), new Dictionary<string, ProductSettings> { ["UBM"] = settings },
+            new StationIdentity("t", "t", "t", "t"), new VerdictIdGenerator(TimeProvider.System), TimeProvider.System).Create(model);
+        var verdicts = okPairs.Select(p => (Folder: ok, Pair: p)).Concat(ngPairs.Select(p => (Folder: ng, Pair: p)))
+            .Select(x => inspector.Inspect(new PairCandidate(Path.Combine(x.Folder, x.Pair.ImagePath), x.Pair.Id, "UBM", x.Folder,
+                Path.Combine(x.Folder, x.Pair.ImagePath), Path.Combine(x.Folder, x.Pair.TemplatePath), DateTimeOffset.UtcNow, new Dictionary<string, string>())))
+            .Where(v => v.Score is not null && v.Reason is not (ReasonCode.AlignmentUntrusted or ReasonCode.OutOfDistribution))
+            .ToList();
+        Assert.All(verdicts, v =>
+        {
+            Assert.Equal(new ScoreBand(low, high), v.Band);
+            var expected = v.Score < low ? (VerdictKind.Ok, null) : v.Score >= high ? (VerdictKind.Ng, ReasonCode.ScoreAboveThreshold) : (VerdictKind.Review, ReasonCode.Uncertain);
+            Assert.Equal(expected, (v.Outcome, v.Reason));
+        });
+        Assert.Contains(verdicts, v => v.Reason == ReasonCode.Uncertain);
+    }
+
+    [Fact]
+    public void Calibrate_TargetEscapeWithoutNg_ExitsWithUsageError()
+    {
+        var (code, _, stderr) = AgentProcess.Run("calibrate", "--ok", _temp.Path, "--target-escape", "0.005");
+
+        Assert.Equal(Verbs.UsageError, code);
+        Assert.Contains("--target-escape", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
