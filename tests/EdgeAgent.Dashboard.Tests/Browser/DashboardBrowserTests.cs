@@ -1,5 +1,5 @@
+using EdgeAgent.Dashboard.Tests.Support;
 using EdgeAgent.Host.Hosting;
-using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
@@ -26,13 +26,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
         using var broker = new MosquittoBroker(_temp.Sub("broker"));
         var watched = _temp.Sub("aoi");
         var truth = SyntheticDataset.Write(_temp.Sub("staging"), new SyntheticDatasetOptions { Count = 16, Seed = 7 });
-        using var host = AgentHost.Build(null, Settings(watched, broker.Port));
+        using var host = AgentHost.Build(null, RealAgent.Settings(watched, Path.Combine(Path.GetDirectoryName(watched)!, "data"), broker.Port));
         await host.StartAsync();
         try
         {
             var expected = Feed(truth, watched);
             var log = host.Services.GetRequiredService<VerdictLog>();
-            await Until(() => log.Count() >= expected, TimeSpan.FromMinutes(3), $"{expected} verdicts in the log");
+            await RealAgent.UntilAsync(() => log.Count() >= expected, TimeSpan.FromMinutes(3), $"{expected} verdicts in the log");
             var logged = log.Find(new VerdictQuery(Limit: 1000));
             var dashboard = new Uri(Assert.Single(host.Services.GetRequiredService<DashboardServer>().Addresses));
 
@@ -68,33 +68,13 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
 
     public void Dispose() => _temp.Dispose();
 
-    private static Dictionary<string, string?> Settings(string watched, int brokerPort)
-    {
-        var settings = AgentHost.SettingsFor(watched, Path.Combine(Path.GetDirectoryName(watched)!, "data"),
-            new MqttOptions { Host = "127.0.0.1", Port = brokerPort, Site = "fab1", Area = "wlp", Line = "l3", Station = "aoi2" });
-        settings["Dashboard:Enabled"] = "true";
-        settings["Dashboard:Urls"] = "http://127.0.0.1:0";
-        settings["Model:Provider"] = "Cpu";
-        settings["Model:Path"] = RepoPaths.DefaultModel;
-        settings["Ingest:TemplateWait"] = "00:00:02";
-        settings["Ingest:IncompleteTimeout"] = "00:00:02";
-        settings["Ingest:RescanInterval"] = "00:00:01";
-        return settings;
-    }
-
     // The generated pairs as an AOI writes them (temp name, then rename), and three that cannot be OK or NG: a
     // truncated image (ERROR), an image whose template never comes (ERROR), an image against another product's
     // template (REVIEW: the alignment cannot be trusted). Returns how many verdicts to expect.
     private static int Feed(IReadOnlyList<SyntheticPairTruth> truth, string watched)
     {
         var staging = Path.Combine(Path.GetDirectoryName(watched)!, "staging");
-        foreach (var file in truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }))
-        {
-            var target = Path.Combine(watched, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(staging, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
+        RealAgent.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
 
         var bad = Directory.CreateDirectory(Path.Combine(watched, "BAD")).FullName;
         var ubm = truth.First(p => p.Product == "UBM");
@@ -110,15 +90,6 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
 
     private static int Count(IEnumerable<Verdict> verdicts, VerdictKind kind) => verdicts.Count(v => v.Outcome == kind);
 
-    private static async Task Until(Func<bool> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(250);
-        }
-    }
 
     private void Keep(byte[] png, string name)
     {

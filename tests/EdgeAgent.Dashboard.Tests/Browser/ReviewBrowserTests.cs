@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Net;
 using System.Text;
 using System.Text.Json;
+using EdgeAgent.Dashboard.Tests.Support;
 using EdgeAgent.Dashboard.Users;
 using EdgeAgent.Decisions;
 using EdgeAgent.Host.Hosting;
@@ -39,13 +40,13 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
         var mqtt = new MqttOptions { Host = "127.0.0.1", Port = broker.Port, Site = "fab1", Area = "wlp", Line = "l3", Station = "aoi2" };
         var received = new List<OperatorDecision>();
         using var subscriber = await SubscribeAsync(broker.Port, $"{Topics.RootOf(mqtt)}/decision", received);
-        using var host = AgentHost.Build(null, Settings(watched, data, mqtt));
+        using var host = AgentHost.Build(null, Settings(watched, data, broker.Port));
         await host.StartAsync();
         try
         {
             var expected = Feed(watched);
             var log = host.Services.GetRequiredService<VerdictLog>();
-            await Until(() => log.Count() >= expected, TimeSpan.FromMinutes(3), $"{expected} verdicts in the log");
+            await RealAgent.UntilAsync(() => log.Count() >= expected, TimeSpan.FromMinutes(3), $"{expected} verdicts in the log");
             var review = log.Find(new VerdictQuery(Outcome: VerdictKind.Review, Limit: 100)).OrderBy(v => v.Seq).ToList();
             Assert.Equal(3, review.Count);
             var dashboard = new Uri(Assert.Single(host.Services.GetRequiredService<DashboardServer>().Addresses));
@@ -67,7 +68,7 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
                     await page.PressKeyAsync(key);
                 }
 
-                await UntilAsync(async () => (await page.EvaluateAsync($"document.querySelectorAll('.review-entry')[{at}].className"))!.GetValue<string>().Contains("decided", StringComparison.Ordinal),
+                await RealAgent.UntilAsync(async () => (await page.EvaluateAsync($"document.querySelectorAll('.review-entry')[{at}].className"))!.GetValue<string>().Contains("decided", StringComparison.Ordinal),
                     TimeSpan.FromSeconds(30), $"entry {at} decided: {await page.EvaluateAsync($"document.querySelectorAll('.review-entry .decision-status')[{at}].textContent")}");
             }
 
@@ -75,7 +76,7 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
             Assert.Equal(new VerdictKind?[] { VerdictKind.Ng, VerdictKind.Ng, VerdictKind.Ok }, stored.Select(d => d?.Decision));
             Assert.Equal(new[] { null, "particle", null }, stored.Select(d => d!.DefectClass));
             Assert.All(stored, d => Assert.Equal(("olga", "operator", VerdictKind.Review), (d!.By, d.Role, d.AiVerdict)));
-            await Until(() => Count(received) == 3, TimeSpan.FromSeconds(30), "three decisions on MQTT");
+            await RealAgent.UntilAsync(() => Count(received) == 3, TimeSpan.FromSeconds(30), "three decisions on MQTT");
             lock (received)
             {
                 Assert.Equal(stored.Select(d => d!.DecisionId).Order(), received.Select(d => d.DecisionId).Order());
@@ -102,17 +103,11 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private static Dictionary<string, string?> Settings(string watched, string data, MqttOptions mqtt)
+    private static Dictionary<string, string?> Settings(string watched, string data, int brokerPort)
     {
-        var settings = AgentHost.SettingsFor(watched, data, mqtt);
-        settings["Dashboard:Enabled"] = "true";
-        settings["Dashboard:Urls"] = "http://127.0.0.1:0";
+        var settings = RealAgent.Settings(watched, data, brokerPort);
         settings["Dashboard:UsersFile"] = Path.Combine(data, "users.json");
         settings["Review:SpotCheckRate"] = "0";
-        settings["Model:Provider"] = "Cpu";
-        settings["Model:Path"] = RepoPaths.DefaultModel;
-        settings["Ingest:TemplateWait"] = "00:00:02";
-        settings["Ingest:RescanInterval"] = "00:00:01";
         return settings;
     }
 
@@ -122,13 +117,7 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
     {
         var staging = Path.Combine(Path.GetDirectoryName(watched)!, "staging");
         var truth = SyntheticDataset.Write(staging, new SyntheticDatasetOptions { Count = 6, Seed = 11 });
-        foreach (var file in truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }))
-        {
-            var target = Path.Combine(watched, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(staging, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
+        RealAgent.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
 
         var mixed = Directory.CreateDirectory(Path.Combine(watched, "MIXED")).FullName;
         var ubm = truth.First(p => p.Product == "UBM");
@@ -165,18 +154,6 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
         lock (received)
         {
             return received.Count;
-        }
-    }
-
-    private static async Task Until(Func<bool> done, TimeSpan timeout, string what) => await UntilAsync(() => Task.FromResult(done()), timeout, what);
-
-    private static async Task UntilAsync(Func<Task<bool>> done, TimeSpan timeout, string what)
-    {
-        var deadline = DateTime.UtcNow + timeout;
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}");
-            await Task.Delay(250);
         }
     }
 

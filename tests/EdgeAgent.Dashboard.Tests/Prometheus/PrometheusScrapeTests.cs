@@ -1,5 +1,5 @@
+using EdgeAgent.Dashboard.Tests.Support;
 using EdgeAgent.Host.Hosting;
-using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Telemetry;
 using EdgeAgent.Testing;
@@ -35,9 +35,9 @@ public sealed class PrometheusScrapeTests : IDisposable
         await host.StartAsync();
         try
         {
-            Feed(truth, watched);
+            RealAgent.CopyLikeAnAoi(Path.Combine(Path.GetDirectoryName(watched)!, "staging"), truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
             var log = host.Services.GetRequiredService<VerdictLog>();
-            await Until(() => Task.FromResult(log.Count() >= truth.Count), $"{truth.Count} verdicts in the log", () => "");
+            await RealAgent.UntilAsync(() => log.Count() >= truth.Count, TimeSpan.FromMinutes(3), $"{truth.Count} verdicts in the log");
             var logged = log.Find(new VerdictQuery(Limit: 1000));
             Assert.Equal(truth.Count, logged.Count);
             Assert.Equal(truth.Count, host.Services.GetRequiredService<MetricsReader>().Sum(AgentMetrics.Pairs));
@@ -45,8 +45,9 @@ public sealed class PrometheusScrapeTests : IDisposable
 
             using var prometheus = new PrometheusServer(_temp.Sub("prometheus"), $"127.0.0.1:{dashboard.Port}", tokenFile);
             IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>? series = null;
-            await Until(
+            await RealAgent.UntilAsync(
                 async () => (series = await prometheus.QueryAsync("edgeagent_pairs_total")) is { } s && s.Sum(x => x.Value) == truth.Count,
+                TimeSpan.FromMinutes(3),
                 $"Prometheus to report edgeagent_pairs_total = {truth.Count}",
                 () => $"last result: {Describe(series)}\ntargets: {prometheus.TargetsAsync().GetAwaiter().GetResult()}\nlog:\n{prometheus.Log()}");
 
@@ -70,46 +71,16 @@ public sealed class PrometheusScrapeTests : IDisposable
 
     private static Dictionary<string, string?> Settings(string watched, int brokerPort, string tokenFile)
     {
-        var settings = AgentHost.SettingsFor(watched, Path.Combine(Path.GetDirectoryName(watched)!, "data"),
-            new MqttOptions { Host = "127.0.0.1", Port = brokerPort, Site = "fab1", Area = "wlp", Line = "l3", Station = "aoi2" });
-        settings["Dashboard:Enabled"] = "true";
+        var settings = RealAgent.Settings(watched, Path.Combine(Path.GetDirectoryName(watched)!, "data"), brokerPort);
         // Open to the network, as a plant's Prometheus needs it: the dashboard token guards the pages, the
         // scrape-only token /metrics. The test still only connects to 127.0.0.1.
         settings["Dashboard:Urls"] = "http://0.0.0.0:0";
         settings["Dashboard:Token"] = "0123456789abcdef-dashboard";
         settings["Metrics:TokenFile"] = tokenFile;
-        settings["Model:Provider"] = "Cpu";
-        settings["Model:Path"] = RepoPaths.DefaultModel;
-        settings["Ingest:TemplateWait"] = "00:00:02";
-        settings["Ingest:IncompleteTimeout"] = "00:00:02";
-        settings["Ingest:RescanInterval"] = "00:00:01";
         return settings;
-    }
-
-    // The generated pairs as an AOI writes them: temp name, then rename.
-    private static void Feed(IReadOnlyList<SyntheticPairTruth> truth, string watched)
-    {
-        var staging = Path.Combine(Path.GetDirectoryName(watched)!, "staging");
-        foreach (var file in truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }))
-        {
-            var target = Path.Combine(watched, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(staging, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
     }
 
     private static string Describe(IReadOnlyList<(IReadOnlyDictionary<string, string> Labels, double Value)>? series) =>
         series is null ? "(no answer)" : string.Join("; ", series.Select(s => $"{{{string.Join(',', s.Labels.Select(l => $"{l.Key}={l.Value}"))}}} {s.Value}"));
 
-    // Waits for a condition with a generous deadline (a loaded 2-core box), never asserting on how long it took.
-    private static async Task Until(Func<Task<bool>> done, string what, Func<string> detail)
-    {
-        var deadline = DateTime.UtcNow + TimeSpan.FromMinutes(3);
-        while (!await done())
-        {
-            Assert.True(DateTime.UtcNow < deadline, $"timed out waiting for {what}. {detail()}");
-            await Task.Delay(250);
-        }
-    }
 }

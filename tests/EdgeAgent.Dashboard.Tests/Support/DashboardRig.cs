@@ -1,6 +1,6 @@
-using EdgeAgent.Decisions;
 using System.Diagnostics.Metrics;
 using EdgeAgent.Dashboard.Prometheus;
+using EdgeAgent.Decisions;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Models.Store;
