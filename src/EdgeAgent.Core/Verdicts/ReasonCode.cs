@@ -59,4 +59,10 @@ public static class ReasonCode
 
     /// <summary>REVIEW: the product is neither named in <c>Products</c> nor among the default model's trained products (and <c>Routing:UnknownProducts</c> is <c>Review</c>).</summary>
     public const string ProductNotRouted = "PRODUCT_NOT_ROUTED";
+
+    /// <summary>
+    /// ERROR: the image's file name is not valid UTF-8. .NET reads such a name with U+FFFD in place of the bad bytes, and
+    /// that string names no file, so the pair cannot be read; the published path carries the U+FFFD.
+    /// </summary>
+    public const string UnreadableName = "UNREADABLE_NAME";
 }
