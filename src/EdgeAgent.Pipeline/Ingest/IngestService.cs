@@ -137,8 +137,8 @@ public sealed class IngestService(
     }
 
     // The hinted files and those still settling, as they are now; a hinted folder (moved in whole) or a
-    // hinted file that cannot be looked at makes the next pass a full scan. A link, or a file under one, is left to the full
-    // scan: it alone applies Ingest:FollowSymlinks.
+    // hinted file that cannot be looked at makes the next pass a full scan. A link is left to the full scan: it alone applies
+    // Ingest:FollowSymlinks.
     private List<PairCandidate> ObserveHinted(PairTracker tracker)
     {
         var paths = new Dictionary<string, Hint>(StringComparer.Ordinal);
@@ -164,7 +164,7 @@ public sealed class IngestService(
             {
                 try
                 {
-                    if (FolderScan.ThroughLink(folder.Key, hint.Path))
+                    if (FolderScan.IsLink(hint.Path))
                     {
                         continue;
                     }

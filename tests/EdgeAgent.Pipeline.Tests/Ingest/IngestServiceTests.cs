@@ -97,6 +97,26 @@ public sealed class IngestServiceTests : IDisposable
     }
 
     [Fact]
+    public async Task Watcher_FileLinkOutOfTheFolderMadeLater_NotReleased()
+    {
+        var outside = _temp.Sub("elsewhere");
+        WritePair(outside, "L9_S9_U9_D9");
+        var p1 = Path.Combine(_aoi, "p1");
+        WritePair(p1, "L1_S1_U1_D1");
+        var options = Options();
+        options.RescanInterval = TimeSpan.FromMinutes(30); // only the watcher's hints can bring the later files
+
+        var released = await RunUntilAsync(options, [p => p.PairId == "L1_S1_U1_D1"], () =>
+        {
+            File.CreateSymbolicLink(Path.Combine(p1, "L9_S9_U9_D9_image.png"), Path.Combine(outside, "L9_S9_U9_D9_image.png"));
+            File.CreateSymbolicLink(Path.Combine(p1, "L9_S9_U9_D9_template.png"), Path.Combine(outside, "L9_S9_U9_D9_template.png"));
+            WritePair(p1, "L2_S1_U1_D1"); // written after, so its release ends the wait
+        }, p => p.PairId == "L2_S1_U1_D1");
+
+        Assert.DoesNotContain(released, p => p.PairId == "L9_S9_U9_D9");
+    }
+
+    [Fact]
     public async Task Rescan_FileLinkOutOfTheFolder_NotReleased()
     {
         var outside = _temp.Sub("elsewhere");
@@ -142,7 +162,11 @@ public sealed class IngestServiceTests : IDisposable
 
     // Runs ingest until a pair matching the condition is released, stops it, and returns every pair it released:
     // the pairs of one pass are written before the next pass begins, so those of the wanted pair's pass are all in.
-    private async Task<List<PairCandidate>> RunUntilAsync(IngestOptions options, params Func<PairCandidate, bool>[] wanted)
+    private Task<List<PairCandidate>> RunUntilAsync(IngestOptions options, params Func<PairCandidate, bool>[] wanted) =>
+        RunUntilAsync(options, wanted, () => { });
+
+    // As above; once the first pairs are in, <paramref name="then"/> runs and ingest goes on until <paramref name="last"/> is released.
+    private async Task<List<PairCandidate>> RunUntilAsync(IngestOptions options, Func<PairCandidate, bool>[] wanted, Action then, Func<PairCandidate, bool>? last = null)
     {
         options.Folders = [_aoi];
         using var service = new IngestService(Microsoft.Extensions.Options.Options.Create(options), _pairs.Writer, _journal, new OutboxGate(100), _progress, TimeProvider.System, NullLogger<IngestService>.Instance);
@@ -154,6 +178,15 @@ public sealed class IngestServiceTests : IDisposable
             while (!wanted.All(released.Any))
             {
                 released.Add(await _pairs.Reader.ReadAsync(patience.Token));
+            }
+
+            if (last is not null)
+            {
+                then();
+                while (!released.Any(last))
+                {
+                    released.Add(await _pairs.Reader.ReadAsync(patience.Token));
+                }
             }
         }
         finally
