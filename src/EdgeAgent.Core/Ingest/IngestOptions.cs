@@ -53,6 +53,22 @@ public sealed class IngestOptions
     /// </summary>
     public IReadOnlySet<string> ProductsWithoutTemplates { get; set; } = new HashSet<string>();
 
+    /// <summary>
+    /// Whether the rescan follows symbolic links. Off (default): a directory link is not entered and a file link whose
+    /// target lies outside the watched folder is not judged (both logged once), so nothing outside the folder is read or
+    /// shown. On: each directory link is entered once per rescan (not one met inside a followed link, not one back into
+    /// the watched folder, not two leading to the same place), and file links are judged wherever they point.
+    /// </summary>
+    public bool FollowSymlinks { get; set; }
+
+    /// <summary>Folder levels below a watched folder the rescan enters; deeper folders make the rescan incomplete (the agent reads stalled).</summary>
+    [Range(1, 1000)]
+    public int MaxScanDepth { get; set; } = 32;
+
+    /// <summary>Entries (files and folders) one rescan of one watched folder looks at; beyond it the rescan is incomplete (the agent reads stalled).</summary>
+    [Range(1_000, 100_000_000)]
+    public int MaxScanEntries { get; set; } = 5_000_000;
+
     /// <summary>What happens to the AOI's files once the verdict is stored.</summary>
     public AfterProcessing AfterProcessing { get; set; } = AfterProcessing.Leave;
 }

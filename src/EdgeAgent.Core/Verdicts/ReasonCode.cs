@@ -65,4 +65,10 @@ public static class ReasonCode
     /// too high for the box to vouch for OK, too low to call NG, so a person decides.
     /// </summary>
     public const string Uncertain = "UNCERTAIN";
+
+    /// <summary>
+    /// ERROR: the image's file name is not valid UTF-8. .NET reads such a name with U+FFFD in place of the bad bytes, and
+    /// that string names no file, so the pair cannot be read; the published path carries the U+FFFD.
+    /// </summary>
+    public const string UnreadableName = "UNREADABLE_NAME";
 }

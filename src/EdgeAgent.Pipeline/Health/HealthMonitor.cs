@@ -44,6 +44,17 @@ public sealed class HealthMonitor(
             stalled.Add($"{channels.Judged.Reader.Count} verdicts wait for the journal, nothing stored for {(now - progress.LastStored).TotalSeconds:F0} s");
         }
 
+        // A rescan that never ends (a link loop, a folder beyond reason) or stops short leaves pairs unjudged for good.
+        if (progress.ScanningSince is { } scanning && now - scanning > _options.StallTimeout)
+        {
+            stalled.Add($"the rescan of the AOI folders has run for {(now - scanning).TotalSeconds:F0} s");
+        }
+
+        if (progress.IncompleteScan is { } incomplete)
+        {
+            stalled.Add($"the last rescan of the AOI folders stopped short: {incomplete}");
+        }
+
         if (stalled.Count > 0)
         {
             return ("stalled", stalled);

@@ -11,6 +11,8 @@ public sealed class PipelineProgress(TimeProvider time)
     private readonly Queue<long> _inFlightStarts = new();
     private long _lastInspectedTicks = time.GetUtcNow().UtcTicks;
     private long _lastStoredTicks = time.GetUtcNow().UtcTicks;
+    private long _scanStartedTicks;
+    private string? _incompleteScan;
 
     /// <summary>When the agent started.</summary>
     public DateTimeOffset Started => _started;
@@ -51,6 +53,22 @@ public sealed class PipelineProgress(TimeProvider time)
         }
 
         Interlocked.Exchange(ref _lastInspectedTicks, time.GetUtcNow().UtcTicks);
+    }
+
+    /// <summary>When the full rescan of the AOI folders now running started, or null between rescans.</summary>
+    public DateTimeOffset? ScanningSince => Interlocked.Read(ref _scanStartedTicks) is var t and > 0 ? new DateTimeOffset(t, TimeSpan.Zero) : null;
+
+    /// <summary>Why the last full rescan stopped short (a budget ran out), or null when it saw everything.</summary>
+    public string? IncompleteScan => Volatile.Read(ref _incompleteScan);
+
+    /// <summary>Ingest began a full rescan.</summary>
+    public void ScanStarted() => Interlocked.Exchange(ref _scanStartedTicks, time.GetUtcNow().UtcTicks);
+
+    /// <summary>Ingest finished a full rescan; <paramref name="incomplete"/> says why it stopped short, if it did.</summary>
+    public void ScanFinished(string? incomplete)
+    {
+        Volatile.Write(ref _incompleteScan, incomplete);
+        Interlocked.Exchange(ref _scanStartedTicks, 0);
     }
 
     /// <summary>The journal stored a batch.</summary>

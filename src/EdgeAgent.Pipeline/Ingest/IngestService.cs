@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
-using System.IO.Enumeration;
 using System.Threading.Channels;
 using EdgeAgent.Ingest;
+using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -23,6 +23,7 @@ public sealed class IngestService(
     ChannelWriter<PairCandidate> output,
     IPairJournal journal,
     EdgeAgent.Publish.OutboxGate outbox,
+    PipelineProgress progress,
     TimeProvider time,
     ILogger<IngestService> logger) : BackgroundService
 {
@@ -42,6 +43,10 @@ public sealed class IngestService(
     private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _unavailable = [];
     private readonly HashSet<string> _unwatched = [];
+
+    // Each said once per run (the verdict, where there is one, is in the journal): a rescan every few seconds must not repeat them.
+    private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _incomplete = [];
     private int _fullScanRequested = 1;
     private bool _paused;
 
@@ -49,6 +54,8 @@ public sealed class IngestService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tracker = new PairTracker(_options, time, FileCompleteness.HasEndMarker);
+        var naming = new PairNaming(_options);
+        var trace = new TracePattern(_options.TracePattern);
         var folders = _options.Folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToList();
         Log.Watching(logger, string.Join(", ", folders));
         var unfinished = journal.Unfinished();
@@ -88,13 +95,19 @@ public sealed class IngestService(
             if (Interlocked.Exchange(ref _fullScanRequested, 0) == 1 || time.GetUtcNow() >= nextFullScan)
             {
                 _hints.Clear(); // the full scan sees all of it
+                progress.ScanStarted();
+                string? incomplete = null;
                 foreach (var folder in folders)
                 {
                     if (Scan(folder) is { } scan)
                     {
-                        ready.AddRange(tracker.Observe(folder, scan, journal.IsKnown));
+                        ready.AddRange(tracker.Observe(folder, scan.Files, journal.IsKnown));
+                        ready.AddRange(Unreadable(folder, scan.UnreadableNames, naming, trace));
+                        incomplete ??= scan.Incomplete is { } reason ? $"{folder}: {reason}" : null;
                     }
                 }
+
+                progress.ScanFinished(incomplete);
 
                 nextFullScan = time.GetUtcNow() + _options.RescanInterval;
             }
@@ -124,7 +137,8 @@ public sealed class IngestService(
     }
 
     // The hinted files and those still settling, as they are now; a hinted folder (moved in whole) or a
-    // hinted file that cannot be looked at makes the next pass a full scan.
+    // hinted file that cannot be looked at makes the next pass a full scan. A link is left to the full scan: it alone applies
+    // Ingest:FollowSymlinks.
     private List<PairCandidate> ObserveHinted(PairTracker tracker)
     {
         var paths = new Dictionary<string, Hint>(StringComparer.Ordinal);
@@ -150,6 +164,11 @@ public sealed class IngestService(
             {
                 try
                 {
+                    if (FolderScan.IsLink(hint.Path))
+                    {
+                        continue;
+                    }
+
                     var info = new FileInfo(hint.Path);
                     if (info.Exists)
                     {
@@ -176,6 +195,35 @@ public sealed class IngestService(
         return ready;
     }
 
+    // A file whose name is not UTF-8 cannot be opened by the string .NET gives for it (see UnreadableNames), so it never
+    // settles in the tracker; an image is released at once and judged ERROR UNREADABLE_NAME, anything else is logged once.
+    private List<PairCandidate> Unreadable(string folder, List<string> paths, PairNaming naming, TracePattern trace)
+    {
+        var ready = new List<PairCandidate>();
+        foreach (var path in paths)
+        {
+            var dir = Path.GetDirectoryName(path) ?? folder;
+            // No mtime can be read by this name; the journal knows the pair by its path alone (two names differing only in
+            // their unreadable bytes are one pair: the first is judged).
+            var key = PairKey.Of(path, DateTime.UnixEpoch);
+            if (naming.Parse(Path.GetFileName(path)) is not { Role: PairRole.Image } name)
+            {
+                if (_reported.Add(path))
+                {
+                    Log.UnreadableNameSkipped(logger, path);
+                }
+            }
+            else if (!journal.IsKnown(key))
+            {
+                Log.UnreadableName(logger, path);
+                ready.Add(new PairCandidate(key, name.PairId, PairNaming.TopFolder(folder, dir) ?? _options.DefaultProduct, folder,
+                    path, null, time.GetUtcNow(), trace.Read(name.PairId)));
+            }
+        }
+
+        return ready;
+    }
+
     // A full disk or an I/O error must not crash ingest (the pairs are already released by the tracker):
     // wait and retry, which also holds back every later pair until the journal can write again.
     private Task<IReadOnlyList<string>> RecordSeenAsync(IReadOnlyList<PairCandidate> pairs, CancellationToken stoppingToken) =>
@@ -196,26 +244,33 @@ public sealed class IngestService(
         base.Dispose();
     }
 
-    private List<FileObservation>? Scan(string folder)
+    private FolderScan? Scan(string folder)
     {
         try
         {
-            var entries = new FileSystemEnumerable<FileObservation>(
-                folder,
-                (ref FileSystemEntry e) => new FileObservation(e.ToFullPath(), e.Length, e.LastWriteTimeUtc.UtcDateTime),
-                new EnumerationOptions { RecurseSubdirectories = true, IgnoreInaccessible = true })
-            {
-                ShouldIncludePredicate = (ref FileSystemEntry e) => !e.IsDirectory,
-                ShouldRecursePredicate = (ref FileSystemEntry e) => !IsOwnFolder(folder, ref e),
-            };
-            var files = entries.ToList();
+            var scan = FolderScan.Run(_options, folder);
             EnsureWatcher(folder);
             if (_unavailable.Remove(folder))
             {
                 Log.FolderBack(logger, folder);
             }
 
-            return files;
+            foreach (var link in scan.LinksNotFollowed.Where(_reported.Add))
+            {
+                Log.LinkNotFollowed(logger, link);
+            }
+
+            // Once per episode: the health state says "stalled" for as long as it lasts.
+            if (scan.Incomplete is null)
+            {
+                _incomplete.Remove(folder);
+            }
+            else if (_incomplete.Add(folder))
+            {
+                Log.ScanIncomplete(logger, folder, scan.Incomplete);
+            }
+
+            return scan;
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -229,9 +284,6 @@ public sealed class IngestService(
             return null;
         }
     }
-
-    private static bool IsOwnFolder(string root, ref FileSystemEntry entry) =>
-        entry.Directory.Length == root.Length && PairNaming.OwnFolders.Contains(entry.FileName.ToString());
 
     private static bool IsInOwnFolder(string root, string path) =>
         PairNaming.TopFolder(root, Path.GetDirectoryName(path) ?? root) is { } top && PairNaming.OwnFolders.Contains(top);

@@ -32,6 +32,18 @@ internal static partial class Log
     [LoggerMessage(1008, LogLevel.Debug, "Pair {ImagePath} journaled as seen, verdict id {VerdictId}")]
     public static partial void Seen(ILogger logger, string imagePath, string verdictId);
 
+    [LoggerMessage(1009, LogLevel.Warning, "{Path}: the file name is not UTF-8 and cannot be opened by it; the pair is judged ERROR UNREADABLE_NAME")]
+    public static partial void UnreadableName(ILogger logger, string path);
+
+    [LoggerMessage(1010, LogLevel.Warning, "{Path}: the name is not UTF-8 and cannot be opened by it; skipped (a template or folder of such a name is never read)")]
+    public static partial void UnreadableNameSkipped(ILogger logger, string path);
+
+    [LoggerMessage(1011, LogLevel.Warning, "{Path} is a symbolic link out of the watched folder (or to a folder) and is not followed (Ingest:FollowSymlinks is off)")]
+    public static partial void LinkNotFollowed(ILogger logger, string path);
+
+    [LoggerMessage(1012, LogLevel.Error, "The rescan of {Folder} stopped short, so some pairs are never judged; health reads stalled: {Reason}")]
+    public static partial void ScanIncomplete(ILogger logger, string folder, string reason);
+
     [LoggerMessage(2003, LogLevel.Warning, "Could not move {Path} to {Destination}; it stays where it is: {Reason}")]
     public static partial void MoveFailed(ILogger logger, string path, string destination, string reason);
 }

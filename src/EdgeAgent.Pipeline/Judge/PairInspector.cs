@@ -284,6 +284,11 @@ public sealed class PairInspector(
     {
         var (pair, draft, clock) = (prepared.Candidate, prepared.Draft, prepared.Clock);
         var golden = goldens.Covers(pair.Product);
+        if (UnreadableNames.Is(pair.ImagePath))
+        {
+            return Finish(draft, VerdictKind.Error, ReasonCode.UnreadableName, "image: the file name is not valid UTF-8 (shown with U+FFFD); the file cannot be opened by it, rename it", clock);
+        }
+
         if (pair.TemplatePath is null && !golden)
         {
             return Finish(draft, VerdictKind.Error, ReasonCode.TemplateMissing, "no template arrived for this image", clock);

@@ -66,6 +66,10 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
                 ["TemplateWait"] = TemplateWait.ToString("c"),
                 ["IncompleteTimeout"] = IncompleteTimeout.ToString("c"),
                 ["AfterProcessing"] = AfterProcessing,
+                // The bad-input set and the special files link to files outside the watched folder (/dev/zero, staged
+                // pairs): followed, the reader's own defences are what is proven. The default (not followed) is proven
+                // in EdgeAgent.Pipeline.Tests' IngestServiceTests.
+                ["FollowSymlinks"] = true,
             },
             ["Storage"] = new JsonObject { ["DataDirectory"] = DataDirectory },
             // The scenarios feed product folders nobody configured (BAD, special, …) to a model that names no trained

@@ -53,6 +53,33 @@ public sealed class HealthMonitorTests : IDisposable
     }
 
     [Fact]
+    public void Evaluate_RescanRunningPastStallTimeout_Stalled()
+    {
+        _progress.ScanStarted();
+        _time.Advance(TimeSpan.FromSeconds(61));
+
+        var (state, problems) = _monitor.Evaluate();
+
+        Assert.Equal("stalled", state);
+        Assert.Contains("rescan of the AOI folders has run for 61 s", Assert.Single(problems), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Evaluate_LastRescanStoppedShort_StalledUntilOneFinishes()
+    {
+        _progress.ScanStarted();
+        _progress.ScanFinished("/aoi: more than 1000 entries (Ingest:MaxScanEntries)");
+
+        var (state, problems) = _monitor.Evaluate();
+        _progress.ScanStarted();
+        _progress.ScanFinished(null);
+
+        Assert.Equal("stalled", state);
+        Assert.Contains("Ingest:MaxScanEntries", Assert.Single(problems), StringComparison.Ordinal);
+        Assert.NotEqual("stalled", _monitor.Evaluate().State);
+    }
+
+    [Fact]
     public void Evaluate_IdleForLong_NotStalled()
     {
         _time.Advance(TimeSpan.FromHours(3));

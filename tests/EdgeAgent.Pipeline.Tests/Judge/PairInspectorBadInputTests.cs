@@ -39,6 +39,19 @@ public sealed class PairInspectorBadInputTests(InspectorFixture fixture) : IClas
     }
 
     [Fact]
+    public void Inspect_ImageNameNotUtf8_ErrorUnreadableName()
+    {
+        var (image, template) = WriteGoodPair(600);
+        RawFileNames.Write(_temp.Path, [.. "bad"u8, 0xFF, 0xFE, .. "name_image.png"u8], File.ReadAllBytes(image));
+
+        // The path as .NET enumerates it: the bad bytes read as U+FFFD.
+        var verdict = fixture.Inspector.Inspect(InspectorFixture.Candidate(Path.Combine(_temp.Path, "bad\uFFFD\uFFFDname_image.png"), template));
+
+        Assert.Equal((VerdictKind.Error, ReasonCode.UnreadableName), (verdict.Outcome, verdict.Reason));
+        Assert.Contains("not valid UTF-8", verdict.Detail, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Inspect_TemplateMissing_ErrorTemplateMissing()
     {
         var (image, _) = WriteGoodPair(600);
