@@ -20,8 +20,8 @@ internal static partial class Log
     [LoggerMessage(4104, LogLevel.Error, "Model transfer {TransferId}: chunk {Index} could not be written: {Reason}")]
     public static partial void ChunkNotWritten(ILogger logger, string transferId, int index, string reason);
 
-    [LoggerMessage(4105, LogLevel.Warning, "Model transfer {TransferId} ({Command}) rejected: {Reason} {Detail}")]
-    public static partial void TransferRejected(ILogger logger, string transferId, string command, string reason, string detail);
+    [LoggerMessage(4105, LogLevel.Warning, "Model command {Command} ({Subject}) refused: {Reason} {Detail}")]
+    public static partial void TransferRejected(ILogger logger, string command, string subject, string reason, string detail);
 
     [LoggerMessage(4106, LogLevel.Information, "Model transfer {TransferId} complete: {Size} bytes, checksum right; verifying the package")]
     public static partial void Assembled(ILogger logger, string transferId, long size);

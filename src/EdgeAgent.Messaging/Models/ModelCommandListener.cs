@@ -24,8 +24,13 @@ public sealed class ModelCommandListener(
     TimeProvider time,
     ILogger<ModelCommandListener> logger) : BackgroundService
 {
+    /// <summary>End, rollback and promote commands waiting for the one in progress; more are refused BUSY.</summary>
+    public const int MaxQueuedCommands = 32;
+
     private readonly Channel<ModelStatus> _statuses = Channel.CreateUnbounded<ModelStatus>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<(string Command, byte[] Payload)> _commands = Channel.CreateUnbounded<(string, byte[])>(new UnboundedChannelOptions { SingleReader = true });
+    // Bounded: a flood of small rollbacks must not queue without end behind a canary; the overflow is refused BUSY.
+    private readonly Channel<(string Command, byte[] Payload)> _commands = Channel.CreateBounded<(string, byte[])>(
+        new BoundedChannelOptions(MaxQueuedCommands) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -62,7 +67,16 @@ public sealed class ModelCommandListener(
 
                 break;
             case ["end"] or ["rollback"] or ["promote"]:
-                _commands.Writer.TryWrite((command, payload.ToArray()));
+                if (!_commands.Writer.TryWrite((command, payload.ToArray())))
+                {
+                    Refuse(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
+                    {
+                        Command = command,
+                        Reason = TransferReasons.Busy,
+                        Detail = $"{MaxQueuedCommands} commands already wait for the one in progress; send it again later",
+                    });
+                }
+
                 break;
             default:
                 if (receiver.Refusals.Admit(out var suppressed, out var since))
@@ -203,7 +217,7 @@ public sealed class ModelCommandListener(
         if (receiver.Refusals.Admit(out var suppressed, out var since))
         {
             ReportSuppressed(suppressed, since);
-            Log.TransferRejected(logger, status.TransferId ?? status.RequestId ?? "?", status.Command ?? "?", status.Reason ?? "?", ForeignText.Clip(status.Detail ?? "", 400));
+            Log.TransferRejected(logger, status.Command ?? "?", status.TransferId ?? status.RequestId ?? "?", status.Reason ?? "?", ForeignText.Clip(status.Detail ?? "", 400));
             handler.TransferRejected(status);
         }
 

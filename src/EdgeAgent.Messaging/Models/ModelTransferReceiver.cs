@@ -267,6 +267,7 @@ public sealed partial class ModelTransferReceiver
             }
 
             Log.Assembled(_logger, end.TransferId, size);
+            transfer.Assembled = true;
             return (transfer.Status("end", _time.GetUtcNow()) with { State = ModelStates.Verifying }, new CompletedTransfer(transfer.Begin, Path.Combine(transfer.Folder, PackageFile)));
         }
     }
@@ -320,7 +321,8 @@ public sealed partial class ModelTransferReceiver
         return new OpenTransfer(begin, folder) { LastProgress = now };
     }
 
-    private bool IsIdle(OpenTransfer transfer, DateTimeOffset now) => now - transfer.LastProgress >= _limits.IdleAfter;
+    // An assembled package is being verified and installed (a canary may take a while): never displaced then.
+    private bool IsIdle(OpenTransfer transfer, DateTimeOffset now) => !transfer.Assembled && now - transfer.LastProgress >= _limits.IdleAfter;
 
     private long FreeBytes() => new DriveInfo(Path.GetFullPath(_folder)).AvailableFreeSpace;
 
@@ -427,6 +429,9 @@ public sealed partial class ModelTransferReceiver
         public bool WarnedBadChunk { get; set; }
 
         public bool WarnedNoSpace { get; set; }
+
+        /// <summary>Its package is whole and with the handler until <see cref="Finish"/>.</summary>
+        public bool Assembled { get; set; }
 
         /// <summary>When it was begun or last got a new chunk (a repeated begin is no progress).</summary>
         public DateTimeOffset LastProgress { get; set; }

@@ -116,6 +116,24 @@ public sealed class ModelTransferReceiverTests : IDisposable
     }
 
     [Fact]
+    public void Begin_SameIdWhileItsPackageIsBeingInstalled_RefusedHoweverLongTheInstallTakes()
+    {
+        var (_, bytes) = Package(_temp.Path, ChunkSize * 2);
+        var clock = new ManualClock();
+        var receiver = Receiver(clock: clock);
+        var begin = BeginFor(bytes);
+        receiver.Begin(Json(begin));
+        SendChunks(receiver, begin, bytes, [0, 1]);
+        var (_, completed) = receiver.End(End(begin.TransferId));
+        clock.Offset = TimeSpan.FromHours(1);
+
+        var status = receiver.Begin(Json(begin with { ChunkSize = ChunkSize * 2 }));
+
+        Assert.Equal(TransferReasons.TransferConflict, status.Reason);
+        Assert.Equal(bytes, File.ReadAllBytes(completed!.PackagePath));
+    }
+
+    [Fact]
     public void Begin_BothSlotsHeldByBareBegins_ATechniciansBeginTakesTheIdlestSlotAfterIdleAfter()
     {
         var clock = new ManualClock();
