@@ -26,6 +26,7 @@ public static class MessagingRegistration
             .AddValidatedOptions<SparkplugOptions>(SparkplugOptions.Section);
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttSecurityValidation>();
         services.AddSingleton<IValidateOptions<SparkplugOptions>, SparkplugOptionsValidation>();
+        services.AddSingleton<IValidateOptions<ModelTransferLimits>, PacketLimitValidation>();
         services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
         services.AddSingleton<IOutboxNudge>(sp => sp.GetRequiredService<VerdictPublisher>());

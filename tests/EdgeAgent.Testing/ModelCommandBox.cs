@@ -23,10 +23,15 @@ public sealed class ModelCommandBox : IAsyncDisposable
     /// <summary>The box's topic root (the sender's target).</summary>
     public string Root => _connection.Topics.Root;
 
-    /// <summary>Starts the box against the broker on <paramref name="port"/> and returns once it is connected and subscribed.</summary>
-    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null)
+    /// <summary>
+    /// Starts the box against the broker on <paramref name="port"/> and returns once it is connected and subscribed;
+    /// <paramref name="maxPacketBytes"/> is the box's <see cref="MqttOptions.MaxPacketBytes"/> (default: the option's default).
+    /// </summary>
+    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null, int? maxPacketBytes = null)
     {
-        var options = Options.Create(new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" });
+        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" };
+        mqtt.MaxPacketBytes = maxPacketBytes ?? mqtt.MaxPacketBytes;
+        var options = Options.Create(mqtt);
         var connection = new MqttConnection(options, TimeProvider.System, NullLogger<MqttConnection>.Instance);
         var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);

@@ -122,15 +122,23 @@ public sealed class ApiEndpoints(LogReader reader, ModelStore store, IAgentStatu
         await Responses.Json(context, payload, DashboardJsonContext.Default.KpisPayload).ConfigureAwait(false);
     }
 
-    /// <summary><c>GET /api/models</c>.</summary>
+    /// <summary><c>GET /api/models?before=</c>: the store's history and a page of the audit trail (<see cref="AuditPaging"/>); 400 for a bad <c>before</c>.</summary>
     public Task Models(HttpContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
+        var (before, error) = AuditPaging.Parse(context.Request.Query);
+        if (error is not null)
+        {
+            return Responses.BadRequest(context, [error]);
+        }
+
         var models = store.Names().Select(name => new ModelHistoryPayload(
             name,
             store.Active(name)?.Version,
             store.Activations(name),
             [.. store.Versions(name).Select(m => new InstalledPayload(m.Version, m.Sha256, m.KeyId, m.InstalledAt, m.Manifest.Notes))])).ToList();
-        return Responses.Json(context, new ModelsPayload(models, reader.Log.AuditTrail(200)), DashboardJsonContext.Default.ModelsPayload);
+        var audit = reader.Log.AuditTrail(AuditPaging.PageSize, before);
+        return Responses.Json(context, new ModelsPayload(models, audit, AuditPaging.Next(audit, a => a.Id)), DashboardJsonContext.Default.ModelsPayload);
     }
 
     /// <summary><c>GET /api/health</c>: what the page's badge shows.</summary>

@@ -17,8 +17,11 @@ public sealed record StatsPayload(
     int Scanned,
     bool Truncated);
 
-/// <summary><c>/api/models</c>: the model store's history and the audit trail.</summary>
-public sealed record ModelsPayload(IReadOnlyList<ModelHistoryPayload> Models, IReadOnlyList<AuditEntry> Audit);
+/// <summary>
+/// <c>/api/models</c>: the model store's history and one page of the audit trail, newest first; <see cref="NextBefore"/>
+/// is the <c>before</c> of the next page (null on the last).
+/// </summary>
+public sealed record ModelsPayload(IReadOnlyList<ModelHistoryPayload> Models, IReadOnlyList<AuditEntry> Audit, long? NextBefore);
 
 /// <summary>One model name in the store.</summary>
 public sealed record ModelHistoryPayload(string Name, string? Active, IReadOnlyList<string> Activations, IReadOnlyList<InstalledPayload> Installed);

@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Audit;
 using static EdgeAgent.Dashboard.Pages.Html;
@@ -45,6 +46,12 @@ public static class ModelsPage
             body.Append($"<tr><td>{Time(a.At)}</td><td>{E(a.Action)}</td><td>{E(a.Actor)}</td><td>{E(a.Product)}</td><td>{E(a.Model)}</td><td>{E(a.Version)}</td><td>{E(a.Detail)}</td></tr>");
         }
 
-        return body.Append(audit.Count == 0 ? "<tr><td colspan=\"7\">nothing recorded yet</td></tr>" : "").Append("</tbody></table>").ToString();
+        body.Append(audit.Count == 0 ? "<tr><td colspan=\"7\">nothing recorded yet</td></tr>" : "").Append("</tbody></table>");
+        if (AuditPaging.Next(audit, a => a.Id) is { } next)
+        {
+            body.Append($"<p><a id=\"older\" href=\"/models?before={next.ToString(System.Globalization.CultureInfo.InvariantCulture)}\">Older entries</a></p>");
+        }
+
+        return body.ToString();
     }
 }

@@ -135,7 +135,13 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         return Responses.Html(context, Html.Page(context, "KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
     }
 
-    /// <summary><c>GET /models</c>: the model history and audit trail.</summary>
-    public Task Models(HttpContext context) =>
-        Responses.Html(context, Html.Page(context, "Models", station, status.Now(), ModelsPage.Body(store, reader.Log.AuditTrail(200))));
+    /// <summary><c>GET /models?before=</c>: the model history and a page of the audit trail (<see cref="AuditPaging"/>); 400 for a bad <c>before</c>.</summary>
+    public Task Models(HttpContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var (before, error) = AuditPaging.Parse(context.Request.Query);
+        return error is not null
+            ? Responses.BadRequest(context, [error])
+            : Responses.Html(context, Html.Page(context, "Models", station, status.Now(), ModelsPage.Body(store, reader.Log.AuditTrail(AuditPaging.PageSize, before))));
+    }
 }

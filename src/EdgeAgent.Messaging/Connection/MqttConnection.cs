@@ -166,6 +166,7 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, TimeProvider t
                 .WithClientId(_options.EffectiveClientId)
                 .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
                 .WithKeepAlivePeriod(_options.KeepAlive)
+                .WithMaximumPacketSize((uint)_options.MaxPacketBytes)
                 .WithTimeout(_options.PublishTimeout)
                 .WithWillTopic(Topics.State)
                 .WithWillPayload(Encoding.UTF8.GetBytes("offline"))

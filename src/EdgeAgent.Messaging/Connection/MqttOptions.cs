@@ -82,6 +82,15 @@ public sealed class MqttOptions
     [Range(typeof(TimeSpan), "00:00:00.050", "01:00:00")]
     public TimeSpan ReconnectMaxDelay { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Largest MQTT packet the box takes, in bytes, announced to the broker as the MQTT 5 Maximum Packet Size of
+    /// CONNECT (§3.1.2.11.4): the broker then does not send the box a larger message (mosquitto drops it for this
+    /// client), so a 200 MB command never reaches the box's memory. Must hold a model chunk
+    /// (<c>Models:Transfer:MaxChunkBytes</c>) plus 1 KiB of topic and headers. Default 2 MiB.
+    /// </summary>
+    [Range(16 * 1024, 268_435_455)]
+    public int MaxPacketBytes { get; set; } = 2 * 1024 * 1024;
+
     /// <summary>The client id actually used.</summary>
     public string EffectiveClientId => string.IsNullOrWhiteSpace(ClientId) ? $"edgeagent-{Site}-{Line}-{Station}" : ClientId;
 }

@@ -18,6 +18,9 @@ public interface IModelCommandHandler
     /// <summary>Promotes <paramref name="product"/>'s shadow through the canary and activation; the answer is <c>activated</c> or <c>rejected</c> with a reason.</summary>
     Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken);
 
-    /// <summary>Records a transfer the box refused before its package was whole (size, checksum, malformed, busy).</summary>
+    /// <summary>Records a command the box refused before acting on it (size, checksum, malformed, busy, conflict); rate-limited by the caller.</summary>
     void TransferRejected(ModelStatus status);
+
+    /// <summary>Records that <paramref name="count"/> refused commands since <paramref name="since"/> were not recorded one by one (rate limit).</summary>
+    void RefusalsSuppressed(int count, DateTimeOffset since);
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Text.Json;
 using System.Threading.Channels;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Security;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using MQTTnet;
@@ -23,8 +24,13 @@ public sealed class ModelCommandListener(
     TimeProvider time,
     ILogger<ModelCommandListener> logger) : BackgroundService
 {
+    /// <summary>End, rollback and promote commands waiting for the one in progress; more are refused BUSY.</summary>
+    public const int MaxQueuedCommands = 32;
+
     private readonly Channel<ModelStatus> _statuses = Channel.CreateUnbounded<ModelStatus>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Channel<(string Command, byte[] Payload)> _commands = Channel.CreateUnbounded<(string, byte[])>(new UnboundedChannelOptions { SingleReader = true });
+    // Bounded: a flood of small rollbacks must not queue without end behind a canary; the overflow is refused BUSY.
+    private readonly Channel<(string Command, byte[] Payload)> _commands = Channel.CreateBounded<(string, byte[])>(
+        new BoundedChannelOptions(MaxQueuedCommands) { SingleReader = true, FullMode = BoundedChannelFullMode.Wait });
 
     /// <inheritdoc/>
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -40,6 +46,16 @@ public sealed class ModelCommandListener(
         var payload = message.Payload;
         switch (command.Split('/'))
         {
+            // Checked before the payload is copied or parsed: real commands are a few hundred bytes. (Chunks are
+            // checked against their announced length by the receiver, also without a copy.)
+            case ["begin"] or ["end"] or ["rollback"] or ["promote"] when payload.Length > receiver.Limits.MaxCommandBytes:
+                Refuse(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
+                {
+                    Command = command,
+                    Reason = TransferReasons.Oversized,
+                    Detail = $"{command} of {payload.Length} bytes refused unread (Models:Transfer:MaxCommandBytes {receiver.Limits.MaxCommandBytes})",
+                });
+                break;
             case ["begin"]:
                 ReportTransfer(receiver.Begin(Bytes(payload)));
                 break;
@@ -51,10 +67,24 @@ public sealed class ModelCommandListener(
 
                 break;
             case ["end"] or ["rollback"] or ["promote"]:
-                _commands.Writer.TryWrite((command, payload.ToArray()));
+                if (!_commands.Writer.TryWrite((command, payload.ToArray())))
+                {
+                    Refuse(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
+                    {
+                        Command = command,
+                        Reason = TransferReasons.Busy,
+                        Detail = $"{MaxQueuedCommands} commands already wait for the one in progress; send it again later",
+                    });
+                }
+
                 break;
             default:
-                Log.CommandIgnored(logger, message.Topic, "unknown command (begin, chunk/{transferId}/{index}, end, rollback, promote)");
+                if (receiver.Refusals.Admit(out var suppressed, out var since))
+                {
+                    ReportSuppressed(suppressed, since);
+                    Log.CommandIgnored(logger, ForeignText.Clip(message.Topic), "unknown command (begin, chunk/{transferId}/{index}, end, rollback, promote)");
+                }
+
                 break;
         }
 
@@ -139,10 +169,10 @@ public sealed class ModelCommandListener(
         }
 
         var (requestId, named, sender) = request is null ? (null, null, null) : fields(request);
+        requestId = ForeignText.Clip(requestId);
         if (string.IsNullOrWhiteSpace(named))
         {
-            Log.CommandIgnored(logger, $"{connection.Topics.ModelCommands}/{command}", $"MALFORMED: needs requestId and {subject}");
-            Report(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
+            Refuse(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
             {
                 RequestId = requestId,
                 Command = command,
@@ -152,7 +182,7 @@ public sealed class ModelCommandListener(
             return;
         }
 
-        var result = await handle(named, sender ?? "?").ConfigureAwait(false);
+        var result = await handle(named, ForeignText.Clip(sender ?? "?")).ConfigureAwait(false);
         Report(new ModelStatus(result.State, time.GetUtcNow())
         {
             RequestId = requestId,
@@ -165,15 +195,42 @@ public sealed class ModelCommandListener(
 
     private void Report(ModelStatus status) => _statuses.Writer.TryWrite(status);
 
-    /// <summary>Publishes the receiver's answer; a transfer it refused goes to the handler's audit trail too.</summary>
+    /// <summary>Publishes the receiver's answer; a transfer it refused is logged and audited too (see <see cref="Refuse"/>).</summary>
     private void ReportTransfer(ModelStatus status)
     {
         if (status.State == ModelStates.Rejected)
         {
+            Refuse(status);
+        }
+        else
+        {
+            Report(status);
+        }
+    }
+
+    /// <summary>
+    /// Answers a refused command, and logs and audits it within <see cref="ModelTransferLimits.MaxRefusalsAuditedPerMinute"/>:
+    /// anyone who can publish to the broker can send refusals, and each audit row takes the journal's write lock.
+    /// </summary>
+    private void Refuse(ModelStatus status)
+    {
+        if (receiver.Refusals.Admit(out var suppressed, out var since))
+        {
+            ReportSuppressed(suppressed, since);
+            Log.TransferRejected(logger, status.Command ?? "?", status.TransferId ?? status.RequestId ?? "?", status.Reason ?? "?", ForeignText.Clip(status.Detail ?? "", 400));
             handler.TransferRejected(status);
         }
 
         Report(status);
+    }
+
+    private void ReportSuppressed(int suppressed, DateTimeOffset since)
+    {
+        if (suppressed > 0)
+        {
+            Log.RefusalsSuppressed(logger, suppressed, since);
+            handler.RefusalsSuppressed(suppressed, since);
+        }
     }
 
     private async Task PublishStatusesAsync(CancellationToken stoppingToken)

@@ -25,4 +25,33 @@ public sealed class ModelTransferLimits
 
     /// <summary>A partial transfer untouched this long is deleted (at start and on each begin).</summary>
     public TimeSpan StaleAfter { get; set; } = TimeSpan.FromHours(24);
+
+    /// <summary>
+    /// A transfer that has received no chunk for this long gives its slot up to a new begin when every slot is
+    /// taken, and may be replaced by a begin with the same id and other contents; until then it is bound to its
+    /// first begin. Keeps two bare begins from holding the box BUSY for <see cref="StaleAfter"/>. Default 2 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:05", "1.00:00:00")]
+    public TimeSpan IdleAfter { get; set; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// Free bytes the transfer folder's file system keeps: a begin whose chunks and assembled package would eat into
+    /// it, and a chunk that would, are refused NO_SPACE. Default 256 MiB.
+    /// </summary>
+    [Range(0L, long.MaxValue)]
+    public long ReserveBytes { get; set; } = 256L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest begin, end, rollback or promote payload, in bytes; a larger one is refused OVERSIZED before it is
+    /// read. Real commands are a few hundred bytes. Default 16 KiB.
+    /// </summary>
+    [Range(1024, 1024 * 1024)]
+    public int MaxCommandBytes { get; set; } = 16 * 1024;
+
+    /// <summary>
+    /// Refused commands written to the audit trail (and logged) per minute; the rest are counted and written as one
+    /// "N more refused commands suppressed" row with the next refusal after the minute. Default 10.
+    /// </summary>
+    [Range(1, 1000)]
+    public int MaxRefusalsAuditedPerMinute { get; set; } = 10;
 }

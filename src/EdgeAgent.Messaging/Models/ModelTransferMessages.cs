@@ -115,6 +115,12 @@ public static class TransferReasons
 
     /// <summary>The box could not write the transfer (disk full, permissions).</summary>
     public const string Storage = "STORAGE";
+
+    /// <summary>Accepting the package or chunk would leave less free disk than <see cref="ModelTransferLimits.ReserveBytes"/>.</summary>
+    public const string NoSpace = "NO_SPACE";
+
+    /// <summary>A begin reuses the id of an open, progressing transfer with other size, checksum or chunk size; the open one is kept.</summary>
+    public const string TransferConflict = "TRANSFER_CONFLICT";
 }
 
 /// <summary>Source-generated JSON for the model command protocol; missing required members make a message MALFORMED.</summary>

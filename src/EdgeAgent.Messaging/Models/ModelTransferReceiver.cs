@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Security.Cryptography;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using EdgeAgent.Security;
 using Microsoft.Extensions.Logging;
 
 namespace EdgeAgent.Messaging.Models;
@@ -37,6 +38,7 @@ public sealed partial class ModelTransferReceiver
         _limits = limits;
         _time = time;
         _logger = logger;
+        Refusals = new RefusalThrottle(limits.MaxRefusalsAuditedPerMinute, time);
         Directory.CreateDirectory(folder);
         foreach (var transferFolder in Directory.EnumerateDirectories(folder))
         {
@@ -47,6 +49,12 @@ public sealed partial class ModelTransferReceiver
             }
         }
     }
+
+    /// <summary>What the box accepts.</summary>
+    public ModelTransferLimits Limits => _limits;
+
+    /// <summary>Which refusals of model commands (this receiver's and the listener's) get logged and audited.</summary>
+    public RefusalThrottle Refusals { get; }
 
     /// <summary>Transfers open now (begun, not finished).</summary>
     public int OpenCount
@@ -62,7 +70,10 @@ public sealed partial class ModelTransferReceiver
 
     /// <summary>
     /// Handles a begin: a new transfer is created, an identical one resumed (the status lists what it still
-    /// misses), one with the same id but other contents restarted.
+    /// misses). A transfer is bound to its first begin: one with the same id but another size, checksum or chunk
+    /// size is refused TRANSFER_CONFLICT while the open one progresses, and replaces it only once that one has had
+    /// no chunk for <see cref="ModelTransferLimits.IdleAfter"/>. When every slot is taken, the transfer idle longest
+    /// past that gives its slot up; else the begin is answered BUSY.
     /// </summary>
     public ModelStatus Begin(ReadOnlySpan<byte> json)
     {
@@ -86,28 +97,52 @@ public sealed partial class ModelTransferReceiver
         lock (_gate)
         {
             DeleteStale();
+            var now = _time.GetUtcNow();
             if (_open.TryGetValue(begin.TransferId, out var existing))
             {
+                // Sender and file name only describe the push: another technician resuming the same package resumes it.
                 if (existing.Begin with { Sender = null, FileName = "" } == begin with { Sender = null, FileName = "" })
                 {
                     Log.Resumed(_logger, begin.TransferId, existing.Received, begin.ChunkCount);
-                    return existing.Status("begin", _time.GetUtcNow());
+                    return existing.Status("begin", now);
                 }
 
+                if (!IsIdle(existing, now))
+                {
+                    return Rejection(begin.TransferId, "begin", TransferReasons.TransferConflict,
+                        $"transfer {begin.TransferId} is open for {existing.Begin.Size} bytes, SHA-256 {existing.Begin.Sha256.ToLowerInvariant()}, chunks of {existing.Begin.ChunkSize}; it is kept");
+                }
+
+                Log.Replaced(_logger, begin.TransferId, existing.Received, existing.Begin.ChunkCount);
                 Remove(existing);
+            }
+
+            if (_open.Count >= _limits.MaxConcurrentTransfers
+                && _open.Values.Where(t => IsIdle(t, now)).MinBy(t => t.LastProgress) is { } idlest)
+            {
+                Log.Evicted(_logger, idlest.Begin.TransferId, idlest.Received, idlest.Begin.ChunkCount, begin.TransferId);
+                Remove(idlest);
             }
 
             if (_open.Count >= _limits.MaxConcurrentTransfers)
             {
-                return Rejection(begin.TransferId, "begin", TransferReasons.Busy, $"{_open.Count} transfers already open (limit {_limits.MaxConcurrentTransfers})");
+                return Rejection(begin.TransferId, "begin", TransferReasons.Busy, $"{_open.Count} transfers already open and receiving (limit {_limits.MaxConcurrentTransfers})");
+            }
+
+            // Chunks and the assembled package are on disk together for a moment: twice the package.
+            var free = FreeBytes();
+            if (free - (2 * begin.Size) < _limits.ReserveBytes)
+            {
+                return Rejection(begin.TransferId, "begin", TransferReasons.NoSpace,
+                    $"{free} bytes free; the package needs {2 * begin.Size} while receiving and {_limits.ReserveBytes} must stay free");
             }
 
             try
             {
-                var transfer = Create(begin);
+                var transfer = Create(begin, now);
                 _open[begin.TransferId] = transfer;
-                Log.Began(_logger, begin.TransferId, begin.FileName, begin.Size, begin.ChunkCount, begin.Sender ?? "?");
-                return transfer.Status("begin", _time.GetUtcNow());
+                Log.Began(_logger, begin.TransferId, ForeignText.Clip(begin.FileName), begin.Size, begin.ChunkCount, ForeignText.Clip(begin.Sender ?? "?"));
+                return transfer.Status("begin", now);
             }
             catch (IOException e)
             {
@@ -136,7 +171,7 @@ public sealed partial class ModelTransferReceiver
                 if (!transfer.WarnedBadChunk)
                 {
                     transfer.WarnedBadChunk = true;
-                    Log.BadChunk(_logger, transferId, indexText, payload.Length, transfer.Begin.ChunkCount);
+                    Log.BadChunk(_logger, transferId, ForeignText.Clip(indexText), payload.Length, transfer.Begin.ChunkCount);
                 }
 
                 return null;
@@ -145,6 +180,24 @@ public sealed partial class ModelTransferReceiver
             if (transfer.Have[index])
             {
                 return null;
+            }
+
+            if (FreeBytes() - payload.Length < _limits.ReserveBytes)
+            {
+                // Said once until a chunk fits again: a flood of chunks must not become a flood of statuses.
+                if (transfer.WarnedNoSpace)
+                {
+                    return null;
+                }
+
+                transfer.WarnedNoSpace = true;
+                Log.ChunkNotWritten(_logger, transferId, index, $"free disk would fall below Models:Transfer:ReserveBytes ({_limits.ReserveBytes} bytes)");
+                return transfer.Status("chunk", _time.GetUtcNow()) with
+                {
+                    State = ModelStates.Failed,
+                    Reason = TransferReasons.NoSpace,
+                    Detail = $"chunk {index} not written: free disk would fall below the {_limits.ReserveBytes}-byte reserve",
+                };
             }
 
             try
@@ -167,6 +220,8 @@ public sealed partial class ModelTransferReceiver
             }
 
             transfer.Mark(index);
+            transfer.LastProgress = _time.GetUtcNow();
+            transfer.WarnedNoSpace = false;
             var tenth = transfer.Received * 10 / transfer.Begin.ChunkCount;
             if (tenth == transfer.ReportedTenth)
             {
@@ -212,6 +267,7 @@ public sealed partial class ModelTransferReceiver
             }
 
             Log.Assembled(_logger, end.TransferId, size);
+            transfer.Assembled = true;
             return (transfer.Status("end", _time.GetUtcNow()) with { State = ModelStates.Verifying }, new CompletedTransfer(transfer.Begin, Path.Combine(transfer.Folder, PackageFile)));
         }
     }
@@ -257,13 +313,18 @@ public sealed partial class ModelTransferReceiver
         return (size, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
-    private OpenTransfer Create(TransferBegin begin)
+    private OpenTransfer Create(TransferBegin begin, DateTimeOffset now)
     {
         var folder = Path.Combine(_folder, begin.TransferId);
         Directory.CreateDirectory(Path.Combine(folder, ChunksFolder));
         File.WriteAllBytes(Path.Combine(folder, BeginFile), JsonSerializer.SerializeToUtf8Bytes(begin, ModelTransferJsonContext.Default.TransferBegin));
-        return new OpenTransfer(begin, folder);
+        return new OpenTransfer(begin, folder) { LastProgress = now };
     }
+
+    // An assembled package is being verified and installed (a canary may take a while): never displaced then.
+    private bool IsIdle(OpenTransfer transfer, DateTimeOffset now) => !transfer.Assembled && now - transfer.LastProgress >= _limits.IdleAfter;
+
+    private long FreeBytes() => new DriveInfo(Path.GetFullPath(_folder)).AvailableFreeSpace;
 
     /// <summary>A transfer folder left by an earlier run: resumable, or deleted when stale or unreadable.</summary>
     private OpenTransfer? Reopen(string folder)
@@ -275,7 +336,8 @@ public sealed partial class ModelTransferReceiver
             return null;
         }
 
-        var transfer = new OpenTransfer(begin, folder);
+        // Its progress clock restarts with this run, so a box back from an outage waits IdleAfter for the sender.
+        var transfer = new OpenTransfer(begin, folder) { LastProgress = _time.GetUtcNow() };
         foreach (var chunk in Directory.EnumerateFiles(Path.Combine(folder, ChunksFolder)))
         {
             // A ".part" file is a chunk a crash interrupted: not received.
@@ -318,9 +380,9 @@ public sealed partial class ModelTransferReceiver
         }
     }
 
+    // Not logged here: the listener logs refusals under its rate limit, since anyone on the broker can cause them.
     private ModelStatus Rejection(string? transferId, string command, string reason, string detail)
     {
-        Log.TransferRejected(_logger, transferId ?? "?", command, reason, detail);
         return new ModelStatus(ModelStates.Rejected, _time.GetUtcNow())
         {
             TransferId = transferId is not null && IsValidId(transferId) ? transferId : null,
@@ -365,6 +427,14 @@ public sealed partial class ModelTransferReceiver
         public int ReportedTenth { get; set; }
 
         public bool WarnedBadChunk { get; set; }
+
+        public bool WarnedNoSpace { get; set; }
+
+        /// <summary>Its package is whole and with the handler until <see cref="Finish"/>.</summary>
+        public bool Assembled { get; set; }
+
+        /// <summary>When it was begun or last got a new chunk (a repeated begin is no progress).</summary>
+        public DateTimeOffset LastProgress { get; set; }
 
         public void Mark(int index)
         {

@@ -48,8 +48,14 @@ public sealed class ModelCommands(ModelActivation activation, ModelRollback roll
     public void TransferRejected(ModelStatus status)
     {
         ArgumentNullException.ThrowIfNull(status);
-        log.RecordAudit(new AuditEntry(time.GetUtcNow(), "rejected", "transfer " + (status.TransferId ?? "?"), null, null, null, $"{status.Reason}: {status.Detail}"));
+        var subject = status.TransferId is not null ? "transfer " + status.TransferId : (status.Command ?? "command") + " " + (status.RequestId ?? "?");
+        log.RecordAudit(new AuditEntry(time.GetUtcNow(), "rejected", subject, null, null, null, $"{status.Reason}: {status.Detail}"));
     }
+
+    /// <inheritdoc/>
+    public void RefusalsSuppressed(int count, DateTimeOffset since) =>
+        log.RecordAudit(new AuditEntry(time.GetUtcNow(), "rejected", "mqtt", null, null, null,
+            $"SUPPRESSED: {count} more refused model commands since {since:o} (over Models:Transfer:MaxRefusalsAuditedPerMinute)"));
 
     private static StatusModel? ModelOf(string? name, string? version) => name is null || version is null ? null : new StatusModel(name, version);
 }

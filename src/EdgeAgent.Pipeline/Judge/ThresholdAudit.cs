@@ -14,9 +14,9 @@ namespace EdgeAgent.Pipeline.Judge;
 public static class ThresholdAudit
 {
     /// <summary>The audit action of a threshold change.</summary>
-    public const string Action = "threshold-changed";
+    public const string Action = AuditEntry.ThresholdChanged;
 
-    // Audit entries are rare (pushes, rollbacks, threshold changes): the newest few hundred cover every product.
+    // Threshold changes only, so no number of other rows (a flood of refused MQTT commands) pushes them out of view.
     private const int Lookback = 500;
 
     /// <summary>Records each product whose configured threshold differs from the last one recorded; returns how many.</summary>
@@ -24,7 +24,7 @@ public static class ThresholdAudit
     {
         ArgumentNullException.ThrowIfNull(log);
         ArgumentNullException.ThrowIfNull(products);
-        var recorded = log.AuditTrail(Lookback).Where(a => a.Action == Action && a.Product is not null)
+        var recorded = log.AuditTrail(Lookback, action: Action).Where(a => a.Product is not null)
             .GroupBy(a => a.Product!).ToDictionary(g => g.Key, g => g.First().Detail.Split(" -> ")[^1]); // newest first
         var changes = 0;
         foreach (var (product, settings) in products.OrderBy(p => p.Key, StringComparer.Ordinal))

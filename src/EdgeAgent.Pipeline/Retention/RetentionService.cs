@@ -27,10 +27,10 @@ public sealed class RetentionService(
             try
             {
                 var result = RetentionPolicy.Apply(log, options.Value, time.GetUtcNow(), review.Value.HoldFor);
-                if (result.Archived + result.Forgotten + result.DeletedMonths.Count > 0)
+                if (result.Archived + result.Forgotten + result.DeletedMonths.Count + result.AuditPruned > 0)
                 {
                     var pause = ReleaseArchivingGarbage();
-                    Log.RetentionPass(logger, result.Archived, result.Forgotten, string.Join(", ", result.DeletedMonths), result.BytesAfter, pause.TotalMilliseconds);
+                    Log.RetentionPass(logger, result.Archived, result.Forgotten, string.Join(", ", result.DeletedMonths), result.AuditPruned, result.BytesAfter, pause.TotalMilliseconds);
                 }
 
                 if (result.OverBudget)

@@ -12,4 +12,14 @@ namespace EdgeAgent.Storage.Audit;
 /// <param name="Sha256">SHA-256 of the model or package concerned.</param>
 /// <param name="Detail">Reason code and numbers.</param>
 /// <param name="Product">The product concerned (threshold changes).</param>
-public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, string? Model, string? Version, string? Sha256, string Detail, string? Product = null);
+public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, string? Model, string? Version, string? Sha256, string Detail, string? Product = null)
+{
+    /// <summary>The action of a product's threshold change; the newest per product outlives audit pruning.</summary>
+    public const string ThresholdChanged = "threshold-changed";
+
+    /// <summary>Longest detail stored; every other field is kept to <see cref="EdgeAgent.Security.ForeignText.DefaultMax"/> characters.</summary>
+    public const int MaxDetailChars = 1000;
+
+    /// <summary>The row's number in the trail (rising; 0 until stored): what <c>?before=</c> pages on.</summary>
+    public long Id { get; init; }
+}

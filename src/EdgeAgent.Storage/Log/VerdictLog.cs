@@ -1,5 +1,6 @@
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
+using EdgeAgent.Security;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Retention;
 using EdgeAgent.Verdicts;
@@ -355,7 +356,11 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         }
     }
 
-    /// <summary>Appends to the audit trail (same file as the journal, forced to disk).</summary>
+    /// <summary>
+    /// Appends to the audit trail (same file as the journal, forced to disk). Every field is clipped and its control
+    /// characters escaped (<see cref="ForeignText"/>): several come from outside (an MQTT sender's name, a transfer's
+    /// detail), and a row must never cost more than a few kilobytes, however large the claim.
+    /// </summary>
     public void RecordAudit(AuditEntry entry)
     {
         ArgumentNullException.ThrowIfNull(entry);
@@ -364,24 +369,88 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             AuditCollection.Insert(new BsonDocument
             {
                 ["at"] = entry.At.UtcDateTime,
-                ["action"] = entry.Action,
-                ["actor"] = entry.Actor,
-                ["model"] = entry.Model,
-                ["version"] = entry.Version,
-                ["sha256"] = entry.Sha256,
-                ["detail"] = entry.Detail,
-                ["product"] = entry.Product,
+                ["action"] = ForeignText.Clip(entry.Action),
+                ["actor"] = ForeignText.Clip(entry.Actor),
+                ["model"] = ForeignText.Clip(entry.Model),
+                ["version"] = ForeignText.Clip(entry.Version),
+                ["sha256"] = ForeignText.Clip(entry.Sha256),
+                ["detail"] = ForeignText.Clip(entry.Detail, AuditEntry.MaxDetailChars),
+                ["product"] = ForeignText.Clip(entry.Product),
             });
             Db.Checkpoint();
         }
     }
 
-    /// <summary>The newest <paramref name="limit"/> audit entries, newest first.</summary>
-    public IReadOnlyList<AuditEntry> AuditTrail(int limit) => Guard("read the audit trail", () =>
-        (IReadOnlyList<AuditEntry>)[.. AuditCollection.Query().OrderByDescending("_id").Limit(limit).ToEnumerable().Select(d => new AuditEntry(
-            new DateTimeOffset(d["at"].AsDateTime, TimeSpan.Zero), d["action"].AsString, d["actor"].AsString,
-            d["model"].IsNull ? null : d["model"].AsString, d["version"].IsNull ? null : d["version"].AsString,
-            d["sha256"].IsNull ? null : d["sha256"].AsString, d["detail"].AsString, d["product"].IsNull ? null : d["product"].AsString))]);
+    /// <summary>
+    /// The newest <paramref name="limit"/> audit entries, newest first: those numbered below <paramref name="before"/>
+    /// when given (paging), of action <paramref name="action"/> when given. Fields are clipped on the way out too, for
+    /// rows an earlier version stored whole.
+    /// </summary>
+    public IReadOnlyList<AuditEntry> AuditTrail(int limit, long? before = null, string? action = null) => Guard("read the audit trail", () =>
+    {
+        var query = AuditCollection.Query();
+        if (before is { } below)
+        {
+            query = query.Where(Query.LT("_id", below));
+        }
+
+        if (action is not null)
+        {
+            query = query.Where(Query.EQ("action", action));
+        }
+
+        return (IReadOnlyList<AuditEntry>)[.. query.OrderByDescending("_id").Limit(limit).ToEnumerable().Select(AuditOf)];
+    });
+
+    /// <summary>
+    /// Deletes audit rows recorded before <paramref name="olderThan"/>, then the oldest while more than
+    /// <paramref name="maxRows"/> remain. The newest threshold change of each product stays whatever its age: it is
+    /// the value the next start compares with. Returns how many went.
+    /// </summary>
+    public int PruneAudit(DateTimeOffset olderThan, int maxRows)
+    {
+        lock (_writeGate)
+        {
+            var keep = AuditCollection.Find(Query.EQ("action", AuditEntry.ThresholdChanged)).GroupBy(d => d["product"].IsNull ? "" : d["product"].AsString)
+                .Select(g => g.Max(d => d["_id"].AsInt64)).ToHashSet();
+            var count = AuditCollection.Count();
+            // Rows are numbered in the order written, so the oldest by time are the lowest ids: the age cut and the
+            // count cut are one id below which everything goes.
+            var byAge = AuditCollection.Query().Where(Query.LT("at", olderThan.UtcDateTime)).Select("_id").ToEnumerable()
+                .Select(d => d["_id"].AsInt64).DefaultIfEmpty(0).Max();
+            var byCount = count > maxRows
+                ? AuditCollection.Query().OrderBy("_id").Select("_id").Offset(count - maxRows - 1).Limit(1).ToEnumerable().Select(d => d["_id"].AsInt64).First()
+                : 0;
+            var upTo = Math.Max(byAge, byCount);
+            if (upTo == 0)
+            {
+                return 0;
+            }
+
+            var deleted = 0;
+            InTransaction(() =>
+            {
+                foreach (var id in AuditCollection.Query().Where(Query.LTE("_id", upTo)).Select("_id").ToEnumerable().Select(d => d["_id"].AsInt64).ToList())
+                {
+                    if (!keep.Contains(id) && AuditCollection.Delete(id))
+                    {
+                        deleted++;
+                    }
+                }
+            });
+            Db.Checkpoint();
+            return deleted;
+        }
+    }
+
+    private static AuditEntry AuditOf(BsonDocument d) => new(
+        new DateTimeOffset(d["at"].AsDateTime, TimeSpan.Zero), Text(d["action"])!, Text(d["actor"])!, Text(d["model"]), Text(d["version"]),
+        Text(d["sha256"]), ForeignText.Clip(d["detail"].AsString, AuditEntry.MaxDetailChars), Text(d["product"]))
+    {
+        Id = d["_id"].AsInt64,
+    };
+
+    private static string? Text(BsonValue value) => value.IsNull ? null : ForeignText.Clip(value.AsString);
 
     /// <summary>Newest first, filtered as asked.</summary>
     public IReadOnlyList<Verdict> Find(VerdictQuery query) => Guard("read verdicts", () => FindDocuments(query).Select(FromDocument).ToList());

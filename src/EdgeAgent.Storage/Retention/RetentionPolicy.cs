@@ -3,11 +3,11 @@ using EdgeAgent.Storage.Log;
 namespace EdgeAgent.Storage.Retention;
 
 /// <summary>What one retention pass did.</summary>
-public sealed record RetentionResult(int Archived, int Forgotten, IReadOnlyList<string> DeletedMonths, long BytesAfter, bool OverBudget);
+public sealed record RetentionResult(int Archived, int Forgotten, IReadOnlyList<string> DeletedMonths, long BytesAfter, bool OverBudget, int AuditPruned);
 
 /// <summary>
 /// One retention pass: archive what is published and old enough, delete archive months past the age
-/// limit, then the oldest months while over the size budget. The journal's unpublished verdicts never
+/// limit, then the oldest months while over the size budget; prune the audit trail by age and row count. The journal's unpublished verdicts never
 /// reach the archive, so nothing unpublished is ever pruned; the current month is never deleted.
 /// </summary>
 public static class RetentionPolicy
@@ -41,6 +41,7 @@ public static class RetentionPolicy
 
         var cutoff = now.AddDays(-options.Days);
         int forgotten = log.ForgetArchived(cutoff);
+        int auditPruned = log.PruneAudit(cutoff, options.MaxAuditRows);
         var currentMonth = new DateOnly(now.UtcDateTime.Year, now.UtcDateTime.Month, 1);
         var deleted = new List<string>();
         foreach (var (month, path) in log.Archive.Months())
@@ -55,6 +56,6 @@ public static class RetentionPolicy
         }
 
         long bytes = log.Bytes();
-        return new RetentionResult(archived, forgotten, deleted, bytes, bytes > options.MaxBytes);
+        return new RetentionResult(archived, forgotten, deleted, bytes, bytes > options.MaxBytes, auditPruned);
     }
 }

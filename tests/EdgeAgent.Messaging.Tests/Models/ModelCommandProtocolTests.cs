@@ -133,6 +133,64 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         Assert.Equal((ModelStates.Rejected, TransferReasons.UnknownTransfer, "feedbeef"), (status.State, status.Reason, status.TransferId));
     }
 
+    [Theory]
+    [InlineData("rollback")]
+    [InlineData("begin")]
+    public async Task Command_LargerThanMaxCommandBytes_RefusedOversizedUnreadAndNeverReachesTheHandler(string command)
+    {
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
+        await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
+        var sender = new string('x', 40 * 1024);
+
+        await raw.PublishAsync("cmd/model/" + command, Utf8($"{{\"requestId\": \"r1\", \"name\": \"stpm-a\", \"sender\": \"{sender}\"}}"));
+        var status = await raw.NextStatusAsync();
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.Oversized, command), (status.State, status.Reason, status.Command));
+        Assert.Null(status.RequestId);
+        Assert.Empty(_handler.Rollbacks);
+        Assert.True(Assert.Single(_handler.TransferRejections).Detail!.Length < 200);
+    }
+
+    [Fact]
+    public async Task Box_MaxPacketBytes_TheBrokerNeverDeliversItALargerCommand()
+    {
+        // A broker without a packet limit of its own: only the box's CONNECT Maximum Packet Size protects it.
+        using var open = new MosquittoBroker(_temp.Sub("open-broker"));
+        _box = await ModelCommandBox.StartAsync(open.Port, _temp.Sub("incoming"), _handler, Limits, maxPacketBytes: 128 * 1024);
+        await using var raw = await RawClient.ConnectAsync(open.Port, _box.Root);
+        var huge = new string('x', 2 * 1024 * 1024);
+
+        await raw.PublishAsync("cmd/model/rollback", Utf8($"{{\"requestId\": \"big\", \"name\": \"stpm-a\", \"sender\": \"{huge}\"}}"));
+        await raw.PublishAsync("cmd/model/rollback", Utf8("{\"requestId\": \"small\", \"name\": \"stpm-b\", \"sender\": \"technician\"}"));
+        // Same publisher, same topic, QoS 1: the broker keeps their order, so once the small one is answered the big one was withheld.
+        var status = await raw.NextStatusAsync();
+
+        Assert.Equal("small", status.RequestId);
+        Assert.Equal([("stpm-b", "technician")], _handler.Rollbacks);
+        Assert.Empty(_handler.TransferRejections);
+    }
+
+    [Fact]
+    public async Task RefusedCommands_AFloodOfThem_OnlyMaxRefusalsAuditedPerMinuteReachTheAuditTrail()
+    {
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, new ModelTransferLimits { MaxChunkBytes = 64 * 1024, MaxRefusalsAuditedPerMinute = 5 });
+        await using var raw = await RawClient.ConnectAsync(_broker.Port, _box.Root);
+
+        for (var i = 0; i < 40; i++)
+        {
+            await raw.PublishAsync("cmd/model/begin", Utf8("x"));
+        }
+
+        // Every refusal is still answered; only the audit trail (and the log) is rate-limited.
+        for (var i = 0; i < 40; i++)
+        {
+            Assert.Equal(TransferReasons.Malformed, (await raw.NextStatusAsync()).Reason);
+        }
+
+        Assert.Equal(5, _handler.TransferRejections.Count);
+        Assert.Empty(_handler.Suppressed);
+    }
+
     [Fact]
     public async Task Rollback_Command_ReachesTheHandlerAndItsResultIsPublished()
     {
@@ -214,7 +272,11 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
             return Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "recorded", new StatusModel("stpm-a", "2.0.0")));
         }
 
+        public ConcurrentQueue<int> Suppressed { get; } = new();
+
         public void TransferRejected(ModelStatus status) => TransferRejections.Enqueue(status);
+
+        public void RefusalsSuppressed(int count, DateTimeOffset since) => Suppressed.Enqueue(count);
     }
 
     /// <summary>Any MQTT client speaking the documented protocol by hand: publishes raw commands, reads statuses.</summary>

@@ -82,7 +82,7 @@ public sealed class ModelTransferReceiverTests : IDisposable
     }
 
     [Fact]
-    public void Begin_SameIdOtherPackage_StartsOver()
+    public void Begin_SameIdOtherFieldsWhileTheTransferProgresses_RefusedAndTheOriginalKept()
     {
         var (_, bytes) = Package(_temp.Path, ChunkSize * 4);
         var receiver = Receiver();
@@ -90,9 +90,104 @@ public sealed class ModelTransferReceiverTests : IDisposable
         receiver.Begin(Json(begin));
         SendChunks(receiver, begin, bytes, [0, 1]);
 
+        var hijack = receiver.Begin(Json(begin with { Size = 1024 * 1024, ChunkSize = ChunkSize * 2, Sender = "attacker" }));
+        SendChunks(receiver, begin, bytes, [2, 3]);
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.TransferConflict), (hijack.State, hijack.Reason));
+        var (status, completed) = receiver.End(End(begin.TransferId));
+        Assert.Equal(ModelStates.Verifying, status.State);
+        Assert.Equal(bytes, File.ReadAllBytes(completed!.PackagePath));
+    }
+
+    [Fact]
+    public void Begin_SameIdOtherPackageOnceTheTransferIsIdle_StartsOver()
+    {
+        var (_, bytes) = Package(_temp.Path, ChunkSize * 4);
+        var clock = new ManualClock();
+        var receiver = Receiver(clock: clock);
+        var begin = BeginFor(bytes);
+        receiver.Begin(Json(begin));
+        SendChunks(receiver, begin, bytes, [0, 1]);
+        clock.Offset = new ModelTransferLimits().IdleAfter;
+
         var status = receiver.Begin(Json(begin with { ChunkSize = ChunkSize * 2 }));
 
-        Assert.Equal((0, 2), (status.Received, status.Total));
+        Assert.Equal((ModelStates.Receiving, 0, 2), (status.State, status.Received, status.Total));
+    }
+
+    [Fact]
+    public void Begin_SameIdWhileItsPackageIsBeingInstalled_RefusedHoweverLongTheInstallTakes()
+    {
+        var (_, bytes) = Package(_temp.Path, ChunkSize * 2);
+        var clock = new ManualClock();
+        var receiver = Receiver(clock: clock);
+        var begin = BeginFor(bytes);
+        receiver.Begin(Json(begin));
+        SendChunks(receiver, begin, bytes, [0, 1]);
+        var (_, completed) = receiver.End(End(begin.TransferId));
+        clock.Offset = TimeSpan.FromHours(1);
+
+        var status = receiver.Begin(Json(begin with { ChunkSize = ChunkSize * 2 }));
+
+        Assert.Equal(TransferReasons.TransferConflict, status.Reason);
+        Assert.Equal(bytes, File.ReadAllBytes(completed!.PackagePath));
+    }
+
+    [Fact]
+    public void Begin_BothSlotsHeldByBareBegins_ATechniciansBeginTakesTheIdlestSlotAfterIdleAfter()
+    {
+        var clock = new ManualClock();
+        var receiver = Receiver(clock: clock);
+        var squat1 = BeginFor(Package(_temp.Path, ChunkSize, seed: 1).Bytes);
+        var squat2 = BeginFor(Package(_temp.Path, ChunkSize, seed: 2).Bytes);
+        var (_, real) = Package(_temp.Path, ChunkSize * 2, seed: 3);
+        receiver.Begin(Json(squat1));
+        clock.Offset = TimeSpan.FromSeconds(30);
+        receiver.Begin(Json(squat2));
+
+        var tooEarly = receiver.Begin(Json(BeginFor(real)));
+        clock.Offset = new ModelTransferLimits().IdleAfter + TimeSpan.FromSeconds(1);
+        // Squatting again with a repeated begin is no progress: it keeps no slot.
+        receiver.Begin(Json(squat1));
+        var status = receiver.Begin(Json(BeginFor(real)));
+
+        Assert.Equal(TransferReasons.Busy, tooEarly.Reason);
+        Assert.Equal((ModelStates.Receiving, 2), (status.State, status.Total));
+        Assert.False(Directory.Exists(Path.Combine(_incoming, squat1.TransferId)));
+        Assert.True(Directory.Exists(Path.Combine(_incoming, squat2.TransferId)));
+    }
+
+    [Fact]
+    public void Begin_PackageWouldEatIntoTheDiskReserve_RefusedNoSpaceWithoutTouchingTheDisk()
+    {
+        var (_, bytes) = Package(_temp.Path, ChunkSize * 2);
+        var free = new DriveInfo(_incoming).AvailableFreeSpace;
+        var receiver = Receiver(new ModelTransferLimits { ReserveBytes = free + (1024L * 1024 * 1024) });
+
+        var status = receiver.Begin(Json(BeginFor(bytes)));
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.NoSpace), (status.State, status.Reason));
+        Assert.Empty(Directory.EnumerateFileSystemEntries(_incoming));
+    }
+
+    [Fact]
+    public void Chunk_FreeDiskWouldFallBelowTheReserve_RefusedNoSpaceOnceAndNotWritten()
+    {
+        var (_, bytes) = Package(_temp.Path, ChunkSize * 3);
+        var limits = new ModelTransferLimits { ReserveBytes = 0 };
+        var receiver = Receiver(limits);
+        var begin = BeginFor(bytes);
+        receiver.Begin(Json(begin));
+        // The disk fills up while the chunks arrive (another writer): the reserve is now above what is free.
+        limits.ReserveBytes = new DriveInfo(_incoming).AvailableFreeSpace + (1024L * 1024 * 1024);
+
+        var first = receiver.Chunk(begin.TransferId, "0", new ReadOnlySequence<byte>(bytes.AsMemory(0, ChunkSize)));
+        var second = receiver.Chunk(begin.TransferId, "1", new ReadOnlySequence<byte>(bytes.AsMemory(ChunkSize, ChunkSize)));
+
+        Assert.Equal((ModelStates.Failed, TransferReasons.NoSpace), (first!.State, first.Reason));
+        Assert.Null(second);
+        Assert.Empty(Directory.EnumerateFileSystemEntries(Path.Combine(_incoming, begin.TransferId, "chunks")));
+        Assert.Equal([0, 1, 2], receiver.End(End(begin.TransferId)).Status.Missing);
     }
 
     [Fact]
@@ -185,8 +280,8 @@ public sealed class ModelTransferReceiverTests : IDisposable
 
     public void Dispose() => _temp.Dispose();
 
-    private ModelTransferReceiver Receiver(ModelTransferLimits? limits = null) =>
-        new(_incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
+    private ModelTransferReceiver Receiver(ModelTransferLimits? limits = null, TimeProvider? clock = null) =>
+        new(_incoming, limits ?? new ModelTransferLimits(), clock ?? TimeProvider.System, NullLogger.Instance);
 
     private static void SendChunks(ModelTransferReceiver receiver, TransferBegin begin, byte[] bytes, IEnumerable<int> indices)
     {

@@ -37,3 +37,11 @@ internal sealed class LaterClock(TimeSpan offset) : TimeProvider
 {
     public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + offset;
 }
+
+/// <summary>The system clock moved on by hand, to pass idle and rate-limit windows without waiting.</summary>
+internal sealed class ManualClock : TimeProvider
+{
+    public TimeSpan Offset { get; set; }
+
+    public override DateTimeOffset GetUtcNow() => System.GetUtcNow() + Offset;
+}
