@@ -4,7 +4,7 @@
 # installed files (on a box without the NVIDIA stack doctor must name the missing CUDA libraries), judge a generated
 # pair with the installed `edgeagent inspect` (the GPU runtime falling back to CPU), check the unit with
 # `systemd-analyze verify`, upgrade to a rebuilt package and check that the edited configuration and the data
-# survived, then purge and check that nothing is left. CPU: build, install, --version, doctor, inspect, purge.
+# survived and that a link planted at /var/lib/edgeagent/aoi was not followed by the postinst, then purge and check that nothing is left. CPU: build, install, --version, doctor, inspect, purge.
 # Prints each package's build time and size. Needs root (or sudo): it really installs the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -92,8 +92,18 @@ systemd-analyze verify /lib/systemd/system/edgeagent.service || fail "systemd-an
 # What a line engineer changes and what the agent writes must survive an upgrade.
 $sudo sed -i 's/"Station": "aoi1"/"Station": "aoi7"/' /etc/edgeagent/edgeagent.json
 $sudo sh -c 'echo kept > /var/lib/edgeagent/upgrade-marker && mkdir -p /var/lib/edgeagent/models/kept'
+# A link the service user plants where the maintainer script makes a folder must not be followed as root: the
+# upgrade's postinst leaves the link and its target (a root-owned 0700 folder standing in for /etc) untouched.
+[ "$(stat -c '%U %a' /var/lib/edgeagent/aoi)" = "edgeagent 750" ] || fail "/var/lib/edgeagent/aoi is $(stat -c '%U %a' /var/lib/edgeagent/aoi), not edgeagent 750"
+victim=$OUT/victim
+mkdir -m 0700 "$victim"
+$sudo rm -rf /var/lib/edgeagent/aoi
+$sudo runuser -u edgeagent -- ln -s "$victim" /var/lib/edgeagent/aoi
 second=$(build gpu "$version~ci2")
-install_deb "$second"
+install_deb "$second" 2> "$OUT/upgrade.err" || { cat "$OUT/upgrade.err" >&2; fail "upgrade with a planted link"; }
+[ "$(stat -c '%U %a' "$victim")" = "$(id -un) 700" ] || fail "postinst followed the planted link: its target is now $(stat -c '%U %a' "$victim")"
+[ -L /var/lib/edgeagent/aoi ] || fail "postinst replaced the planted link"
+grep -q "/var/lib/edgeagent/aoi is a symbolic link; not following it" "$OUT/upgrade.err" || fail "postinst did not say it left the link"
 [ "$(dpkg-query -W -f='${Version}' edgeagent)" = "$version~ci2" ] || fail "upgrade did not install $version~ci2"
 grep -q '"Station": "aoi7"' /etc/edgeagent/edgeagent.json || fail "the edited configuration was replaced on upgrade"
 [ -f /var/lib/edgeagent/upgrade-marker ] && [ -d /var/lib/edgeagent/models/kept ] || fail "data or model store lost on upgrade"
