@@ -38,7 +38,14 @@ build() { # flavour version → path of the .deb
   echo "check-deb: built $(basename "$deb") in $((SECONDS - start)) s: $(du -h "$deb" | cut -f1) ($(stat -c %s "$deb") bytes)" >&2
   echo "$deb"
 }
-install_deb() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$1" >/dev/null; }
+install_deb() { # deb [file for apt's output, the maintainer scripts' messages included (apt prints them on stdout)]
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$1")
+  if [ -n "${2:-}" ]; then
+    $sudo "${apt[@]}" >"$2" 2>&1 || { cat "$2" >&2; return 1; }
+  else
+    $sudo "${apt[@]}" >/dev/null
+  fi
+}
 # As the service runs it: the edgeagent user, the installed config. 1 = warnings (no broker on a CI machine, no
 # trusted keys yet, the GPU runtime on CPU); 2 would mean it could not work at all.
 doctor() {
@@ -100,10 +107,10 @@ mkdir -m 0700 "$victim"
 $sudo rm -rf /var/lib/edgeagent/aoi
 $sudo runuser -u edgeagent -- ln -s "$victim" /var/lib/edgeagent/aoi
 second=$(build gpu "$version~ci2")
-install_deb "$second" 2> "$OUT/upgrade.err" || { cat "$OUT/upgrade.err" >&2; fail "upgrade with a planted link"; }
+install_deb "$second" "$OUT/upgrade.log" || fail "upgrade with a planted link"
 [ "$(stat -c '%U %a' "$victim")" = "$(id -un) 700" ] || fail "postinst followed the planted link: its target is now $(stat -c '%U %a' "$victim")"
 [ -L /var/lib/edgeagent/aoi ] || fail "postinst replaced the planted link"
-grep -q "/var/lib/edgeagent/aoi is a symbolic link; not following it" "$OUT/upgrade.err" || fail "postinst did not say it left the link"
+grep -q "/var/lib/edgeagent/aoi is a symbolic link; not following it" "$OUT/upgrade.log" || fail "postinst did not say it left the link: $(cat "$OUT/upgrade.log")"
 [ "$(dpkg-query -W -f='${Version}' edgeagent)" = "$version~ci2" ] || fail "upgrade did not install $version~ci2"
 grep -q '"Station": "aoi7"' /etc/edgeagent/edgeagent.json || fail "the edited configuration was replaced on upgrade"
 [ -f /var/lib/edgeagent/upgrade-marker ] && [ -d /var/lib/edgeagent/models/kept ] || fail "data or model store lost on upgrade"
