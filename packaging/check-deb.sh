@@ -128,4 +128,4 @@ doctor_cpu=$(doctor)
 grep -q "gpu .*CPU build" "$OUT/doctor.txt" || fail "doctor on the CPU package did not say it is the CPU build"
 inspect
 purge edgeagent-cpu
-echo "check-deb: GPU: install, --version, doctor (exit $doctor_gpu, names the missing CUDA libraries), inspect on CPU, systemd-analyze verify, upgrade keeping config and data, purge; CPU: install, --version, doctor (exit $doctor_cpu), inspect, purge: all passed"
+echo "check-deb: GPU: install, --version, doctor (exit $doctor_gpu, names the missing CUDA libraries), inspect on CPU, systemd-analyze verify, upgrade keeping config and data (a link planted at /var/lib/edgeagent/aoi not followed), purge; CPU: install, --version, doctor (exit $doctor_cpu), inspect, purge: all passed"
