@@ -4,7 +4,7 @@
 # installed files (on a box without the NVIDIA stack doctor must name the missing CUDA libraries), judge a generated
 # pair with the installed `edgeagent inspect` (the GPU runtime falling back to CPU), check the unit with
 # `systemd-analyze verify`, upgrade to a rebuilt package and check that the edited configuration and the data
-# survived, then purge and check that nothing is left. CPU: build, install, --version, doctor, inspect, purge.
+# survived and that a link planted at /var/lib/edgeagent/aoi was not followed by the postinst, then purge and check that nothing is left. CPU: build, install, --version, doctor, inspect, purge.
 # Prints each package's build time and size. Needs root (or sudo): it really installs the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -38,7 +38,14 @@ build() { # flavour version → path of the .deb
   echo "check-deb: built $(basename "$deb") in $((SECONDS - start)) s: $(du -h "$deb" | cut -f1) ($(stat -c %s "$deb") bytes)" >&2
   echo "$deb"
 }
-install_deb() { $sudo env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$1" >/dev/null; }
+install_deb() { # deb [file for apt's output, the maintainer scripts' messages included (apt prints them on stdout)]
+  local apt=(env DEBIAN_FRONTEND=noninteractive apt-get install -y -q -o Dpkg::Options::=--force-confdef -o Dpkg::Options::=--force-confold "$1")
+  if [ -n "${2:-}" ]; then
+    $sudo "${apt[@]}" >"$2" 2>&1 || { cat "$2" >&2; return 1; }
+  else
+    $sudo "${apt[@]}" >/dev/null
+  fi
+}
 # As the service runs it: the edgeagent user, the installed config. 1 = warnings (no broker on a CI machine, no
 # trusted keys yet, the GPU runtime on CPU); 2 would mean it could not work at all.
 doctor() {
@@ -92,8 +99,18 @@ systemd-analyze verify /lib/systemd/system/edgeagent.service || fail "systemd-an
 # What a line engineer changes and what the agent writes must survive an upgrade.
 $sudo sed -i 's/"Station": "aoi1"/"Station": "aoi7"/' /etc/edgeagent/edgeagent.json
 $sudo sh -c 'echo kept > /var/lib/edgeagent/upgrade-marker && mkdir -p /var/lib/edgeagent/models/kept'
+# A link the service user plants where the maintainer script makes a folder must not be followed as root: the
+# upgrade's postinst leaves the link and its target (a root-owned 0700 folder standing in for /etc) untouched.
+[ "$(stat -c '%U %a' /var/lib/edgeagent/aoi)" = "edgeagent 750" ] || fail "/var/lib/edgeagent/aoi is $(stat -c '%U %a' /var/lib/edgeagent/aoi), not edgeagent 750"
+victim=$OUT/victim
+mkdir -m 0700 "$victim"
+$sudo rm -rf /var/lib/edgeagent/aoi
+$sudo runuser -u edgeagent -- ln -s "$victim" /var/lib/edgeagent/aoi
 second=$(build gpu "$version~ci2")
-install_deb "$second"
+install_deb "$second" "$OUT/upgrade.log" || fail "upgrade with a planted link"
+[ "$(stat -c '%U %a' "$victim")" = "$(id -un) 700" ] || fail "postinst followed the planted link: its target is now $(stat -c '%U %a' "$victim")"
+[ -L /var/lib/edgeagent/aoi ] || fail "postinst replaced the planted link"
+grep -q "/var/lib/edgeagent/aoi is a symbolic link; not following it" "$OUT/upgrade.log" || fail "postinst did not say it left the link: $(cat "$OUT/upgrade.log")"
 [ "$(dpkg-query -W -f='${Version}' edgeagent)" = "$version~ci2" ] || fail "upgrade did not install $version~ci2"
 grep -q '"Station": "aoi7"' /etc/edgeagent/edgeagent.json || fail "the edited configuration was replaced on upgrade"
 [ -f /var/lib/edgeagent/upgrade-marker ] && [ -d /var/lib/edgeagent/models/kept ] || fail "data or model store lost on upgrade"
@@ -111,4 +128,4 @@ doctor_cpu=$(doctor)
 grep -q "gpu .*CPU build" "$OUT/doctor.txt" || fail "doctor on the CPU package did not say it is the CPU build"
 inspect
 purge edgeagent-cpu
-echo "check-deb: GPU: install, --version, doctor (exit $doctor_gpu, names the missing CUDA libraries), inspect on CPU, systemd-analyze verify, upgrade keeping config and data, purge; CPU: install, --version, doctor (exit $doctor_cpu), inspect, purge: all passed"
+echo "check-deb: GPU: install, --version, doctor (exit $doctor_gpu, names the missing CUDA libraries), inspect on CPU, systemd-analyze verify, upgrade keeping config and data (a link planted at /var/lib/edgeagent/aoi not followed), purge; CPU: install, --version, doctor (exit $doctor_cpu), inspect, purge: all passed"

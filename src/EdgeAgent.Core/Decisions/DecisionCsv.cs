@@ -3,7 +3,7 @@ using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Decisions;
 
-/// <summary>The spreadsheet form of people's decisions (<c>edgeagent logs --decisions --csv</c>), quoted as <see cref="VerdictCsv"/> quotes.</summary>
+/// <summary>The spreadsheet form of people's decisions (<c>edgeagent logs --decisions --csv</c>), quoted and with formula-like text neutralised as <see cref="VerdictCsv"/> does.</summary>
 public static class DecisionCsv
 {
     /// <summary>The header line. Columns are only ever appended, so a sheet that reads them by position keeps working.</summary>
@@ -16,9 +16,10 @@ public static class DecisionCsv
         var d = decision;
         string[] fields =
         [
-            VerdictCsv.Time(d.At), d.DecisionId, d.Id, d.PairId, d.Product, VerdictCsv.Label(d.AiVerdict), d.AiReason ?? "",
-            d.AiScore?.ToString("R", CultureInfo.InvariantCulture) ?? "", VerdictCsv.Label(d.Decision), d.DefectClass ?? "", d.By, d.Role,
-            d.Override ? "true" : "false", d.Comment ?? "", VerdictCsv.Time(d.JudgedAt),
+            VerdictCsv.Time(d.At), VerdictCsv.Text(d.DecisionId), VerdictCsv.Text(d.Id), VerdictCsv.Text(d.PairId), VerdictCsv.Text(d.Product),
+            VerdictCsv.Label(d.AiVerdict), VerdictCsv.Text(d.AiReason), d.AiScore?.ToString("R", CultureInfo.InvariantCulture) ?? "", VerdictCsv.Label(d.Decision),
+            VerdictCsv.Text(d.DefectClass), VerdictCsv.Text(d.By), VerdictCsv.Text(d.Role), d.Override ? "true" : "false", VerdictCsv.Text(d.Comment),
+            VerdictCsv.Time(d.JudgedAt),
         ];
         return string.Join(',', fields.Select(VerdictCsv.Quote));
     }

@@ -6,7 +6,7 @@ namespace EdgeAgent.Verdicts;
 /// <summary>
 /// The spreadsheet form of verdicts (RFC 4180: fields with a comma, quote or line break are quoted, quotes
 /// doubled), one row per verdict. Shared by <c>edgeagent logs --csv</c> and the dashboard's export, so both give
-/// the same columns.
+/// the same columns. Text cells that a spreadsheet would take for a formula are neutralised (<see cref="Text"/>).
 /// </summary>
 public static class VerdictCsv
 {
@@ -24,14 +24,14 @@ public static class VerdictCsv
         var v = verdict;
         string[] fields =
         [
-            v.Seq.ToString(c), v.Id, Time(v.JudgedAt), Label(v.Outcome),
-            v.Reason ?? "", v.Product, v.PairId, v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
-            v.Model?.Name ?? "", v.Model?.Version ?? "", v.Image.Path, v.Template?.Path ?? "", v.Detail ?? "",
+            v.Seq.ToString(c), Text(v.Id), Time(v.JudgedAt), Label(v.Outcome),
+            Text(v.Reason), Text(v.Product), Text(v.PairId), v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "",
+            Text(v.Model?.Name), Text(v.Model?.Version), Text(v.Image.Path), Text(v.Template?.Path), Text(v.Detail),
             v.Alignment?.ResidualPx?.ToString("R", c) ?? "", v.Alignment?.Ambiguous is { } ambiguous ? (ambiguous ? "true" : "false") : "",
-            v.Route ?? "", v.Ood?.Template.ToString("R", c) ?? "", v.Ood?.Image.ToString("R", c) ?? "", v.Ood?.Bound?.ToString("R", c) ?? "",
+            Text(v.Route), v.Ood?.Template.ToString("R", c) ?? "", v.Ood?.Image.ToString("R", c) ?? "", v.Ood?.Bound?.ToString("R", c) ?? "",
             v.Ood is { } o ? (o.Beyond ? "true" : "false") : "",
             v.Photometry?.Brightness.ToString("R", c) ?? "", v.Photometry?.Contrast.ToString("R", c) ?? "",
-            decision is null ? "" : Label(decision.Decision), decision?.DefectClass ?? "", decision?.By ?? "", decision?.Role ?? "",
+            decision is null ? "" : Label(decision.Decision), Text(decision?.DefectClass), Text(decision?.By), Text(decision?.Role),
             decision is null ? "" : Time(decision.At),
         ];
         return string.Join(',', fields.Select(Quote));
@@ -42,6 +42,15 @@ public static class VerdictCsv
 
     /// <summary>A verdict kind as the payloads spell it (OK, NG, REVIEW, ERROR).</summary>
     internal static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
+
+    /// <summary>
+    /// A text cell from outside (pair ids and paths come from the AOI's file names, products, names and comments from
+    /// people): one a spreadsheet would run as a formula, starting with = + - @, a tab or a carriage return, gets a
+    /// leading single quote, as OWASP's CSV injection advice says. Only text goes through here: numbers the agent
+    /// formatted (a score of -0.5) must stay numbers.
+    /// </summary>
+    internal static string Text(string? cell) =>
+        cell is { Length: > 0 } && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + cell : cell ?? "";
 
     /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.</summary>
     internal static string Quote(string field) =>

@@ -51,7 +51,7 @@ public sealed class DashboardFilter
         var errors = new List<string>();
         string? Text(string key) => filter[key] is { Length: > 0 } v ? v : null;
         DateTimeOffset? Time(string key) => Text(key) is not { } t ? null
-            : RelativeTime.Parse(t, now) ?? Error<DateTimeOffset?>(errors, $"{key} must be like 2h, 30m, 7d or an ISO time, not '{t}'");
+            : RelativeTime.Parse(t, now) ?? Error<DateTimeOffset?>(errors, $"{key} must be like 2h, 30m, 7d or an ISO time {RelativeTime.Range}, not '{t}'");
         double? Score(string key) => Text(key) is not { } t ? null
             : double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var s) && double.IsFinite(s) ? s : Error<double?>(errors, $"{key} score must be a number, not '{t}'");
         VerdictKind? Outcome() => Text("verdict") is not { } t ? null

@@ -1,4 +1,5 @@
 using EdgeAgent.Decisions;
+using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
 
 namespace EdgeAgent.Dashboard.Data;
@@ -52,7 +53,9 @@ public sealed record KpiRange(KpiCalendar Calendar, DateOnly From, DateOnly To, 
     }
 
     private static DateOnly? Day(IQueryCollection query, string key, List<string> errors) => Given(query, key) is { } text
-        ? KpiDays.Parse(text) ?? Mistake<DateOnly?>(errors, $"{key} must be a day written yyyy-MM-dd, not '{text}'", null)
+        ? KpiDays.Parse(text) is { } day
+            ? RelativeTime.Within(day) ? day : Mistake<DateOnly?>(errors, $"{key} must be a day {RelativeTime.Range}, not '{text}'", null)
+            : Mistake<DateOnly?>(errors, $"{key} must be a day written yyyy-MM-dd, not '{text}'", null)
         : null;
 
     private static string? Given(IQueryCollection query, string key) =>

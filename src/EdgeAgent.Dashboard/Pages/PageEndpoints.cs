@@ -37,6 +37,7 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
 
         var rows = reader.Log.FindStored(filter.Query);
         var summary = Summary.Of(reader.Scan(filter.Query), reader.MaxScan);
+        MarkMistakes(context, filter.Errors);
         await Responses.Html(context, Html.Page(context, "Verdicts", station, status.Now(), OverviewPage.Body(filter, summary, rows))).ConfigureAwait(false);
     }
 
@@ -132,7 +133,18 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         var range = KpiRange.Parse(context.Request.Query, time.GetUtcNow());
         var days = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.From), KpiDays.Text(range.To));
         var today = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.Today), KpiDays.Text(range.Today));
+        MarkMistakes(context, range.Errors);
         return Responses.Html(context, Html.Page(context, "KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
+    }
+
+    // A page whose filter had mistakes still shows (with them named and left out, so the form can be corrected), but
+    // answers 400 as the API does: a script or probe sees the refusal, and a browser shows the page all the same.
+    private static void MarkMistakes(HttpContext context, IReadOnlyList<string> errors)
+    {
+        if (errors.Count > 0)
+        {
+            context.Response.StatusCode = StatusCodes.Status400BadRequest;
+        }
     }
 
     /// <summary><c>GET /models?before=</c>: the model history and a page of the audit trail (<see cref="AuditPaging"/>); 400 for a bad <c>before</c>.</summary>

@@ -1,13 +1,15 @@
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Models.Store;
 
-/// <summary>Writes that a crash or power cut leaves either fully old or fully new.</summary>
+/// <summary>Writes that a crash or power cut leaves either fully old or fully new, created 0640 (<see cref="PrivateFiles"/>).</summary>
 internal static class AtomicFile
 {
     /// <summary>Writes a sibling temp file, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
         var temp = path + ".tmp";
-        using (var stream = new FileStream(temp, FileMode.Create, FileAccess.Write, FileShare.None))
+        using (var stream = new FileStream(temp, PrivateFiles.Create(FileMode.Create, FileAccess.Write)))
         {
             stream.Write(bytes);
             stream.Flush(flushToDisk: true);
@@ -19,7 +21,7 @@ internal static class AtomicFile
     /// <summary>Writes a new file and flushes it to disk before returning (used inside a folder that is renamed into place).</summary>
     public static void WriteDurable(string path, ReadOnlySpan<byte> bytes)
     {
-        using var stream = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None);
+        using var stream = new FileStream(path, PrivateFiles.Create(FileMode.CreateNew, FileAccess.Write));
         stream.Write(bytes);
         stream.Flush(flushToDisk: true);
     }

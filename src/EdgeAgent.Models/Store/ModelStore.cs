@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Hosting;
 using EdgeAgent.Models.Packages;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -50,7 +51,7 @@ public sealed class ModelStore
         _keepPrevious = keepPrevious;
         _logger = logger ?? NullLogger<ModelStore>.Instance;
         _time = time ?? TimeProvider.System;
-        Directory.CreateDirectory(Folder);
+        PrivateFiles.CreateFolder(Folder);
         _folders = new VersionFolders(Folder, _logger);
         _folders.CleanStaging();
         (_state, Recovery) = LoadState();

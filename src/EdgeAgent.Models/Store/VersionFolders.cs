@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Hosting;
 using EdgeAgent.Models.Packages;
 using Microsoft.Extensions.Logging;
 
@@ -103,7 +104,9 @@ internal sealed class VersionFolders(string root, ILogger logger)
             copyRest(temp);
             AtomicFile.WriteDurable(
                 Path.Combine(temp, InstallFile), JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.InstallRecord));
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+            // Whatever the package's files were extracted with, the installed version is 0750/0640.
+            PrivateFiles.RestrictTree(temp);
+            PrivateFiles.CreateFolder(Path.GetDirectoryName(target)!);
             Directory.Move(temp, target);
         }
         catch

@@ -1,3 +1,5 @@
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Storage.Log;
 
 /// <summary>
@@ -13,11 +15,12 @@ public sealed class DataDirectoryLock : IDisposable
     /// <summary>Takes the lock or throws with a message naming the folder.</summary>
     public static DataDirectoryLock Acquire(string dataDirectory)
     {
-        Directory.CreateDirectory(dataDirectory);
+        PrivateFiles.CreateFolder(dataDirectory);
         var path = Path.Combine(dataDirectory, "edgeagent.lock");
         try
         {
-            var stream = new FileStream(path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None);
+            var stream = new FileStream(path, PrivateFiles.Create(FileMode.OpenOrCreate, FileAccess.ReadWrite));
+            PrivateFiles.Restrict(path);
             stream.SetLength(0);
             stream.Write(System.Text.Encoding.ASCII.GetBytes($"{Environment.ProcessId}\n"));
             stream.Flush();

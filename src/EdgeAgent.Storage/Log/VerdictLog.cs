@@ -1,3 +1,4 @@
+using EdgeAgent.Hosting;
 using EdgeAgent.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Security;
@@ -101,8 +102,11 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             throw new InvalidOperationException($"The verdict log {_path} is open already.");
         }
 
-        Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(_path))!);
+        PrivateFiles.CreateFolder(Path.GetDirectoryName(Path.GetFullPath(_path))!);
         Attach(new LiteDatabase(new ConnectionString { Filename = _path, Connection = ConnectionType.Direct }), readOnly: false);
+        // LiteDB creates its files with the umask's mode; they hold every verdict and decision.
+        PrivateFiles.Restrict(_path);
+        PrivateFiles.Restrict(LiteDbLogOf(_path));
         try
         {
             FinishInterruptedArchiving();
@@ -113,6 +117,10 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             throw;
         }
     }
+
+    // LiteDB 5 keeps its write-ahead log beside the data file as <name>-log<ext>.
+    private static string LiteDbLogOf(string path) =>
+        Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
 
     private void Attach(LiteDatabase db, bool readOnly)
     {

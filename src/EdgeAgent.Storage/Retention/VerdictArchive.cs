@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeAgent.Hosting;
 using EdgeAgent.Storage.Log;
 using LiteDB;
 
@@ -28,10 +29,11 @@ public sealed class VerdictArchive(string folder)
     /// <summary>Writes documents into their months' files (upsert by id, so a crash half-way is repeated safely) and forces them to disk.</summary>
     public void Write(IReadOnlyList<BsonDocument> documents)
     {
-        Directory.CreateDirectory(Folder);
+        PrivateFiles.CreateFolder(Folder);
         foreach (var month in documents.GroupBy(d => MonthOf(d["judgedAt"].AsDateTime)))
         {
             using var db = Open(PathOf(month.Key), readOnly: false);
+            PrivateFiles.Restrict(PathOf(month.Key));
             var collection = db.GetCollection(Collection);
             collection.EnsureIndex("seq");
             collection.EnsureIndex("judgedAt");

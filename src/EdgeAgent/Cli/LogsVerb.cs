@@ -162,5 +162,5 @@ internal static class LogsVerb
 
     private static DateTimeOffset? ParseTime(string? text, DateTimeOffset now, string option) =>
         text is null ? null
-        : RelativeTime.Parse(text, now) ?? throw new UsageException($"--{option} must be like 2h, 30m, 7d or an ISO time, not '{text}'.");
+        : RelativeTime.Parse(text, now) ?? throw new UsageException($"--{option} must be like 2h, 30m, 7d or an ISO time {RelativeTime.Range}, not '{text}'.");
 }

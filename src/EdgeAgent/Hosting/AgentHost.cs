@@ -59,9 +59,18 @@ public static class AgentHost
         builder.Services.TryAddSingleton<ISystemdNotifier, SystemdNotifier>();
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(60));
         AddAgentServices(builder.Services, builder.Configuration);
+        AddServiceChecks(builder.Services, builder.Configuration);
         builder.Services.AddSingleton<IAgentStatus, DashboardStatus>();
         builder.Services.AddDashboard();
         return builder.Build();
+    }
+
+    // What only the running service must hold at start (verbs such as logs read a data directory they may not write).
+    private static void AddServiceChecks(IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddSingleton<IValidateOptions<VerdictLogOptions>, DataDirectoryValidation>();
+        var secrets = new InlineSecretsValidation(configuration);
+        services.AddSingleton<IValidateOptions<MqttOptions>>(secrets).AddSingleton<IValidateOptions<DashboardOptions>>(secrets);
     }
 
     /// <summary>

@@ -72,9 +72,11 @@ public sealed partial class KpiPageTests : IAsyncLifetime
     public async Task Kpis_LocalDaysAndBadCalendar_LocalCountsTheSamePairsAndAMistakeIsNamed()
     {
         var local = await _rig.GetStringAsync("/kpis?calendar=local");
-        var wrong = await _rig.GetStringAsync("/kpis?calendar=mars&from=yesterday");
+        using var refused = await _rig.Http.GetAsync(new Uri("/kpis?calendar=mars&from=yesterday", UriKind.Relative));
+        var wrong = await refused.Content.ReadAsStringAsync();
 
         Assert.Contains("local day)", local, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
         Assert.Contains("calendar must be utc or local, not &#39;mars&#39;", wrong, StringComparison.Ordinal);
         Assert.Contains("from must be a day written yyyy-MM-dd, not &#39;yesterday&#39;", wrong, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(await _rig.GetStringAsync("/api/kpis?calendar=local"));

@@ -50,6 +50,8 @@ public sealed class SeveralModelsPictureTests : IAsyncLifetime
 
         Assert.All(_judged, j => Assert.Contains(j.Verdict.Id, disagree, StringComparison.Ordinal));
         Assert.All(_judged, j => Assert.DoesNotContain(j.Verdict.Id, agree, StringComparison.Ordinal));
-        Assert.Contains("shadow must be", await _rig.GetStringAsync("/?shadow=maybe"), StringComparison.Ordinal);
+        using var refused = await _rig.Http.GetAsync(new Uri("/?shadow=maybe", UriKind.Relative));
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("shadow must be", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }

@@ -76,6 +76,24 @@ public sealed class ModelBootstrapTests : IDisposable
     }
 
     [Fact]
+    public void Load_ActiveVersionChangedOnDisk_RefusedByItsHashAndThePreviousVersionJudges()
+    {
+        _store.ImportLocal(RepoPaths.SmallModel, "stpm-small", "2.0.0");
+        _store.Activate("stpm-small", "2.0.0");
+        _store.ImportLocal(RepoPaths.SmallModel, "stpm-small", "2.1.0");
+        _store.Activate("stpm-small", "2.1.0");
+        var tampered = _store.Active("stpm-small")!;
+        File.Copy(RepoPaths.DefaultModel, tampered.ModelPath, overwrite: true); // a valid model, but not the one installed
+
+        var refused = Assert.Throws<EdgeAgent.Inference.Model.ModelContractException>(() => ModelBootstrap.Load(tampered, Cpu, Factory([]), NullLogger.Instance));
+        using var active = Load(new Dictionary<string, ProductSettings> { ["M1"] = new() { Model = "stpm-small" } });
+
+        Assert.Equal(ModelBootstrap.ModelHashMismatch, refused.Reason);
+        Assert.Contains(tampered.Sha256, refused.Message, StringComparison.Ordinal);
+        Assert.Equal(("stpm-small", "2.0.0"), VersionJudging(active, "M1"));
+    }
+
+    [Fact]
     public void RollBack_AfterANewVersion_RestoresThePreviousOneItsLabelAndAudits()
     {
         var products = new Dictionary<string, ProductSettings>();

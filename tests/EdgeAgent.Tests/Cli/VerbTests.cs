@@ -16,7 +16,7 @@ public sealed class VerbTests : IDisposable
     [Fact]
     public void Run_MissingModel_ExitsWithConfigErrorAndOneClearMessage()
     {
-        var config = WriteConfig($$$"""{"Model":{"Path":"{{{_temp.Path}}}/nope.onnx"},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}"]}}""");
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{_temp.Path}}}/nope.onnx"},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]}}""");
 
         var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
 
@@ -27,7 +27,7 @@ public sealed class VerbTests : IDisposable
     [Fact]
     public void Run_InvalidOption_ExitsWithConfigErrorNamingIt()
     {
-        var config = WriteConfig($$$"""{"Mqtt":{"Port":0},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}"]}}""");
+        var config = WriteConfig($$$"""{"Mqtt":{"Port":0},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]}}""");
 
         var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
 
@@ -49,7 +49,7 @@ public sealed class VerbTests : IDisposable
     [Fact]
     public async Task Run_SigTerm_StopsGracefullyWithExitCodeZero()
     {
-        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}"},"Mqtt":{"Port":1},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Path}}}"]}}""");
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}"},"Mqtt":{"Port":1},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]}}""");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { RepoPaths.AgentDll, "run", "--config", config })
         {
