@@ -22,6 +22,13 @@ public sealed class DashboardOptions
     [Required]
     public string Urls { get; set; } = "http://127.0.0.1:8080";
 
+    /// <summary>
+    /// Host names the dashboard answers to besides IP addresses and <c>localhost</c> (e.g. <c>aoi-box.plant.local</c>,
+    /// or <c>*.plant.local</c> for every name under it). A request whose <c>Host</c> is anything else is refused (400),
+    /// so a web page that re-points its own name at this box (DNS rebinding) cannot read the dashboard.
+    /// </summary>
+    public IList<string> AllowedHosts { get; } = [];
+
     /// <summary>The access token (at least 16 characters). Prefer <see cref="TokenFile"/>, which keeps it out of the config.</summary>
     public string? Token { get; set; }
 

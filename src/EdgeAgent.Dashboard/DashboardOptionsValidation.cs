@@ -1,3 +1,4 @@
+using EdgeAgent.Dashboard.Access;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Dashboard;
@@ -32,6 +33,14 @@ public sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptio
             else
             {
                 problems.Add($"Dashboard:Urls '{url}': {error}");
+            }
+        }
+
+        foreach (var host in options.AllowedHosts)
+        {
+            if (!HostGate.IsName(host))
+            {
+                problems.Add($"Dashboard:AllowedHosts '{host}': expected a host name such as aoi-box.plant.local or *.plant.local (no scheme, port or bare *; IP addresses and localhost are always allowed)");
             }
         }
 

@@ -140,7 +140,13 @@ public sealed class DashboardServer(
             }
 
             kestrel.AddServerHeader = false;
+            // A cap on connections alone let 32 idle ones lock everyone out for Kestrel's default 130 s: a connection
+            // that sends nothing is dropped after KeepAliveTimeout, one that starts a request and stalls after
+            // RequestHeadersTimeout, a body slower than 240 B/s after 5 s at once; so a slot frees soon.
             kestrel.Limits.MaxConcurrentConnections = 32;
+            kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
+            kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
+            kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));
             kestrel.Limits.MaxRequestBodySize = 16 * 1024;
             kestrel.Limits.MaxRequestHeadersTotalSize = 32 * 1024;
         });
@@ -152,6 +158,7 @@ public sealed class DashboardServer(
         AddSessions(builder.Services, settings, users);
         var app = builder.Build();
         app.Use(Guard);
+        app.Use(new HostGate(settings.AllowedHosts).InvokeAsync);
         // Prometheus scrapes past the sign-in: /metrics keeps its own rule (ScrapeGate).
         ScrapeEndpoint.Map(app, prometheus, ScrapeGate.For(settings, token, metrics.Value));
         var audit = new DashboardAudit(log, time, _logger);

@@ -29,8 +29,10 @@ public sealed class DashboardGate(SharedToken shared, UserDirectory users, Dashb
         if (shared.Configured && request.Query.TryGetValue("token", out var offered) && offered.Count == 1 && shared.Matches(offered[0]))
         {
             context.Response.Cookies.Append(SharedToken.CookieName, offered[0]!, new CookieOptions { HttpOnly = true, SameSite = SameSiteMode.Strict, Path = "/", Secure = request.IsHttps });
-            var rest = QueryString.Create(request.Query.Where(q => q.Key != "token"));
-            context.Response.Redirect(request.PathBase + request.Path + rest);
+            // Query keys match in any case (?Token= is found above), so every spelling is stripped: otherwise the
+            // redirect would keep it and loop. A path such as //evil.example/ would redirect to another host: home instead.
+            var rest = QueryString.Create(request.Query.Where(q => !string.Equals(q.Key, "token", StringComparison.OrdinalIgnoreCase)));
+            context.Response.Redirect(LocalPath.OrHome((request.PathBase + request.Path).ToUriComponent()) + rest);
             return;
         }
 

@@ -18,7 +18,7 @@ public sealed class LoginEndpoints(UserDirectory users, LoginThrottle throttle, 
     public Task Form(HttpContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        return Responses.Html(context, LoginPage.Render(context, LocalReturn(context.Request.Query["return"]), null, ""));
+        return Responses.Html(context, LoginPage.Render(context, LocalPath.OrHome(context.Request.Query["return"]), null, ""));
     }
 
     /// <summary><c>POST /login</c>: checks the name and password, throttled and audited; a session cookie on success.</summary>
@@ -34,7 +34,7 @@ public sealed class LoginEndpoints(UserDirectory users, LoginThrottle throttle, 
         var form = await context.Request.ReadFormAsync(context.RequestAborted).ConfigureAwait(false);
         var name = form["name"].ToString();
         var password = form["password"].ToString();
-        var back = LocalReturn(form["return"]);
+        var back = LocalPath.OrHome(form["return"]);
         var address = DashboardGate.Address(context);
         if (UserNames.Problem(name) is { } problem)
         {
@@ -86,8 +86,4 @@ public sealed class LoginEndpoints(UserDirectory users, LoginThrottle throttle, 
         context.Response.StatusCode = status;
         return Responses.Html(context, LoginPage.Render(context, back, message, name));
     }
-
-    // Only a path on this dashboard: "//host" or "/\host" would send the browser elsewhere (open redirect).
-    private static string LocalReturn(string? back) =>
-        back is { Length: > 0 } b && b[0] == '/' && (b.Length == 1 || (b[1] != '/' && b[1] != '\\')) && !b.Any(char.IsControl) ? b : "/";
 }

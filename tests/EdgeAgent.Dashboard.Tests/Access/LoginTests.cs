@@ -57,6 +57,33 @@ public sealed class LoginTests : IAsyncLifetime
         Assert.Contains(_rig.Log.AuditTrail(10), a => a.Action == "login" && a.Actor == "olga");
     }
 
+    [Theory]
+    [InlineData("//evil.example/")]
+    [InlineData("/\\evil.example/")]
+    [InlineData("https://evil.example/")]
+    [InlineData("/\t/evil.example/")]
+    [InlineData("evil.example")]
+    public async Task Login_ReturnToAnotherSite_RedirectsHomeInstead(string back)
+    {
+        var form = await _session.CsrfAsync($"/login?return={Uri.EscapeDataString(back)}");
+        using var page = await _session.Http.GetAsync(new Uri($"/login?return={Uri.EscapeDataString(back)}", UriKind.Relative));
+        Assert.DoesNotContain("evil", await page.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        using var response = await _session.PostFormAsync("/login", new() { ["name"] = "olga", ["password"] = Password, ["return"] = back, ["__csrf"] = form });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/", response.Headers.Location?.OriginalString);
+    }
+
+    [Fact]
+    public async Task Login_ReturnToAPageOfTheDashboard_RedirectsThere()
+    {
+        using var response = await _session.PostFormAsync("/login", new() { ["name"] = "olga", ["password"] = Password, ["return"] = "/drift/p1?x=1", ["__csrf"] = await _session.CsrfAsync() });
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.Equal("/drift/p1?x=1", response.Headers.Location?.OriginalString);
+    }
+
     [Fact]
     public async Task Login_WrongPassword_RefusedAndAuditedWithoutThePassword()
     {

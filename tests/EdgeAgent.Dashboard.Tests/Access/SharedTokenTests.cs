@@ -1,5 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Dashboard.Tests.Support;
 
@@ -100,6 +102,36 @@ public sealed class SharedTokenTests : IAsyncLifetime
         using var response = await _rig.Http.SendAsync(again);
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Contains("Audit trail", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("Token")]
+    [InlineData("TOKEN")]
+    [InlineData("tOkEn")]
+    public async Task Request_TokenInLinkInAnyCase_RedirectsWithoutTheTokenSoItDoesNotLoop(string key)
+    {
+        using var first = await _rig.Http.GetAsync(new Uri($"/models?{key}={Token}&x=1", UriKind.Relative));
+
+        Assert.Equal(HttpStatusCode.Redirect, first.StatusCode);
+        Assert.Equal("/models?x=1", first.Headers.Location?.OriginalString);
+    }
+
+    [Theory]
+    [InlineData("//evil.example/")]
+    [InlineData("///evil.example/")]
+    [InlineData("//evil.example")]
+    public async Task Request_TokenInLinkOnAPathThatNamesAnotherHost_RedirectsHomeNotThere(string path)
+    {
+        // HttpClient would resolve "//evil.example/" against its base as another host: the request line is written by hand.
+        using var client = new TcpClient();
+        await client.ConnectAsync(_rig.Http.BaseAddress!.Host, _rig.Http.BaseAddress.Port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET {path}?token={Token}&x=1 HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.ASCII);
+        var response = await reader.ReadToEndAsync();
+
+        Assert.StartsWith("HTTP/1.1 302", response, StringComparison.Ordinal);
+        Assert.Contains("\r\nLocation: /?x=1\r\n", response, StringComparison.Ordinal);
     }
 
     [Fact]

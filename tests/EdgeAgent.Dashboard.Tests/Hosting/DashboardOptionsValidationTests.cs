@@ -39,6 +39,31 @@ public sealed class DashboardOptionsValidationTests : IDisposable
     public void Validate_UnusableAddress_RefusedSayingWhy(string urls, string expected) =>
         Assert.Contains(expected, Assert.Single(Validate(new DashboardOptions { Urls = urls }).Failures!), StringComparison.Ordinal);
 
+    [Theory]
+    [InlineData("aoi-box.plant.local")]
+    [InlineData("*.plant.local")]
+    [InlineData("aoi-box")]
+    public void Validate_AllowedHostName_Accepted(string host)
+    {
+        var options = new DashboardOptions();
+        options.AllowedHosts.Add(host);
+
+        Assert.True(Validate(options).Succeeded);
+    }
+
+    [Theory]
+    [InlineData("*")]
+    [InlineData("http://aoi-box.plant.local")]
+    [InlineData("aoi-box.plant.local:8080")]
+    [InlineData("")]
+    public void Validate_AllowedHostNotAName_RefusedSayingWhy(string host)
+    {
+        var options = new DashboardOptions();
+        options.AllowedHosts.Add(host);
+
+        Assert.Contains("Dashboard:AllowedHosts", Assert.Single(Validate(options).Failures!), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Validate_ShortToken_Refused() =>
         Assert.Contains("use at least 16", Assert.Single(Validate(new DashboardOptions { Token = "secret" }).Failures!), StringComparison.Ordinal);
