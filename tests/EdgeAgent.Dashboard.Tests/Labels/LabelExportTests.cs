@@ -166,21 +166,7 @@ public sealed class LabelExportTests : IDisposable
 
     private static (int Code, string Output) Python(params string[] args)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var arg in args)
-        {
-            start.ArgumentList.Add(arg);
-        }
-
-        using var process = Process.Start(start)!;
-        var stdout = process.StandardOutput.ReadToEndAsync();
-        var stderr = process.StandardError.ReadToEndAsync();
-        if (!process.WaitForExit(TimeSpan.FromMinutes(3)))
-        {
-            process.Kill(entireProcessTree: true);
-            throw new TimeoutException("train_stpm.py did not finish");
-        }
-
-        return (process.ExitCode, stdout.Result + stderr.Result);
+        var (code, stdout, stderr) = AgentProcess.RunProgram("/usr/bin/python3", args);
+        return (code, stdout + stderr);
     }
 }

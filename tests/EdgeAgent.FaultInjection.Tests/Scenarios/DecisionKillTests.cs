@@ -96,8 +96,10 @@ public sealed class DecisionKillTests(StagedPairs staged, ITestOutputHelper outp
     {
         var password = Path.Combine(_temp.Path, "password.txt");
         File.WriteAllText(password, "correct horse battery staple\n");
-        AgentCli.Run("users", "add", "oscar", "--role", "operator", "--password-file", password, "--config", configPath);
-        return AgentCli.Run("users", "token", "oscar", "--config", configPath).Trim().Split('\n')[^1].Trim();
+        Assert.Equal(0, AgentProcess.Run("users", "add", "oscar", "--role", "operator", "--password-file", password, "--config", configPath).ExitCode);
+        var (exitCode, token, error) = AgentProcess.Run("users", "token", "oscar", "--config", configPath);
+        Assert.True(exitCode == 0, error);
+        return token.Trim().Split('\n')[^1].Trim();
     }
 
     private static int FreePort()
