@@ -180,6 +180,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
             {
                 InTransaction(() =>
                 {
+                    var tally = new KpiTally(Meta);
                     foreach (var (verdict, pairKey, heatmap) in items)
                     {
                         var numbered = verdict with { Seq = LastSeq + 1 };
@@ -192,13 +193,14 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
                         }
 
                         Complete(doc, numbered, heatmap);
-                        Enqueue(doc, numbered);
+                        Enqueue(doc, numbered, tally);
                         Verdicts.Upsert(doc);
                         LastSeq = numbered.Seq;
                         stored.Add(numbered);
                         _pendingCount++;
                     }
 
+                    tally.Save();
                     Meta.Upsert(new BsonDocument { ["_id"] = "lastSeq", ["value"] = LastSeq });
                 });
             }

@@ -91,12 +91,14 @@ public sealed partial class VerdictLog : IDecisionOutbox
                 doc["held"] = false;
                 Verdicts.Update(doc);
                 Queue.Delete(decision.Id);
+                var tally = new KpiTally(Meta);
                 if (existing is not null)
                 {
-                    TallyDecision(existing, -1);
+                    TallyDecision(tally, existing, -1);
                 }
 
-                TallyDecision(decision, +1);
+                TallyDecision(tally, decision, +1);
+                tally.Save();
                 AuditCollection.Insert(new BsonDocument
                 {
                     ["at"] = at.UtcDateTime,
@@ -220,12 +222,12 @@ public sealed partial class VerdictLog : IDecisionOutbox
         }
     }
 
-    // Called inside Append's transaction for each verdict newly stored.
-    private void Enqueue(BsonDocument doc, Verdict verdict)
+    // Called inside Append's transaction for each verdict newly stored; the caller saves the tally once for the batch.
+    private void Enqueue(BsonDocument doc, Verdict verdict, KpiTally tally)
     {
         var review = verdict.Outcome == VerdictKind.Review;
         doc["held"] = review;
-        TallyVerdict(verdict);
+        TallyVerdict(tally, verdict);
         if (review || (verdict.Outcome is VerdictKind.Ok or VerdictKind.Ng && SpotCheck.Picks(verdict.Id, SpotCheckRate)))
         {
             Queue.Upsert(new BsonDocument
@@ -247,14 +249,14 @@ public sealed partial class VerdictLog : IDecisionOutbox
 
     private static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
 
-    private void TallyVerdict(Verdict verdict) => Tally(verdict.JudgedAt, verdict.Product, k =>
+    private static void TallyVerdict(KpiTally tally, Verdict verdict) => tally.Count(verdict.JudgedAt, verdict.Product, k =>
     {
         Add(k, "suspects", 1);
         Add(k, verdict.Outcome switch { VerdictKind.Ok => "ok", VerdictKind.Ng => "ng", VerdictKind.Review => "review", _ => "error" }, 1);
     });
 
     // sign -1 takes back the tallies of a decision an override replaces.
-    private void TallyDecision(OperatorDecision decision, int sign) => Tally(decision.JudgedAt, decision.Product, k =>
+    private static void TallyDecision(KpiTally tally, OperatorDecision decision, int sign) => tally.Count(decision.JudgedAt, decision.Product, k =>
     {
         Add(k, "decisions", sign);
         if (decision.AiVerdict is VerdictKind.Ok or VerdictKind.Ng)
@@ -271,21 +273,40 @@ public sealed partial class VerdictLog : IDecisionOutbox
         }
     });
 
-    private void Tally(DateTimeOffset at, string product, Action<BsonDocument> count)
+    // The day records one transaction touches, each read once and written once when it ends: a batch of verdicts
+    // costs two record writes, not two per verdict.
+    private sealed class KpiTally(ILiteCollection<BsonDocument> meta)
     {
-        foreach (var key in new[] { KpiKey(KpiCalendar.Utc, Day(at.UtcDateTime)), KpiKey(KpiCalendar.Local, Day(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local).DateTime)) })
-        {
-            var day = Meta.FindById(key) ?? new BsonDocument { ["_id"] = key, ["products"] = new BsonArray() };
-            var products = day["products"].AsArray;
-            var counts = products.Select(p => p.AsDocument).FirstOrDefault(p => p["product"].AsString == product);
-            if (counts is null)
-            {
-                counts = new BsonDocument { ["product"] = product };
-                products.Add(counts);
-            }
+        private readonly Dictionary<string, BsonDocument> _days = new(StringComparer.Ordinal);
 
-            count(counts);
-            Meta.Upsert(day);
+        public void Count(DateTimeOffset at, string product, Action<BsonDocument> count)
+        {
+            foreach (var key in new[] { KpiKey(KpiCalendar.Utc, Day(at.UtcDateTime)), KpiKey(KpiCalendar.Local, Day(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local).DateTime)) })
+            {
+                if (!_days.TryGetValue(key, out var day))
+                {
+                    day = meta.FindById(key) ?? new BsonDocument { ["_id"] = key, ["products"] = new BsonArray() };
+                    _days[key] = day;
+                }
+
+                var products = day["products"].AsArray;
+                var counts = products.Select(p => p.AsDocument).FirstOrDefault(p => p["product"].AsString == product);
+                if (counts is null)
+                {
+                    counts = new BsonDocument { ["product"] = product };
+                    products.Add(counts);
+                }
+
+                count(counts);
+            }
+        }
+
+        public void Save()
+        {
+            foreach (var day in _days.Values)
+            {
+                meta.Upsert(day);
+            }
         }
     }
 
