@@ -162,17 +162,11 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, TimeProvider t
             }
 
             var builder = new MqttClientOptionsBuilder()
-                .WithTcpServer(_options.Host, _options.Port)
-                .WithClientId(_options.EffectiveClientId)
-                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
-                .WithKeepAlivePeriod(_options.KeepAlive)
-                .WithMaximumPacketSize((uint)_options.MaxPacketBytes)
-                .WithTimeout(_options.PublishTimeout)
+                .ForAgent(_options, _options.EffectiveClientId)
                 .WithWillTopic(Topics.State)
                 .WithWillPayload(Encoding.UTF8.GetBytes("offline"))
                 .WithWillRetain()
-                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
-                .WithSecurity(_options);
+                .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
 
             var result = await _client.ConnectAsync(builder.Build(), timeout.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)

@@ -12,6 +12,25 @@ namespace EdgeAgent.Messaging.Connection;
 /// </summary>
 public static class MqttSecurity
 {
+    /// <summary>
+    /// What every long-lived connection of the agent asks of the broker (its JSON connection and the Sparkplug node):
+    /// MQTT 5 to the configured broker as <paramref name="clientId"/>, keep-alive and timeout, the Maximum Packet Size
+    /// (so a compliant broker never sends the box more than <see cref="MqttOptions.MaxPacketBytes"/>), credentials and TLS.
+    /// The caller adds its will and session settings.
+    /// </summary>
+    public static MqttClientOptionsBuilder ForAgent(this MqttClientOptionsBuilder builder, MqttOptions options, string clientId)
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        ArgumentNullException.ThrowIfNull(options);
+        return builder.WithTcpServer(options.Host, options.Port)
+            .WithClientId(clientId)
+            .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+            .WithKeepAlivePeriod(options.KeepAlive)
+            .WithMaximumPacketSize((uint)options.MaxPacketBytes)
+            .WithTimeout(options.PublishTimeout)
+            .WithSecurity(options);
+    }
+
     /// <summary>Adds the configured credentials and TLS settings to <paramref name="builder"/>.</summary>
     /// <exception cref="InvalidOperationException">A configured file cannot be read or holds no usable certificate/key.</exception>
     public static MqttClientOptionsBuilder WithSecurity(this MqttClientOptionsBuilder builder, MqttOptions options)

@@ -146,18 +146,13 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
             }
 
             var connect = new MqttClientOptionsBuilder()
-                .WithTcpServer(_mqtt.Host, _mqtt.Port)
-                .WithClientId(ClientId)
-                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500)
+                .ForAgent(_mqtt, ClientId)
                 .WithCleanStart(true)
                 .WithSessionExpiryInterval(0) // Sparkplug: clean start and no session (spec 3.0, "Edge Node Session Establishment")
-                .WithKeepAlivePeriod(_mqtt.KeepAlive)
-                .WithTimeout(_mqtt.PublishTimeout)
                 .WithWillTopic(Topics.NodeDeath)
                 .WithWillPayload(SparkplugPayloads.NodeDeath(_bdSeq, time.GetUtcNow()).ToByteArray())
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithWillRetain(false)
-                .WithSecurity(_mqtt)
                 .Build();
             var result = await _client.ConnectAsync(connect, timeout.Token).ConfigureAwait(false);
             if (result.ResultCode != MqttClientConnectResultCode.Success)
