@@ -40,6 +40,8 @@ public sealed class BrokerOutageTests(StagedPairs staged, ITestOutputHelper outp
         await feeding;
         await Poll.UntilAsync(() => consumer.Distinct >= Pairs, TimeSpan.FromSeconds(180), () => $"{consumer.Distinct}/{Pairs} verdicts after the outage; agent: {agent.LogTail(10)}", () => agent.ExitedUnexpectedly);
         await Task.Delay(500); // the last PUBACKs reach the agent and mark the journal
+        // A pair is moved out of the folder after its verdict is published; on a loaded box the last move can trail it.
+        await Poll.UntilAsync(() => LeftInFolder(config) == 0, TimeSpan.FromSeconds(30), () => $"{LeftInFolder(config)} image(s) still in the watched folder", () => agent.ExitedUnexpectedly);
         var exitCode = agent.Stop();
 
         var received = consumer.Snapshot();
@@ -48,8 +50,7 @@ public sealed class BrokerOutageTests(StagedPairs staged, ITestOutputHelper outp
         var receivedImages = received.IdsByImage();
         var lost = journalIds.Count(id => !received.DeliveriesById.ContainsKey(id)) + feeder.ImagePaths.Count(path => !receivedImages.Contains(path));
         var judgedDuringOutage = journal.Records.Count(r => r.Verdict?.JudgedAt is { } at && at > stoppedAt && at < restartedAt);
-        var leftInFolder = Directory.EnumerateFiles(config.Watched, "*.png", SearchOption.AllDirectories)
-            .Count(f => !Path.GetRelativePath(config.Watched, f).Split('/').Intersect(["done", "review", "quarantine"]).Any());
+        var leftInFolder = LeftInFolder(config);
         FaultSummary.Report(output, "1 broker stopped 15 s mid-stream", Pairs, lost, received.Duplicates, clock.Elapsed,
             $"{received.DeliveriesById.Count}/{Pairs} delivered; {judgedDuringOutage} judged while broker down; {received.OutOfOrder()} out of order; consumer sessions lost {consumer.SessionsLost}");
 
@@ -67,4 +68,7 @@ public sealed class BrokerOutageTests(StagedPairs staged, ITestOutputHelper outp
     }
 
     public void Dispose() => _temp.Dispose();
+
+    private static int LeftInFolder(AgentConfig config) => Directory.EnumerateFiles(config.Watched, "*.png", SearchOption.AllDirectories)
+        .Count(f => !Path.GetRelativePath(config.Watched, f).Split('/').Intersect(["done", "review", "quarantine"]).Any());
 }
