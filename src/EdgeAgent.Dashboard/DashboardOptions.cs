@@ -29,6 +29,20 @@ public sealed class DashboardOptions
     /// </summary>
     public IList<string> AllowedHosts { get; } = [];
 
+    /// <summary>
+    /// Open connections the dashboard keeps at once, from all clients together. Idle ones are dropped after 30 s, a
+    /// request that stalls in its headers after 10 s.
+    /// </summary>
+    [Range(8, 10_000)]
+    public int MaxConnections { get; set; } = 128;
+
+    /// <summary>
+    /// Open connections from one client address (a browser opens up to 6): one client holding many idle connections
+    /// cannot keep the others out. A connection over it is closed at once.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConnectionsPerAddress { get; set; } = 16;
+
     /// <summary>The access token (at least 16 characters). Prefer <see cref="TokenFile"/>, which keeps it out of the config.</summary>
     public string? Token { get; set; }
 

@@ -44,6 +44,11 @@ public sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptio
             }
         }
 
+        if (options.MaxConnectionsPerAddress > options.MaxConnections)
+        {
+            problems.Add($"Dashboard:MaxConnectionsPerAddress ({options.MaxConnectionsPerAddress}) is above Dashboard:MaxConnections ({options.MaxConnections}): one client could take every slot");
+        }
+
         CertificateProblems(options, addresses.Any(a => a.Https), problems);
         var token = TokenProblems(options, problems);
         if (token is null && addresses.FirstOrDefault(a => !a.IsLoopback) is { } open)

@@ -130,20 +130,22 @@ public sealed class DashboardServer(
     {
         // The empty builder reads no configuration, environment or appsettings of its own: only what is set here.
         var builder = WebApplication.CreateEmptyBuilder(new WebApplicationOptions { ContentRootPath = AppContext.BaseDirectory });
+        var quota = new ConnectionQuota(settings.MaxConnectionsPerAddress, _logger);
         builder.WebHost.UseKestrelCore().ConfigureKestrel(kestrel =>
         {
             foreach (var url in ListenAddress.Split(settings.Urls))
             {
                 // Validated at start (DashboardOptionsValidation), so every address parses here.
                 _ = ListenAddress.TryParse(url, out var address, out _);
-                address.ListenOn(kestrel, certificate);
+                address.ListenOn(kestrel, certificate, quota.Wrap);
             }
 
             kestrel.AddServerHeader = false;
             // A cap on connections alone let 32 idle ones lock everyone out for Kestrel's default 130 s: a connection
             // that sends nothing is dropped after KeepAliveTimeout, one that starts a request and stalls after
-            // RequestHeadersTimeout, a body slower than 240 B/s after 5 s at once; so a slot frees soon.
-            kestrel.Limits.MaxConcurrentConnections = 32;
+            // RequestHeadersTimeout, a body slower than 240 B/s after 5 s at once; so a slot frees soon. One client
+            // can hold only its quota of the slots (ConnectionQuota).
+            kestrel.Limits.MaxConcurrentConnections = settings.MaxConnections;
             kestrel.Limits.KeepAliveTimeout = TimeSpan.FromSeconds(30);
             kestrel.Limits.RequestHeadersTimeout = TimeSpan.FromSeconds(10);
             kestrel.Limits.MinRequestBodyDataRate = new Microsoft.AspNetCore.Server.Kestrel.Core.MinDataRate(bytesPerSecond: 240, gracePeriod: TimeSpan.FromSeconds(5));

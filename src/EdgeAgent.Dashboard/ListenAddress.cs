@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
@@ -62,12 +63,17 @@ public sealed record ListenAddress(string Host, int Port, bool Https = false)
         return true;
     }
 
-    /// <summary>Adds this address to Kestrel's endpoints; an HTTPS one serves <paramref name="certificate"/> (validated present at start).</summary>
-    public void ListenOn(KestrelServerOptions kestrel, X509Certificate2? certificate)
+    /// <summary>
+    /// Adds this address to Kestrel's endpoints; an HTTPS one serves <paramref name="certificate"/> (validated present at
+    /// start). Every connection passes <paramref name="quota"/> first.
+    /// </summary>
+    public void ListenOn(KestrelServerOptions kestrel, X509Certificate2? certificate, Func<ConnectionDelegate, ConnectionDelegate> quota)
     {
         ArgumentNullException.ThrowIfNull(kestrel);
         Action<ListenOptions> tls = listen =>
         {
+            // Before TLS: a connection over its client's quota costs no handshake.
+            listen.Use(quota);
             if (Https && certificate is not null)
             {
                 listen.UseHttps(certificate);

@@ -25,4 +25,7 @@ internal static partial class Log
 
     [LoggerMessage(7006, LogLevel.Warning, "Dashboard users file {Path} cannot be read ({Reason}); the accounts read before stay in use")]
     public static partial void UsersFileUnreadable(ILogger logger, string path, string reason);
+
+    [LoggerMessage(7007, LogLevel.Warning, "Dashboard refuses connections from {Address}: it already holds {Quota} (Dashboard:MaxConnectionsPerAddress)")]
+    public static partial void ConnectionQuotaReached(ILogger logger, string address, int quota);
 }
