@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using EdgeAgent.Ingest;
 using EdgeAgent.Pipeline.Health;
@@ -11,8 +10,7 @@ namespace EdgeAgent.Pipeline.Ingest;
 
 /// <summary>
 /// Finds complete pairs in the watched folders. A periodic full rescan is the source of truth; the
-/// FileSystemWatcher only names files to look at sooner (it misses network-share writes, overflows, and
-/// dies silently when its handler throws, so its handler does nothing but queue the path). Between full
+/// watchers (<see cref="FolderWatchers"/>) only name files to look at sooner. Between full
 /// scans only the hinted files and those still settling are looked at, so a hint costs the same in a
 /// folder of ten files or of a hundred thousand.
 /// Pairs go to a bounded channel; when inspection falls behind, ingest waits (nothing is dropped, the
@@ -31,23 +29,16 @@ public sealed class IngestService(
     // one pass and one journal write for both, at a millisecond of latency.
     private static readonly TimeSpan HintCoalescing = TimeSpan.FromMilliseconds(1);
 
-    // A watcher flood beyond this is not worth remembering path by path: the next pass is a full scan.
-    private const int MaxQueuedHints = 10_000;
-
     private readonly IngestOptions _options = options.Value;
-    private readonly WakeSignal _hint = new(time);
+    private readonly FolderWatchers _watchers = new(time, logger);
 
     // A local disk has one writer: no jitter needed, only the one-second-to-a-minute backoff.
     private readonly Backoff _journalRetry = new(TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(1), time);
-    private readonly ConcurrentQueue<Hint> _hints = new();
-    private readonly Dictionary<string, FileSystemWatcher> _watchers = [];
     private readonly HashSet<string> _unavailable = [];
-    private readonly HashSet<string> _unwatched = [];
 
     // Each said once per run (the verdict, where there is one, is in the journal): a rescan every few seconds must not repeat them.
     private readonly HashSet<string> _reported = new(StringComparer.Ordinal);
     private readonly HashSet<string> _incomplete = [];
-    private int _fullScanRequested = 1;
     private bool _paused;
 
     /// <inheritdoc/>
@@ -92,9 +83,9 @@ public sealed class IngestService(
             }
 
             var ready = new List<PairCandidate>();
-            if (Interlocked.Exchange(ref _fullScanRequested, 0) == 1 || time.GetUtcNow() >= nextFullScan)
+            if (_watchers.TakeFullScanRequest() || time.GetUtcNow() >= nextFullScan)
             {
-                _hints.Clear(); // the full scan sees all of it
+                _watchers.ClearHints(); // the full scan sees all of it
                 progress.ScanStarted();
                 string? incomplete = null;
                 foreach (var folder in folders)
@@ -129,7 +120,7 @@ public sealed class IngestService(
 
             var untilFullScan = nextFullScan - time.GetUtcNow();
             var wait = tracker.HasPending && _options.SettleTime < untilFullScan ? _options.SettleTime : untilFullScan;
-            if (await _hint.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false))
+            if (await _watchers.WaitAsync(wait > TimeSpan.Zero ? wait : TimeSpan.Zero, stoppingToken).ConfigureAwait(false))
             {
                 await Task.Delay(HintCoalescing, time, stoppingToken).ConfigureAwait(false);
             }
@@ -141,13 +132,13 @@ public sealed class IngestService(
     // Ingest:FollowSymlinks.
     private List<PairCandidate> ObserveHinted(PairTracker tracker)
     {
-        var paths = new Dictionary<string, Hint>(StringComparer.Ordinal);
+        var paths = new Dictionary<string, WatcherHint>(StringComparer.Ordinal);
         foreach (var (folder, path) in tracker.UnsettledFiles)
         {
-            paths[path] = new Hint(folder, path, RenamedIntoPlace: false);
+            paths[path] = new WatcherHint(folder, path, RenamedIntoPlace: false);
         }
 
-        while (_hints.TryDequeue(out var hint))
+        foreach (var hint in _watchers.TakeHints())
         {
             if (!paths.TryGetValue(hint.Path, out var known) || !known.RenamedIntoPlace)
             {
@@ -176,7 +167,7 @@ public sealed class IngestService(
                     }
                     else if (Directory.Exists(hint.Path))
                     {
-                        Interlocked.Exchange(ref _fullScanRequested, 1);
+                        _watchers.FullScanNextPass();
                     }
                     else
                     {
@@ -185,7 +176,7 @@ public sealed class IngestService(
                 }
                 catch (Exception e) when (e is IOException or UnauthorizedAccessException)
                 {
-                    Interlocked.Exchange(ref _fullScanRequested, 1);
+                    _watchers.FullScanNextPass();
                 }
             }
 
@@ -236,11 +227,7 @@ public sealed class IngestService(
     /// <inheritdoc/>
     public override void Dispose()
     {
-        foreach (var watcher in _watchers.Values)
-        {
-            watcher.Dispose();
-        }
-
+        _watchers.Dispose();
         base.Dispose();
     }
 
@@ -249,7 +236,7 @@ public sealed class IngestService(
         try
         {
             var scan = FolderScan.Run(_options, folder);
-            EnsureWatcher(folder);
+            _watchers.Ensure(folder);
             if (_unavailable.Remove(folder))
             {
                 Log.FolderBack(logger, folder);
@@ -280,77 +267,11 @@ public sealed class IngestService(
                 Log.FolderUnavailable(logger, folder, e.Message);
             }
 
-            DropWatcher(folder);
+            _watchers.Drop(folder);
             return null;
         }
     }
 
     private static bool IsInOwnFolder(string root, string path) =>
         PairNaming.TopFolder(root, Path.GetDirectoryName(path) ?? root) is { } top && PairNaming.OwnFolders.Contains(top);
-
-    private void EnsureWatcher(string folder)
-    {
-        if (_watchers.ContainsKey(folder))
-        {
-            return;
-        }
-
-        var watcher = new FileSystemWatcher(folder) { IncludeSubdirectories = true, InternalBufferSize = 64 * 1024 };
-        watcher.Created += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
-        watcher.Changed += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
-        watcher.Deleted += (_, e) => Enqueue(folder, e.FullPath, renamed: false);
-        watcher.Renamed += (_, e) =>
-        {
-            Enqueue(folder, e.OldFullPath, renamed: false);
-            Enqueue(folder, e.FullPath, renamed: true);
-        };
-        watcher.Error += (_, _) => RequestFullScan(); // overflow: a full scan catches up.
-        try
-        {
-            watcher.EnableRaisingEvents = true;
-            _watchers[folder] = watcher;
-            _unwatched.Remove(folder);
-        }
-        catch (IOException e)
-        {
-            // E.g. the per-user inotify limit: the periodic rescan still finds every pair, only later.
-            watcher.Dispose();
-            if (_unwatched.Add(folder))
-            {
-                Log.WatcherUnavailable(logger, folder, e.Message);
-            }
-        }
-    }
-
-    private void DropWatcher(string folder)
-    {
-        if (_watchers.Remove(folder, out var watcher))
-        {
-            watcher.Dispose();
-        }
-    }
-
-    // Watcher handlers: never throw (that silently kills the watcher), never block.
-    private void Enqueue(string folder, string path, bool renamed)
-    {
-        if (_hints.Count >= MaxQueuedHints)
-        {
-            RequestFullScan();
-            return;
-        }
-
-        _hints.Enqueue(new Hint(folder, path, renamed));
-        Wake();
-    }
-
-    private void RequestFullScan()
-    {
-        Interlocked.Exchange(ref _fullScanRequested, 1);
-        Wake();
-    }
-
-    private void Wake() => _hint.Set(); // never throws: safe in a watcher handler, also after a stop
-
-    /// <summary>A file a watcher named; <see cref="Folder"/> is the watched folder it lies under.</summary>
-    private sealed record Hint(string Folder, string Path, bool RenamedIntoPlace);
 }
