@@ -102,11 +102,21 @@ internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IO
         return [.. review.DefectClasses.Concat(named).Distinct(StringComparer.Ordinal)];
     }
 
-    private string? ClassProblem(DecisionBody body, VerdictKind decision, Verdict verdict) =>
-        body.DefectClass is not { } defect ? null
-        : decision != VerdictKind.Ng ? "A defect class goes with an NG decision only."
-        : ClassesFor(verdict).Contains(defect, StringComparer.Ordinal) ? null
-        : $"Unknown defect class '{defect}': choose one of {string.Join(", ", ClassesFor(verdict))}.";
+    private string? ClassProblem(DecisionBody body, VerdictKind decision, Verdict verdict)
+    {
+        if (body.DefectClass is not { } defect)
+        {
+            return null;
+        }
+
+        if (decision != VerdictKind.Ng)
+        {
+            return "A defect class goes with an NG decision only.";
+        }
+
+        var classes = ClassesFor(verdict);
+        return classes.Contains(defect, StringComparer.Ordinal) ? null : $"Unknown defect class '{defect}': choose one of {string.Join(", ", classes)}.";
+    }
 
     private async Task Refuse(HttpContext context, int status, string id, string by, string? product, string reason)
     {
