@@ -100,8 +100,8 @@ public sealed partial class ModelTransferReceiver
             var now = _time.GetUtcNow();
             if (_open.TryGetValue(begin.TransferId, out var existing))
             {
-                // Sender and file name only describe the push: another technician resuming the same package resumes it.
-                if (existing.Begin with { Sender = null, FileName = "" } == begin with { Sender = null, FileName = "" })
+                // Sender, file name and signature only describe the push: another technician resuming the same package resumes it.
+                if (existing.Begin with { Sender = null, FileName = "", Signature = null } == begin with { Sender = null, FileName = "", Signature = null })
                 {
                     Log.Resumed(_logger, begin.TransferId, existing.Received, begin.ChunkCount);
                     return existing.Status("begin", now);
@@ -268,7 +268,7 @@ public sealed partial class ModelTransferReceiver
 
             Log.Assembled(_logger, end.TransferId, size);
             transfer.Assembled = true;
-            return (transfer.Status("end", _time.GetUtcNow()) with { State = ModelStates.Verifying }, new CompletedTransfer(transfer.Begin, Path.Combine(transfer.Folder, PackageFile)));
+            return (transfer.Status("end", _time.GetUtcNow()) with { State = ModelStates.Verifying }, new CompletedTransfer(transfer.Begin, Path.Combine(transfer.Folder, PackageFile), end.Downgrade));
         }
     }
 
