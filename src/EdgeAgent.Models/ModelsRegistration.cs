@@ -77,7 +77,8 @@ public static class ModelsRegistration
             Path.Combine(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory, "incoming", "transfers"),
             sp.GetRequiredService<IOptions<ModelTransferLimits>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelTransferReceiver>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelTransferReceiver>(),
+            sp.GetRequiredService<CommandAuthenticator>().IsSignedPush));
         services.AddHostedService<ModelStartup>();
         services.AddHostedService<ModelCommandListener>();
         return services;

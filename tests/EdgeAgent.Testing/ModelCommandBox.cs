@@ -28,15 +28,17 @@ public sealed class ModelCommandBox : IAsyncDisposable
 
     /// <summary>
     /// Starts the box against the broker on <paramref name="port"/> and returns once it is connected and subscribed;
-    /// <paramref name="maxPacketBytes"/> is the box's <see cref="MqttOptions.MaxPacketBytes"/> (default: the option's default).
+    /// <paramref name="maxPacketBytes"/> is the box's <see cref="MqttOptions.MaxPacketBytes"/> (default: the option's default);
+    /// <paramref name="signedPush"/> tells the receiver which begins carry a trusted push signature (default: none do).
     /// </summary>
-    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null, int? maxPacketBytes = null)
+    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null, int? maxPacketBytes = null,
+        Func<TransferBegin, bool>? signedPush = null)
     {
         var mqtt = BoxMqtt(port);
         mqtt.MaxPacketBytes = maxPacketBytes ?? mqtt.MaxPacketBytes;
         var options = Options.Create(mqtt);
         var connection = new MqttConnection(options, TimeProvider.System, NullLogger<MqttConnection>.Instance);
-        var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
+        var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance, signedPush);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
         // The listener registers its subscription first, so "connected" means subscribed.
         await listener.StartAsync(CancellationToken.None);

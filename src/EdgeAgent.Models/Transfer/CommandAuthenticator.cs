@@ -78,6 +78,17 @@ public sealed partial class CommandAuthenticator(TrustList trust, SeenNonces non
         return new CommandCheck(key.KeyId, null, $"signed by key {key.KeyId} at {signature.IssuedAt:o}");
     }
 
+    /// <summary>
+    /// True when <paramref name="begin"/> is signed by a trusted key for action <c>push</c> over its SHA-256, inside the
+    /// clock window. Its nonce is neither checked nor used up: a begin only asks for a transfer slot, and a sender
+    /// repeats it on every resume.
+    /// </summary>
+    public bool IsSignedPush(TransferBegin begin)
+    {
+        ArgumentNullException.ThrowIfNull(begin);
+        return Check(begin.Signature, SignedCommand.Push, begin.Sha256.ToLowerInvariant(), null, useNonce: false).Accepted;
+    }
+
     private static CommandCheck Refused(string reason, string detail) => new(null, reason, detail);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{16,64}$")]

@@ -72,17 +72,20 @@ public sealed class SignedModelCommandsTests : IAsyncLifetime
         var rollback = await tap.TakeAsync("rollback");
         var switchesBefore = Switches();
 
-        var answers = new List<string?>();
+        // After every replay: the box's answer and the version in service (the probe saw 1.2.0 and 2.0.0 alternate).
+        var seen = new List<(string? Reason, string? Active)>();
         for (var round = 0; round < 3; round++)
         {
-            answers.Add((await tap.ReplayAsync(push20)).Reason);
-            answers.Add((await tap.ReplayAsync(rollback)).Reason);
-            answers.Add((await tap.ReplayAsync(push12)).Reason);
-            Assert.Equal("1.2.0", _store.Active(Bundled)?.Version);
-            Assert.Equal("1.2.0", _active.Snapshot()[Bundled].Version);
+            foreach (var replay in new[] { push20, rollback, push12 })
+            {
+                var reason = (await tap.ReplayAsync(replay)).Reason;
+                seen.Add((reason, _active.Snapshot()[Bundled].Version));
+            }
         }
 
-        Assert.Equal(Enumerable.Repeat<string?>(null, 3).SelectMany(_ => new[] { CommandReasons.Downgrade, CommandReasons.Replayed, CommandReasons.Downgrade }), answers);
+        var expected = new (string?, string?)[] { (CommandReasons.Downgrade, "1.2.0"), (CommandReasons.Replayed, "1.2.0"), (CommandReasons.Downgrade, "1.2.0") };
+        Assert.Equal(Enumerable.Repeat(expected, 3).SelectMany(round => round), seen);
+        Assert.Equal("1.2.0", _store.Active(Bundled)?.Version);
         Assert.Equal(switchesBefore, Switches());
     }
 
@@ -179,6 +182,23 @@ public sealed class SignedModelCommandsTests : IAsyncLifetime
         Assert.Equal("1.1.0", _store.Highest(Bundled));
     }
 
+    [Fact]
+    public async Task Push_SignedWhileBareBeginsSquatEverySlot_DisplacesThemAndActivates()
+    {
+        await using var tap = await CommandRecorder.StartAsync(_broker.Port, ModelCommandBox.TopicRoot);
+        foreach (var id in new[] { "squat-1", "squat-2" })
+        {
+            var squat = $$"""{"transferId":"{{id}}","size":100000,"sha256":"{{new string('a', 64)}}","chunkSize":65536,"fileName":"x","sender":"mallory"}""";
+            Assert.Equal(ModelStates.Receiving, (await tap.ReplayAsync([new RecordedCommand(ModelCommandBox.TopicRoot + "/cmd/model/begin", System.Text.Encoding.UTF8.GetBytes(squat))])).State);
+        }
+
+        var unsigned = await PushAsync(Package("1.2.0"));
+        var signed = await PushAsync(Package("1.2.0"), _technician);
+
+        Assert.Equal((ModelStates.Rejected, TransferReasons.Busy), (unsigned.State, unsigned.Reason));
+        Assert.True(signed.State == ModelStates.Activated, $"{signed.Reason}: {signed.Detail}");
+    }
+
     public async Task DisposeAsync()
     {
         await _sender.DisposeAsync();
@@ -199,7 +219,7 @@ public sealed class SignedModelCommandsTests : IAsyncLifetime
         var activation = new ModelActivation(_store, _active, _trust, commands, new ModelsOptions(), Cpu, _factory, _log, _data, "default", TimeProvider.System, NullLogger.Instance);
         var rollback = new ModelRollback(_store, _active, Cpu, _factory, _log, TimeProvider.System, NullLogger.Instance);
         _box = await ModelCommandBox.StartAsync(_broker.Port, Path.Combine(_data, "incoming", "transfers"),
-            new ModelCommands(activation, rollback, commands, _log, TimeProvider.System));
+            new ModelCommands(activation, rollback, commands, _log, TimeProvider.System), signedPush: commands.IsSignedPush);
         _sender = await _box.SenderAsync(_broker.Port);
     }
 
