@@ -1,6 +1,7 @@
 using EdgeAgent.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
+using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models.Activation;
 using EdgeAgent.Models.Packages;
@@ -49,10 +50,20 @@ public static class ModelsRegistration
             sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelRollback>()));
         services.AddSingleton(sp => ModelBootstrap.LoadTrustList(
             sp.GetRequiredService<IOptions<ModelsOptions>>().Value, sp.GetRequiredService<ILoggerFactory>().CreateLogger<TrustList>()));
+        services.AddSingleton(sp =>
+        {
+            var models = sp.GetRequiredService<IOptions<ModelsOptions>>().Value;
+            var time = sp.GetRequiredService<TimeProvider>();
+            // Beside store.json: the nonces guard the same thing the store does, and live as long as it.
+            var nonces = new SeenNonces(sp.GetRequiredService<ModelStore>().Folder, models.CommandClockWindow, time);
+            var root = Topics.RootOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value);
+            return new CommandAuthenticator(sp.GetRequiredService<TrustList>(), nonces, root, models.CommandClockWindow, time);
+        });
         services.AddSingleton(sp => new ModelActivation(
             sp.GetRequiredService<ModelStore>(),
             sp.GetRequiredService<ActiveModels>(),
             sp.GetRequiredService<TrustList>(),
+            sp.GetRequiredService<CommandAuthenticator>(),
             sp.GetRequiredService<IOptions<ModelsOptions>>().Value,
             sp.GetRequiredService<IOptions<InferenceOptions>>().Value,
             sp.GetRequiredService<InspectorFactory>(),
@@ -66,7 +77,8 @@ public static class ModelsRegistration
             Path.Combine(sp.GetRequiredService<IOptions<VerdictLogOptions>>().Value.DataDirectory, "incoming", "transfers"),
             sp.GetRequiredService<IOptions<ModelTransferLimits>>().Value,
             sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelTransferReceiver>()));
+            sp.GetRequiredService<ILoggerFactory>().CreateLogger<ModelTransferReceiver>(),
+            sp.GetRequiredService<CommandAuthenticator>().IsSignedPush));
         services.AddHostedService<ModelStartup>();
         services.AddHostedService<ModelCommandListener>();
         return services;

@@ -23,17 +23,22 @@ public sealed class ModelCommandBox : IAsyncDisposable
     /// <summary>The box's topic root (the sender's target).</summary>
     public string Root => _connection.Topics.Root;
 
+    /// <summary>The topic root every box started here has: what a technician's signed commands name, known before the box starts.</summary>
+    public static string TopicRoot => Topics.RootOf(BoxMqtt(0));
+
     /// <summary>
     /// Starts the box against the broker on <paramref name="port"/> and returns once it is connected and subscribed;
-    /// <paramref name="maxPacketBytes"/> is the box's <see cref="MqttOptions.MaxPacketBytes"/> (default: the option's default).
+    /// <paramref name="maxPacketBytes"/> is the box's <see cref="MqttOptions.MaxPacketBytes"/> (default: the option's default);
+    /// <paramref name="signedPush"/> tells the receiver which begins carry a trusted push signature (default: none do).
     /// </summary>
-    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null, int? maxPacketBytes = null)
+    public static async Task<ModelCommandBox> StartAsync(int port, string incoming, IModelCommandHandler handler, ModelTransferLimits? limits = null, int? maxPacketBytes = null,
+        Func<TransferBegin, bool>? signedPush = null)
     {
-        var mqtt = new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" };
+        var mqtt = BoxMqtt(port);
         mqtt.MaxPacketBytes = maxPacketBytes ?? mqtt.MaxPacketBytes;
         var options = Options.Create(mqtt);
         var connection = new MqttConnection(options, TimeProvider.System, NullLogger<MqttConnection>.Instance);
-        var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
+        var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance, signedPush);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
         // The listener registers its subscription first, so "connected" means subscribed.
         await listener.StartAsync(CancellationToken.None);
@@ -48,6 +53,8 @@ public sealed class ModelCommandBox : IAsyncDisposable
 
         return new ModelCommandBox(connection, listener);
     }
+
+    private static MqttOptions BoxMqtt(int port) => new() { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" };
 
     /// <summary>A technician's sender connected to the same broker, aimed at this box.</summary>
     public Task<ModelTransferSender> SenderAsync(int port) => ModelTransferSender.ConnectAsync(new MqttOptions { Host = "127.0.0.1", Port = port }, Root, CancellationToken.None);

@@ -1,7 +1,10 @@
 namespace EdgeAgent.Messaging.Models;
 
-/// <summary>A package that arrived whole: size and SHA-256 as announced. Its signature is not checked yet.</summary>
-public sealed record CompletedTransfer(TransferBegin Begin, string PackagePath);
+/// <summary>
+/// A package that arrived whole: size and SHA-256 as announced. Its signature is not checked yet, nor the
+/// <paramref name="Downgrade"/> intent the end carried (if any).
+/// </summary>
+public sealed record CompletedTransfer(TransferBegin Begin, string PackagePath, CommandSignature? Downgrade = null);
 
 /// <summary>The final outcome of a command, published as the last status of its transfer or request.</summary>
 public sealed record ModelCommandResult(string State, string? Reason, string? Detail, StatusModel? Model);
@@ -12,8 +15,12 @@ public interface IModelCommandHandler
     /// <summary>Verifies and activates the package, or says why not. Runs off the MQTT receive loop; may take a while (canary).</summary>
     Task<ModelCommandResult> InstallAsync(CompletedTransfer transfer, CancellationToken cancellationToken);
 
-    /// <summary>Puts the previous version of model <paramref name="name"/> back in service.</summary>
-    Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken);
+    /// <summary>
+    /// Puts the previous version of model <paramref name="name"/> back in service when <paramref name="signature"/> is a
+    /// trusted technician's, fresh and not seen before; else answers <c>rejected</c> with the reason, writing no audit row
+    /// itself (the listener audits refusals under its rate limit). <paramref name="claimedBy"/> is the sender's unchecked claim.
+    /// </summary>
+    Task<ModelCommandResult> RollbackAsync(string name, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken);
 
     /// <summary>Promotes <paramref name="product"/>'s shadow through the canary and activation; the answer is <c>activated</c> or <c>rejected</c> with a reason.</summary>
     Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken);

@@ -46,4 +46,7 @@ internal static partial class Log
 
     [LoggerMessage(4110, LogLevel.Warning, "Model status for {Subject} ({State}) not delivered: broker unreachable")]
     public static partial void StatusNotDelivered(ILogger logger, string subject, string state);
+
+    [LoggerMessage(4114, LogLevel.Warning, "Model transfer {TransferId} (unsigned) gave its slot to the signed push {NewTransferId}; {Received}/{Total} chunks held")]
+    public static partial void Preempted(ILogger logger, string transferId, int received, int total, string newTransferId);
 }

@@ -145,17 +145,19 @@ public sealed class ModelCommandListener(
         });
     }
 
+    // A refused rollback (unsigned, untrusted, stale, replayed) is anyone's to send: audited under the rate limit.
     private Task RollbackAsync(byte[] payload, CancellationToken cancellationToken) => RequestAsync(
         "rollback", "name", payload, ModelTransferJsonContext.Default.RollbackRequest, r => (r.RequestId, r.Name, r.Sender),
-        (name, by) => handler.RollbackAsync(name, by, cancellationToken));
+        (request, name, by) => handler.RollbackAsync(name, by, request.Signature, cancellationToken), auditRefusals: true);
 
+    // A refused promotion is audited by the activation itself, with the canary's numbers.
     private Task PromoteAsync(byte[] payload, CancellationToken cancellationToken) => RequestAsync(
         "promote", "product", payload, ModelTransferJsonContext.Default.PromoteRequest, r => (r.RequestId, r.Product, r.Sender),
-        (product, by) => handler.PromoteAsync(product, by, cancellationToken));
+        (_, product, by) => handler.PromoteAsync(product, by, cancellationToken), auditRefusals: false);
 
     // A request naming one thing (a model, a product): malformed → rejected MALFORMED, else the handler's answer.
     private async Task RequestAsync<T>(string command, string subject, byte[] payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type,
-        Func<T, (string? RequestId, string? Subject, string? Sender)> fields, Func<string, string, Task<ModelCommandResult>> handle)
+        Func<T, (string? RequestId, string? Subject, string? Sender)> fields, Func<T, string, string, Task<ModelCommandResult>> handle, bool auditRefusals)
         where T : class
     {
         T? request;
@@ -170,7 +172,7 @@ public sealed class ModelCommandListener(
 
         var (requestId, named, sender) = request is null ? (null, null, null) : fields(request);
         requestId = ForeignText.Clip(requestId);
-        if (string.IsNullOrWhiteSpace(named))
+        if (request is null || string.IsNullOrWhiteSpace(named))
         {
             Refuse(new ModelStatus(ModelStates.Rejected, time.GetUtcNow())
             {
@@ -182,15 +184,23 @@ public sealed class ModelCommandListener(
             return;
         }
 
-        var result = await handle(named, ForeignText.Clip(sender ?? "?")).ConfigureAwait(false);
-        Report(new ModelStatus(result.State, time.GetUtcNow())
+        var result = await handle(request, named, ForeignText.Clip(sender ?? "?")).ConfigureAwait(false);
+        var status = new ModelStatus(result.State, time.GetUtcNow())
         {
             RequestId = requestId,
             Command = command,
             Reason = result.Reason,
             Detail = result.Detail,
             Model = result.Model,
-        });
+        };
+        if (auditRefusals && result.State == ModelStates.Rejected)
+        {
+            Refuse(status);
+        }
+        else
+        {
+            Report(status);
+        }
     }
 
     private void Report(ModelStatus status) => _statuses.Writer.TryWrite(status);

@@ -4,9 +4,10 @@ namespace EdgeAgent.Messaging.Models;
 
 /// <summary>
 /// <c>{root}/cmd/model/begin</c>: announces a package. <see cref="TransferId"/> names the transfer; senders use
-/// the first 16 hex digits of the package's SHA-256, so running the same push again resumes it.
+/// the first 16 hex digits of the package's SHA-256, so running the same push again resumes it. A begin signed for
+/// action <c>push</c> over <see cref="Sha256"/> may displace an unsigned transfer when every slot is taken.
 /// </summary>
-public sealed record TransferBegin(string TransferId, long Size, string Sha256, int ChunkSize, string FileName, string? Sender)
+public sealed record TransferBegin(string TransferId, long Size, string Sha256, int ChunkSize, string FileName, string? Sender, CommandSignature? Signature = null)
 {
     /// <summary>Chunks the package is cut into; every one is <see cref="ChunkSize"/> bytes except the last.</summary>
     [JsonIgnore]
@@ -16,14 +17,22 @@ public sealed record TransferBegin(string TransferId, long Size, string Sha256, 
     public long LengthOf(int index) => index == ChunkCount - 1 ? Size - ((long)index * ChunkSize) : ChunkSize;
 }
 
-/// <summary><c>{root}/cmd/model/end</c>: every chunk was sent; assemble, check and install.</summary>
-public sealed record TransferEnd(string TransferId);
+/// <summary>
+/// <c>{root}/cmd/model/end</c>: every chunk was sent; assemble, check and install. <see cref="Downgrade"/>, signed for
+/// action <c>downgrade</c> on the package's model name and version, lets the box install a version at or below the
+/// highest one it has activated.
+/// </summary>
+public sealed record TransferEnd(string TransferId, CommandSignature? Downgrade = null);
 
 /// <summary><c>{root}/cmd/model/promote</c>: make product <see cref="Product"/>'s shadow the model in service (canary first).</summary>
 public sealed record PromoteRequest(string RequestId, string Product, string? Sender);
 
-/// <summary><c>{root}/cmd/model/rollback</c>: put the previous version of model <see cref="Name"/> back in service.</summary>
-public sealed record RollbackRequest(string RequestId, string Name, string? Sender);
+/// <summary>
+/// <c>{root}/cmd/model/rollback</c>: put the previous version of model <see cref="Name"/> back in service. Only with
+/// a <see cref="Signature"/> for action <c>rollback</c> on <see cref="Name"/> by a trusted key; <see cref="Sender"/>
+/// is only what the sender claims.
+/// </summary>
+public sealed record RollbackRequest(string RequestId, string Name, string? Sender, CommandSignature? Signature = null);
 
 /// <summary>A model named in a status message.</summary>
 public sealed record StatusModel(string Name, string Version);

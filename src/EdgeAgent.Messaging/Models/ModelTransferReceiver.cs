@@ -30,14 +30,20 @@ public sealed partial class ModelTransferReceiver
     private readonly ILogger _logger;
     private readonly Lock _gate = new();
     private readonly Dictionary<string, OpenTransfer> _open = new(StringComparer.Ordinal);
+    private readonly Func<TransferBegin, bool> _signedPush;
 
-    /// <summary>Opens <paramref name="folder"/>, deleting stale transfers and picking up the others where they stopped.</summary>
-    public ModelTransferReceiver(string folder, ModelTransferLimits limits, TimeProvider time, ILogger logger)
+    /// <summary>
+    /// Opens <paramref name="folder"/>, deleting stale transfers and picking up the others where they stopped.
+    /// <paramref name="signedPush"/> says whether a begin carries a trusted technician's signature for action <c>push</c>
+    /// over its SHA-256 (<see cref="SignedCommand"/>); such a begin displaces unsigned transfers. None: no begin is.
+    /// </summary>
+    public ModelTransferReceiver(string folder, ModelTransferLimits limits, TimeProvider time, ILogger logger, Func<TransferBegin, bool>? signedPush = null)
     {
         _folder = folder;
         _limits = limits;
         _time = time;
         _logger = logger;
+        _signedPush = signedPush ?? (_ => false);
         Refusals = new RefusalThrottle(limits.MaxRefusalsAuditedPerMinute, time);
         Directory.CreateDirectory(folder);
         foreach (var transferFolder in Directory.EnumerateDirectories(folder))
@@ -73,7 +79,10 @@ public sealed partial class ModelTransferReceiver
     /// misses). A transfer is bound to its first begin: one with the same id but another size, checksum or chunk
     /// size is refused TRANSFER_CONFLICT while the open one progresses, and replaces it only once that one has had
     /// no chunk for <see cref="ModelTransferLimits.IdleAfter"/>. When every slot is taken, the transfer idle longest
-    /// past that gives its slot up; else the begin is answered BUSY.
+    /// past that gives its slot up; else the begin is answered BUSY. A signed push (see the constructor) is not held
+    /// off by unsigned transfers: it replaces an unsigned one with its id at once, and when every slot is taken the
+    /// unsigned transfer that progressed least recently gives its slot up to it. Signed transfers are never displaced
+    /// by another begin until idle, and no transfer is while its package is being installed.
     /// </summary>
     public ModelStatus Begin(ReadOnlySpan<byte> json)
     {
@@ -94,20 +103,23 @@ public sealed partial class ModelTransferReceiver
             return Rejection(begin.TransferId, "begin", TransferReasons.Malformed, $"chunkSize {begin.ChunkSize} is below {ModelTransferLimits.MinChunkBytes} bytes");
         }
 
+        // Verified outside the lock: an ECDSA verification is the slowest step of a begin.
+        var signed = begin.Signature is not null && _signedPush(begin);
         lock (_gate)
         {
             DeleteStale();
             var now = _time.GetUtcNow();
             if (_open.TryGetValue(begin.TransferId, out var existing))
             {
-                // Sender and file name only describe the push: another technician resuming the same package resumes it.
-                if (existing.Begin with { Sender = null, FileName = "" } == begin with { Sender = null, FileName = "" })
+                // Sender, file name and signature only describe the push: another technician resuming the same package resumes it.
+                if (existing.Begin with { Sender = null, FileName = "", Signature = null } == begin with { Sender = null, FileName = "", Signature = null })
                 {
                     Log.Resumed(_logger, begin.TransferId, existing.Received, begin.ChunkCount);
+                    existing.Signed |= signed;
                     return existing.Status("begin", now);
                 }
 
-                if (!IsIdle(existing, now))
+                if (!IsIdle(existing, now) && !(signed && !existing.Signed && !existing.Assembled))
                 {
                     return Rejection(begin.TransferId, "begin", TransferReasons.TransferConflict,
                         $"transfer {begin.TransferId} is open for {existing.Begin.Size} bytes, SHA-256 {existing.Begin.Sha256.ToLowerInvariant()}, chunks of {existing.Begin.ChunkSize}; it is kept");
@@ -122,6 +134,14 @@ public sealed partial class ModelTransferReceiver
             {
                 Log.Evicted(_logger, idlest.Begin.TransferId, idlest.Received, idlest.Begin.ChunkCount, begin.TransferId);
                 Remove(idlest);
+            }
+
+            // A squatter's bare begins must not keep a technician's signed push out until IdleAfter.
+            if (signed && _open.Count >= _limits.MaxConcurrentTransfers
+                && _open.Values.Where(t => !t.Signed && !t.Assembled).MinBy(t => t.LastProgress) is { } squatter)
+            {
+                Log.Preempted(_logger, squatter.Begin.TransferId, squatter.Received, squatter.Begin.ChunkCount, begin.TransferId);
+                Remove(squatter);
             }
 
             if (_open.Count >= _limits.MaxConcurrentTransfers)
@@ -140,6 +160,7 @@ public sealed partial class ModelTransferReceiver
             try
             {
                 var transfer = Create(begin, now);
+                transfer.Signed = signed;
                 _open[begin.TransferId] = transfer;
                 Log.Began(_logger, begin.TransferId, ForeignText.Clip(begin.FileName), begin.Size, begin.ChunkCount, ForeignText.Clip(begin.Sender ?? "?"));
                 return transfer.Status("begin", now);
@@ -268,7 +289,7 @@ public sealed partial class ModelTransferReceiver
 
             Log.Assembled(_logger, end.TransferId, size);
             transfer.Assembled = true;
-            return (transfer.Status("end", _time.GetUtcNow()) with { State = ModelStates.Verifying }, new CompletedTransfer(transfer.Begin, Path.Combine(transfer.Folder, PackageFile)));
+            return (transfer.Status("end", _time.GetUtcNow()) with { State = ModelStates.Verifying }, new CompletedTransfer(transfer.Begin, Path.Combine(transfer.Folder, PackageFile), end.Downgrade));
         }
     }
 
@@ -336,8 +357,9 @@ public sealed partial class ModelTransferReceiver
             return null;
         }
 
-        // Its progress clock restarts with this run, so a box back from an outage waits IdleAfter for the sender.
-        var transfer = new OpenTransfer(begin, folder) { LastProgress = _time.GetUtcNow() };
+        // Its progress clock restarts with this run, so a box back from an outage waits IdleAfter for the sender. Its
+        // signature is checked again: one older than the clock window no longer shields it from a signed push.
+        var transfer = new OpenTransfer(begin, folder) { LastProgress = _time.GetUtcNow(), Signed = begin.Signature is not null && _signedPush(begin) };
         foreach (var chunk in Directory.EnumerateFiles(Path.Combine(folder, ChunksFolder)))
         {
             // A ".part" file is a chunk a crash interrupted: not received.
@@ -432,6 +454,9 @@ public sealed partial class ModelTransferReceiver
 
         /// <summary>Its package is whole and with the handler until <see cref="Finish"/>.</summary>
         public bool Assembled { get; set; }
+
+        /// <summary>Its begin carried a trusted signature for action <c>push</c>: no unsigned begin displaces it.</summary>
+        public bool Signed { get; set; }
 
         /// <summary>When it was begun or last got a new chunk (a repeated begin is no progress).</summary>
         public DateTimeOffset LastProgress { get; set; }

@@ -78,14 +78,25 @@ public sealed class ModelTransferSender : IAsyncDisposable
     /// the box's final answer after the last chunk. The chunk size is lowered to fit the broker's packet limit.
     /// <paramref name="stopAfterChunks"/> abandons the push after that many chunks, as a cut link would.
     /// <paramref name="chunkProgress"/> hears the count of chunks sent after each one (the CLI's progress line).
+    /// With <paramref name="signer"/>, the begin is signed for action <c>push</c> (it may then displace unsigned
+    /// transfers), and with <paramref name="downgrade"/> too, every end carries a fresh intent signed for action
+    /// <c>downgrade</c> on that model name and version (the package's), which the box needs to install a version at or
+    /// below the highest it has activated.
     /// </summary>
     public async Task<PushOutcome> PushAsync(string packagePath, int chunkSize, string senderName, TimeSpan resultTimeout,
-        IProgress<string>? progress, CancellationToken cancellationToken, int? stopAfterChunks = null, IProgress<int>? chunkProgress = null)
+        IProgress<string>? progress, CancellationToken cancellationToken, int? stopAfterChunks = null, IProgress<int>? chunkProgress = null,
+        ICommandSigner? signer = null, StatusModel? downgrade = null)
     {
+        if (downgrade is not null && signer is null)
+        {
+            throw new ArgumentException("A downgrade intent must be signed: pass the technician's signer.", nameof(signer));
+        }
+
         var (size, sha256) = Measure(packagePath);
         chunkSize = FitChunk(chunkSize);
         var transferId = sha256[..16];
-        var begin = new TransferBegin(transferId, size, sha256, chunkSize, Path.GetFileName(packagePath), senderName);
+        var begin = new TransferBegin(transferId, size, sha256, chunkSize, Path.GetFileName(packagePath), senderName,
+            signer is null ? null : SignedCommand.Sign(signer, _root, SignedCommand.Push, sha256, null, TimeProvider.System));
         await PublishAsync("begin", JsonSerializer.SerializeToUtf8Bytes(begin, ModelTransferJsonContext.Default.TransferBegin), cancellationToken).ConfigureAwait(false);
         var status = await AnswerAsync(s => s.TransferId == transferId && s.Command == "begin", AnswerTimeout, cancellationToken).ConfigureAwait(false);
         progress?.Report($"transfer {transferId}: {size} bytes in {begin.ChunkCount} chunks of {chunkSize}; box holds {status.Received}");
@@ -113,7 +124,9 @@ public sealed class ModelTransferSender : IAsyncDisposable
 
             progress?.Report($"sent {sent} chunk(s); asking the box what is missing");
             var before = status.Received;
-            await PublishAsync("end", JsonSerializer.SerializeToUtf8Bytes(new TransferEnd(transferId), ModelTransferJsonContext.Default.TransferEnd), cancellationToken).ConfigureAwait(false);
+            // Signed afresh for every end: a slow push must not outlive its intent's clock window.
+            var intent = downgrade is null ? null : SignedCommand.Sign(signer!, _root, SignedCommand.Downgrade, downgrade.Name, downgrade.Version, TimeProvider.System);
+            await PublishAsync("end", JsonSerializer.SerializeToUtf8Bytes(new TransferEnd(transferId, intent), ModelTransferJsonContext.Default.TransferEnd), cancellationToken).ConfigureAwait(false);
             status = await AnswerAsync(s => s.TransferId == transferId && s.Command == "end", AnswerTimeout, cancellationToken).ConfigureAwait(false);
             stalled = status.Received > before ? 0 : stalled + 1;
             if (status.State == ModelStates.Receiving && stalled >= RoundsWithoutProgress)
@@ -131,10 +144,18 @@ public sealed class ModelTransferSender : IAsyncDisposable
         return new PushOutcome(status, sent, chunkSize);
     }
 
-    /// <summary>Asks the box to put the previous version of <paramref name="modelName"/> back and waits for its answer.</summary>
-    public async Task<ModelStatus> RollbackAsync(string modelName, string senderName, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the box to put the previous version of <paramref name="modelName"/> back, signed by <paramref name="signer"/>
+    /// (a key in the box's trust list), and waits for its answer.
+    /// </summary>
+    public Task<ModelStatus> RollbackAsync(string modelName, string senderName, ICommandSigner signer, TimeSpan timeout, CancellationToken cancellationToken) =>
+        RollbackAsync(new RollbackRequest(Guid.NewGuid().ToString("N"), modelName, senderName,
+            SignedCommand.Sign(signer, _root, SignedCommand.Rollback, modelName, null, TimeProvider.System)), timeout, cancellationToken);
+
+    /// <summary>Sends <paramref name="request"/> as it is (signed or not, fresh or not) and waits for the box's answer to it.</summary>
+    public async Task<ModelStatus> RollbackAsync(RollbackRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var request = new RollbackRequest(Guid.NewGuid().ToString("N"), modelName, senderName);
+        ArgumentNullException.ThrowIfNull(request);
         await PublishAsync("rollback", JsonSerializer.SerializeToUtf8Bytes(request, ModelTransferJsonContext.Default.RollbackRequest), cancellationToken).ConfigureAwait(false);
         return await AnswerAsync(s => s.RequestId == request.RequestId && s.IsFinal, timeout, cancellationToken).ConfigureAwait(false);
     }

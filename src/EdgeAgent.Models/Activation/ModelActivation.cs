@@ -1,8 +1,10 @@
 using System.Security.Cryptography;
 using EdgeAgent.Inference.Model;
 using EdgeAgent.Inference.Session;
+using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models.Packages;
 using EdgeAgent.Models.Store;
+using EdgeAgent.Models.Transfer;
 using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
@@ -21,12 +23,15 @@ public sealed record ActivationResult(string State, string? Reason, string Detai
 /// Takes a received package to active service, or refuses it with a reason, leaving the model in service
 /// untouched: verify the signature and every hash (<see cref="ModelPackageVerifier"/>), install it in the
 /// store, load it (contract, execution provider), run the canary, and only then switch the routing table
-/// between two pairs. Every step's outcome goes to the audit trail. One package at a time.
+/// between two pairs. A version at or below the highest one activated (<see cref="ModelStore.Highest"/>) is a
+/// downgrade and needs a signed intent (<see cref="CommandAuthenticator"/>), so a recorded push sent again cannot
+/// bring back a version that was replaced or rolled back. Every step's outcome goes to the audit trail. One package at a time.
 /// </summary>
 public sealed class ModelActivation(
     ModelStore store,
     ActiveModels active,
     TrustList trust,
+    CommandAuthenticator commands,
     ModelsOptions options,
     InferenceOptions inference,
     InspectorFactory factory,
@@ -53,15 +58,18 @@ public sealed class ModelActivation(
 
     private readonly Lock _gate = new();
 
-    /// <summary>Verifies, installs, proves and activates the package at <paramref name="packagePath"/>.</summary>
-    public ActivationResult Install(string packagePath)
+    /// <summary>
+    /// Verifies, installs, proves and activates the package at <paramref name="packagePath"/>; <paramref name="downgrade"/>
+    /// is the technician's signed intent that lets a version at or below the highest activated one in.
+    /// </summary>
+    public ActivationResult Install(string packagePath, CommandSignature? downgrade = null)
     {
         lock (_gate)
         {
             var work = Path.Combine(dataDirectory, "incoming", "activation-" + Guid.NewGuid().ToString("N"));
             try
             {
-                return InstallLocked(packagePath, work);
+                return InstallLocked(packagePath, downgrade, work);
             }
             finally
             {
@@ -73,7 +81,7 @@ public sealed class ModelActivation(
         }
     }
 
-    private ActivationResult InstallLocked(string packagePath, string work)
+    private ActivationResult InstallLocked(string packagePath, CommandSignature? downgrade, string work)
     {
         var verification = ModelPackageVerifier.Verify(packagePath, trust, options.Limits, Path.Combine(work, "staging"));
         if (!verification.IsAccepted)
@@ -83,7 +91,23 @@ public sealed class ModelActivation(
 
         var package = verification.Package;
         var (name, version, keyId) = (package.Manifest.Name, package.Manifest.Version, package.KeyId);
-        Audit("pushed", keyId, name, version, package.PackageSha256, "signature and hashes verified");
+        var verified = "signature and hashes verified";
+        if (store.Highest(name) is { } highest && ModelVersion.Compare(version, highest) <= 0)
+        {
+            var current = store.Active(name)?.Version ?? "none";
+            var check = commands.Check(downgrade, SignedCommand.Downgrade, name, version);
+            if (!check.Accepted)
+            {
+                var why = downgrade is null
+                    ? $"{name} {version} is at or below {highest}, the highest version activated (active: {current}); installing it needs a signed downgrade intent (edgeagent models push --downgrade --key)"
+                    : $"the downgrade intent for {name} {version} was refused, {check.Reason}: {check.Detail}";
+                return Reject(CommandReasons.Downgrade, why, keyId, name, version, package.PackageSha256);
+            }
+
+            verified += $"; downgrade below {highest} (active: {current}) authorised by key {check.KeyId}";
+        }
+
+        Audit("pushed", keyId, name, version, package.PackageSha256, verified);
         StoredModel stored;
         try
         {

@@ -72,6 +72,27 @@ public static class ModelPackageBuilder
     }
 
     /// <summary>
+    /// The manifest of a package on the technician's machine, read without checking the signature (the box does that):
+    /// the push's downgrade intent names the model and version it carries.
+    /// </summary>
+    /// <exception cref="InvalidDataException">Not a package: no readable manifest.</exception>
+    public static ModelManifest ReadManifest(string packagePath)
+    {
+        using var zip = ZipFile.OpenRead(packagePath);
+        var entry = zip.GetEntry(PackageLayout.ManifestEntry) ?? throw new InvalidDataException($"{packagePath} has no {PackageLayout.ManifestEntry}");
+        using var stream = entry.Open();
+        try
+        {
+            return JsonSerializer.Deserialize(stream, ModelJsonContext.Default.ModelManifest)
+                ?? throw new InvalidDataException($"{packagePath}: empty {PackageLayout.ManifestEntry}");
+        }
+        catch (JsonException e)
+        {
+            throw new InvalidDataException($"{packagePath}: {PackageLayout.ManifestEntry} is not a manifest: {e.Message}", e);
+        }
+    }
+
+    /// <summary>
     /// The canary pairs under <paramref name="canaryFolder"/> in the box's own canary layout: <c>&lt;product&gt;/&lt;id&gt;_image.&lt;ext&gt;</c>
     /// with <c>&lt;id&gt;_template.&lt;ext&gt;</c> in the same folder (the product is the first sub-folder, deeper folders
     /// count for it), or both directly in the folder for the box's default product. An image without its template

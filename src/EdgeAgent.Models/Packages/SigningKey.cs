@@ -1,12 +1,14 @@
 using System.Security.Cryptography;
+using EdgeAgent.Messaging.Models;
 
 namespace EdgeAgent.Models.Packages;
 
 /// <summary>
 /// A technician's ECDSA P-256 signing key. The private half stays on the lab machine (PKCS#8 PEM, mode 0600);
-/// the public half (SPKI PEM, <c>*.pub</c>) goes into the boxes' trusted keys folder.
+/// the public half (SPKI PEM, <c>*.pub</c>) goes into the boxes' trusted keys folder. It signs packages and the
+/// model commands that need a technician's authority (rollback, downgrade; see <see cref="SignedCommand"/>).
 /// </summary>
-public sealed class SigningKey : IDisposable
+public sealed class SigningKey : ICommandSigner, IDisposable
 {
     private readonly ECDsa _key;
 

@@ -165,6 +165,7 @@ public sealed class ModelStore
             var previous = history.Active;
             history.Active = version;
             history.History.Add(version);
+            history.Highest = HighestOf(history) is { } highest && ModelVersion.Compare(highest, version) > 0 ? highest : version;
             if (history.History.Count > HistoryLength)
             {
                 history.History.RemoveRange(0, history.History.Count - HistoryLength);
@@ -192,6 +193,18 @@ public sealed class ModelStore
         lock (_gate)
         {
             return [.. _state.Models.GetValueOrDefault(name)?.History ?? []];
+        }
+    }
+
+    /// <summary>
+    /// The highest version of <paramref name="name"/> ever activated here (null when none was): a push at or below it
+    /// is a downgrade, and needs a signed intent. Kept in <c>store.json</c>; rollbacks do not lower it.
+    /// </summary>
+    public string? Highest(string name)
+    {
+        lock (_gate)
+        {
+            return _state.Models.GetValueOrDefault(name) is { } history ? HighestOf(history) : null;
         }
     }
 
@@ -310,6 +323,12 @@ public sealed class ModelStore
             SaveState();
         }
     }
+
+    private static string? HistoryHighest(ModelHistory history) =>
+        history.History.Append(history.Active).OfType<string>().Where(ModelNaming.IsValidVersion).Order(ModelVersion.Comparer).LastOrDefault();
+
+    private static string? HighestOf(ModelHistory history) =>
+        history.Highest is { } highest && ModelNaming.IsValidVersion(highest) ? highest : HistoryHighest(history);
 
     private ModelHistory HistoryOf(string name)
     {

@@ -39,6 +39,13 @@ public sealed class ModelsOptions
     [Range(1, 1000)]
     public int AutoRollbackAfterFailures { get; set; } = 3;
 
+    /// <summary>
+    /// How far a signed command's <c>issuedAt</c> may be from the box's clock, either way, before it is refused STALE;
+    /// its nonce is kept this long after <c>issuedAt</c> so a replay inside the window is refused REPLAYED. Default 10 min.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:30", "1.00:00:00")]
+    public TimeSpan CommandClockWindow { get; set; } = TimeSpan.FromMinutes(10);
+
     /// <summary>Largest package file accepted, in bytes. Default 512 MiB.</summary>
     [Range(1024L, 16L * 1024 * 1024 * 1024)]
     public long MaxPackageBytes { get; set; } = new PackageLimits().MaxPackageBytes;

@@ -18,6 +18,12 @@ internal sealed class ModelHistory
 
     /// <summary>Activated versions, oldest first; the last one is <see cref="Active"/>.</summary>
     public List<string> History { get; set; } = [];
+
+    /// <summary>
+    /// The highest version (<see cref="ModelVersion.Compare"/>) ever activated; rollbacks and pruning never lower it.
+    /// Absent in stores written before it existed: then the highest of <see cref="History"/> and <see cref="Active"/>.
+    /// </summary>
+    public string? Highest { get; set; }
 }
 
 /// <summary><c>install.json</c> in a version folder: what was installed, from where, and when.</summary>

@@ -1,5 +1,6 @@
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Models.Activation;
+using EdgeAgent.Security;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
 
@@ -7,10 +8,12 @@ namespace EdgeAgent.Models.Transfer;
 
 /// <summary>
 /// What the box does with model commands that arrive over MQTT: a complete package goes through
-/// <see cref="ModelActivation"/>, a rollback request through <see cref="ModelRollback"/>, and a transfer refused
-/// before it was complete (checksum, size, malformed) is written to the audit trail too.
+/// <see cref="ModelActivation"/>, a rollback request signed by a trusted technician (<see cref="CommandAuthenticator"/>)
+/// through <see cref="ModelRollback"/>, and a command refused before it acted (checksum, size, malformed, unsigned,
+/// replayed) is written to the audit trail too. The audit's actor for a rollback is the signer's key id; what the
+/// sender claimed to be is kept, clipped, in the detail.
 /// </summary>
-public sealed class ModelCommands(ModelActivation activation, ModelRollback rollback, VerdictLog log, TimeProvider time) : IModelCommandHandler
+public sealed class ModelCommands(ModelActivation activation, ModelRollback rollback, CommandAuthenticator commands, VerdictLog log, TimeProvider time) : IModelCommandHandler
 {
     /// <summary>Reason code: the model has no earlier version that loads.</summary>
     public const string NothingToRollBackTo = "NOTHING_TO_ROLL_BACK_TO";
@@ -22,17 +25,26 @@ public sealed class ModelCommands(ModelActivation activation, ModelRollback roll
         return Task.Run(
             () =>
             {
-                var result = activation.Install(transfer.PackagePath);
+                var result = activation.Install(transfer.PackagePath, transfer.Downgrade);
                 return new ModelCommandResult(result.State, result.Reason, result.Detail, ModelOf(result.Name, result.Version));
             },
             cancellationToken);
     }
 
     /// <inheritdoc/>
-    public Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken) => Task.Run(
-        () => rollback.RollBack(name, requestedBy, "requested over MQTT") is { } restored
-            ? new ModelCommandResult(ModelStates.RolledBack, null, $"{restored.Name} {restored.Version} is active again", ModelOf(restored.Name, restored.Version))
-            : new ModelCommandResult(ModelStates.Failed, NothingToRollBackTo, $"model '{name}' has no earlier version that loads; the current one stays", null),
+    public Task<ModelCommandResult> RollbackAsync(string name, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken) => Task.Run(
+        () =>
+        {
+            var check = commands.Check(signature, SignedCommand.Rollback, name, null);
+            if (!check.Accepted)
+            {
+                return new ModelCommandResult(ModelStates.Rejected, check.Reason, check.Detail, null);
+            }
+
+            return rollback.RollBack(name, check.KeyId!, $"requested over MQTT ({check.Detail}; claimed '{claimedBy}')") is { } restored
+                ? new ModelCommandResult(ModelStates.RolledBack, null, $"{restored.Name} {restored.Version} is active again", ModelOf(restored.Name, restored.Version))
+                : new ModelCommandResult(ModelStates.Failed, NothingToRollBackTo, $"model '{ForeignText.Clip(name)}' has no earlier version that loads; the current one stays", null);
+        },
         cancellationToken);
 
     /// <inheritdoc/>

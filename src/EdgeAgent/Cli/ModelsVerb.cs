@@ -63,21 +63,25 @@ internal static class ModelsVerb
         var package = CliOptions.Required("--package", "P.eamodel", "the signed package");
         var chunkSize = CliOptions.Int("--chunk-size", 256 * 1024, "B", "bytes per MQTT message (lowered to the broker's limit)");
         var timeout = CliOptions.Number("--timeout", 600, "S", "seconds to wait for the box's verdict on the package");
+        var key = CliOptions.Text("--key", "K.key", "the technician's private key: signs the begin (it may then displace unsigned transfers) and the --downgrade intent");
+        var downgrade = CliOptions.Flag("--downgrade", "install even though the package's version is at or below the highest the box has activated (needs --key)");
         var box = new BoxOptions();
         var command = new Command("push", "sends a package to a box over MQTT (resumable) and waits for its verdict: 0 activated, 1 refused, 69 no answer")
-            .With([package, chunkSize, timeout, .. box.All]);
-        command.SetAction((result, _) => PushAsync(result.GetRequiredValue(package), result.GetValue(chunkSize), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
+            .With([package, chunkSize, timeout, key, downgrade, .. box.All]);
+        command.SetAction((result, _) => PushAsync(result.GetRequiredValue(package), result.GetValue(chunkSize), TimeSpan.FromSeconds(result.GetValue(timeout)),
+            result.GetValue(key), result.GetValue(downgrade), box.Read(result)));
         return command;
     }
 
     private static Command RollbackCommand()
     {
         var name = CliOptions.Required("--name", "MODEL", "the model whose previous version goes back into service");
+        var key = CliOptions.Required("--key", "K.key", "the technician's private key (its public half in the box's trusted keys): signs the command");
         var timeout = CliOptions.Number("--timeout", 120, "S", "seconds to wait for the box's answer");
         var box = new BoxOptions();
-        var command = new Command("rollback", "puts a model's previous version back in service: 0 rolled back, 1 refused, 69 no answer")
-            .With([name, timeout, .. box.All]);
-        command.SetAction((result, _) => RollbackAsync(result.GetRequiredValue(name), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
+        var command = new Command("rollback", "puts a model's previous version back in service, as a signed command: 0 rolled back, 1 refused, 69 no answer")
+            .With([name, key, timeout, .. box.All]);
+        command.SetAction((result, _) => RollbackAsync(result.GetRequiredValue(name), result.GetRequiredValue(key), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
         return command;
     }
 
@@ -138,13 +142,27 @@ internal static class ModelsVerb
         return 0;
     }
 
-    private static async Task<int> PushAsync(string packageFile, int chunkSize, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
+    private static async Task<int> PushAsync(string packageFile, int chunkSize, TimeSpan timeout, string? keyFile, bool downgrade, (MqttOptions Mqtt, string By) box)
     {
         var package = Path.GetFullPath(packageFile);
         var (mqtt, by) = box;
         if (!File.Exists(package))
         {
             throw new FileNotFoundException($"No package at {package}.", package);
+        }
+
+        if (downgrade && keyFile is null)
+        {
+            throw new UsageException("--downgrade needs --key: the box installs a lower version only on a technician's signed intent.");
+        }
+
+        using var key = keyFile is null ? null : SigningKey.Load(Path.GetFullPath(keyFile));
+        StatusModel? intent = null;
+        if (downgrade)
+        {
+            var manifest = ModelPackageBuilder.ReadManifest(package);
+            intent = new StatusModel(manifest.Name, manifest.Version);
+            Console.WriteLine($"downgrade intent for {manifest.Name} {manifest.Version}, signed by key {key!.KeyId}");
         }
 
         await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
@@ -155,7 +173,7 @@ internal static class ModelsVerb
             {
                 // The box's own progress lines print as before; the chunk count is the terminal's status line only.
                 var lines = new LineProgress(line => chunks.Line("  " + line));
-                outcome = await sender.PushAsync(package, chunkSize, by, timeout, lines, CancellationToken.None, chunkProgress: chunks).ConfigureAwait(false);
+                outcome = await sender.PushAsync(package, chunkSize, by, timeout, lines, CancellationToken.None, chunkProgress: chunks, signer: key, downgrade: intent).ConfigureAwait(false);
             }
 
             return Print(outcome.Status, $"{outcome.ChunksSent} chunk(s) of {outcome.ChunkSize} bytes sent");
@@ -193,13 +211,15 @@ internal static class ModelsVerb
         }
     }
 
-    private static async Task<int> RollbackAsync(string name, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
+    private static async Task<int> RollbackAsync(string name, string keyFile, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
     {
         var (mqtt, by) = box;
+        using var key = SigningKey.Load(Path.GetFullPath(keyFile));
         await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
+        Console.WriteLine($"rollback of {name} signed by key {key.KeyId}");
         try
         {
-            return Print(await sender.RollbackAsync(name, by, timeout, CancellationToken.None).ConfigureAwait(false), "");
+            return Print(await sender.RollbackAsync(name, by, key, timeout, CancellationToken.None).ConfigureAwait(false), "");
         }
         catch (TimeoutException e)
         {

@@ -58,7 +58,7 @@ public sealed class ModelPushTests(StagedPairs staged, ITestOutputHelper output)
         var pushed = await sender.PushAsync(signed, 256 * 1024, "fi", Answer, null, CancellationToken.None);
         var activatedAfter = consumer.Distinct;
         await Poll.UntilAsync(() => consumer.Distinct >= activatedAfter + 150, TimeSpan.FromSeconds(120), () => $"{consumer.Distinct} verdicts after the push", () => agent.ExitedUnexpectedly);
-        var rolledBack = await sender.RollbackAsync(first.Name, "fi", Answer, CancellationToken.None);
+        var rolledBack = await sender.RollbackAsync(first.Name, "fi", technician, Answer, CancellationToken.None);
         await feeding;
         await Poll.UntilAsync(() => consumer.Distinct >= Pairs, TimeSpan.FromSeconds(180), () => $"{consumer.Distinct}/{Pairs} verdicts; agent: {agent.LogTail(10)}", () => agent.ExitedUnexpectedly);
         await Task.Delay(500); // the last PUBACKs reach the agent and mark the journal

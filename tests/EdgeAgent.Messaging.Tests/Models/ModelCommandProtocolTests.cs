@@ -166,7 +166,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         var status = await raw.NextStatusAsync();
 
         Assert.Equal("small", status.RequestId);
-        Assert.Equal([("stpm-b", "technician")], _handler.Rollbacks);
+        Assert.Equal([("stpm-b", "technician")], _handler.Rollbacks.Select(r => (r.Name, r.By)));
         Assert.Empty(_handler.TransferRejections);
     }
 
@@ -192,16 +192,34 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rollback_Command_ReachesTheHandlerAndItsResultIsPublished()
+    public async Task Rollback_Command_ReachesTheHandlerWithItsSignatureAndItsResultIsPublished()
     {
         _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var sender = await Sender();
+        using var key = new EcdsaSigner();
 
-        var status = await sender.RollbackAsync("stpm-a", "technician", Answer, CancellationToken.None);
+        var status = await sender.RollbackAsync("stpm-a", "technician", key, Answer, CancellationToken.None);
 
         Assert.Equal(ModelStates.RolledBack, status.State);
         Assert.Equal(new StatusModel("stpm-a", "0.9.0"), status.Model);
-        Assert.Equal([("stpm-a", "technician")], _handler.Rollbacks);
+        var (name, by, signature) = Assert.Single(_handler.Rollbacks);
+        Assert.Equal(("stpm-a", "technician", "k1"), (name, by, signature?.KeyId));
+        // What the box checks: the sender signed the canonical text for this box, action and model.
+        var canonical = SignedCommand.Canonical(_box.Root, SignedCommand.Rollback, "stpm-a", null, signature!.IssuedAt, signature.Nonce);
+        Assert.True(key.Verifies(canonical, Convert.FromBase64String(signature.Value)));
+    }
+
+    [Fact]
+    public async Task Rollback_TheHandlerRefuses_AnsweredAndAuditedUnderTheRefusalLimit()
+    {
+        _handler.RefuseRollbacks = true;
+        _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
+        await using var sender = await Sender();
+
+        var status = await sender.RollbackAsync(new RollbackRequest("r1", "stpm-a", "mallory"), Answer, CancellationToken.None);
+
+        Assert.Equal((ModelStates.Rejected, "UNSIGNED", "r1"), (status.State, status.Reason, status.RequestId));
+        Assert.Equal("UNSIGNED", Assert.Single(_handler.TransferRejections).Reason);
     }
 
     [Fact]
@@ -244,7 +262,9 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
     {
         public ConcurrentQueue<(string Sha256, long Size)> Installs { get; } = new();
 
-        public ConcurrentQueue<(string Name, string By)> Rollbacks { get; } = new();
+        public ConcurrentQueue<(string Name, string By, CommandSignature? Signature)> Rollbacks { get; } = new();
+
+        public bool RefuseRollbacks { get; set; }
 
         public ConcurrentQueue<ModelStatus> TransferRejections { get; } = new();
 
@@ -260,10 +280,12 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
             return Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "recorded", new StatusModel("stpm-a", "1.0.0")));
         }
 
-        public Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken)
+        public Task<ModelCommandResult> RollbackAsync(string name, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken)
         {
-            Rollbacks.Enqueue((name, requestedBy));
-            return Task.FromResult(new ModelCommandResult(ModelStates.RolledBack, null, "recorded", new StatusModel(name, "0.9.0")));
+            Rollbacks.Enqueue((name, claimedBy, signature));
+            return Task.FromResult(RefuseRollbacks
+                ? new ModelCommandResult(ModelStates.Rejected, "UNSIGNED", "recorded", null)
+                : new ModelCommandResult(ModelStates.RolledBack, null, "recorded", new StatusModel(name, "0.9.0")));
         }
 
         public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken)
@@ -277,6 +299,20 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         public void TransferRejected(ModelStatus status) => TransferRejections.Enqueue(status);
 
         public void RefusalsSuppressed(int count, DateTimeOffset since) => Suppressed.Enqueue(count);
+    }
+
+    /// <summary>A technician's key as the protocol sees it (the key files live in EdgeAgent.Models).</summary>
+    private sealed class EcdsaSigner : ICommandSigner, IDisposable
+    {
+        private readonly ECDsa _key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+
+        public string KeyId => "k1";
+
+        public byte[] Sign(ReadOnlySpan<byte> data) => _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+        public bool Verifies(byte[] data, byte[] signature) => _key.VerifyData(data, signature, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
+
+        public void Dispose() => _key.Dispose();
     }
 
     /// <summary>Any MQTT client speaking the documented protocol by hand: publishes raw commands, reads statuses.</summary>

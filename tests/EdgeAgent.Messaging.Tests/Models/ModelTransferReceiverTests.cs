@@ -158,6 +158,54 @@ public sealed class ModelTransferReceiverTests : IDisposable
     }
 
     [Fact]
+    public void Begin_SignedPushWhileBareBeginsHoldEverySlot_TakesTheSlotOfTheLeastRecentlyProgressedAtOnce()
+    {
+        var clock = new ManualClock();
+        var receiver = Receiver(clock: clock);
+        var squat1 = BeginFor(Package(_temp.Path, ChunkSize, seed: 1).Bytes);
+        var squat2 = BeginFor(Package(_temp.Path, ChunkSize, seed: 2).Bytes);
+        var (_, real) = Package(_temp.Path, ChunkSize * 2, seed: 3);
+        receiver.Begin(Json(squat1));
+        clock.Offset = TimeSpan.FromSeconds(30);
+        receiver.Begin(Json(squat2));
+
+        var unsigned = receiver.Begin(Json(BeginFor(real)));
+        var forged = receiver.Begin(Json(Signed(BeginFor(real), keyId: "mallory")));
+        var status = receiver.Begin(Json(Signed(BeginFor(real))));
+
+        Assert.Equal((TransferReasons.Busy, TransferReasons.Busy), (unsigned.Reason, forged.Reason));
+        Assert.Equal((ModelStates.Receiving, 2), (status.State, status.Total));
+        Assert.False(Directory.Exists(Path.Combine(_incoming, squat1.TransferId)));
+        Assert.True(Directory.Exists(Path.Combine(_incoming, squat2.TransferId)));
+    }
+
+    [Fact]
+    public void Begin_SignedPushWhoseIdABareBeginSquats_ReplacesTheSquatterAtOnce()
+    {
+        var receiver = Receiver();
+        var (_, bytes) = Package(_temp.Path, ChunkSize * 2);
+        var real = BeginFor(bytes);
+        receiver.Begin(Json(real with { Size = real.Size + 1 }));
+
+        var status = receiver.Begin(Json(Signed(real)));
+
+        Assert.Equal((ModelStates.Receiving, 2), (status.State, status.Total));
+    }
+
+    [Fact]
+    public void Begin_SignedPushWhileSignedPushesHoldEverySlot_AnsweredBusy()
+    {
+        var receiver = Receiver();
+        receiver.Begin(Json(Signed(BeginFor(Package(_temp.Path, ChunkSize, seed: 1).Bytes))));
+        receiver.Begin(Json(Signed(BeginFor(Package(_temp.Path, ChunkSize, seed: 2).Bytes))));
+
+        var status = receiver.Begin(Json(Signed(BeginFor(Package(_temp.Path, ChunkSize, seed: 3).Bytes))));
+
+        Assert.Equal(TransferReasons.Busy, status.Reason);
+        Assert.Equal(2, receiver.OpenCount);
+    }
+
+    [Fact]
     public void Begin_PackageWouldEatIntoTheDiskReserve_RefusedNoSpaceWithoutTouchingTheDisk()
     {
         var (_, bytes) = Package(_temp.Path, ChunkSize * 2);
@@ -281,7 +329,13 @@ public sealed class ModelTransferReceiverTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     private ModelTransferReceiver Receiver(ModelTransferLimits? limits = null, TimeProvider? clock = null) =>
-        new(_incoming, limits ?? new ModelTransferLimits(), clock ?? TimeProvider.System, NullLogger.Instance);
+        new(_incoming, limits ?? new ModelTransferLimits(), clock ?? TimeProvider.System, NullLogger.Instance, IsTechnicians);
+
+    // Stands in for the box's signature check (CommandAuthenticator, proven in EdgeAgent.Models.Tests): only the receiver's rules are under test here.
+    private static bool IsTechnicians(TransferBegin begin) => begin.Signature?.KeyId == "technician";
+
+    private static TransferBegin Signed(TransferBegin begin, string keyId = "technician") =>
+        begin with { Signature = new CommandSignature(keyId, DateTimeOffset.UtcNow, "0123456789abcdef0123456789abcdef", "c2ln") };
 
     private static void SendChunks(ModelTransferReceiver receiver, TransferBegin begin, byte[] bytes, IEnumerable<int> indices)
     {

@@ -46,8 +46,10 @@ public sealed class ShadowPromotionTests : IAsyncLifetime
             new StationIdentity("t", "t", "t", "t"), new VerdictIdGenerator(TimeProvider.System), TimeProvider.System);
         _active = ModelBootstrap.Load(_store, RepoPaths.DefaultModel, Cpu, factory, 3, NullLogger.Instance);
         _log = VerdictLog.Open(Path.Combine(_data, "edgeagent.db"));
-        var activation = new ModelActivation(_store, _active, new TrustList([]), new ModelsOptions(), Cpu, factory, _log, _data, "default", TimeProvider.System, NullLogger.Instance);
-        _commands = new ModelCommands(activation, new ModelRollback(_store, _active, Cpu, factory, _log, TimeProvider.System, NullLogger.Instance), _log, TimeProvider.System);
+        var window = new ModelsOptions().CommandClockWindow;
+        var signed = new CommandAuthenticator(new TrustList([]), new SeenNonces(_store.Folder, window, TimeProvider.System), ModelCommandBox.TopicRoot, window, TimeProvider.System);
+        var activation = new ModelActivation(_store, _active, new TrustList([]), signed, new ModelsOptions(), Cpu, factory, _log, _data, "default", TimeProvider.System, NullLogger.Instance);
+        _commands = new ModelCommands(activation, new ModelRollback(_store, _active, Cpu, factory, _log, TimeProvider.System, NullLogger.Instance), signed, _log, TimeProvider.System);
     }
 
     public async Task InitializeAsync()

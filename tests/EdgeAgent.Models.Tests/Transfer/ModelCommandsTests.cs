@@ -37,6 +37,7 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     private readonly VerdictLog _log;
     private readonly ModelActivation _activation;
     private readonly ModelRollback _rollback;
+    private readonly CommandAuthenticator _commands;
     private readonly string _data;
     private MosquittoBroker _broker = null!;
     private ModelCommandBox _box = null!;
@@ -53,7 +54,9 @@ public sealed class ModelCommandsTests : IAsyncLifetime
         _active = ModelBootstrap.Load(_store, RepoPaths.DefaultModel, Cpu, factory, 3, NullLogger.Instance);
         _log = VerdictLog.Open(Path.Combine(_data, "edgeagent.db"));
         var trust = new TrustList([TrustedKey.FromPem(_technician.PublicKeyPem, "technician.pub")]);
-        _activation = new ModelActivation(_store, _active, trust, new ModelsOptions(), Cpu, factory, _log, _data, "default", TimeProvider.System, NullLogger.Instance);
+        var window = new ModelsOptions().CommandClockWindow;
+        _commands = new CommandAuthenticator(trust, new SeenNonces(_store.Folder, window, TimeProvider.System), ModelCommandBox.TopicRoot, window, TimeProvider.System);
+        _activation = new ModelActivation(_store, _active, trust, _commands, new ModelsOptions(), Cpu, factory, _log, _data, "default", TimeProvider.System, NullLogger.Instance);
         _rollback = new ModelRollback(_store, _active, Cpu, factory, _log, TimeProvider.System, NullLogger.Instance);
     }
 
@@ -61,7 +64,7 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     {
         _broker = new MosquittoBroker(_temp.Sub("broker"), "max_packet_size 1048576");
         _box = await ModelCommandBox.StartAsync(_broker.Port, Path.Combine(_data, "incoming", "transfers"),
-            new ModelCommands(_activation, _rollback, _log, TimeProvider.System));
+            new ModelCommands(_activation, _rollback, _commands, _log, TimeProvider.System));
         _sender = await _box.SenderAsync(_broker.Port);
     }
 
@@ -82,17 +85,20 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Rollback_AfterAPush_RestoresThePreviousVersionAndAuditsWhoAsked()
+    public async Task Rollback_SignedAfterAPush_RestoresThePreviousVersionAndAuditsTheSignersKeyId()
     {
         var before = _store.Active(Bundled)!.Version;
         Assert.Equal(ModelStates.Activated, (await PushAsync(Package(RepoPaths.DefaultModel, "1.2.0", _technician))).State);
 
-        var status = await _sender.RollbackAsync(Bundled, "technician-anna", Answer, CancellationToken.None);
+        var status = await _sender.RollbackAsync(Bundled, "technician-anna", _technician, Answer, CancellationToken.None);
 
         Assert.Equal((ModelStates.RolledBack, Bundled, before), (status.State, status.Model?.Name, status.Model?.Version));
         Assert.Equal(before, _store.Active(Bundled)?.Version);
         Assert.Equal(before, _active.Snapshot()[Bundled].Version);
-        Assert.Equal(("rolled-back", "technician-anna"), (_log.AuditTrail(1)[0].Action, _log.AuditTrail(1)[0].Actor));
+        var audit = _log.AuditTrail(1)[0];
+        // The actor is who signed, not who the sender says it is; the claim stays only as text.
+        Assert.Equal(("rolled-back", _technician.KeyId), (audit.Action, audit.Actor));
+        Assert.Contains("claimed 'technician-anna'", audit.Detail, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -100,7 +106,7 @@ public sealed class ModelCommandsTests : IAsyncLifetime
     {
         var before = _store.Active(Bundled)!.Version;
 
-        var status = await _sender.RollbackAsync(Bundled, "technician", Answer, CancellationToken.None);
+        var status = await _sender.RollbackAsync(Bundled, "technician", _technician, Answer, CancellationToken.None);
 
         Assert.Equal((ModelStates.Failed, ModelCommands.NothingToRollBackTo), (status.State, status.Reason));
         Assert.Equal(before, _active.Snapshot()[Bundled].Version);

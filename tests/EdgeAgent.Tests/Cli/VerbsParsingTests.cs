@@ -22,8 +22,8 @@ public sealed class VerbsParsingTests
         { "generate", ["--out", "--count", "--ng-fraction", "--seed", "--max-shift", "--max-angle", "--size", "--format", "--products", "--pitch"] },
         { "models keygen", ["--out"] },
         { "models sign", ["--model", "--key", "--out", "--name", "--version", "--canary", "--notes", "--by"] },
-        { "models push", ["--package", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--chunk-size", "--timeout"] },
-        { "models rollback", ["--name", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--timeout"] },
+        { "models push", ["--package", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--chunk-size", "--timeout", "--key", "--downgrade"] },
+        { "models rollback", ["--name", "--key", "--config", "--host", "--port", "--site", "--area", "--line", "--station", "--timeout"] },
         { "models list", ["--data-dir", "--config"] },
         { "users list", ["--data-dir", "--config"] },
     };
