@@ -1,4 +1,5 @@
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -32,7 +33,8 @@ public sealed class ModelCommandBox : IAsyncDisposable
         var mqtt = new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" };
         mqtt.MaxPacketBytes = maxPacketBytes ?? mqtt.MaxPacketBytes;
         var options = Options.Create(mqtt);
-        var connection = new MqttConnection(options, TimeProvider.System, NullLogger<MqttConnection>.Instance);
+        // The box key beside the incoming folder: both belong to this test's box.
+        var connection = new MqttConnection(options, new BoxSigner(Path.Combine(incoming, "..", "box-signing.key")), TimeProvider.System, NullLogger<MqttConnection>.Instance);
         var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
         // The listener registers its subscription first, so "connected" means subscribed.
