@@ -12,7 +12,17 @@ public sealed class BoxKeyStartup(BoxSigner signer, ILogger<BoxKeyStartup> logge
     /// <inheritdoc/>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        var key = signer.Key;
+        BoxKey key;
+        try
+        {
+            key = signer.Key;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            // One line and exit 78, like every other start-up failure a technician must act on.
+            throw new InvalidOperationException($"the box signing key {signer.KeyFile} cannot be read or made: {e.Message} (Mqtt:SigningKeyFile)", e);
+        }
+
         if (signer.Created)
         {
             Log.KeyCreated(logger, signer.KeyFile, key.KeyId, key.PublicKeyBase64);

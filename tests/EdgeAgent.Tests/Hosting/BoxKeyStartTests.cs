@@ -61,6 +61,25 @@ public sealed class BoxKeyStartTests : IDisposable
     }
 
     [Fact]
+    public void Run_KeyFileCannotBeMade_ExitsWithConfigErrorInOneLine()
+    {
+        // A file where the key's folder should be: no user, root included, can make the key there.
+        var blocker = Path.Combine(_temp.Path, "blocker");
+        File.WriteAllText(blocker, "not a folder");
+        var config = Path.Combine(_temp.Path, "config.json");
+        File.WriteAllText(config, $$$"""
+            {"Model":{"Path":"{{{RepoPaths.DefaultModel}}}","Provider":"Cpu"},"Mqtt":{"Host":"127.0.0.1","Port":1,"SigningKeyFile":"{{{blocker}}}/box.key"},
+             "Storage":{"DataDirectory":"{{{_temp.Sub("data")}}}"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]},"Dashboard":{"Enabled":false}}
+            """);
+
+        var (code, _, stderr) = AgentProcess.Run("run", "--config", config);
+
+        Assert.True(code == Verbs.ConfigError, $"exit {code}: {stderr}");
+        var line = Assert.Single(stderr.Split('\n'), l => l.StartsWith("edgeagent:", StringComparison.Ordinal));
+        Assert.Contains($"the box signing key {blocker}/box.key cannot be read or made", line, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void KeysShow_NoKeyYet_SaysTheAgentMakesItAndExitsOne()
     {
         var (code, _, stderr) = AgentProcess.Run("keys", "show", "--data-dir", _temp.Sub("data"));
