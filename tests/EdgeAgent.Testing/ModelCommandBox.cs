@@ -14,11 +14,15 @@ public sealed class ModelCommandBox : IAsyncDisposable
 {
     private readonly MqttConnection _connection;
     private readonly ModelCommandListener _listener;
+    private readonly BoxSigner _signer;
+    private readonly TempFolder _keyFolder;
 
-    private ModelCommandBox(MqttConnection connection, ModelCommandListener listener)
+    private ModelCommandBox(MqttConnection connection, ModelCommandListener listener, BoxSigner signer, TempFolder keyFolder)
     {
         _connection = connection;
         _listener = listener;
+        _signer = signer;
+        _keyFolder = keyFolder;
     }
 
     /// <summary>The box's topic root (the sender's target).</summary>
@@ -33,8 +37,10 @@ public sealed class ModelCommandBox : IAsyncDisposable
         var mqtt = new MqttOptions { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" };
         mqtt.MaxPacketBytes = maxPacketBytes ?? mqtt.MaxPacketBytes;
         var options = Options.Create(mqtt);
-        // The box key beside the incoming folder: both belong to this test's box.
-        var connection = new MqttConnection(options, new BoxSigner(Path.Combine(incoming, "..", "box-signing.key")), TimeProvider.System, NullLogger<MqttConnection>.Instance);
+        // The box key in a folder of its own: tests look at what lands in the incoming folder and beside it.
+        var keyFolder = new TempFolder("edgeagent-box-key-");
+        var signer = new BoxSigner(Path.Combine(keyFolder.Path, "box-signing.key"));
+        var connection = new MqttConnection(options, signer, TimeProvider.System, NullLogger<MqttConnection>.Instance);
         var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
         // The listener registers its subscription first, so "connected" means subscribed.
@@ -48,7 +54,7 @@ public sealed class ModelCommandBox : IAsyncDisposable
             }
         }
 
-        return new ModelCommandBox(connection, listener);
+        return new ModelCommandBox(connection, listener, signer, keyFolder);
     }
 
     /// <summary>A technician's sender connected to the same broker, aimed at this box.</summary>
@@ -60,5 +66,7 @@ public sealed class ModelCommandBox : IAsyncDisposable
         await _connection.StopAsync(CancellationToken.None);
         _listener.Dispose();
         _connection.Dispose();
+        _signer.Dispose();
+        _keyFolder.Dispose();
     }
 }

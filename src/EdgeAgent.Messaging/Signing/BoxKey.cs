@@ -126,6 +126,17 @@ public sealed class BoxKey : IDisposable
         return Convert.ToHexStringLower(SHA256.HashData(publicKey.Export(KeyBlobFormat.PkixPublicKey)).AsSpan(0, 8));
     }
 
+    /// <summary>
+    /// A consumer's check of one message against this (pinned) key: <paramref name="keyId"/> names it and
+    /// <paramref name="signature"/> (base64) is its Ed25519 signature over exactly <paramref name="payload"/>.
+    /// </summary>
+    public bool Verifies(ReadOnlySpan<byte> payload, string? keyId, string? signature)
+    {
+        Span<byte> bytes = stackalloc byte[64];
+        return keyId == KeyId && signature is not null && Convert.TryFromBase64String(signature, bytes, out var length) && length == 64
+            && Ed25519.Verify(_key.PublicKey, payload, bytes);
+    }
+
     /// <summary>The Ed25519 signature (64 bytes) of <paramref name="data"/>.</summary>
     public byte[] Sign(ReadOnlySpan<byte> data) => Ed25519.Sign(_key, data);
 
