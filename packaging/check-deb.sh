@@ -5,6 +5,7 @@
 # pair with the installed `edgeagent inspect` (the GPU runtime falling back to CPU), check the unit with
 # `systemd-analyze verify`, upgrade to a rebuilt package and check that the edited configuration and the data
 # survived and that a link planted at /var/lib/edgeagent/aoi was not followed by the postinst, then purge and check that nothing is left. CPU: build, install, --version, doctor, inspect, purge.
+# Both: libsodium.so (the box key's Ed25519) is in /opt/edgeagent and loads (doctor's "box key" line).
 # Prints each package's build time and size. Needs root (or sudo): it really installs the packages.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -54,6 +55,9 @@ doctor() {
   local status=${PIPESTATUS[0]}
   set -e
   [ "$status" -le 1 ] || fail "doctor found failures (exit $status)"
+  # The box signs what it publishes with NSec, whose libsodium.so must be in the package and load (doctor's box key check).
+  [ -f /opt/edgeagent/libsodium.so ] || fail "the package has no libsodium.so: the agent could not sign what it publishes"
+  grep -q "\[ OK \] box key" "$OUT/doctor.txt" || fail "doctor's box key check did not pass (libsodium)"
   echo "$status"
 }
 # One generated pair judged by the installed program: the whole decode → align → ONNX → score path of this flavour.

@@ -8,6 +8,9 @@
 #   python3-torch, python3-torchvision, python3-onnx
 #               the lab's recipes (models/train): the labels-export test trains train_stpm.py for one epoch on
 #               an export, proving the loop export -> train -> sign -> push runs on what the box writes
+#   python3-cryptography, python3-paho-mqtt
+#               the README's consumer example (docs/verify_verdicts.py), which a test runs against the real broker
+#               to prove it verifies the box's signed verdicts and drops spoofs
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -20,6 +23,8 @@ installed prometheus || need+=(prometheus)
 installed python3-torch || need+=(python3-torch)
 installed python3-torchvision || need+=(python3-torchvision)
 installed python3-onnx || need+=(python3-onnx)
+installed python3-cryptography || need+=(python3-cryptography)
+installed python3-paho-mqtt || need+=(python3-paho-mqtt)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

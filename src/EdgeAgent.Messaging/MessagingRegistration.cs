@@ -2,6 +2,7 @@ using EdgeAgent.Hosting;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
 using EdgeAgent.Messaging.Publish;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Sparkplug;
 using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
@@ -27,6 +28,9 @@ public static class MessagingRegistration
         services.AddSingleton<IValidateOptions<MqttOptions>, MqttSecurityValidation>();
         services.AddSingleton<IValidateOptions<SparkplugOptions>, SparkplugOptionsValidation>();
         services.AddSingleton<IValidateOptions<ModelTransferLimits>, PacketLimitValidation>();
+        // The box key first: a corrupt key file stops the start before anything is published (exit 78).
+        services.AddSingleton(sp => new BoxSigner(sp.GetRequiredService<IOptions<MqttOptions>>().Value.SigningKeyFile));
+        services.AddHostedService<BoxKeyStartup>();
         services.AddSingleton<MqttConnection>().AddHostedService(sp => sp.GetRequiredService<MqttConnection>());
         services.AddSingleton<VerdictPublisher>().AddHostedService(sp => sp.GetRequiredService<VerdictPublisher>());
         services.AddSingleton<IOutboxNudge>(sp => sp.GetRequiredService<VerdictPublisher>());

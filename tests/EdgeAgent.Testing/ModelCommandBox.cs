@@ -1,4 +1,5 @@
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Models;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -13,11 +14,15 @@ public sealed class ModelCommandBox : IAsyncDisposable
 {
     private readonly MqttConnection _connection;
     private readonly ModelCommandListener _listener;
+    private readonly BoxSigner _signer;
+    private readonly TempFolder _keyFolder;
 
-    private ModelCommandBox(MqttConnection connection, ModelCommandListener listener)
+    private ModelCommandBox(MqttConnection connection, ModelCommandListener listener, BoxSigner signer, TempFolder keyFolder)
     {
         _connection = connection;
         _listener = listener;
+        _signer = signer;
+        _keyFolder = keyFolder;
     }
 
     /// <summary>The box's topic root (the sender's target).</summary>
@@ -37,7 +42,10 @@ public sealed class ModelCommandBox : IAsyncDisposable
         var mqtt = BoxMqtt(port);
         mqtt.MaxPacketBytes = maxPacketBytes ?? mqtt.MaxPacketBytes;
         var options = Options.Create(mqtt);
-        var connection = new MqttConnection(options, TimeProvider.System, NullLogger<MqttConnection>.Instance);
+        // The box key in a folder of its own: tests look at what lands in the incoming folder and beside it.
+        var keyFolder = new TempFolder("edgeagent-box-key-");
+        var signer = new BoxSigner(Path.Combine(keyFolder.Path, "box-signing.key"));
+        var connection = new MqttConnection(options, signer, TimeProvider.System, NullLogger<MqttConnection>.Instance);
         var receiver = new ModelTransferReceiver(incoming, limits ?? new ModelTransferLimits(), TimeProvider.System, NullLogger.Instance, signedPush);
         var listener = new ModelCommandListener(connection, receiver, handler, TimeProvider.System, NullLogger<ModelCommandListener>.Instance);
         // The listener registers its subscription first, so "connected" means subscribed.
@@ -51,7 +59,7 @@ public sealed class ModelCommandBox : IAsyncDisposable
             }
         }
 
-        return new ModelCommandBox(connection, listener);
+        return new ModelCommandBox(connection, listener, signer, keyFolder);
     }
 
     private static MqttOptions BoxMqtt(int port) => new() { Host = "127.0.0.1", Port = port, Site = "t", Area = "a", Line = "l", Station = "push" };
@@ -65,5 +73,7 @@ public sealed class ModelCommandBox : IAsyncDisposable
         await _connection.StopAsync(CancellationToken.None);
         _listener.Dispose();
         _connection.Dispose();
+        _signer.Dispose();
+        _keyFolder.Dispose();
     }
 }

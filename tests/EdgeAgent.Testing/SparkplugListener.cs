@@ -28,7 +28,9 @@ public sealed class SparkplugListener : IAsyncDisposable
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(!persistent).WithSessionExpiryInterval(persistent ? 3600u : 0u).Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            var message = new SparkplugMessage(e.ApplicationMessage.Topic, Payload.Parser.ParseFrom(e.ApplicationMessage.Payload.ToArray()));
+            var raw = e.ApplicationMessage.Payload.ToArray();
+            var properties = (e.ApplicationMessage.UserProperties ?? []).GroupBy(p => p.Name).ToDictionary(g => g.Key, g => System.Text.Encoding.UTF8.GetString(g.Last().ValueBuffer.ToArray()));
+            var message = new SparkplugMessage(e.ApplicationMessage.Topic, Payload.Parser.ParseFrom(raw)) { Signed = new ReceivedMessage(e.ApplicationMessage.Topic, raw, properties, e.ApplicationMessage.Retain) };
             lock (_gate)
             {
                 _messages.Add(message);
@@ -96,6 +98,9 @@ public sealed class SparkplugListener : IAsyncDisposable
 /// <summary>One decoded Sparkplug message.</summary>
 public sealed record SparkplugMessage(string Topic, Payload Payload)
 {
+    /// <summary>The bytes and user properties as received, to check the box's signature.</summary>
+    public ReceivedMessage? Signed { get; init; }
+
     /// <summary>The verb token: NBIRTH, NDEATH, DBIRTH, DDATA, NCMD…</summary>
     public string Verb => Topic.Split('/')[2];
 

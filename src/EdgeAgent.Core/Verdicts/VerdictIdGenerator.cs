@@ -1,17 +1,29 @@
+using System.Buffers.Binary;
 using System.Security.Cryptography;
 
 namespace EdgeAgent.Verdicts;
 
 /// <summary>
 /// Makes ULIDs (26 Crockford base-32 characters: 48-bit millisecond time, 80 random bits), so verdict
-/// ids sort by time across restarts and boxes and need no coordination. Monotonic within a process (the
-/// ULID spec's variant): an id made in the same millisecond as the last, or while the clock stepped back,
-/// is the last one plus one, so ids sort in the order they were handed out (the order ingest found pairs).
+/// ids sort by time across restarts and boxes and need no coordination. Monotonic within a process: an id made
+/// in the same millisecond as the last (or while the clock stepped back) sorts after it, so ids sort in the order
+/// they were handed out (the order ingest found pairs; the decision and event outboxes send in id order).
 /// </summary>
+/// <remarks>
+/// Unguessable too (issue 17, hole 4): the ULID spec's monotonic variant makes such an id the last one plus one, so a
+/// spoofer that saw one verdict could pre-publish fake ones under the next ids and win a consumer's "first message per
+/// id". Here such an id keeps the last one's time and upper 16 random bits, adds one to them, and draws its lower 64
+/// bits afresh from the CSPRNG: the order holds, and the next id is one of 2^64 equally likely values. After 65 536
+/// ids in one millisecond the carry reaches the time part (the id then reads a millisecond later), as the +1 did.
+/// </remarks>
 public sealed class VerdictIdGenerator(TimeProvider time)
 {
+    /// <summary>Fresh CSPRNG bits at the end of every id, also one made in the same millisecond as the last.</summary>
+    public const int FreshRandomBits = 64;
+
     private const string Alphabet = "0123456789ABCDEFGHJKMNPQRSTVWXYZ";
     private static readonly UInt128 RandomMask = (UInt128.One << 80) - 1;
+    private static readonly UInt128 FreshMask = (UInt128.One << FreshRandomBits) - 1;
     private readonly Lock _gate = new();
     private UInt128 _last;
 
@@ -20,17 +32,35 @@ public sealed class VerdictIdGenerator(TimeProvider time)
     {
         Span<byte> random = stackalloc byte[16];
         RandomNumberGenerator.Fill(random[6..]);
-        var value = ((UInt128)(ulong)time.GetUtcNow().ToUnixTimeMilliseconds() << 80)
-            | (System.Buffers.Binary.BinaryPrimitives.ReadUInt128BigEndian(random) & RandomMask);
+        var drawn = BinaryPrimitives.ReadUInt128BigEndian(random) & RandomMask;
+        var value = ((UInt128)(ulong)time.GetUtcNow().ToUnixTimeMilliseconds() << 80) | drawn;
         lock (_gate)
         {
-            _last = value > _last ? value : _last + 1;
-            value = _last;
+            if (value <= _last)
+            {
+                // Same millisecond (or the clock went back): count in the bits above the fresh ones, keep those fresh.
+                value = (((_last >> FreshRandomBits) + 1) << FreshRandomBits) | (drawn & FreshMask);
+            }
+
+            _last = value;
         }
 
         Span<byte> bytes = stackalloc byte[16];
-        System.Buffers.Binary.BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
+        BinaryPrimitives.WriteUInt128BigEndian(bytes, value);
         return Encode(bytes);
+    }
+
+    /// <summary>The 128-bit value a ULID spells (time in the top 48 bits); for tests and tools that compare ids numerically.</summary>
+    public static UInt128 ValueOf(string id)
+    {
+        ArgumentNullException.ThrowIfNull(id);
+        UInt128 value = 0;
+        foreach (var c in id)
+        {
+            value = (value << 5) | (uint)Alphabet.IndexOf(c, StringComparison.Ordinal);
+        }
+
+        return value;
     }
 
     /// <summary>The time encoded in a ULID's first ten characters (when the verdict id was made).</summary>
@@ -53,9 +83,7 @@ public sealed class VerdictIdGenerator(TimeProvider time)
 
     private static string Encode(ReadOnlySpan<byte> bytes)
     {
-        var value = new UInt128(
-            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes),
-            System.Buffers.Binary.BinaryPrimitives.ReadUInt64BigEndian(bytes[8..]));
+        var value = BinaryPrimitives.ReadUInt128BigEndian(bytes);
         Span<char> chars = stackalloc char[26];
         for (int i = 25; i >= 0; i--)
         {

@@ -1,4 +1,5 @@
 using System.Text;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Resilience;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -13,8 +14,9 @@ namespace EdgeAgent.Messaging.Connection;
 /// its Disconnected event can deadlock, so a timer-driven loop pings and, on failure, disconnects and
 /// reconnects with exponential backoff and jitter. Presence: retained <c>online</c> on connect, the broker's
 /// last will sets <c>offline</c>. The session is clean, so subscriptions are made again after every connect.
+/// Every publish, and the will, carries the box's signature (<see cref="BoxSigner"/>); the retained state also its public key.
 /// </summary>
-public sealed class MqttConnection(IOptions<MqttOptions> options, TimeProvider time, ILogger<MqttConnection> logger)
+public sealed class MqttConnection(IOptions<MqttOptions> options, BoxSigner signer, TimeProvider time, ILogger<MqttConnection> logger)
     : BackgroundService
 {
     private readonly MqttOptions _options = options.Value;
@@ -48,8 +50,15 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, TimeProvider t
         timeout.CancelAfter(_options.PublishTimeout);
         try
         {
-            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload.ToArray())
-                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain).Build();
+            var builder = signer.Sign(new MqttApplicationMessageBuilder(), payload.Span).WithTopic(topic).WithPayload(payload.ToArray())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(retain);
+            if (topic == Topics.State)
+            {
+                // The retained state is where a consumer finds the box's public key (MQTT 5 keeps a retained message's properties).
+                builder = builder.WithUserProperty(BoxSigner.PublicKeyProperty, Encoding.ASCII.GetBytes(signer.Key.PublicKeyBase64));
+            }
+
+            var message = builder.Build();
             var result = await _client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
             return result.IsSuccess;
         }
@@ -161,10 +170,11 @@ public sealed class MqttConnection(IOptions<MqttOptions> options, TimeProvider t
                 await _client.DisconnectAsync(new MqttClientDisconnectOptionsBuilder().Build(), timeout.Token).ConfigureAwait(false);
             }
 
-            var builder = new MqttClientOptionsBuilder()
+            var offline = Encoding.UTF8.GetBytes("offline");
+            var builder = signer.SignWill(new MqttClientOptionsBuilder(), offline, withPublicKey: true)
                 .ForAgent(_options, _options.EffectiveClientId)
                 .WithWillTopic(Topics.State)
-                .WithWillPayload(Encoding.UTF8.GetBytes("offline"))
+                .WithWillPayload(offline)
                 .WithWillRetain()
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce);
 

@@ -91,6 +91,12 @@ public sealed class MqttOptions
     [Range(16 * 1024, 268_435_455)]
     public int MaxPacketBytes { get; set; } = 2 * 1024 * 1024;
 
+    /// <summary>
+    /// The box's Ed25519 key (PKCS#8 PEM, 0600), which signs every message it publishes; made at the first start when
+    /// missing, never replaced. Empty = <c>box-signing.key</c> in <c>Storage:DataDirectory</c>.
+    /// </summary>
+    public string SigningKeyFile { get; set; } = "";
+
     /// <summary>The client id actually used.</summary>
     public string EffectiveClientId => string.IsNullOrWhiteSpace(ClientId) ? $"edgeagent-{Site}-{Line}-{Station}" : ClientId;
 }

@@ -22,6 +22,12 @@ public static class SparkplugMetrics
     /// <summary>Node metric: write true with an NCMD to ask for a new birth sequence.</summary>
     public const string Rebirth = "Node Control/Rebirth";
 
+    /// <summary>Node metric (NBIRTH): the id of the box key whose signature every message carries (user property <c>sig</c>).</summary>
+    public const string KeyId = "Properties/Signing Key Id";
+
+    /// <summary>Node metric (NBIRTH): that key's raw Ed25519 public key, base64.</summary>
+    public const string PublicKey = "Properties/Signing Public Key";
+
     /// <summary>The device's metrics for <paramref name="reading"/>, in the order a birth lists them.</summary>
     public static IReadOnlyList<SparkplugMetric> Of(SparkplugReading reading)
     {

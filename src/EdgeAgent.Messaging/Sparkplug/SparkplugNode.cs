@@ -1,6 +1,7 @@
 using System.Net.Sockets;
 using System.Security.Authentication;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Resilience;
 using Google.Protobuf;
 using Microsoft.Extensions.Hosting;
@@ -18,9 +19,11 @@ namespace EdgeAgent.Messaging.Sparkplug;
 /// be the NDEATH. One loop does everything (connect, births, data, pings), so <c>seq</c> needs no lock and a rebirth
 /// can never interleave with a DDATA. Like <see cref="MqttConnection"/>, it reconnects from its own timer, never from
 /// MQTTnet's disconnect event. Nothing is buffered while the broker is away: these metrics are state, and the births
-/// after the reconnect carry the state then (the verdicts themselves wait in the JSON outbox).
+/// after the reconnect carry the state then (the verdicts themselves wait in the JSON outbox). Every message, the NDEATH
+/// will included, carries the box's signature as MQTT 5 user properties (<see cref="BoxSigner"/>), which Sparkplug hosts
+/// ignore; the NBIRTH names the box's key id and public key.
 /// </summary>
-public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<MqttOptions> mqtt, ISparkplugSource source, TimeProvider time, ILogger<SparkplugNode> logger)
+public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<MqttOptions> mqtt, BoxSigner signer, ISparkplugSource source, TimeProvider time, ILogger<SparkplugNode> logger)
     : BackgroundService
 {
     private readonly SparkplugOptions _options = options.Value;
@@ -145,12 +148,13 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
                 Log.BdSeqNotSaved(logger, _bdSeq, _options.BdSeqFile, notSaved);
             }
 
-            var connect = new MqttClientOptionsBuilder()
+            var death = SparkplugPayloads.NodeDeath(_bdSeq, time.GetUtcNow()).ToByteArray();
+            var connect = signer.SignWill(new MqttClientOptionsBuilder(), death, withPublicKey: false)
                 .ForAgent(_mqtt, ClientId)
                 .WithCleanStart(true)
                 .WithSessionExpiryInterval(0) // Sparkplug: clean start and no session (spec 3.0, "Edge Node Session Establishment")
                 .WithWillTopic(Topics.NodeDeath)
-                .WithWillPayload(SparkplugPayloads.NodeDeath(_bdSeq, time.GetUtcNow()).ToByteArray())
+                .WithWillPayload(death)
                 .WithWillQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce)
                 .WithWillRetain(false)
                 .Build();
@@ -198,7 +202,7 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
             return false; // no birth without values: the next connect tries again
         }
 
-        if (!await PublishAsync(Topics.NodeBirth, SparkplugPayloads.NodeBirth(_bdSeq, _seq.Birth(), now), MqttQualityOfServiceLevel.AtMostOnce, cancellationToken).ConfigureAwait(false)
+        if (!await PublishAsync(Topics.NodeBirth, SparkplugPayloads.NodeBirth(_bdSeq, _seq.Birth(), now, signer.Key), MqttQualityOfServiceLevel.AtMostOnce, cancellationToken).ConfigureAwait(false)
             || !await PublishAsync(Topics.DeviceBirth, SparkplugPayloads.DeviceBirth(metrics, _seq.Next(), now), MqttQualityOfServiceLevel.AtMostOnce, cancellationToken).ConfigureAwait(false))
         {
             return false;
@@ -276,7 +280,8 @@ public sealed class SparkplugNode(IOptions<SparkplugOptions> options, IOptions<M
         timeout.CancelAfter(_mqtt.PublishTimeout);
         try
         {
-            var message = new MqttApplicationMessageBuilder().WithTopic(topic).WithPayload(payload.ToByteArray())
+            var bytes = payload.ToByteArray();
+            var message = signer.Sign(new MqttApplicationMessageBuilder(), bytes).WithTopic(topic).WithPayload(bytes)
                 .WithQualityOfServiceLevel(qos).WithRetainFlag(false).Build();
             await _client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
             return true;

@@ -1,4 +1,5 @@
 using System.Buffers;
+using EdgeAgent.Messaging.Signing;
 using Google.Protobuf;
 using Org.Eclipse.Tahu.Protobuf;
 
@@ -11,17 +12,26 @@ namespace EdgeAgent.Messaging.Sparkplug;
 /// </summary>
 public static class SparkplugPayloads
 {
-    /// <summary>NBIRTH: <paramref name="seq"/> (0), the session's bdSeq (Int64, tck-id-payloads-nbirth-bdseq) and Node Control/Rebirth = false.</summary>
-    public static Payload NodeBirth(long bdSeq, ulong seq, DateTimeOffset now) => new()
+    /// <summary>
+    /// NBIRTH: <paramref name="seq"/> (0), the session's bdSeq (Int64, tck-id-payloads-nbirth-bdseq), Node Control/Rebirth =
+    /// false, and the box key that signs every message (its id and raw public key in base64, as the JSON state topic gives them).
+    /// </summary>
+    public static Payload NodeBirth(long bdSeq, ulong seq, DateTimeOffset now, BoxKey key)
     {
-        Timestamp = Millis(now),
-        Seq = seq,
-        Metrics =
+        ArgumentNullException.ThrowIfNull(key);
+        return new()
         {
-            Metric(new SparkplugMetric(SparkplugMetrics.BdSeq, DataType.Int64, bdSeq), now, withType: true),
-            Metric(new SparkplugMetric(SparkplugMetrics.Rebirth, DataType.Boolean, false), now, withType: true),
-        },
-    };
+            Timestamp = Millis(now),
+            Seq = seq,
+            Metrics =
+            {
+                Metric(new SparkplugMetric(SparkplugMetrics.BdSeq, DataType.Int64, bdSeq), now, withType: true),
+                Metric(new SparkplugMetric(SparkplugMetrics.Rebirth, DataType.Boolean, false), now, withType: true),
+                Metric(new SparkplugMetric(SparkplugMetrics.KeyId, DataType.String, key.KeyId), now, withType: true),
+                Metric(new SparkplugMetric(SparkplugMetrics.PublicKey, DataType.String, key.PublicKeyBase64), now, withType: true),
+            },
+        };
+    }
 
     /// <summary>NDEATH: the bdSeq only and no seq (tck-id-payloads-ndeath-seq); registered as the will at CONNECT.</summary>
     public static Payload NodeDeath(long bdSeq, DateTimeOffset now) => new()

@@ -1,22 +1,27 @@
 using System.Buffers;
+using System.Text;
 using System.Text.Json;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Verdicts;
 using MQTTnet;
+using MQTTnet.Formatter;
 using MQTTnet.Protocol;
 
 namespace EdgeAgent.Messaging.Subscribe;
 
 /// <summary>
 /// A consumer of the verdict topic, as the line's MES side would be: used by the demo to print verdicts
-/// and by tests to check what actually crossed the broker. De-duplicates on the verdict id.
+/// and by tests to check what actually crossed the broker. With a pinned box key it verifies, then de-duplicates on
+/// the verdict id (README, "Signed messages"); without one it only de-duplicates.
 /// </summary>
 public sealed class VerdictSubscriber : IAsyncDisposable
 {
     private readonly IMqttClient _client;
+    private readonly BoxKey? _pinned;
     private readonly HashSet<string> _seen = [];
     private readonly Lock _gate = new();
 
-    private VerdictSubscriber(IMqttClient client) => _client = client;
+    private VerdictSubscriber(IMqttClient client, BoxKey? pinned) => (_client, _pinned) = (client, pinned);
 
     /// <summary>Raised once per distinct verdict id received.</summary>
     public event Action<Verdict>? Received;
@@ -24,17 +29,23 @@ public sealed class VerdictSubscriber : IAsyncDisposable
     /// <summary>Messages received, duplicates included.</summary>
     public int Deliveries { get; private set; }
 
-    /// <summary>Connects to the broker and subscribes to <paramref name="topic"/> with QoS 1.</summary>
-    public static async Task<VerdictSubscriber> ConnectAsync(string host, int port, string topic, CancellationToken cancellationToken)
+    /// <summary>Messages dropped because they did not verify with the pinned key (always 0 without one).</summary>
+    public int Unverified { get; private set; }
+
+    /// <summary>
+    /// Connects to the broker (MQTT 5, so the box's signature properties arrive) and subscribes to <paramref name="topic"/>
+    /// with QoS 1. With <paramref name="pinned"/>, only messages that key signed are raised.
+    /// </summary>
+    public static async Task<VerdictSubscriber> ConnectAsync(string host, int port, string topic, CancellationToken cancellationToken, BoxKey? pinned = null)
     {
         var client = new MqttClientFactory().CreateMqttClient();
-        var subscriber = new VerdictSubscriber(client);
+        var subscriber = new VerdictSubscriber(client, pinned);
         client.ApplicationMessageReceivedAsync += e =>
         {
-            subscriber.OnMessage(e.ApplicationMessage.Payload.ToArray());
+            subscriber.OnMessage(e.ApplicationMessage.Payload.ToArray(), e.ApplicationMessage.UserProperties);
             return Task.CompletedTask;
         };
-        var options = new MqttClientOptionsBuilder().WithTcpServer(host, port)
+        var options = new MqttClientOptionsBuilder().WithTcpServer(host, port).WithProtocolVersion(MqttProtocolVersion.V500)
             .WithClientId($"edgeagent-consumer-{Guid.NewGuid():N}").WithTimeout(TimeSpan.FromSeconds(10)).Build();
         var result = await client.ConnectAsync(options, cancellationToken).ConfigureAwait(false);
         if (result.ResultCode != MqttClientConnectResultCode.Success)
@@ -58,8 +69,20 @@ public sealed class VerdictSubscriber : IAsyncDisposable
         _client.Dispose();
     }
 
-    private void OnMessage(byte[] payload)
+    private void OnMessage(byte[] payload, IReadOnlyCollection<MQTTnet.Packets.MqttUserProperty>? properties)
     {
+        // Verify first: an unverified message never reaches the de-duplication, so a spoof cannot take a real id.
+        if (_pinned is not null && !_pinned.Verifies(payload, Property(properties, BoxSigner.KeyIdProperty), Property(properties, BoxSigner.SignatureProperty)))
+        {
+            lock (_gate)
+            {
+                Deliveries++;
+                Unverified++;
+            }
+
+            return;
+        }
+
         var verdict = JsonSerializer.Deserialize(payload, VerdictJsonContext.Default.Verdict);
         bool first;
         lock (_gate)
@@ -73,4 +96,7 @@ public sealed class VerdictSubscriber : IAsyncDisposable
             Received?.Invoke(verdict!);
         }
     }
+
+    private static string? Property(IReadOnlyCollection<MQTTnet.Packets.MqttUserProperty>? properties, string name) =>
+        properties?.LastOrDefault(p => p.Name == name) is { } p ? Encoding.UTF8.GetString(p.ValueBuffer.ToArray()) : null;
 }

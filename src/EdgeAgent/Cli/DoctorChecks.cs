@@ -6,6 +6,7 @@ using EdgeAgent.Host.Hosting;
 using EdgeAgent.Inference.Session;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Models.Activation;
 using EdgeAgent.Models.Store;
 using EdgeAgent.Storage.Log;
@@ -13,6 +14,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 using MQTTnet;
+using MQTTnet.Protocol;
 
 namespace EdgeAgent.Host.Cli;
 
@@ -52,7 +54,12 @@ internal static class DoctorChecks
         Inotify(options.Ingest, findings);
         Storage(options.Storage, findings);
         Drift(options.Drift, options.Storage, findings);
-        await BrokerAsync(options.Mqtt, findings).ConfigureAwait(false);
+        if (await BrokerAsync(options.Mqtt, findings).ConfigureAwait(false))
+        {
+            await AnonymousPublishAsync(options.Mqtt, findings).ConfigureAwait(false);
+        }
+
+        BoxKeyCheck(options.Mqtt, findings);
         Models(options.Inference, options.Models, options.Storage, findings);
         Clock(findings);
         return findings;
@@ -196,7 +203,7 @@ internal static class DoctorChecks
     }
 
     /// <summary>Reachability and the MQTT handshake; a broker that is away only delays verdicts (they wait in the outbox).</summary>
-    private static async Task BrokerAsync(MqttOptions mqtt, List<Finding> findings)
+    private static async Task<bool> BrokerAsync(MqttOptions mqtt, List<Finding> findings)
     {
         var target = $"{mqtt.Host}:{mqtt.Port}";
         try
@@ -214,15 +221,95 @@ internal static class DoctorChecks
             if (result.ResultCode != MqttClientConnectResultCode.Success)
             {
                 findings.Add(new(Severity.Fail, "broker", $"{target} refused the connection: {result.ResultCode} — check Mqtt:Username/Password and the broker's ACL"));
-                return;
+                return false;
             }
 
             await client.DisconnectAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
             findings.Add(new(Severity.Ok, "broker", $"{target} accepts MQTT 5 connections{(mqtt.Tls ? " over TLS" : "")}; topics under {Topics.RootOf(mqtt)}"));
+            return true;
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or System.Security.Authentication.AuthenticationException)
         {
             findings.Add(new(Severity.Warn, "broker", $"{target} unreachable ({e.Message}) — verdicts would wait in the outbox until it is back"));
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// Whether a client without credentials can publish under the box's root (issue 17, hole 4): it connects anonymously
+    /// (TLS as configured, no user, no client certificate) and publishes one QoS 1 message, not retained, to
+    /// <c>{root}/probe/doctor</c>, a topic no consumer reads. A PUBACK that accepts it is a warning: anyone on the network
+    /// could then publish verdicts in the box's name, and only consumers that verify signatures would notice.
+    /// </summary>
+    private static async Task AnonymousPublishAsync(MqttOptions mqtt, List<Finding> findings)
+    {
+        var probe = $"{Topics.RootOf(mqtt)}/probe/doctor";
+        var anonymous = new MqttOptions
+        {
+            Host = mqtt.Host, Port = mqtt.Port, Tls = mqtt.Tls, CaFile = mqtt.CaFile, CheckRevocation = mqtt.CheckRevocation,
+        };
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+            using var client = new MqttClientFactory().CreateMqttClient();
+            var connect = new MqttClientOptionsBuilder().WithTcpServer(mqtt.Host, mqtt.Port).WithClientId($"edgeagent-doctor-anon-{Guid.NewGuid():N}")
+                .WithProtocolVersion(MQTTnet.Formatter.MqttProtocolVersion.V500).WithTimeout(TimeSpan.FromSeconds(5)).WithSecurity(anonymous).Build();
+            var connected = await client.ConnectAsync(connect, timeout.Token).ConfigureAwait(false);
+            if (connected.ResultCode != MqttClientConnectResultCode.Success)
+            {
+                findings.Add(new(Severity.Ok, "broker access", $"anonymous clients are refused ({connected.ResultCode})"));
+                return;
+            }
+
+            var message = new MqttApplicationMessageBuilder().WithTopic(probe).WithPayload("edgeagent doctor probe"u8.ToArray())
+                .WithQualityOfServiceLevel(MqttQualityOfServiceLevel.AtLeastOnce).WithRetainFlag(false).Build();
+            var published = await client.PublishAsync(message, timeout.Token).ConfigureAwait(false);
+            await client.DisconnectAsync(cancellationToken: timeout.Token).ConfigureAwait(false);
+            findings.Add(published.ReasonCode is MqttClientPublishReasonCode.Success or MqttClientPublishReasonCode.NoMatchingSubscribers
+                ? new(Severity.Warn, "broker access", $"an anonymous client may publish to {probe} — anyone who reaches the broker can publish verdicts in this box's name: set allow_anonymous false and an ACL that lets only the box write under its root (README, \"Signed messages\")")
+                : new(Severity.Ok, "broker access", $"anonymous clients may connect but not publish under the box's root ({published.ReasonCode})"));
+        }
+        catch (MQTTnet.Adapter.MqttConnectingFailedException e)
+        {
+            findings.Add(new(Severity.Ok, "broker access", $"anonymous clients are refused ({e.Message})"));
+        }
+        catch (Exception e) when (e is SocketException or OperationCanceledException or MQTTnet.Exceptions.MqttCommunicationException or System.Security.Authentication.AuthenticationException)
+        {
+            findings.Add(new(Severity.Warn, "broker access", $"could not find out whether anonymous clients may publish under the box's root ({e.Message})"));
+        }
+    }
+
+    /// <summary>
+    /// The box key that signs what the box publishes: loads (which also proves libsodium loads), or will be made at the
+    /// first start; a corrupt one stops the service (exit 78).
+    /// </summary>
+    private static void BoxKeyCheck(MqttOptions mqtt, List<Finding> findings)
+    {
+        var file = mqtt.SigningKeyFile;
+        try
+        {
+            if (!File.Exists(file))
+            {
+                // libsodium loads (RFC 8032's first test key): the service will be able to make and use its key.
+                _ = BoxKey.KeyIdOf(Convert.FromHexString("d75a980182b10ab7d54bfed3c964073a0ee172f3daa62325af021a68f707511a"));
+                findings.Add(new(Severity.Ok, "box key", $"{file} not made yet: the first start makes it (Ed25519)"));
+                return;
+            }
+
+            using var key = BoxKey.Load(file);
+            findings.Add(new(Severity.Ok, "box key", $"key id {key.KeyId}, public key {key.PublicKeyBase64} ({file})"));
+        }
+        catch (UnauthorizedAccessException)
+        {
+            findings.Add(new(Severity.Warn, "box key", $"{file} is readable only by the service user: run doctor as that user to check it"));
+        }
+        catch (InvalidDataException e)
+        {
+            findings.Add(new(Severity.Fail, "box key", e.Message + " — the service will not start (exit 78)"));
+        }
+        catch (Exception e) when (e is DllNotFoundException or TypeInitializationException)
+        {
+            findings.Add(new(Severity.Fail, "box key", $"libsodium does not load ({e.GetBaseException().Message}): the service cannot sign what it publishes"));
         }
     }
 

@@ -78,6 +78,7 @@ public static class Verbs
         {
             RunVerb.Command(), DemoVerb.Command(), DoctorVerb.Command(), BenchVerb.Command(), InspectVerb.Command(),
             CalibrateVerb.Command(), LogsVerb.Command(), LabelsVerb.Command(), GenerateVerb.Command(), ModelsVerb.Command(), UsersVerb.Command(),
+            KeysVerb.Command(),
         })
         {
             root.Subcommands.Add(verb);

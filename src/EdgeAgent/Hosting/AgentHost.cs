@@ -102,8 +102,16 @@ public static class AgentHost
         .AddStorage()
         .AddModelLifecycle(configuration)
         .AddMessaging()
+        .AddBoxKeyFile()
         .AddSparkplugSource()
         .AddPipeline(configuration);
+
+    // The box key (Messaging) lives in the data directory (Storage) unless configured elsewhere.
+    private static IServiceCollection AddBoxKeyFile(this IServiceCollection services)
+    {
+        services.AddOptions<MqttOptions>().PostConfigure<IOptions<VerdictLogOptions>>((mqtt, storage) => mqtt.SigningKeyFile = BoxKeyFile(mqtt, storage.Value));
+        return services;
+    }
 
     // The Sparkplug node (Messaging) reads the pipeline through this seam, and keeps its bdSeq beside the database.
     private static IServiceCollection AddSparkplugSource(this IServiceCollection services)
@@ -117,6 +125,14 @@ public static class AgentHost
             }
         });
         return services;
+    }
+
+    /// <summary>The box key file: <c>Mqtt:SigningKeyFile</c>, or <c>box-signing.key</c> in the data directory.</summary>
+    public static string BoxKeyFile(MqttOptions mqtt, VerdictLogOptions storage)
+    {
+        ArgumentNullException.ThrowIfNull(mqtt);
+        ArgumentNullException.ThrowIfNull(storage);
+        return string.IsNullOrWhiteSpace(mqtt.SigningKeyFile) ? Path.Combine(storage.DataDirectory, "box-signing.key") : mqtt.SigningKeyFile;
     }
 
     /// <summary>

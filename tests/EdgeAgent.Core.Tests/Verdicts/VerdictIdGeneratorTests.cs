@@ -31,6 +31,26 @@ public sealed class VerdictIdGeneratorTests
         Assert.Equal(many, many.Order(StringComparer.Ordinal));
     }
 
+    // Issue 17, hole 4: ids of one millisecond were consecutive, so a spoofer pre-published the next ones.
+    [Fact]
+    public void Next_SameMillisecond_NextIdCannotBeGuessedFromTheLast()
+    {
+        var ids = new VerdictIdGenerator(new FakeTimeProvider());
+
+        var values = Enumerable.Range(0, 1000).Select(_ => VerdictIdGenerator.ValueOf(ids.Next())).ToList();
+
+        var freshMask = (UInt128.One << VerdictIdGenerator.FreshRandomBits) - 1;
+        var pairs = values.Zip(values.Skip(1)).ToList();
+        // Still in the order made, but the guess "last + 1" (what the ULID spec's monotonic ids give) never hits.
+        Assert.All(pairs, p => Assert.True(p.Second > p.First));
+        Assert.DoesNotContain(pairs, p => p.Second == p.First + 1);
+        // The low 64 bits are fresh CSPRNG bits each time: about half of them differ between neighbours (32 ± 4 for
+        // one pair, so an average outside 28..36 over 999 pairs would be a broken generator, not chance).
+        var flipped = pairs.Select(p => (double)ulong.PopCount((ulong)((p.First ^ p.Second) & freshMask))).Average();
+        Assert.InRange(flipped, 28, 36);
+        Assert.Equal(values.Count, values.Select(v => (ulong)(v & freshMask)).Distinct().Count());
+    }
+
     [Fact]
     public void Next_ClockSteppedBack_StillSortsAfterTheLastId()
     {

@@ -1,5 +1,6 @@
 using EdgeAgent.Messaging.Broker;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
@@ -12,10 +13,20 @@ namespace EdgeAgent.Messaging.Tests.Connection;
 /// real in-process MQTTnet server on a port where, at first, nothing listens.
 /// </summary>
 [Trait("Category", "Integration")]
-public sealed class MqttConnectionBackoffTests
+public sealed class MqttConnectionBackoffTests : IDisposable
 {
     private static readonly TimeSpan KeepAlive = TimeSpan.FromSeconds(15);
     private readonly RecordingTimeProvider _time = new();
+    private readonly TempFolder _temp = new();
+    private readonly BoxSigner _signer;
+
+    public MqttConnectionBackoffTests() => _signer = new BoxSigner(Path.Combine(_temp.Path, "box-signing.key"));
+
+    public void Dispose()
+    {
+        _signer.Dispose();
+        _temp.Dispose();
+    }
 
     [Fact]
     public async Task ExecuteAsync_NoBrokerListening_AttemptsSpacedByDoublingJitteredDelaysUpToTheCap()
@@ -93,6 +104,7 @@ public sealed class MqttConnectionBackoffTests
             ReconnectMinDelay = TimeSpan.FromSeconds(1),
             ReconnectMaxDelay = TimeSpan.FromSeconds(4),
         }),
+        _signer,
         _time,
         NullLogger<MqttConnection>.Instance);
 }

@@ -2,6 +2,7 @@ using System.Net;
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Testing;
 using Microsoft.Extensions.Logging.Abstractions;
 
@@ -75,9 +76,10 @@ public sealed class MqttSecurityTests : IDisposable
         ReconnectMinDelay = TimeSpan.FromMilliseconds(200),
     });
 
-    private static async Task<bool> ConnectsAsync(MqttOptionsRecord options)
+    private async Task<bool> ConnectsAsync(MqttOptionsRecord options)
     {
-        using var connection = new MqttConnection(Microsoft.Extensions.Options.Options.Create(options.Value), TimeProvider.System, NullLogger<MqttConnection>.Instance);
+        using var signer = new BoxSigner(Path.Combine(_temp.Path, "box-signing.key"));
+        using var connection = new MqttConnection(Microsoft.Extensions.Options.Options.Create(options.Value), signer, TimeProvider.System, NullLogger<MqttConnection>.Instance);
         await connection.StartAsync(CancellationToken.None);
         try
         {

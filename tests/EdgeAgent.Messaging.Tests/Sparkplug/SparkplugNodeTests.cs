@@ -1,5 +1,6 @@
 using System.Collections.Concurrent;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Sparkplug;
 using EdgeAgent.Testing;
 using Microsoft.Extensions.Logging;
@@ -23,8 +24,29 @@ public sealed class SparkplugNodeTests : IAsyncLifetime
     private readonly CountingLogger _log = new();
     private SparkplugNode? _node;
     private SparkplugListener? _host;
+    private readonly BoxSigner _signer;
 
-    public SparkplugNodeTests() => _broker = new MosquittoBroker(_temp.Sub("broker"), "queue_qos0_messages true");
+    public SparkplugNodeTests()
+    {
+        _broker = new MosquittoBroker(_temp.Sub("broker"), "queue_qos0_messages true");
+        _signer = new BoxSigner(Path.Combine(_temp.Path, "box-signing.key"));
+    }
+
+    // Issue 17, hole 4: a Sparkplug host learns the box key from the NBIRTH, and every message carries its signature.
+    [Fact]
+    public async Task Birth_NodeBirth_NamesTheBoxKeyAndEveryMessageIsSignedWithIt()
+    {
+        await WaitUntil(() => Count("DBIRTH") == 1);
+        _source.Reading = _source.Reading with { Pairs = new SparkplugCounts(1, 1, 0, 0, 0) };
+        await WaitUntil(() => Count("DDATA") == 1);
+
+        var birth = _host!.Messages.Single(m => m.Verb == "NBIRTH");
+        var key = _signer.Key;
+        Assert.Equal(key.KeyId, birth.Metric(SparkplugMetrics.KeyId)!.StringValue);
+        Assert.Equal(key.PublicKeyBase64, birth.Metric(SparkplugMetrics.PublicKey)!.StringValue);
+        var publicKey = Convert.FromBase64String(birth.Metric(SparkplugMetrics.PublicKey)!.StringValue);
+        Assert.All(_host.Messages, m => Assert.True(m.Signed!.VerifiesWith(publicKey, key.KeyId), $"{m.Topic} does not verify"));
+    }
 
     [Fact]
     public async Task Report_TwoCountersChanged_DdataCarriesExactlyThoseTwo()
@@ -76,7 +98,7 @@ public sealed class SparkplugNodeTests : IAsyncLifetime
             ReconnectMaxDelay = TimeSpan.FromMilliseconds(500),
         };
         var sparkplug = new SparkplugOptions { Enabled = true, ReportInterval = TimeSpan.FromMilliseconds(100), BdSeqFile = Path.Combine(_temp.Path, "bdseq") };
-        _node = new SparkplugNode(Options.Create(sparkplug), Options.Create(mqtt), _source, TimeProvider.System, _log);
+        _node = new SparkplugNode(Options.Create(sparkplug), Options.Create(mqtt), _signer, _source, TimeProvider.System, _log);
         await _node.StartAsync(CancellationToken.None);
     }
 
@@ -94,6 +116,7 @@ public sealed class SparkplugNodeTests : IAsyncLifetime
         }
 
         _broker.Dispose();
+        _signer.Dispose();
         _temp.Dispose();
     }
 

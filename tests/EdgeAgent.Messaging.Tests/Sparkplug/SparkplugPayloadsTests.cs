@@ -1,5 +1,7 @@
 using System.Buffers;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Sparkplug;
+using EdgeAgent.Testing;
 using Google.Protobuf;
 using Org.Eclipse.Tahu.Protobuf;
 
@@ -12,7 +14,9 @@ public sealed class SparkplugPayloadsTests
     [Fact]
     public void NodeBirth_Encoded_CarriesSeqBdSeqAsInt64AndRebirthFalseWithUtcMillis()
     {
-        var birth = Payload.Parser.ParseFrom(SparkplugPayloads.NodeBirth(42, 0, At).ToByteArray());
+        using var temp = new TempFolder();
+        using var signer = new BoxSigner(Path.Combine(temp.Path, "box-signing.key"));
+        var birth = Payload.Parser.ParseFrom(SparkplugPayloads.NodeBirth(42, 0, At, signer.Key).ToByteArray());
 
         Assert.Equal((true, 0UL), (birth.HasSeq, birth.Seq));
         Assert.Equal((ulong)At.ToUnixTimeMilliseconds(), birth.Timestamp);

@@ -3,6 +3,7 @@ using System.Diagnostics.Metrics;
 using System.Text.Json;
 using EdgeAgent.Drift;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Publish;
@@ -69,7 +70,8 @@ public sealed class DriftEventOutboxTests : IDisposable
 
         using (var log = VerdictLog.Open(path))
         {
-            using var connection = new MqttConnection(Options.Create(mqtt), TimeProvider.System, NullLogger<MqttConnection>.Instance);
+            using var signer = new BoxSigner(Path.Combine(_temp.Path, "data", "box-signing.key"));
+            using var connection = new MqttConnection(Options.Create(mqtt), signer, TimeProvider.System, NullLogger<MqttConnection>.Instance);
             using var publisher = new VerdictPublisher(log, log, log, new OutboxGate(1000), connection, metrics, TimeProvider.System, NullLogger<VerdictPublisher>.Instance);
             await connection.StartAsync(CancellationToken.None);
             await publisher.StartAsync(CancellationToken.None);

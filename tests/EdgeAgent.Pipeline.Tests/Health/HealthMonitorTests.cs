@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using EdgeAgent.Drift;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Publish;
@@ -23,7 +24,7 @@ public sealed class HealthMonitorTests : IDisposable
     private readonly PipelineChannels _channels = new();
     private readonly OutboxGate _gate = new(100);
     private readonly VerdictLog _log;
-    private readonly MqttConnection _mqtt = new(Options.Create(new MqttOptions()), TimeProvider.System, NullLogger<MqttConnection>.Instance);
+    private readonly MqttConnection _mqtt;
     private readonly PipelineProgress _progress;
     private readonly HealthMonitor _monitor;
     private readonly DriftMonitor _drift;
@@ -33,6 +34,7 @@ public sealed class HealthMonitorTests : IDisposable
     public HealthMonitorTests()
     {
         _log = VerdictLog.Open(Path.Combine(_temp.Path, "edgeagent.db"));
+        _mqtt = new(Options.Create(new MqttOptions()), new BoxSigner(Path.Combine(_temp.Path, "box-signing.key")), TimeProvider.System, NullLogger<MqttConnection>.Instance);
         _progress = new PipelineProgress(_time);
         _metrics = new AgentMetrics(_services.GetRequiredService<IMeterFactory>());
         _drift = new DriftMonitor(Options.Create(new DriftOptions { Window = 50 }), _log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), _metrics, NullLogger<DriftMonitor>.Instance);

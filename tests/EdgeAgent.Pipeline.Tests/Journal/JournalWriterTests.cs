@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using EdgeAgent.Drift;
 using EdgeAgent.Ingest;
 using EdgeAgent.Messaging.Connection;
+using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Publish;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
@@ -37,7 +38,8 @@ public sealed class JournalWriterTests : IDisposable
         using var reader = new MetricsReader(metrics);
         var channels = new PipelineChannels();
         var gate = new OutboxGate(100);
-        using var connection = new MqttConnection(Options.Create(new MqttOptions { Site = "t", Area = "a", Line = "l", Station = "s" }), _time, NullLogger<MqttConnection>.Instance);
+        using var signer = new BoxSigner(Path.Combine(_temp.Path, "box-signing.key"));
+        using var connection = new MqttConnection(Options.Create(new MqttOptions { Site = "t", Area = "a", Line = "l", Station = "s" }), signer, _time, NullLogger<MqttConnection>.Instance);
         using var publisher = new VerdictPublisher(journal, log, log, gate, connection, metrics, _time, NullLogger<VerdictPublisher>.Instance);
         var drift = new DriftMonitor(Options.Create(new DriftOptions()), log, new StationIdentity("t", "a", "l", "s"), new VerdictIdGenerator(_time), metrics, NullLogger<DriftMonitor>.Instance);
         using var writer = new JournalWriter(channels, journal, publisher, drift, new ProcessedFiles(Options.Create(new IngestOptions()), NullLogger<ProcessedFiles>.Instance),
