@@ -1,0 +1,29 @@
+using EdgeAgent.Host.Hosting;
+using EdgeAgent.Testing;
+using Microsoft.Extensions.Options;
+
+namespace EdgeAgent.Tests.Hosting;
+
+/// <summary>Settings the <c>config</c> fuzz target (<see cref="ConfigurationFuzzTests"/>) found, kept as they were found.</summary>
+public sealed class ConfigurationFuzzRegressionTests : IDisposable
+{
+    private readonly TempFolder _temp = new("edgeagent-fuzz-config-");
+
+    [Fact]
+    public void Validate_DataDirectoryNull_ValidationRefusalNotArgumentNullException()
+    {
+        // "Storage": { "DataDirectory": null }: validation read DatabasePath, which threw out of the validator.
+        using var host = AgentHost.Build(null, new Dictionary<string, string?>
+        {
+            ["Ingest:Folders:0"] = _temp.Sub("aoi"),
+            ["Storage:DataDirectory"] = null,
+            ["Dashboard:Enabled"] = "false",
+        });
+
+        var refusal = Assert.Throws<OptionsValidationException>(() => AgentHost.ValidateOptions(host.Services));
+
+        Assert.Contains(refusal.Failures, f => f.Contains("DataDirectory", StringComparison.Ordinal));
+    }
+
+    public void Dispose() => _temp.Dispose();
+}
