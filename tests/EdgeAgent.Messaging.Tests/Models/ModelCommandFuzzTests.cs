@@ -22,7 +22,7 @@ namespace EdgeAgent.Messaging.Tests.Models;
 [Trait("FuzzTarget", "mqtt")]
 public sealed class ModelCommandFuzzTests : IDisposable
 {
-    internal static readonly FuzzTarget Target = new("mqtt", Properties: 1);
+    internal static readonly FuzzTarget Target = new("mqtt", Properties: 2);
 
     internal static readonly string[] Reasons =
     [
