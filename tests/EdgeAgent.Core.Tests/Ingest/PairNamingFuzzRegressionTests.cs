@@ -11,4 +11,13 @@ public sealed class PairNamingFuzzRegressionTests
         // FileInfo threw "Null character in path" out of Probe, and with it out of the journal's retention pass.
         Assert.Equal(PairImagePresence.Unknown, PairKey.Probe("/tmp/a\0b_image.png@638700000000000000"));
     }
+
+    [Fact]
+    public void Trace_PatternThatBacktracksOnALongId_NoFieldsNotRegexMatchTimeoutException()
+    {
+        // A configured pattern with nested quantifiers and a 3,000-character id that does not end as it wants.
+        var id = "$VHBS'+p/&Kb2o(kw9X|![En%Dkm=' Yp#YHLi1:" + new string('d', 3100);
+
+        Assert.Empty(new TracePattern(@"^(?<lot>(.+)+)_$").Read(id));
+    }
 }
