@@ -25,5 +25,22 @@ public sealed class ConfigurationFuzzRegressionTests : IDisposable
         Assert.Contains(refusal.Failures, f => f.Contains("DataDirectory", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Validate_TracePatternThatDoesNotParse_ValidationRefusalNotRegexParseException()
+    {
+        // Validation passed it, and ingest threw RegexParseException when it started.
+        using var host = AgentHost.Build(null, new Dictionary<string, string?>
+        {
+            ["Ingest:Folders:0"] = _temp.Sub("aoi"),
+            ["Storage:DataDirectory"] = _temp.Sub("data"),
+            ["Ingest:TracePattern"] = "{\\#J8uysDmtV%nomE+T*s*?yR[YQ:AOq6P+9yqgLwOv(a9tc+}Ap\";~3/&`yS",
+            ["Dashboard:Enabled"] = "false",
+        });
+
+        var refusal = Assert.Throws<OptionsValidationException>(() => AgentHost.ValidateOptions(host.Services));
+
+        Assert.Contains(refusal.Failures, f => f.Contains("Ingest:TracePattern", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _temp.Dispose();
 }
