@@ -45,7 +45,7 @@ for target in "${targets[@]}"; do
       --logger "console;verbosity=normal" > "$logs/$target.log" 2>&1; then
     status=1
     # The shrunk failing input and its seed, or why the test host stopped.
-    grep -E -A4 'Error Message|CsCheckException|aborted' "$logs/$target.log" | cut -c1-400 || true
+    grep -a -E -A4 'Error Message|CsCheckException|aborted' "$logs/$target.log" | cut -c1-400 || true
   fi
   if [ -f "$summary" ]; then
     tail -n +2 "$summary" >> "$rows"

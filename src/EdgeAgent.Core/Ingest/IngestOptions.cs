@@ -95,6 +95,12 @@ public sealed class IngestOptions : IValidatableObject
         {
             yield return new ValidationResult($"Ingest:TracePattern is not a regular expression: {problem}", [nameof(TracePattern)]);
         }
+
+        // No path holds a NUL; every later use of the folder (full path, watcher, scan) would throw on it.
+        if (Folders?.Any(f => f?.Contains('\0', StringComparison.Ordinal) == true) == true)
+        {
+            yield return new ValidationResult("Ingest:Folders holds a folder with a NUL character, which no path can hold", [nameof(Folders)]);
+        }
     }
 }
 

@@ -42,5 +42,25 @@ public sealed class ConfigurationFuzzRegressionTests : IDisposable
         Assert.Contains(refusal.Failures, f => f.Contains("Ingest:TracePattern", StringComparison.Ordinal));
     }
 
+    [Theory]
+    [InlineData("Ingest:Folders:1", "Ingest:Folders")]
+    [InlineData("Storage:DataDirectory", "Storage:DataDirectory")]
+    public void Validate_PathWithANulCharacter_ValidationRefusalNotArgumentException(string key, string named)
+    {
+        // Found as Ingest:Folders:1 = "<temp>/p/\"NNN…\0…": the data directory check threw "Null character in path".
+        var settings = new Dictionary<string, string?>
+        {
+            ["Ingest:Folders:0"] = _temp.Sub("aoi"),
+            ["Storage:DataDirectory"] = _temp.Sub("data"),
+            ["Dashboard:Enabled"] = "false",
+        };
+        settings[key] = Path.Combine(_temp.Path, "p", "\"NNNN\0NNNN");
+        using var host = AgentHost.Build(null, settings);
+
+        var refusal = Assert.Throws<OptionsValidationException>(() => AgentHost.ValidateOptions(host.Services));
+
+        Assert.Contains(refusal.Failures, f => f.Contains(named, StringComparison.Ordinal) && f.Contains("NUL", StringComparison.Ordinal));
+    }
+
     public void Dispose() => _temp.Dispose();
 }

@@ -45,5 +45,21 @@ public sealed class ImageDecodeFuzzRegressionTests : IDisposable
         Assert.Equal(ReasonCode.TooLarge, read.Reason);
     }
 
+    [Fact]
+    public void Read_GrayPngWithABadIdatCrc_RefusedAsOpenCvRefusesIt()
+    {
+        // One bit of the IDAT CRC flipped (48932887 → 68932887): the fast path decoded it, libpng refuses it.
+        var png = Convert.FromHexString(
+            "89504E470D0A1A0A0000000D494844520000000B000000070800000000FB05E8810000005F49444154081D015400ABFF01256EE8FB7992AC0A0CC4AA01B0C93D3D819B7F9573BB0B01831119D51156A737EDC37E01BC56C5EF6B880C214F86190107AAA9AAFC94BB8B7F5DB5012E8795FD0EE4DB93AA195C01D2E342DA1970F750A570D449BA2799689328870000000049454E44AE426082");
+        var path = Path.Combine(_temp.Path, "bad-crc.png");
+        File.WriteAllBytes(path, png);
+        using var opencv = Cv2.ImDecode(png, ImreadModes.Grayscale);
+
+        using var read = new ImageFileReader(new DecodeLimits()).Read(path, ImreadModes.Grayscale);
+
+        Assert.True(opencv.Empty());
+        Assert.Equal(ReasonCode.DecodeFailed, read.Reason);
+    }
+
     public void Dispose() => _temp.Dispose();
 }
