@@ -16,7 +16,7 @@ fi
 
 summary=tests/EdgeAgent.FaultInjection.Tests/bin/Release/net10.0/linux-x64/fault-summary.txt
 shots=tests/EdgeAgent.Dashboard.Tests/bin/Release/net10.0/linux-x64
-rm -f "$summary" "$shots"/dashboard-*.png
+rm -f "$summary" "$shots"/dashboard-*.png tests/*/bin/Release/net10.0/linux-x64/fuzz-summary.txt
 log=$(mktemp)
 set +e
 dotnet test EdgeAgent.sln -c Release --no-build -nologo --logger "console;verbosity=normal" 2>&1 | tee "$log"
@@ -25,6 +25,12 @@ set -e
 if [ -f "$summary" ]; then
   echo "fault injection (lost must be 0 everywhere):"
   cat "$summary"
+fi
+# The fuzz targets' short pass (scripts/fuzz.sh runs them longer).
+if ls tests/*/bin/Release/net10.0/linux-x64/fuzz-summary.txt >/dev/null 2>&1; then
+  echo "fuzzing (short pass; crashes must be 0):"
+  tail -q -n +2 tests/*/bin/Release/net10.0/linux-x64/fuzz-summary.txt | awk -F'\t' '{e[$1]+=$3; f[$1]+=$4}
+    END {for (t in e) printf "  %-10s %10d executions %4d crashes\n", t, e[t], f[t]}' | sort
 fi
 # The browser test's screenshots of the dashboard (headless chromium), kept for a person to look at.
 for shot in "$shots"/dashboard-*.png; do

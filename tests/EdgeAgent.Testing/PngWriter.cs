@@ -80,7 +80,8 @@ public static class PngWriter
         png.Write(number);
     }
 
-    private static uint Crc(byte[] bytes)
+    /// <summary>The CRC-32 of a chunk's type and data, as PNG computes it.</summary>
+    public static uint Crc(ReadOnlySpan<byte> bytes)
     {
         var crc = 0xFFFFFFFFu;
         foreach (var b in bytes)

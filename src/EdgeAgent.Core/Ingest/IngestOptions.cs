@@ -1,9 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Text.RegularExpressions;
 
 namespace EdgeAgent.Ingest;
 
 /// <summary>Configuration section <c>Ingest</c>: which folders to watch and how pairs are recognised.</summary>
-public sealed class IngestOptions
+public sealed class IngestOptions : IValidatableObject
 {
     /// <summary>The section name in configuration.</summary>
     public const string Section = "Ingest";
@@ -28,7 +29,10 @@ public sealed class IngestOptions
     [Required]
     public string DefaultProduct { get; set; } = "default";
 
-    /// <summary>Regex with named groups applied to the pair id; each group becomes a trace field (lot, strip, unit, die...).</summary>
+    /// <summary>
+    /// Regex with named groups applied to the pair id; each group becomes a trace field (lot, strip, unit, die...).
+    /// Empty: no trace fields. One that does not compile stops the start (exit 78).
+    /// </summary>
     public string TracePattern { get; set; } = @"^(?<lot>L\d+)_(?<strip>S\d+)_(?<unit>U\d+)_(?<die>D\d+)$";
 
     /// <summary>Full rescan period; the file watcher only makes scans happen sooner.</summary>
@@ -71,6 +75,33 @@ public sealed class IngestOptions
 
     /// <summary>What happens to the AOI's files once the verdict is stored.</summary>
     public AfterProcessing AfterProcessing { get; set; } = AfterProcessing.Leave;
+
+    /// <inheritdoc/>
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // Compiled here so a pattern that does not parse is a start-up refusal, not an exception when ingest starts
+        // (found by fuzzing the configuration).
+        string? problem = null;
+        try
+        {
+            _ = string.IsNullOrWhiteSpace(TracePattern) ? null : new Regex(TracePattern, RegexOptions.CultureInvariant | RegexOptions.ExplicitCapture);
+        }
+        catch (ArgumentException e)
+        {
+            problem = e.Message;
+        }
+
+        if (problem is not null)
+        {
+            yield return new ValidationResult($"Ingest:TracePattern is not a regular expression: {problem}", [nameof(TracePattern)]);
+        }
+
+        // No path holds a NUL; every later use of the folder (full path, watcher, scan) would throw on it.
+        if (Folders?.Any(f => f?.Contains('\0', StringComparison.Ordinal) == true) == true)
+        {
+            yield return new ValidationResult("Ingest:Folders holds a folder with a NUL character, which no path can hold", [nameof(Folders)]);
+        }
+    }
 }
 
 /// <summary>What the agent does with an AOI pair's files after its verdict is stored.</summary>

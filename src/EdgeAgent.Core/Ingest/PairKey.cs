@@ -32,9 +32,9 @@ public static class PairKey
             return PairImagePresence.Unknown;
         }
 
-        var image = new FileInfo(key[..at]);
         try
         {
+            var image = new FileInfo(key[..at]);
             if (image.Exists)
             {
                 return image.LastWriteTimeUtc.Ticks == ticks ? PairImagePresence.Present : PairImagePresence.Gone;
@@ -42,7 +42,8 @@ public static class PairKey
 
             return image.Directory is { Exists: true } folder && CanList(folder) ? PairImagePresence.Gone : PairImagePresence.Unknown;
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        // ArgumentException: a key read back from the journal can hold what no path can (a NUL; found by fuzzing).
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException)
         {
             return PairImagePresence.Unknown;
         }

@@ -28,8 +28,18 @@ internal sealed class PackageReader(
             return Reject(RejectionCode.Unsigned, $"no {PackageLayout.SignatureEntry}");
         }
 
-        if (ReadSmall(PackageLayout.ManifestEntry) is not { } manifestBytes
-            || ReadSmall(PackageLayout.SignatureEntry) is not { } signatureBytes)
+        byte[]? manifestBytes, signatureBytes;
+        try
+        {
+            (manifestBytes, signatureBytes) = (ReadSmall(PackageLayout.ManifestEntry), ReadSmall(PackageLayout.SignatureEntry));
+        }
+        catch (InvalidDataException ex)
+        {
+            // A corrupt deflate stream or an unknown compression method in the zip (found by fuzzing: it escaped as an exception).
+            return Reject(RejectionCode.Malformed, $"manifest or signature cannot be read: {ex.Message}");
+        }
+
+        if (manifestBytes is null || signatureBytes is null)
         {
             return Reject(RejectionCode.Oversized, $"manifest or signature over {limits.MaxManifestBytes} bytes");
         }

@@ -13,5 +13,9 @@ public sealed class VerdictLogOptions
     public string DataDirectory { get; set; } = "/var/lib/edgeagent";
 
     /// <summary>The LiteDB file inside <see cref="DataDirectory"/>.</summary>
-    public string DatabasePath => Path.Combine(DataDirectory, "edgeagent.db");
+    /// <remarks>
+    /// Null-safe because validation reads every property: a <c>"DataDirectory": null</c> must be refused as missing
+    /// (exit 78), not throw from here (found by fuzzing the configuration).
+    /// </remarks>
+    public string DatabasePath => Path.Combine(DataDirectory ?? "", "edgeagent.db");
 }

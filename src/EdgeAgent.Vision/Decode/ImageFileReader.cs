@@ -76,7 +76,8 @@ public sealed class ImageFileReader(DecodeLimits limits)
             return DecodedImage.Failed(ReasonCode.DecodeFailed, $"{name}: not a PNG, BMP, JPEG or TIFF image");
         }
 
-        if (width * height > limits.MaxPixels)
+        // Each side first: two 32-bit sides can multiply past long.MaxValue, wrap negative and pass the product test.
+        if (width > limits.MaxPixels || height > limits.MaxPixels || width * height > limits.MaxPixels)
         {
             return DecodedImage.Failed(ReasonCode.TooLarge, $"{name}: {width}×{height} exceeds the {limits.MaxPixels}-pixel limit");
         }

@@ -18,7 +18,8 @@ public static class ImageHeader
 
         if (data.Length >= 26 && data[0] == 'B' && data[1] == 'M')
         {
-            return ("bmp", Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(data[18..])), Math.Abs(BinaryPrimitives.ReadInt32LittleEndian(data[22..])));
+            // Negative means top-down rows; widened before Math.Abs, which throws on int.MinValue (found by fuzzing).
+            return ("bmp", Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data[18..])), Math.Abs((long)BinaryPrimitives.ReadInt32LittleEndian(data[22..])));
         }
 
         if (data.Length >= 4 && data[0] == 0xFF && data[1] == 0xD8)

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
@@ -15,7 +16,7 @@ namespace EdgeAgent.Vision.Decode;
 /// with .NET's zlib-ng inflate and the row filters undone here, about twice as fast as OpenCV's bundled
 /// libpng/zlib and with the same pixels (tested against it for every filter type). Anything else (palette,
 /// 16-bit, alpha, tRNS, interlaced, a colour file read as gray) returns null and goes to OpenCV, which also
-/// has the last word on every file this path finds fault with.
+/// has the last word on every file this path finds fault with (a bad critical-chunk CRC included, as libpng refuses it).
 /// </summary>
 internal static class PngFastPath
 {
@@ -55,8 +56,10 @@ internal static class PngFastPath
         }
     }
 
-    // The IDAT chunks in order, up to IEND; null when a chunk runs past the end or a tRNS chunk asks for
-    // transparency (OpenCV's handling of it is its own).
+    // The IDAT chunks in order, up to IEND; null when a chunk runs past the end, a critical chunk's CRC is wrong, or a
+    // tRNS chunk asks for transparency (OpenCV's handling of it is its own). libpng refuses a critical chunk (IHDR, IDAT,
+    // IEND: upper-case first letter) whose CRC does not match and only warns about an ancillary one; the fuzzer found
+    // this path decoding a PNG with a bad IDAT CRC that OpenCV refuses, so a bad CRC now leaves the verdict to OpenCV.
     private static List<ReadOnlyMemory<byte>>? FindImageData(ReadOnlyMemory<byte> file)
     {
         var chunks = new List<ReadOnlyMemory<byte>>();
@@ -66,7 +69,8 @@ internal static class PngFastPath
             var span = file.Span;
             var length = BinaryPrimitives.ReadInt32BigEndian(span[at..]);
             var type = span.Slice(at + 4, 4);
-            if (length < 0 || at + 12L + length > file.Length || type.SequenceEqual("tRNS"u8))
+            if (length < 0 || at + 12L + length > file.Length || type.SequenceEqual("tRNS"u8)
+                || ((type[0] & 0x20) == 0 && Crc32.HashToUInt32(span.Slice(at + 4, 4 + length)) != BinaryPrimitives.ReadUInt32BigEndian(span[(at + 8 + length)..])))
             {
                 return null;
             }

@@ -23,9 +23,15 @@ internal sealed class DataDirectoryValidation(IOptions<IngestOptions> ingest) : 
             return ValidateOptionsResult.Success; // the section's own rules name a missing value
         }
 
+        // A NUL makes every path call throw (found by fuzzing the configuration); said once, and nothing else is checked.
+        if (options.DataDirectory.Contains('\0', StringComparison.Ordinal))
+        {
+            return ValidateOptionsResult.Fail("Storage:DataDirectory holds a NUL character, which no path can hold");
+        }
+
         var problems = new List<string>();
         var data = Normalised(options.DataDirectory);
-        foreach (var folder in ingest.Value.Folders.Where(f => !string.IsNullOrWhiteSpace(f)))
+        foreach (var folder in ingest.Value.Folders.Where(f => !string.IsNullOrWhiteSpace(f) && !f.Contains('\0', StringComparison.Ordinal)))
         {
             var watched = Normalised(folder);
             if (data == watched || data.StartsWith(watched + "/", StringComparison.Ordinal))
