@@ -8,6 +8,9 @@
 #   python3-torch, python3-torchvision, python3-onnx
 #               the lab's recipes (models/train): the labels-export test trains train_stpm.py for one epoch on
 #               an export, proving the loop export -> train -> sign -> push runs on what the box writes
+#   fuse3, python3-fusepy
+#               the power-cut tests' file system (tests/EdgeAgent.Testing/PowerCut/lazyfs.py): fusermount3 (setuid, so
+#               the tests mount without root) and the Python binding it is written against; needs /dev/fuse
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -20,6 +23,8 @@ installed prometheus || need+=(prometheus)
 installed python3-torch || need+=(python3-torch)
 installed python3-torchvision || need+=(python3-torchvision)
 installed python3-onnx || need+=(python3-onnx)
+installed fuse3 || need+=(fuse3)
+installed python3-fusepy || need+=(python3-fusepy)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi
