@@ -13,8 +13,14 @@ public static partial class DirectorySync
 {
     private const int ReadOnlyDirectory = 0x10000; // O_RDONLY | O_DIRECTORY (Linux)
     private const int Interrupted = 4; // EINTR
+    private const int PermissionDenied = 13; // EACCES: a parent the service user may write into but not list
+    private const int NotSupported = 22; // EINVAL: a file system that cannot sync a folder (some network and FUSE ones)
+    private const int NotSupportedToo = 95; // EOPNOTSUPP
 
-    /// <summary>Forces the entries of <paramref name="folder"/> to disk; a no-op off Unix.</summary>
+    /// <summary>
+    /// Forces the entries of <paramref name="folder"/> to disk; a no-op off Unix, on a folder this user cannot read, and
+    /// on a file system that cannot sync folders.
+    /// </summary>
     public static void Sync(string folder)
     {
         if (OperatingSystem.IsWindows())
@@ -30,16 +36,24 @@ public static partial class DirectorySync
         }
         while (fd < 0 && Marshal.GetLastPInvokeError() == Interrupted);
 
+        // Nothing more can be done on such a folder, and refusing to start over it would be worse than a name a power
+        // cut may take: what the agent writes into it is synced as before.
         if (fd < 0)
         {
-            throw new IOException($"Cannot open folder {folder} to sync it", new Win32Exception(Marshal.GetLastPInvokeError()));
+            var error = Marshal.GetLastPInvokeError();
+            if (error == PermissionDenied)
+            {
+                return;
+            }
+
+            throw new IOException($"Cannot open folder {folder} to sync it", new Win32Exception(error));
         }
 
         try
         {
-            if (Fsync(fd) != 0)
+            if (Fsync(fd) != 0 && Marshal.GetLastPInvokeError() is var error && error is not (NotSupported or NotSupportedToo))
             {
-                throw new IOException($"fsync of folder {folder} failed", new Win32Exception(Marshal.GetLastPInvokeError()));
+                throw new IOException($"fsync of folder {folder} failed", new Win32Exception(error));
             }
         }
         finally
