@@ -11,6 +11,9 @@
 #   python3-cryptography, python3-paho-mqtt
 #               the README's consumer example (docs/verify_verdicts.py), which a test runs against the real broker
 #               to prove it verifies the box's signed verdicts and drops spoofs
+#   fuse3, python3-fusepy
+#               the power-cut tests' file system (tests/EdgeAgent.Testing/PowerCut/lazyfs.py): fusermount3 (setuid, so
+#               the tests mount without root) and the Python binding it is written against; needs /dev/fuse
 set -euo pipefail
 
 installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q "install ok installed"; }
@@ -25,6 +28,8 @@ installed python3-torchvision || need+=(python3-torchvision)
 installed python3-onnx || need+=(python3-onnx)
 installed python3-cryptography || need+=(python3-cryptography)
 installed python3-paho-mqtt || need+=(python3-paho-mqtt)
+installed fuse3 || need+=(fuse3)
+installed python3-fusepy || need+=(python3-fusepy)
 if [ ${#need[@]} -eq 0 ]; then
   exit 0
 fi

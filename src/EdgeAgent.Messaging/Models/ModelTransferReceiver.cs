@@ -230,6 +230,9 @@ public sealed partial class ModelTransferReceiver
                     {
                         stream.Write(segment.Span);
                     }
+
+                    // A chunk that exists must be whole after a power cut too (a restart counts it as received).
+                    stream.Flush(flushToDisk: true);
                 }
 
                 File.Move(path + ".part", path, overwrite: true);

@@ -5,7 +5,7 @@ namespace EdgeAgent.Models.Store;
 /// <summary>Writes that a crash or power cut leaves either fully old or fully new, created 0640 (<see cref="PrivateFiles"/>).</summary>
 internal static class AtomicFile
 {
-    /// <summary>Writes a sibling temp file, flushes it to disk, then renames it over <paramref name="path"/>.</summary>
+    /// <summary>Writes a sibling temp file, flushes it to disk, renames it over <paramref name="path"/> and syncs the folder.</summary>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
     {
         var temp = path + ".tmp";
@@ -16,6 +16,9 @@ internal static class AtomicFile
         }
 
         File.Move(temp, path, overwrite: true);
+        // The rename is what a reader sees, and only a folder fsync makes it survive a power cut (without it the
+        // power-cut harness brought the old file back after an activation had returned).
+        DirectorySync.SyncParentOf(path);
     }
 
     /// <summary>Writes a new file and flushes it to disk before returning (used inside a folder that is renamed into place).</summary>

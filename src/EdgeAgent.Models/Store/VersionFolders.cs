@@ -106,8 +106,13 @@ internal sealed class VersionFolders(string root, ILogger logger)
                 Path.Combine(temp, InstallFile), JsonSerializer.SerializeToUtf8Bytes(record, StoreJsonContext.Default.InstallRecord));
             // Whatever the package's files were extracted with, the installed version is 0750/0640.
             PrivateFiles.RestrictTree(temp);
-            PrivateFiles.CreateFolder(Path.GetDirectoryName(target)!);
+            // Names are durable only once their folder is fsynced (the files' own fsyncs keep their bytes, not their
+            // names): the staged tree's entries first, then the rename into place, then a new model's folder.
+            DirectorySync.SyncTree(temp);
+            DirectorySync.CreateFolder(Path.GetDirectoryName(target)!);
             Directory.Move(temp, target);
+            DirectorySync.SyncParentOf(target);
+            DirectorySync.SyncParentOf(temp); // a rename touches two folders; the harness keeps it only once both are synced
         }
         catch
         {

@@ -29,28 +29,39 @@ public sealed class VerdictArchive(string folder)
     /// <summary>Writes documents into their months' files (upsert by id, so a crash half-way is repeated safely) and forces them to disk.</summary>
     public void Write(IReadOnlyList<BsonDocument> documents)
     {
-        PrivateFiles.CreateFolder(Folder);
+        DirectorySync.CreateFolder(Folder);
+
         foreach (var month in documents.GroupBy(d => MonthOf(d["judgedAt"].AsDateTime)))
         {
-            using var db = Open(PathOf(month.Key), readOnly: false);
-            PrivateFiles.Restrict(PathOf(month.Key));
-            var collection = db.GetCollection(Collection);
-            collection.EnsureIndex("seq");
-            collection.EnsureIndex("judgedAt");
-            collection.EnsureIndex("outcome");
-            collection.EnsureIndex("product");
-            // One transaction for the batch: LiteDB 5.0.20 forced every page of every commit to disk on its own,
-            // so a commit per document made a pass of 1,000 verdicts hold the journal's write gate for ~10 s.
-            // 5.0.21 no longer fsyncs commits (docs/litedb-5.0.21.md), but one commit still writes fewer pages.
-            db.BeginTrans();
-            foreach (var document in month)
-            {
-                collection.Upsert(document);
-            }
-
-            db.Commit();
-            db.Checkpoint();
+            WriteMonth(PathOf(month.Key), month);
         }
+
+        // The checkpoints fsynced the files' pages, not a new month file's name: without this a power cut can take the
+        // whole month file (verdicts the journal replaces by stubs next) with it. Every pass, not only when a file is
+        // new: a crash between a file's creation and this sync would leave its name unsynced for later passes.
+        DirectorySync.Sync(Folder);
+    }
+
+    private static void WriteMonth(string path, IEnumerable<BsonDocument> month)
+    {
+        using var db = Open(path, readOnly: false);
+        PrivateFiles.Restrict(path);
+        var collection = db.GetCollection(Collection);
+        collection.EnsureIndex("seq");
+        collection.EnsureIndex("judgedAt");
+        collection.EnsureIndex("outcome");
+        collection.EnsureIndex("product");
+        // One transaction for the batch: LiteDB 5.0.20 forced every page of every commit to disk on its own,
+        // so a commit per document made a pass of 1,000 verdicts hold the journal's write gate for ~10 s.
+        // 5.0.21 no longer fsyncs commits (docs/litedb-5.0.21.md), but one commit still writes fewer pages.
+        db.BeginTrans();
+        foreach (var document in month)
+        {
+            collection.Upsert(document);
+        }
+
+        db.Commit();
+        db.Checkpoint();
     }
 
     /// <summary>Those of <paramref name="documents"/> already in their month's file.</summary>

@@ -181,6 +181,7 @@ internal static class BenchVerb
             Report(burst, loneLatencies, bare, bareAfter);
             Console.WriteLine("  from the agent's metrics (" + AgentMetrics.StageDuration + "), burst only, mean ms: " + string.Join("  ", stages.Select(s =>
                 string.Create(C, $"{s.Key} {(s.Value.Count == 0 ? double.NaN : s.Value.Seconds * 1000 / s.Value.Count):F2} (×{s.Value.Count})"))));
+            Console.WriteLine(JournalBench.Run(Path.Combine(root, "journal-bench"), lone * 10));
         }
         finally
         {
