@@ -134,7 +134,7 @@ public sealed class ModelCommandListenerFuzzTests : IAsyncLifetime
         public Task<ModelCommandResult> InstallAsync(CompletedTransfer transfer, CancellationToken cancellationToken) =>
             Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "installed", new StatusModel("stpm-a", "1.0.0")));
 
-        public Task<ModelCommandResult> RollbackAsync(string name, string requestedBy, CancellationToken cancellationToken) =>
+        public Task<ModelCommandResult> RollbackAsync(string name, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken) =>
             Task.FromResult(new ModelCommandResult(ModelStates.RolledBack, null, "rolled back", new StatusModel("stpm-a", "0.9.0")));
 
         public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken) =>
