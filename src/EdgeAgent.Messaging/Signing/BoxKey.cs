@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text;
+using EdgeAgent.Hosting;
 using NSec.Cryptography;
 
 namespace EdgeAgent.Messaging.Signing;
@@ -73,6 +74,8 @@ public sealed class BoxKey : IDisposable
 
             // File.Move without overwrite: never replaces a key another process put there meanwhile.
             File.Move(temporary, path, overwrite: false);
+            // The name too: a power cut must not take the key consumers were just given (and make a new one at the next start).
+            DirectorySync.SyncParentOf(path);
             created = true;
         }
         catch (IOException) when (File.Exists(path))

@@ -58,6 +58,8 @@ public sealed class SeenNonces
         }
 
         File.Move(temp, _path, overwrite: true);
+        // The file must exist by this name after a power cut: later nonces are only appended to it.
+        DirectorySync.SyncParentOf(_path);
     }
 
     /// <summary>Nonces held now.</summary>
