@@ -33,14 +33,15 @@ internal sealed class CommandBoxRig : IAsyncDisposable
     private readonly InspectorFactory _factory;
     private readonly TrustList _trust;
 
-    private CommandBoxRig(string prefix)
+    private CommandBoxRig(string prefix, Dictionary<string, ProductSettings>? products, Action<ModelStore>? prepareStore)
     {
         Temp = new TempFolder(prefix);
         Data = Temp.Sub("data");
         SyntheticDataset.Write(Path.Combine(Data, "canary"), new SyntheticDatasetOptions { Count = 4, NgFraction = 0, Seed = 31, Size = 300 });
-        _factory = new InspectorFactory(new DecodeLimits(), new AlignmentOptions(), new Dictionary<string, ProductSettings>(),
+        _factory = new InspectorFactory(new DecodeLimits(), new AlignmentOptions(), products ?? [],
             new StationIdentity("t", "t", "t", "t"), new VerdictIdGenerator(TimeProvider.System), TimeProvider.System);
         Store = new ModelStore(Path.Combine(Data, "models"), keepPrevious: 2);
+        prepareStore?.Invoke(Store);
         Active = ModelBootstrap.Load(Store, RepoPaths.DefaultModel, Cpu, _factory, 3, NullLogger.Instance);
         Log = VerdictLog.Open(Path.Combine(Data, "edgeagent.db"));
         _trust = new TrustList([TrustedKey.FromPem(Technician.PublicKeyPem, "technician.pub")]);
@@ -67,9 +68,13 @@ internal sealed class CommandBoxRig : IAsyncDisposable
 
     public ModelTransferSender Sender { get; private set; } = null!;
 
-    public static async Task<CommandBoxRig> StartAsync(string prefix)
+    /// <summary>
+    /// Starts the rig; <paramref name="products"/> are the box's product settings (default none), and
+    /// <paramref name="prepareStore"/> installs into the store before the bundled model is loaded from it.
+    /// </summary>
+    public static async Task<CommandBoxRig> StartAsync(string prefix, Dictionary<string, ProductSettings>? products = null, Action<ModelStore>? prepareStore = null)
     {
-        var rig = new CommandBoxRig(prefix);
+        var rig = new CommandBoxRig(prefix, products, prepareStore);
         await rig.StartBoxAsync();
         return rig;
     }
