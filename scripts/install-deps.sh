@@ -5,7 +5,7 @@
 #   mosquitto   the real MQTT broker the integration tests start on a free loopback port
 #   chromium    the headless browser the dashboard's browser test drives over the DevTools protocol
 #   prometheus  the real Prometheus server the /metrics test starts to scrape the agent and query its counters
-#   python3-torch, python3-torchvision, python3-onnx
+#   python3-torch, python3-torchvision, python3-onnx, python3-opencv
 #               the lab's recipes (models/train): the labels-export test trains train_stpm.py for one epoch on
 #               an export, proving the loop export -> train -> sign -> push runs on what the box writes
 #   python3-cryptography, python3-paho-mqtt
@@ -26,6 +26,7 @@ installed prometheus || need+=(prometheus)
 installed python3-torch || need+=(python3-torch)
 installed python3-torchvision || need+=(python3-torchvision)
 installed python3-onnx || need+=(python3-onnx)
+installed python3-opencv || need+=(python3-opencv)
 installed python3-cryptography || need+=(python3-cryptography)
 installed python3-paho-mqtt || need+=(python3-paho-mqtt)
 installed fuse3 || need+=(fuse3)

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Text.Json;
+using EdgeAgent.Hosting;
 
 namespace EdgeAgent.Dashboard.Users;
 
@@ -85,6 +86,7 @@ public sealed class UsersFile(string path)
             }
 
             File.Move(temp, Path, overwrite: true);
+            DirectorySync.SyncParentOf(Path); // the rename too survives a power cut
         }
         finally
         {

@@ -1,4 +1,5 @@
 using System.Globalization;
+using EdgeAgent.Hosting;
 
 namespace EdgeAgent.Messaging.Sparkplug;
 
@@ -74,13 +75,7 @@ public sealed class BdSeqStore(string path)
     private void Write(long value)
     {
         Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
-        var temporary = path + ".tmp";
-        using (var stream = new FileStream(temporary, FileMode.Create, FileAccess.Write, FileShare.None))
-        {
-            stream.Write(System.Text.Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture)));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temporary, path, overwrite: true);
+        // Renamed into place and its folder synced: after a power cut the stored value is never one already sent.
+        AtomicFile.Write(path, System.Text.Encoding.ASCII.GetBytes(value.ToString(CultureInfo.InvariantCulture)));
     }
 }

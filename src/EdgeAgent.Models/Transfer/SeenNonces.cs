@@ -50,16 +50,7 @@ public sealed class SeenNonces
             live.Append(Line(nonce, issuedAt));
         }
 
-        var temp = _path + ".tmp";
-        using (var stream = new FileStream(temp, PrivateFiles.Create(FileMode.Create, FileAccess.Write)))
-        {
-            stream.Write(Encoding.ASCII.GetBytes(live.ToString()));
-            stream.Flush(flushToDisk: true);
-        }
-
-        File.Move(temp, _path, overwrite: true);
-        // The file must exist by this name after a power cut: later nonces are only appended to it.
-        DirectorySync.SyncParentOf(_path);
+        AtomicFile.Write(_path, Encoding.ASCII.GetBytes(live.ToString()));
     }
 
     /// <summary>Nonces held now.</summary>

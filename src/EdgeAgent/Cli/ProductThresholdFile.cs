@@ -1,6 +1,7 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using EdgeAgent.Hosting;
 
 namespace EdgeAgent.Host.Cli;
 
@@ -55,6 +56,7 @@ internal static class ProductThresholdFile
             }
 
             File.Move(temp, full, overwrite: true);
+            DirectorySync.SyncParentOf(full); // the rename too survives a power cut
         }
         finally
         {

@@ -1,9 +1,7 @@
-using EdgeAgent.Hosting;
-
-namespace EdgeAgent.Models.Store;
+namespace EdgeAgent.Hosting;
 
 /// <summary>Writes that a crash or power cut leaves either fully old or fully new, created 0640 (<see cref="PrivateFiles"/>).</summary>
-internal static class AtomicFile
+public static class AtomicFile
 {
     /// <summary>Writes a sibling temp file, flushes it to disk, renames it over <paramref name="path"/> and syncs the folder.</summary>
     public static void Write(string path, ReadOnlySpan<byte> bytes)
