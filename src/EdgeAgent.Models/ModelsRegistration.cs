@@ -57,7 +57,7 @@ public static class ModelsRegistration
             // Beside store.json: the nonces guard the same thing the store does, and live as long as it.
             var nonces = new SeenNonces(sp.GetRequiredService<ModelStore>().Folder, models.CommandClockWindow, time);
             var root = Topics.RootOf(sp.GetRequiredService<IOptions<MqttOptions>>().Value);
-            return new CommandAuthenticator(sp.GetRequiredService<TrustList>(), nonces, root, models.CommandClockWindow, time);
+            return new CommandAuthenticator(sp.GetRequiredService<TrustList>(), nonces, root);
         });
         services.AddSingleton(sp => new ModelActivation(
             sp.GetRequiredService<ModelStore>(),

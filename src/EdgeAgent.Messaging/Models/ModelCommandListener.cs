@@ -27,6 +27,8 @@ public sealed class ModelCommandListener(
     /// <summary>End, rollback and promote commands waiting for the one in progress; more are refused BUSY.</summary>
     public const int MaxQueuedCommands = 32;
 
+    // Anyone who can publish to the broker can send refusals, and each audit row takes the journal's write lock.
+    private readonly RefusalThrottle _refusals = new(receiver.Limits.MaxRefusalsAuditedPerMinute, time);
     private readonly Channel<ModelStatus> _statuses = Channel.CreateUnbounded<ModelStatus>(new UnboundedChannelOptions { SingleReader = true });
     // Bounded: a flood of small rollbacks must not queue without end behind a canary; the overflow is refused BUSY.
     private readonly Channel<(string Command, byte[] Payload)> _commands = Channel.CreateBounded<(string, byte[])>(
@@ -79,9 +81,8 @@ public sealed class ModelCommandListener(
 
                 break;
             default:
-                if (receiver.Refusals.Admit(out var suppressed, out var since))
+                if (Admitted())
                 {
-                    ReportSuppressed(suppressed, since);
                     Log.CommandIgnored(logger, ForeignText.Clip(message.Topic), "unknown command (begin, chunk/{transferId}/{index}, end, rollback, promote)");
                 }
 
@@ -219,14 +220,12 @@ public sealed class ModelCommandListener(
     }
 
     /// <summary>
-    /// Answers a refused command, and logs and audits it within <see cref="ModelTransferLimits.MaxRefusalsAuditedPerMinute"/>:
-    /// anyone who can publish to the broker can send refusals, and each audit row takes the journal's write lock.
+    /// Answers a refused command, and logs and audits it within <see cref="ModelTransferLimits.MaxRefusalsAuditedPerMinute"/>.
     /// </summary>
     private void Refuse(ModelStatus status)
     {
-        if (receiver.Refusals.Admit(out var suppressed, out var since))
+        if (Admitted())
         {
-            ReportSuppressed(suppressed, since);
             Log.TransferRejected(logger, status.Command ?? "?", status.TransferId ?? status.RequestId ?? "?", status.Reason ?? "?", ForeignText.Clip(status.Detail ?? "", 400));
             handler.TransferRejected(status);
         }
@@ -234,13 +233,22 @@ public sealed class ModelCommandListener(
         Report(status);
     }
 
-    private void ReportSuppressed(int suppressed, DateTimeOffset since)
+    // Whether this refusal may be logged and audited; the first one admitted after a quiet spell first says how many
+    // were let through unsaid.
+    private bool Admitted()
     {
+        if (!_refusals.Admit(out var suppressed, out var since))
+        {
+            return false;
+        }
+
         if (suppressed > 0)
         {
             Log.RefusalsSuppressed(logger, suppressed, since);
             handler.RefusalsSuppressed(suppressed, since);
         }
+
+        return true;
     }
 
     private async Task PublishStatusesAsync(CancellationToken stoppingToken)

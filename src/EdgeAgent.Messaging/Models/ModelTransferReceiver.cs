@@ -44,7 +44,6 @@ public sealed partial class ModelTransferReceiver
         _time = time;
         _logger = logger;
         _signedPush = signedPush ?? (_ => false);
-        Refusals = new RefusalThrottle(limits.MaxRefusalsAuditedPerMinute, time);
         Directory.CreateDirectory(folder);
         foreach (var transferFolder in Directory.EnumerateDirectories(folder))
         {
@@ -58,9 +57,6 @@ public sealed partial class ModelTransferReceiver
 
     /// <summary>What the box accepts.</summary>
     public ModelTransferLimits Limits => _limits;
-
-    /// <summary>Which refusals of model commands (this receiver's and the listener's) get logged and audited.</summary>
-    public RefusalThrottle Refusals { get; }
 
     /// <summary>Transfers open now (begun, not finished).</summary>
     public int OpenCount
@@ -104,7 +100,7 @@ public sealed partial class ModelTransferReceiver
         }
 
         // Verified outside the lock: an ECDSA verification is the slowest step of a begin.
-        var signed = begin.Signature is not null && _signedPush(begin);
+        var signed = _signedPush(begin);
         lock (_gate)
         {
             DeleteStale();
@@ -362,7 +358,7 @@ public sealed partial class ModelTransferReceiver
 
         // Its progress clock restarts with this run, so a box back from an outage waits IdleAfter for the sender. Its
         // signature is checked again: one older than the clock window no longer shields it from a signed push.
-        var transfer = new OpenTransfer(begin, folder) { LastProgress = _time.GetUtcNow(), Signed = begin.Signature is not null && _signedPush(begin) };
+        var transfer = new OpenTransfer(begin, folder) { LastProgress = _time.GetUtcNow(), Signed = _signedPush(begin) };
         foreach (var chunk in Directory.EnumerateFiles(Path.Combine(folder, ChunksFolder)))
         {
             // A ".part" file is a chunk a crash interrupted: not received.

@@ -20,7 +20,7 @@ public sealed class BoxKey : IDisposable
     {
         _key = key;
         PublicKey = key.PublicKey.Export(KeyBlobFormat.RawPublicKey);
-        KeyId = KeyIdOf(PublicKey);
+        KeyId = Security.KeyId.Of(key.PublicKey.Export(KeyBlobFormat.PkixPublicKey));
     }
 
     /// <summary>The raw 32-byte Ed25519 public key (RFC 8032), what consumers verify with.</summary>
@@ -34,7 +34,7 @@ public sealed class BoxKey : IDisposable
 
     /// <summary>
     /// Lowercase hex of the first 8 bytes of SHA-256 over the public key's SubjectPublicKeyInfo DER: the technician
-    /// keys' style (<c>SigningKey.ComputeKeyId</c>), so any key the project uses is named the same way.
+    /// keys' style (<see cref="Security.KeyId.Of"/>), so any key the project uses is named the same way.
     /// </summary>
     public string KeyId { get; }
 
@@ -126,7 +126,7 @@ public sealed class BoxKey : IDisposable
     public static string KeyIdOf(ReadOnlySpan<byte> rawPublicKey)
     {
         var publicKey = NSec.Cryptography.PublicKey.Import(Ed25519, rawPublicKey, KeyBlobFormat.RawPublicKey);
-        return Convert.ToHexStringLower(SHA256.HashData(publicKey.Export(KeyBlobFormat.PkixPublicKey)).AsSpan(0, 8));
+        return Security.KeyId.Of(publicKey.Export(KeyBlobFormat.PkixPublicKey));
     }
 
     /// <summary>

@@ -87,9 +87,8 @@ public sealed class SigningKey : ICommandSigner, IDisposable
     public byte[] Sign(ReadOnlySpan<byte> data) =>
         _key.SignData(data, HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation);
 
-    /// <summary>The key id of a SubjectPublicKeyInfo DER.</summary>
-    public static string ComputeKeyId(ReadOnlySpan<byte> subjectPublicKeyInfo) =>
-        Convert.ToHexStringLower(SHA256.HashData(subjectPublicKeyInfo).AsSpan(0, 8));
+    /// <summary>The key id of a SubjectPublicKeyInfo DER (<see cref="Security.KeyId.Of"/>).</summary>
+    public static string ComputeKeyId(ReadOnlySpan<byte> subjectPublicKeyInfo) => Security.KeyId.Of(subjectPublicKeyInfo);
 
     /// <inheritdoc />
     public void Dispose() => _key.Dispose();

@@ -16,19 +16,17 @@ public sealed record CommandCheck(string? KeyId, string? Reason, string Detail)
 /// cheapest and least trusting first, and a nonce is only recorded once the signature verified:
 /// UNSIGNED → MALFORMED (nonce) → UNTRUSTED_KEY → BAD_SIGNATURE → STALE → REPLAYED.
 /// The signed text is rebuilt from this box's topic root and the command as the box read it, so a signature made for
-/// another box, action, model or version is a BAD_SIGNATURE.
+/// another box, action, model or version is a BAD_SIGNATURE. The clock window and the clock are the nonce store's, so
+/// a nonce is kept exactly as long as its timestamp would pass.
 /// </summary>
-public sealed partial class CommandAuthenticator(TrustList trust, SeenNonces nonces, string topicRoot, TimeSpan window, TimeProvider time)
+public sealed partial class CommandAuthenticator(TrustList trust, SeenNonces nonces, string topicRoot)
 {
-    /// <summary>Checks <paramref name="signature"/> for <paramref name="action"/> on <paramref name="subject"/> (and <paramref name="version"/>), and uses up its nonce when it passes.</summary>
-    public CommandCheck Check(CommandSignature? signature, string action, string subject, string? version) =>
-        Check(signature, action, subject, version, useNonce: true);
-
     /// <summary>
-    /// As <see cref="Check(CommandSignature?, string, string, string?)"/>, but with <paramref name="useNonce"/> false the
-    /// nonce is neither checked nor recorded (for a push's begin, which a sender repeats and which only asks for a slot).
+    /// Checks <paramref name="signature"/> for <paramref name="action"/> on <paramref name="subject"/> (and
+    /// <paramref name="version"/>), and uses up its nonce when it passes. With <paramref name="useNonce"/> false the nonce
+    /// is neither checked nor recorded (for a push's begin, which a sender repeats and which only asks for a slot).
     /// </summary>
-    public CommandCheck Check(CommandSignature? signature, string action, string subject, string? version, bool useNonce)
+    public CommandCheck Check(CommandSignature? signature, string action, string subject, string? version, bool useNonce = true)
     {
         if (signature is null)
         {
@@ -64,7 +62,7 @@ public sealed partial class CommandAuthenticator(TrustList trust, SeenNonces non
                 $"key {keyId} did not sign '{Security.ForeignText.Clip(System.Text.Encoding.UTF8.GetString(canonical).Replace('\n', '|'), 300)}' (box root, action, model and version as this box reads them)");
         }
 
-        var now = time.GetUtcNow();
+        var (window, now) = (nonces.Window, nonces.Now);
         if (signature.IssuedAt < now - window || signature.IssuedAt > now + window)
         {
             return Refused(CommandReasons.Stale, $"issued {signature.IssuedAt:o}, box clock {now:o}: outside ±{window} (Models:CommandClockWindow)");

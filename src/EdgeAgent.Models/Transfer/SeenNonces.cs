@@ -53,6 +53,12 @@ public sealed class SeenNonces
         AtomicFile.Write(_path, Encoding.ASCII.GetBytes(live.ToString()));
     }
 
+    /// <summary>How long a nonce is kept: the clock window its command's timestamp must fall in.</summary>
+    public TimeSpan Window => _window;
+
+    /// <summary>Now, by the clock the nonces expire by.</summary>
+    public DateTimeOffset Now => _time.GetUtcNow();
+
     /// <summary>Nonces held now.</summary>
     public int Count
     {

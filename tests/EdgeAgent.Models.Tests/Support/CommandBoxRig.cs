@@ -125,7 +125,7 @@ internal sealed class CommandBoxRig : IAsyncDisposable
     private async Task StartBoxAsync()
     {
         var window = new ModelsOptions().CommandClockWindow;
-        var commands = new CommandAuthenticator(_trust, new SeenNonces(Store.Folder, window, TimeProvider.System), ModelCommandBox.TopicRoot, window, TimeProvider.System);
+        var commands = new CommandAuthenticator(_trust, new SeenNonces(Store.Folder, window, TimeProvider.System), ModelCommandBox.TopicRoot);
         var activation = new ModelActivation(Store, Active, _trust, commands, new ModelsOptions(), Cpu, _factory, Log, Data, "default", TimeProvider.System, NullLogger.Instance);
         var rollback = new ModelRollback(Store, Active, Cpu, _factory, Log, TimeProvider.System, NullLogger.Instance);
         Box = await ModelCommandBox.StartAsync(Broker.Port, Path.Combine(Data, "incoming", "transfers"),

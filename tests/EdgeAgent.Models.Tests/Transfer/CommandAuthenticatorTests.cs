@@ -80,7 +80,7 @@ public sealed class CommandAuthenticatorTests : IDisposable
 
     // A fresh box each time: the nonces come back from the file, as after a restart.
     private CommandAuthenticator Box() =>
-        new(new TrustList([TrustedKey.FromPem(_technician.PublicKeyPem, "t.pub")]), new SeenNonces(_temp.Path, Window, _clock), Root, Window, _clock);
+        new(new TrustList([TrustedKey.FromPem(_technician.PublicKeyPem, "t.pub")]), new SeenNonces(_temp.Path, Window, _clock), Root);
 
     private CommandSignature Signed(TimeSpan fromNow, string subject = "m")
     {
