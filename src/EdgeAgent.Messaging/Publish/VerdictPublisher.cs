@@ -73,49 +73,33 @@ public sealed class VerdictPublisher(IVerdictOutbox outbox, IEventOutbox events,
     }
 
     // Decisions come at a person's pace: one at a time, each marked on its PUBACK.
-    private async Task<bool> PumpDecisionsAsync(CancellationToken cancellationToken)
-    {
-        while (decisions.PendingDecisions(BatchSize) is { Count: > 0 } batch)
-        {
-            foreach (var item in batch)
-            {
-                if (!await connection.PublishAsync(connection.Topics.Decision, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
-                {
-                    Log.DecisionDeferred(logger, item.DecisionId);
-                    return false;
-                }
-
-                try
-                {
-                    decisions.MarkDecisionsPublished([item.DecisionId], time.GetUtcNow());
-                }
-                catch (IOException e)
-                {
-                    Log.MarkFailed(logger, 1, e);
-                    return false;
-                }
-            }
-        }
-
-        return true;
-    }
+    private Task<bool> PumpDecisionsAsync(CancellationToken cancellationToken) => PumpOneByOneAsync(
+        decisions.PendingDecisions, d => (d.DecisionId, d.Json), connection.Topics.Decision,
+        (id, at) => decisions.MarkDecisionsPublished([id], at), id => Log.DecisionDeferred(logger, id), cancellationToken);
 
     // Events are rare (one per excursion of a drifting series): one at a time, each marked on its PUBACK.
-    private async Task<bool> PumpEventsAsync(CancellationToken cancellationToken)
+    private Task<bool> PumpEventsAsync(CancellationToken cancellationToken) => PumpOneByOneAsync(
+        events.PendingEvents, e => (e.Id, e.Json), connection.Topics.Event,
+        (id, at) => events.MarkEventsPublished([id], at), id => Log.EventDeferred(logger, id), cancellationToken);
+
+    // False when the broker did not take one (it stays pending, sent again on the next pass) or its mark failed.
+    private async Task<bool> PumpOneByOneAsync<T>(
+        Func<int, IReadOnlyList<T>> pending, Func<T, (string Id, string Json)> fields, string topic,
+        Action<string, DateTimeOffset> markPublished, Action<string> deferred, CancellationToken cancellationToken)
     {
-        while (events.PendingEvents(BatchSize) is { Count: > 0 } batch)
+        while (pending(BatchSize) is { Count: > 0 } batch)
         {
-            foreach (var item in batch)
+            foreach (var (id, json) in batch.Select(fields))
             {
-                if (!await connection.PublishAsync(connection.Topics.Event, Encoding.UTF8.GetBytes(item.Json), retain: false, cancellationToken).ConfigureAwait(false))
+                if (!await connection.PublishAsync(topic, Encoding.UTF8.GetBytes(json), retain: false, cancellationToken).ConfigureAwait(false))
                 {
-                    Log.EventDeferred(logger, item.Id);
+                    deferred(id);
                     return false;
                 }
 
                 try
                 {
-                    events.MarkEventsPublished([item.Id], time.GetUtcNow());
+                    markPublished(id, time.GetUtcNow());
                 }
                 catch (IOException e)
                 {
