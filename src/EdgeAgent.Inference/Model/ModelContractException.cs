@@ -16,6 +16,9 @@ public sealed class ModelContractException(string message, Exception? inner = nu
     /// <summary>Reason code: the graph's inputs or outputs do not have the shapes its kind and metadata require.</summary>
     public const string InconsistentShapes = "INCONSISTENT_SHAPES";
 
+    /// <summary>Reason code: the file does not have the SHA-256 it was verified and installed with.</summary>
+    public const string HashMismatch = "MODEL_HASH_MISMATCH";
+
     /// <summary>Reason code: the class list in the metadata does not match the class output.</summary>
     public const string ClassMismatch = "CLASS_MISMATCH";
 

@@ -53,9 +53,13 @@ public sealed class OnnxModel : IDisposable
 
     internal InferenceSession Session { get; }
 
-    /// <summary>Loads, validates and warms up a model.</summary>
-    /// <exception cref="ModelContractException">The file is missing, unreadable or breaks the contract.</exception>
-    public static OnnxModel Load(string path, InferenceOptions options, ILogger logger)
+    /// <summary>
+    /// Loads, validates and warms up a model. With <paramref name="expectedSha256"/> a file of another SHA-256 is refused
+    /// (<see cref="ModelContractException.HashMismatch"/>) before ONNX Runtime parses it; the bytes hashed are the bytes
+    /// loaded, so there is no window for a swap between a check and the load.
+    /// </summary>
+    /// <exception cref="ModelContractException">The file is missing, unreadable, not the expected one or breaks the contract.</exception>
+    public static OnnxModel Load(string path, InferenceOptions options, ILogger logger, string? expectedSha256 = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         if (!File.Exists(path))
@@ -64,6 +68,11 @@ public sealed class OnnxModel : IDisposable
         }
 
         var sha256 = Convert.ToHexStringLower(SHA256.HashData(File.ReadAllBytes(path)));
+        if (expectedSha256 is not null && sha256 != expectedSha256)
+        {
+            throw new ModelContractException($"{path} has sha256 {sha256}, but {expectedSha256} was expected: refused", reason: ModelContractException.HashMismatch);
+        }
+
         var why = "configured";
         foreach (var provider in Chain(options.Provider))
         {

@@ -205,59 +205,38 @@ public static class ModelBootstrap
     }
 
     /// <summary>Reason code: a stored model's file no longer has the SHA-256 it was verified and installed with.</summary>
-    public const string ModelHashMismatch = "MODEL_HASH_MISMATCH";
+    public const string ModelHashMismatch = ModelContractException.HashMismatch;
 
     /// <summary>
-    /// Loads a stored model version, labelled with the store's name and version. The file is hashed first: the store
-    /// recorded the SHA-256 the package's signed manifest gave, and a file changed since (a bad sector, a hand edit, a
-    /// planted model) is refused before ONNX Runtime parses it, as a broken contract is.
+    /// Loads a stored model version, labelled with the store's name and version. The store recorded the SHA-256 the
+    /// package's signed manifest gave, and a file changed since (a bad sector, a hand edit, a planted model) is refused
+    /// by the loader before ONNX Runtime parses it, as a broken contract is.
     /// </summary>
     /// <exception cref="ModelContractException">The file is not the one installed (<see cref="ModelHashMismatch"/>), or does not load.</exception>
     public static LoadedModel Load(StoredModel stored, InferenceOptions inference, InspectorFactory factory, ILogger logger, OnnxModel? alreadyLoaded = null)
     {
         ArgumentNullException.ThrowIfNull(stored);
         ArgumentNullException.ThrowIfNull(factory);
-        if (alreadyLoaded is null)
+        OnnxModel model;
+        try
         {
-            CheckHash(stored.ModelPath, stored);
+            model = alreadyLoaded ?? OnnxModel.Load(stored.ModelPath, inference, logger, stored.Sha256);
+        }
+        catch (ModelContractException e) when (e.Reason == ModelHashMismatch)
+        {
+            throw new ModelContractException($"{stored.Name} {stored.Version}: {e.Message} (the store installed it with that hash)", e, ModelHashMismatch);
         }
 
-        var model = alreadyLoaded ?? OnnxModel.Load(stored.ModelPath, inference, logger);
         if (model.Info.Sha256 != stored.Sha256)
         {
-            // Hashed again by the loader: the file was swapped between the check and the load.
-            if (alreadyLoaded is null)
-            {
-                model.Dispose();
-            }
-            throw Mismatch(stored, model.Info.Sha256);
+            // A model loaded before (the bundled one) that is not the stored version.
+            throw new ModelContractException(
+                $"{stored.Name} {stored.Version}: the loaded model has sha256 {model.Info.Sha256}, but the store installed it with sha256 {stored.Sha256}: refused",
+                reason: ModelHashMismatch);
         }
 
         return factory.Wrap(model, stored.Name, stored.Version, stored.Sha256);
     }
-
-    private static void CheckHash(string path, StoredModel stored)
-    {
-        string sha256;
-        try
-        {
-            using var stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read);
-            sha256 = Convert.ToHexStringLower(SHA256.HashData(stream));
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new ModelContractException($"{stored.Name} {stored.Version}: cannot read {path} ({e.Message})", e);
-        }
-
-        if (sha256 != stored.Sha256)
-        {
-            throw Mismatch(stored, sha256);
-        }
-    }
-
-    private static ModelContractException Mismatch(StoredModel stored, string actual) => new(
-        $"{stored.Name} {stored.Version}: {stored.ModelPath} has sha256 {actual}, but the store installed it with sha256 {stored.Sha256}: refused",
-        reason: ModelHashMismatch);
 
     private static LoadedModel? LoadActive(ModelStore store, string name, InferenceOptions inference, InspectorFactory factory, ILogger logger, OnnxModel? bundled)
     {
