@@ -76,17 +76,25 @@ internal sealed class FolderScan
             return false;
         }
 
-        var path = entry.ToFullPath();
-        if (EdgeAgent.Ingest.UnreadableNames.Is(path))
+        // The full path is built only for the rare names that need it: an ordinary file's is built once, by the transform.
+        if (entry.FileName.Contains('\uFFFD'))
         {
-            UnreadableNames.Add(path);
-            return false;
+            var path = entry.ToFullPath();
+            if (EdgeAgent.Ingest.UnreadableNames.Is(path))
+            {
+                UnreadableNames.Add(path);
+                return false;
+            }
         }
 
-        if (IsLink(ref entry) && !_options.FollowSymlinks && !Inside(Target(path)))
+        if (IsLink(ref entry) && !_options.FollowSymlinks)
         {
-            LinksNotFollowed.Add(path);
-            return false;
+            var path = entry.ToFullPath();
+            if (!Inside(Target(path)))
+            {
+                LinksNotFollowed.Add(path);
+                return false;
+            }
         }
 
         return true;
