@@ -1,4 +1,3 @@
-using System.Globalization;
 using EdgeAgent.Decisions;
 using EdgeAgent.Publish;
 using EdgeAgent.Verdicts;
@@ -281,7 +280,7 @@ public sealed partial class VerdictLog : IDecisionOutbox
 
         public void Count(DateTimeOffset at, string product, Action<BsonDocument> count)
         {
-            foreach (var key in new[] { KpiKey(KpiCalendar.Utc, Day(at.UtcDateTime)), KpiKey(KpiCalendar.Local, Day(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local).DateTime)) })
+            foreach (var key in new[] { KpiKey(KpiCalendar.Utc, KpiDays.Of(at, KpiCalendar.Utc)), KpiKey(KpiCalendar.Local, KpiDays.Of(at, KpiCalendar.Local)) })
             {
                 if (!_days.TryGetValue(key, out var day))
                 {
@@ -326,6 +325,4 @@ public sealed partial class VerdictLog : IDecisionOutbox
     }
 
     private static string KpiKey(KpiCalendar calendar, string day) => KpiPrefix + (calendar == KpiCalendar.Utc ? "utc:" : "local:") + day;
-
-    private static string Day(DateTime at) => at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }
