@@ -61,7 +61,11 @@ internal sealed class FolderScan
     /// rules. (Files under a folder link need no check: .NET's inotify watcher does not report them, measured on .NET 10.)
     /// </summary>
     /// <exception cref="IOException">The path cannot be looked at now.</exception>
-    public static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+    public static bool IsLink(string path) => IsLink(new FileInfo(path));
+
+    /// <summary>As <see cref="IsLink(string)"/>, for a <see cref="FileInfo"/> the caller reads further.</summary>
+    /// <exception cref="IOException">The path cannot be looked at now.</exception>
+    public static bool IsLink(FileInfo info) => info.LinkTarget is not null;
 
     private bool ShouldInclude(ref FileSystemEntry entry)
     {
