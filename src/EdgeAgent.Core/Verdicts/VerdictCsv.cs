@@ -41,7 +41,7 @@ public static class VerdictCsv
     internal static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     /// <summary>A verdict kind as the payloads spell it (OK, NG, REVIEW, ERROR).</summary>
-    internal static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
+    public static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
 
     /// <summary>
     /// A text cell from outside (pair ids and paths come from the AOI's file names, products, names and comments from

@@ -54,32 +54,32 @@ public sealed class VerdictIdGenerator(TimeProvider time)
     public static UInt128 ValueOf(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        UInt128 value = 0;
-        foreach (var c in id)
-        {
-            value = (value << 5) | (uint)Alphabet.IndexOf(c, StringComparison.Ordinal);
-        }
-
-        return value;
+        return Decode(id);
     }
 
     /// <summary>The time encoded in a ULID's first ten characters (when the verdict id was made).</summary>
     public static DateTimeOffset TimestampOf(string id)
     {
         ArgumentNullException.ThrowIfNull(id);
-        long ms = 0;
-        foreach (var c in id.AsSpan(0, 10))
-        {
-            ms = (ms << 5) | (long)Alphabet.IndexOf(c, StringComparison.Ordinal);
-        }
-
-        return DateTimeOffset.FromUnixTimeMilliseconds(ms);
+        return DateTimeOffset.FromUnixTimeMilliseconds((long)Decode(id.AsSpan(0, 10)));
     }
 
     /// <summary>As <see cref="TimestampOf"/>, or null when <paramref name="id"/> is not a ULID.</summary>
     // A first character above '6' would be a time past the year 9999, which DateTimeOffset cannot hold.
     public static DateTimeOffset? TryTimestampOf(string? id) =>
         id is { Length: 26 } && id.AsSpan().IndexOfAnyExcept(Alphabet) < 0 && id[0] <= '6' ? TimestampOf(id) : null;
+
+    // Crockford base 32, most significant character first.
+    private static UInt128 Decode(ReadOnlySpan<char> chars)
+    {
+        UInt128 value = 0;
+        foreach (var c in chars)
+        {
+            value = (value << 5) | (uint)Alphabet.IndexOf(c, StringComparison.Ordinal);
+        }
+
+        return value;
+    }
 
     private static string Encode(ReadOnlySpan<byte> bytes)
     {

@@ -61,7 +61,11 @@ internal sealed class FolderScan
     /// rules. (Files under a folder link need no check: .NET's inotify watcher does not report them, measured on .NET 10.)
     /// </summary>
     /// <exception cref="IOException">The path cannot be looked at now.</exception>
-    public static bool IsLink(string path) => new FileInfo(path).LinkTarget is not null;
+    public static bool IsLink(string path) => IsLink(new FileInfo(path));
+
+    /// <summary>As <see cref="IsLink(string)"/>, for a <see cref="FileInfo"/> the caller reads further.</summary>
+    /// <exception cref="IOException">The path cannot be looked at now.</exception>
+    public static bool IsLink(FileInfo info) => info.LinkTarget is not null;
 
     private bool ShouldInclude(ref FileSystemEntry entry)
     {
@@ -76,17 +80,25 @@ internal sealed class FolderScan
             return false;
         }
 
-        var path = entry.ToFullPath();
-        if (EdgeAgent.Ingest.UnreadableNames.Is(path))
+        // The full path is built only for the rare names that need it: an ordinary file's is built once, by the transform.
+        if (entry.FileName.Contains('\uFFFD'))
         {
-            UnreadableNames.Add(path);
-            return false;
+            var path = entry.ToFullPath();
+            if (EdgeAgent.Ingest.UnreadableNames.Is(path))
+            {
+                UnreadableNames.Add(path);
+                return false;
+            }
         }
 
-        if (IsLink(ref entry) && !_options.FollowSymlinks && !Inside(Target(path)))
+        if (IsLink(ref entry) && !_options.FollowSymlinks)
         {
-            LinksNotFollowed.Add(path);
-            return false;
+            var path = entry.ToFullPath();
+            if (!Inside(Target(path)))
+            {
+                LinksNotFollowed.Add(path);
+                return false;
+            }
         }
 
         return true;

@@ -155,12 +155,12 @@ public sealed class IngestService(
             {
                 try
                 {
-                    if (FolderScan.IsLink(hint.Path))
+                    var info = new FileInfo(hint.Path);
+                    if (FolderScan.IsLink(info))
                     {
                         continue;
                     }
 
-                    var info = new FileInfo(hint.Path);
                     if (info.Exists)
                     {
                         changed.Add(new FileObservation(hint.Path, info.Length, info.LastWriteTimeUtc, hint.RenamedIntoPlace));

@@ -17,6 +17,12 @@ public sealed record AuditEntry(DateTimeOffset At, string Action, string Actor, 
     /// <summary>The action of a product's threshold change; the newest per product outlives audit pruning.</summary>
     public const string ThresholdChanged = "threshold-changed";
 
+    /// <summary>The action of an operator's first decision about a verdict.</summary>
+    public const string Decided = "decided";
+
+    /// <summary>The action of a decision that overrides an earlier one.</summary>
+    public const string DecisionOverridden = "decision-overridden";
+
     /// <summary>Longest detail stored; every other field is kept to <see cref="EdgeAgent.Security.ForeignText.DefaultMax"/> characters.</summary>
     public const int MaxDetailChars = 1000;
 

@@ -125,7 +125,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     }
 
     // LiteDB 5 keeps its write-ahead log beside the data file as <name>-log<ext>.
-    private static string LiteDbLogOf(string path) =>
+    internal static string LiteDbLogOf(string path) =>
         Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, Path.GetFileNameWithoutExtension(path) + "-log" + Path.GetExtension(path));
 
     private void Attach(LiteDatabase db, bool readOnly)
@@ -382,20 +382,23 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         ArgumentNullException.ThrowIfNull(entry);
         lock (_writeGate)
         {
-            AuditCollection.Insert(new BsonDocument
-            {
-                ["at"] = entry.At.UtcDateTime,
-                ["action"] = ForeignText.Clip(entry.Action),
-                ["actor"] = ForeignText.Clip(entry.Actor),
-                ["model"] = ForeignText.Clip(entry.Model),
-                ["version"] = ForeignText.Clip(entry.Version),
-                ["sha256"] = ForeignText.Clip(entry.Sha256),
-                ["detail"] = ForeignText.Clip(entry.Detail, AuditEntry.MaxDetailChars),
-                ["product"] = ForeignText.Clip(entry.Product),
-            });
+            AuditCollection.Insert(AuditDocument(entry));
             Db.Checkpoint();
         }
     }
+
+    // An audit row as stored, every field clipped (see RecordAudit).
+    private static BsonDocument AuditDocument(AuditEntry entry) => new()
+    {
+        ["at"] = entry.At.UtcDateTime,
+        ["action"] = ForeignText.Clip(entry.Action),
+        ["actor"] = ForeignText.Clip(entry.Actor),
+        ["model"] = ForeignText.Clip(entry.Model),
+        ["version"] = ForeignText.Clip(entry.Version),
+        ["sha256"] = ForeignText.Clip(entry.Sha256),
+        ["detail"] = ForeignText.Clip(entry.Detail, AuditEntry.MaxDetailChars),
+        ["product"] = ForeignText.Clip(entry.Product),
+    };
 
     /// <summary>
     /// The newest <paramref name="limit"/> audit entries, newest first: those numbered below <paramref name="before"/>
@@ -666,7 +669,7 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         doc["state"] = Judged;
         doc["seq"] = verdict.Seq;
         doc["judgedAt"] = verdict.JudgedAt.UtcDateTime;
-        doc["outcome"] = verdict.Outcome.ToString().ToUpperInvariant();
+        doc["outcome"] = VerdictCsv.Label(verdict.Outcome);
         doc["product"] = verdict.Product;
         doc["score"] = verdict.Score is { } s ? new BsonValue(s) : BsonValue.Null;
         doc["published"] = false;

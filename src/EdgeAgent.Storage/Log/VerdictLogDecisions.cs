@@ -1,6 +1,6 @@
-using System.Globalization;
 using EdgeAgent.Decisions;
 using EdgeAgent.Publish;
+using EdgeAgent.Storage.Audit;
 using EdgeAgent.Verdicts;
 using LiteDB;
 using JsonSerializer = System.Text.Json.JsonSerializer;
@@ -99,15 +99,11 @@ public sealed partial class VerdictLog : IDecisionOutbox
 
                 TallyDecision(tally, decision, +1);
                 tally.Save();
-                AuditCollection.Insert(new BsonDocument
-                {
-                    ["at"] = at.UtcDateTime,
-                    ["action"] = existing is null ? "decided" : "decision-overridden",
-                    ["actor"] = request.By,
-                    ["detail"] = $"{decision.Id} ({decision.Product}/{decision.PairId}): AI {Label(decision.AiVerdict)} -> {Label(decision.Decision)}"
+                AuditCollection.Insert(AuditDocument(new AuditEntry(at, existing is null ? AuditEntry.Decided : AuditEntry.DecisionOverridden, request.By,
+                    null, null, null,
+                    $"{decision.Id} ({decision.Product}/{decision.PairId}): AI {VerdictCsv.Label(decision.AiVerdict)} -> {VerdictCsv.Label(decision.Decision)}"
                         + (decision.DefectClass is { } c ? $" {c}" : "") + $" by {request.Role}",
-                    ["product"] = decision.Product,
-                });
+                    decision.Product)));
             });
             Db.Checkpoint();
             return new DecisionResult(DecisionStatus.Stored, decision, existing);
@@ -176,32 +172,14 @@ public sealed partial class VerdictLog : IDecisionOutbox
     });
 
     /// <inheritdoc/>
-    public IReadOnlyList<PendingDecision> PendingDecisions(int max) => Guard("read the decision outbox", () =>
-        (IReadOnlyList<PendingDecision>)[.. DecisionsCollection.Find(Expression("published = @0", false))
-            .OrderBy(d => d["_id"].AsString, StringComparer.Ordinal).Take(max)
-            .Select(d => new PendingDecision(d["_id"].AsString, d["json"].AsString))]);
+    public IReadOnlyList<PendingDecision> PendingDecisions(int max) =>
+        Unpublished(DecisionsCollection, "read the decision outbox", max, (id, json) => new PendingDecision(id, json));
+
+    /// <summary>How many decisions wait for the broker.</summary>
+    public int PendingDecisionCount() => Guard("count the decision outbox", () => DecisionsCollection.Count(Expression("published = @0", false)));
 
     /// <inheritdoc/>
-    public void MarkDecisionsPublished(IReadOnlyList<string> decisionIds, DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(decisionIds);
-        lock (_writeGate)
-        {
-            // No checkpoint: a mark lost to a crash re-sends the decision with the same decision id.
-            InTransaction(() =>
-            {
-                foreach (var id in decisionIds)
-                {
-                    if (DecisionsCollection.FindById(id) is { } doc)
-                    {
-                        doc["published"] = true;
-                        doc["publishedAt"] = at.UtcDateTime;
-                        DecisionsCollection.Update(doc);
-                    }
-                }
-            });
-        }
-    }
+    public void MarkDecisionsPublished(IReadOnlyList<string> decisionIds, DateTimeOffset at) => MarkPublished(DecisionsCollection, decisionIds, at);
 
     /// <summary>Undecided REVIEW verdicts judged before <paramref name="judgedBefore"/> are no longer held out of the archive.</summary>
     public int ReleaseHeld(DateTimeOffset judgedBefore)
@@ -247,8 +225,6 @@ public sealed partial class VerdictLog : IDecisionOutbox
     private static OperatorDecision ReadDecision(BsonDocument doc) =>
         JsonSerializer.Deserialize(doc["json"].AsString, DecisionJsonContext.Default.OperatorDecision)!;
 
-    private static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
-
     private static void TallyVerdict(KpiTally tally, Verdict verdict) => tally.Count(verdict.JudgedAt, verdict.Product, k =>
     {
         Add(k, "suspects", 1);
@@ -281,7 +257,7 @@ public sealed partial class VerdictLog : IDecisionOutbox
 
         public void Count(DateTimeOffset at, string product, Action<BsonDocument> count)
         {
-            foreach (var key in new[] { KpiKey(KpiCalendar.Utc, Day(at.UtcDateTime)), KpiKey(KpiCalendar.Local, Day(TimeZoneInfo.ConvertTime(at, TimeZoneInfo.Local).DateTime)) })
+            foreach (var key in new[] { KpiKey(KpiCalendar.Utc, KpiDays.Of(at, KpiCalendar.Utc)), KpiKey(KpiCalendar.Local, KpiDays.Of(at, KpiCalendar.Local)) })
             {
                 if (!_days.TryGetValue(key, out var day))
                 {
@@ -326,6 +302,4 @@ public sealed partial class VerdictLog : IDecisionOutbox
     }
 
     private static string KpiKey(KpiCalendar calendar, string day) => KpiPrefix + (calendar == KpiCalendar.Utc ? "utc:" : "local:") + day;
-
-    private static string Day(DateTime at) => at.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 }

@@ -61,35 +61,42 @@ public sealed partial class VerdictLog : IEventOutbox
             .Select(d => ReadChart(d["json"].AsString)).OfType<ProductDrift>()]);
 
     /// <inheritdoc/>
-    public IReadOnlyList<PendingEvent> PendingEvents(int max) => Guard("read the event outbox", () =>
-        (IReadOnlyList<PendingEvent>)[.. Events.Find(Expression("published = @0", false)).OrderBy(d => d["_id"].AsString, StringComparer.Ordinal).Take(max)
-            .Select(d => new PendingEvent(d["_id"].AsString, d["json"].AsString))]);
+    public IReadOnlyList<PendingEvent> PendingEvents(int max) =>
+        Unpublished(Events, "read the event outbox", max, (id, json) => new PendingEvent(id, json));
 
     /// <inheritdoc/>
-    public void MarkEventsPublished(IReadOnlyList<string> eventIds, DateTimeOffset at)
-    {
-        ArgumentNullException.ThrowIfNull(eventIds);
-        lock (_writeGate)
-        {
-            InTransaction(() =>
-            {
-                foreach (var id in eventIds)
-                {
-                    if (Events.FindById(id) is { } doc)
-                    {
-                        doc["published"] = true;
-                        doc["publishedAt"] = at.UtcDateTime;
-                        Events.Update(doc);
-                    }
-                }
-            });
-        }
-    }
+    public void MarkEventsPublished(IReadOnlyList<string> eventIds, DateTimeOffset at) => MarkPublished(Events, eventIds, at);
 
     /// <summary>The newest <paramref name="limit"/> events, newest first (doctor, dashboard).</summary>
     public IReadOnlyList<DriftEvent> RecentEvents(int limit) => Guard("read the events", () =>
         (IReadOnlyList<DriftEvent>)[.. Events.Query().OrderByDescending("_id").Limit(limit).ToEnumerable()
             .Select(d => JsonSerializer.Deserialize(d["json"].AsString, DriftJsonContext.Default.DriftEvent)!)]);
+
+    // The outboxes kept in their own collection (events, decisions): the oldest unpublished records, by id.
+    private IReadOnlyList<T> Unpublished<T>(ILiteCollection<BsonDocument> outbox, string what, int max, Func<string, string, T> pending) =>
+        Guard(what, () => (IReadOnlyList<T>)[.. outbox.Find(Expression("published = @0", false)).OrderBy(d => d["_id"].AsString, StringComparer.Ordinal).Take(max)
+            .Select(d => pending(d["_id"].AsString, d["json"].AsString))]);
+
+    // Ids no longer in the collection are passed over. No checkpoint: a mark lost to a crash re-sends the record, same id.
+    private void MarkPublished(ILiteCollection<BsonDocument> outbox, IReadOnlyList<string> ids, DateTimeOffset at)
+    {
+        ArgumentNullException.ThrowIfNull(ids);
+        lock (_writeGate)
+        {
+            InTransaction(() =>
+            {
+                foreach (var id in ids)
+                {
+                    if (outbox.FindById(id) is { } doc)
+                    {
+                        doc["published"] = true;
+                        doc["publishedAt"] = at.UtcDateTime;
+                        outbox.Update(doc);
+                    }
+                }
+            });
+        }
+    }
 
     // A record this version cannot read (written by a later one) is left for it and ignored here: the product learns anew.
     private static ProductDrift? ReadChart(string json)

@@ -135,7 +135,7 @@ public sealed class VerdictArchive(string folder)
     public void Delete(string path)
     {
         File.Delete(path);
-        File.Delete(System.IO.Path.ChangeExtension(path, null) + "-log.db");
+        File.Delete(VerdictLog.LiteDbLogOf(path));
     }
 
     private static LiteDatabase Open(string path, bool readOnly) =>

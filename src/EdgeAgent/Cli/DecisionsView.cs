@@ -45,7 +45,7 @@ internal static class DecisionsView
                 $"{d.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {d.Id,-26}  {d.Product,-10}  {d.PairId,-24}  {change,-16}  {d.DefectClass ?? "",-10}  {d.By,-12}  {d.Role,-10}  {(d.Override ? "yes" : ""),-8}  {Truncated(d.Comment)}"));
         }
 
-        Console.WriteLine($"{decisions.Count} decision(s) shown, {log.PendingDecisions(int.MaxValue).Count} waiting for the broker");
+        Console.WriteLine($"{decisions.Count} decision(s) shown, {log.PendingDecisionCount()} waiting for the broker");
         return 0;
     }
 
