@@ -24,9 +24,8 @@ internal static class LabelsVerb
     public static int Run(string? configFile, string? dataDir, string since, string? until, string? product, bool decidedOnly, string output)
     {
         var now = TimeProvider.System.GetUtcNow();
-        var from = RelativeTime.Parse(since, now) ?? throw new UsageException($"--since must be like 2h, 30m, 7d or an ISO time, not '{since}'.");
-        var to = until is null ? (DateTimeOffset?)null
-            : RelativeTime.Parse(until, now) ?? throw new UsageException($"--until must be like 2h, 30m, 7d or an ISO time, not '{until}'.");
+        var from = CliOptions.Time(since, now, "since");
+        var to = until is null ? (DateTimeOffset?)null : CliOptions.Time(until, now, "until");
         var folder = Path.GetFullPath(output);
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
