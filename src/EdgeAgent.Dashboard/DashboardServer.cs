@@ -165,7 +165,7 @@ public sealed class DashboardServer(
         ScrapeEndpoint.Map(app, prometheus, ScrapeGate.For(settings, token, metrics.Value));
         var audit = new DashboardAudit(log, time, _logger);
         app.Use(new DashboardGate(new SharedToken(token), users, audit).InvokeAsync);
-        var decisions = new DecisionEndpoints(log, review.Value, outbox, time, loggers.CreateLogger<DecisionEndpoints>());
+        var decisions = new DecisionEndpoints(log, review.Value, outbox, audit, time, loggers.CreateLogger<DecisionEndpoints>());
         DashboardEndpoints.Map(
             app,
             new PageEndpoints(reader, pictures, store, status, station, drift, decisions, time),

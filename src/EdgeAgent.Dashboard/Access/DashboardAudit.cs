@@ -13,13 +13,13 @@ namespace EdgeAgent.Dashboard.Access;
 /// </summary>
 public sealed class DashboardAudit(VerdictLog log, TimeProvider time, ILogger logger)
 {
-    /// <summary>Records <paramref name="action"/> by <paramref name="actor"/>.</summary>
-    public void Record(string action, string? actor, string detail)
+    /// <summary>Records <paramref name="action"/> by <paramref name="actor"/>, about <paramref name="product"/> when it concerns one.</summary>
+    public void Record(string action, string? actor, string detail, string? product = null)
     {
         var who = UserNames.ForLog(actor);
         try
         {
-            log.RecordAudit(new AuditEntry(time.GetUtcNow(), action, who, null, null, null, detail));
+            log.RecordAudit(new AuditEntry(time.GetUtcNow(), action, who, null, null, null, detail, product));
         }
         catch (Exception e) when (e is IOException or InvalidOperationException or LiteDB.LiteException)
         {

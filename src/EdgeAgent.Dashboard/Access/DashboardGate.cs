@@ -139,7 +139,8 @@ public sealed class DashboardGate(SharedToken shared, UserDirectory users, Dashb
             : DashboardCaller.Anonymous;
     }
 
-    private static string? Bearer(HttpRequest request)
+    /// <summary>The token of an <c>Authorization: Bearer …</c> header, or null without one.</summary>
+    internal static string? Bearer(HttpRequest request)
     {
         var header = request.Headers.Authorization.ToString();
         return header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;

@@ -42,11 +42,20 @@ public static class KpiPage
                 + "the dark line: the share settled by the box (right axis). Hover a bar for its numbers.</p>");
         }
 
-        foreach (var product in products)
+        // One look-up per chart cell: a year's range times a few products would otherwise rescan every row per cell.
+        var byDay = new Dictionary<(string Day, string Product), KpiDay>();
+        foreach (var d in days)
         {
-            var series = range.Days.Select(KpiDays.Text).Select(day => days.FirstOrDefault(d => d.Day == day && d.Product == product) ?? Empty(day, product)).ToList();
+            byDay.TryAdd((d.Day, d.Product), d);
+        }
+
+        var dayTexts = range.Days.Select(KpiDays.Text).ToList();
+        for (var i = 0; i < products.Count; i++)
+        {
+            var product = products[i];
+            var series = dayTexts.Select(day => byDay.GetValueOrDefault((day, product)) ?? Empty(day, product)).ToList();
             body.Append($"<section class=\"kpi-chart\" data-product=\"{E(product)}\"><h3>{E(product)}: pairs per day by verdict, and the share settled without a person</h3>");
-            body.Append(KpiSvg.Render("kpi-chart-" + products.IndexOf(product), series)).Append("</section>");
+            body.Append(KpiSvg.Render("kpi-chart-" + i, series)).Append("</section>");
         }
 
         body.Append(DayTable(days));

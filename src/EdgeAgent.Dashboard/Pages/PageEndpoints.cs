@@ -132,7 +132,11 @@ internal sealed class PageEndpoints(LogReader reader, VerdictPictures pictures, 
         ArgumentNullException.ThrowIfNull(context);
         var range = KpiRange.Parse(context.Request.Query, time.GetUtcNow());
         var days = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.From), KpiDays.Text(range.To));
-        var today = reader.Log.Kpis(range.Calendar, KpiDays.Text(range.Today), KpiDays.Text(range.Today));
+        // Today's rows are already among the range's when it covers today; a second read only when it does not.
+        var todayText = KpiDays.Text(range.Today);
+        IReadOnlyList<KpiDay> today = range.From <= range.Today && range.Today <= range.To
+            ? [.. days.Where(d => d.Day == todayText)]
+            : reader.Log.Kpis(range.Calendar, todayText, todayText);
         MarkMistakes(context, range.Errors);
         return Responses.Html(context, Html.Page(context, "KPIs", station, status.Now(), KpiPage.Body(range, days, today, reader.Log.QueueLength())));
     }

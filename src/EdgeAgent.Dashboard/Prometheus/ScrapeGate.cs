@@ -1,5 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
+using EdgeAgent.Dashboard.Access;
 using Microsoft.AspNetCore.Http;
 
 namespace EdgeAgent.Dashboard.Prometheus;
@@ -14,14 +13,14 @@ namespace EdgeAgent.Dashboard.Prometheus;
 public sealed class ScrapeGate
 {
     private readonly bool _open;
-    private readonly byte[][] _accepted;
+    private readonly SharedToken[] _accepted;
 
     /// <param name="loopbackOnly">Every listening address is loopback.</param>
     /// <param name="tokens">The tokens accepted; null or empty ones are ignored.</param>
     public ScrapeGate(bool loopbackOnly, IEnumerable<string?> tokens)
     {
         _open = loopbackOnly;
-        _accepted = [.. tokens.Where(t => !string.IsNullOrEmpty(t)).Select(t => SHA256.HashData(Encoding.UTF8.GetBytes(t!)))];
+        _accepted = [.. tokens.Where(t => !string.IsNullOrEmpty(t)).Select(t => new SharedToken(t))];
     }
 
     /// <summary>The gate for a dashboard with <paramref name="dashboard"/>'s addresses, its resolved token and the scrape-only one.</summary>
@@ -55,17 +54,16 @@ public sealed class ScrapeGate
 
     private bool Accepted(HttpRequest request)
     {
-        var header = request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        if (DashboardGate.Bearer(request) is not { } bearer)
         {
             return false;
         }
 
-        var offered = SHA256.HashData(Encoding.UTF8.GetBytes(header["Bearer ".Length..].Trim()));
+        // Every token is compared, matched or not, so the time taken does not tell which one matched.
         var match = false;
         foreach (var accepted in _accepted)
         {
-            match |= CryptographicOperations.FixedTimeEquals(offered, accepted);
+            match |= accepted.Matches(bearer);
         }
 
         return match;

@@ -1,8 +1,8 @@
 using EdgeAgent.Dashboard.Access;
 using EdgeAgent.Decisions;
 using EdgeAgent.Publish;
+using EdgeAgent.Security;
 using EdgeAgent.Storage;
-using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
@@ -16,7 +16,7 @@ namespace EdgeAgent.Dashboard.Review;
 /// token); this checks the request itself and stores it through the journal, which publishes it. Every refusal is answered with a
 /// status that says why and is audited; nothing is stored half.
 /// </summary>
-internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IOutboxNudge? outbox, TimeProvider time, ILogger logger)
+internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IOutboxNudge? outbox, DashboardAudit audit, TimeProvider time, ILogger logger)
 {
     /// <summary>The endpoint.</summary>
     public async Task Decide(HttpContext context)
@@ -120,15 +120,7 @@ internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IO
 
     private async Task Refuse(HttpContext context, int status, string id, string by, string? product, string reason)
     {
-        try
-        {
-            log.RecordAudit(new AuditEntry(time.GetUtcNow(), "decision-refused", Truncate(by), null, null, null, $"{status} {Truncate(id)}: {reason}", product));
-        }
-        catch (JournalUnavailableException e)
-        {
-            Log.AuditNotStored(logger, e);
-        }
-
+        audit.Record("decision-refused", by, $"{status} {ForeignText.Clip(id, 64)}: {reason}", product);
         await Responses.Text(context, status, reason).ConfigureAwait(false);
     }
 
@@ -150,6 +142,4 @@ internal sealed class DecisionEndpoints(VerdictLog log, ReviewOptions review, IO
 
         return read > DecisionLimits.MaxRequestBytes ? null : buffer[..read];
     }
-
-    private static string Truncate(string text) => text.Length <= 64 ? text : text[..64] + "…";
 }

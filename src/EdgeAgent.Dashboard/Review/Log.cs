@@ -11,7 +11,4 @@ internal static partial class Log
 
     [LoggerMessage(7051, LogLevel.Error, "A decision on {VerdictId} was not stored: the journal cannot write; the person was told to try again")]
     public static partial void DecisionNotStored(ILogger logger, string verdictId, Exception exception);
-
-    [LoggerMessage(7052, LogLevel.Warning, "A refused decision could not be audited: the journal cannot write")]
-    public static partial void AuditNotStored(ILogger logger, Exception exception);
 }

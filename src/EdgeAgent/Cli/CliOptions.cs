@@ -1,4 +1,5 @@
 using System.CommandLine;
+using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Host.Cli;
 
@@ -26,6 +27,13 @@ internal static class CliOptions
 
     /// <summary>An option that takes no value.</summary>
     public static Option<bool> Flag(string name, string description) => new(name) { Description = description };
+
+    /// <summary>
+    /// The time <paramref name="text"/> names (<c>2h</c>, <c>30m</c>, <c>7d</c> before <paramref name="now"/>, or an ISO
+    /// time), or the usage error that names <c>--<paramref name="option"/></c>.
+    /// </summary>
+    public static DateTimeOffset Time(string text, DateTimeOffset now, string option) =>
+        RelativeTime.Parse(text, now) ?? throw new UsageException($"--{option} must be like 2h, 30m, 7d or an ISO time {RelativeTime.Range}, not '{text}'.");
 
     /// <summary>The agent's configuration file, as <c>run</c> takes it.</summary>
     public static Option<string?> Config(string description = "configuration file (JSON) over the built-in defaults") =>

@@ -27,7 +27,7 @@ internal static class DecisionCalibration
             throw new UsageException("Options --target-overkill and --target-escape must lie in [0, 1).");
         }
 
-        var from = RelativeTime.Parse(since, TimeProvider.System.GetUtcNow()) ?? throw new UsageException($"--since must be like 30d, 2h or an ISO time, not '{since}'.");
+        var from = CliOptions.Time(since, TimeProvider.System.GetUtcNow(), "since");
         using var options = VerbOptions.Read(configFile);
         var storage = options.Get<VerdictLogOptions>();
         storage.DataDirectory = dataDir ?? storage.DataDirectory;

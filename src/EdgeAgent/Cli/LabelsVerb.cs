@@ -1,19 +1,16 @@
 using System.CommandLine;
+using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Labels;
 using EdgeAgent.Dashboard.Pictures;
 using EdgeAgent.Host.Hosting;
 using EdgeAgent.Ingest;
 using EdgeAgent.Storage.Log;
-using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Host.Cli;
 
 /// <summary><c>edgeagent labels export</c>: judged (and decided) pairs back to the lab, as a training set its recipes read.</summary>
 internal static class LabelsVerb
 {
-    // Verdicts per read of the log, as the dashboard reads it: short reads never hold up the running agent's checkpoints.
-    private const int Chunk = 500;
-
     public static Command Command()
     {
         var command = new Command("labels", "labelled pairs for the lab");
@@ -24,9 +21,8 @@ internal static class LabelsVerb
     public static int Run(string? configFile, string? dataDir, string since, string? until, string? product, bool decidedOnly, string output)
     {
         var now = TimeProvider.System.GetUtcNow();
-        var from = RelativeTime.Parse(since, now) ?? throw new UsageException($"--since must be like 2h, 30m, 7d or an ISO time, not '{since}'.");
-        var to = until is null ? (DateTimeOffset?)null
-            : RelativeTime.Parse(until, now) ?? throw new UsageException($"--until must be like 2h, 30m, 7d or an ISO time, not '{until}'.");
+        var from = CliOptions.Time(since, now, "since");
+        var to = until is null ? (DateTimeOffset?)null : CliOptions.Time(until, now, "until");
         var folder = Path.GetFullPath(output);
         if (Directory.Exists(folder) && Directory.EnumerateFileSystemEntries(folder).Any())
         {
@@ -38,7 +34,10 @@ internal static class LabelsVerb
         storage.DataDirectory = dataDir ?? storage.DataDirectory;
         using var log = VerdictLog.OpenReadOnly(storage.DatabasePath);
         var export = new LabelExport(new VerdictFiles(options.Get<IngestOptions>().Folders));
-        var summary = export.Export(Read(log, new VerdictQuery(from, to, Product: product, Limit: Chunk)), ids => log.DecisionsOf(ids), decidedOnly, folder);
+        // The whole selection, newest first, read as the dashboard reads it (LogReader.Chunk at a time): short reads
+        // never hold up the running agent's checkpoints. No cap: an export takes every pair of the range.
+        using var reader = new LogReader(log, int.MaxValue);
+        var summary = export.Export(reader.Scan(new VerdictQuery(from, to, Product: product)), ids => log.DecisionsOf(ids), decidedOnly, folder);
         Console.WriteLine($"{folder}: {summary}");
         Console.WriteLine($"labels in {Path.Combine(folder, LabelExport.LabelsFile)}, skipped pairs and why in {Path.Combine(folder, LabelExport.SkippedFile)}");
         return 0;
@@ -58,25 +57,5 @@ internal static class LabelsVerb
         command.SetAction((result, _) => Task.FromResult(Run(result.GetValue(config), result.GetValue(dataDir), result.GetRequiredValue(since),
             result.GetValue(until), result.GetValue(product), result.GetValue(decidedOnly), result.GetRequiredValue(output))));
         return command;
-    }
-
-    // The whole selection, newest first, one short read at a time.
-    private static IEnumerable<Verdict> Read(VerdictLog log, VerdictQuery query)
-    {
-        for (long? before = null; ;)
-        {
-            var page = log.Find(query with { BeforeSeq = before });
-            foreach (var verdict in page)
-            {
-                yield return verdict;
-            }
-
-            if (page.Count < query.Limit)
-            {
-                yield break;
-            }
-
-            before = page[^1].Seq;
-        }
     }
 }

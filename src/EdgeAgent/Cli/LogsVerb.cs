@@ -52,8 +52,8 @@ internal static class LogsVerb
         storage.DataDirectory = dataDir ?? storage.DataDirectory;
         var now = TimeProvider.System.GetUtcNow();
         var query = new VerdictQuery(
-            ParseTime(since, now, "since"),
-            ParseTime(until, now, "until"),
+            since is null ? null : CliOptions.Time(since, now, "since"),
+            until is null ? null : CliOptions.Time(until, now, "until"),
             outcome is { } v ? ParseVerdict(v) : null,
             product,
             limit ?? (stats ? int.MaxValue : 50));
@@ -159,8 +159,4 @@ internal static class LogsVerb
     private static VerdictKind ParseVerdict(string text) =>
         Enum.TryParse<VerdictKind>(text, ignoreCase: true, out var kind) ? kind
         : throw new UsageException($"--verdict must be OK, NG, REVIEW or ERROR, not '{text}'.");
-
-    private static DateTimeOffset? ParseTime(string? text, DateTimeOffset now, string option) =>
-        text is null ? null
-        : RelativeTime.Parse(text, now) ?? throw new UsageException($"--{option} must be like 2h, 30m, 7d or an ISO time {RelativeTime.Range}, not '{text}'.");
 }
