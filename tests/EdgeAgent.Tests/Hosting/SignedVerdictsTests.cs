@@ -54,7 +54,7 @@ public sealed class SignedVerdictsTests : IDisposable
         settings["Mqtt:ReconnectMaxDelay"] = "00:00:00.300";
         using var host = AgentHost.Build(null, settings);
         await host.StartAsync();
-        Copy(staging, watched, truth);
+        AoiFiles.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
         WriteTruncatedPair(watched); // an ERROR verdict for certain, whatever the model says of the others
         var expected = truth.Count + 1;
 
@@ -170,17 +170,6 @@ public sealed class SignedVerdictsTests : IDisposable
         }
 
         return new PythonConsumer(start);
-    }
-
-    private static void Copy(string from, string to, IReadOnlyList<SyntheticPairTruth> pairs)
-    {
-        foreach (var file in pairs.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }))
-        {
-            var target = Path.Combine(to, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(from, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
     }
 
     private static void WriteTruncatedPair(string watched)
