@@ -163,7 +163,7 @@ public sealed class SignedVerdictsTests : IDisposable
 
     private PythonConsumer StartPythonConsumer(string root, string publicKey, int count)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(RepoPaths.DebianPython) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(RepoPaths.Root, "docs", "verify_verdicts.py"), "--host", "127.0.0.1", "--port", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root, "--public-key", publicKey, "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "150" })
         {
             start.ArgumentList.Add(arg);
