@@ -3,6 +3,12 @@ namespace EdgeAgent.Testing;
 /// <summary>Locations in the repository and the build output that tests use.</summary>
 public static class RepoPaths
 {
+    /// <summary>
+    /// Debian's python3, where the apt packages scripts/install-deps.sh installs live (python3-fusepy, python3-opencv,
+    /// python3-paho-mqtt, ...): not whatever python3 comes first on the PATH, which may be a pyenv shim without them.
+    /// </summary>
+    public const string DebianPython = "/usr/bin/python3";
+
     /// <summary>The repository root (the folder holding EdgeAgent.sln).</summary>
     public static string Root { get; } = FindRoot();
 

@@ -1,4 +1,3 @@
-using System.Buffers;
 using EdgeAgent.Messaging.Sparkplug;
 using Google.Protobuf;
 using MQTTnet;
@@ -28,9 +27,8 @@ public sealed class SparkplugListener : IAsyncDisposable
             .WithProtocolVersion(MqttProtocolVersion.V500).WithCleanStart(!persistent).WithSessionExpiryInterval(persistent ? 3600u : 0u).Build();
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            var raw = e.ApplicationMessage.Payload.ToArray();
-            var properties = (e.ApplicationMessage.UserProperties ?? []).GroupBy(p => p.Name).ToDictionary(g => g.Key, g => System.Text.Encoding.UTF8.GetString(g.Last().ValueBuffer.ToArray()));
-            var message = new SparkplugMessage(e.ApplicationMessage.Topic, Payload.Parser.ParseFrom(raw)) { Signed = new ReceivedMessage(e.ApplicationMessage.Topic, raw, properties, e.ApplicationMessage.Retain) };
+            var signed = ReceivedMessage.From(e.ApplicationMessage);
+            var message = new SparkplugMessage(signed.Topic, Payload.Parser.ParseFrom(signed.Payload)) { Signed = signed };
             lock (_gate)
             {
                 _messages.Add(message);

@@ -12,6 +12,14 @@ public sealed record ReceivedMessage(string Topic, byte[] Payload, IReadOnlyDict
 {
     public string Text => Encoding.UTF8.GetString(Payload);
 
+    /// <summary>The message as received: its payload bytes and its user properties (the last value of a repeated name).</summary>
+    public static ReceivedMessage From(MqttApplicationMessage message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        var properties = (message.UserProperties ?? []).GroupBy(p => p.Name).ToDictionary(g => g.Key, g => Encoding.UTF8.GetString(g.Last().ValueBuffer.ToArray()));
+        return new ReceivedMessage(message.Topic, message.Payload.ToArray(), properties, message.Retain);
+    }
+
     public string? Property(string name) => Properties.GetValueOrDefault(name);
 
     /// <summary>
@@ -43,11 +51,10 @@ public sealed class TopicRecorder : IAsyncDisposable
     {
         _client.ApplicationMessageReceivedAsync += e =>
         {
-            var m = e.ApplicationMessage;
-            var properties = (m.UserProperties ?? []).GroupBy(p => p.Name).ToDictionary(g => g.Key, g => System.Text.Encoding.UTF8.GetString(g.Last().ValueBuffer.ToArray()));
+            var message = ReceivedMessage.From(e.ApplicationMessage);
             lock (_gate)
             {
-                _messages.Add(new ReceivedMessage(m.Topic, m.Payload.ToArray(), properties, m.Retain));
+                _messages.Add(message);
             }
 
             return Task.CompletedTask;

@@ -74,7 +74,7 @@ public sealed class DashboardBrowserTests(ITestOutputHelper output) : IDisposabl
     private static int Feed(IReadOnlyList<SyntheticPairTruth> truth, string watched)
     {
         var staging = Path.Combine(Path.GetDirectoryName(watched)!, "staging");
-        RealAgent.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
+        AoiFiles.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
 
         var bad = Directory.CreateDirectory(Path.Combine(watched, "BAD")).FullName;
         var ubm = truth.First(p => p.Product == "UBM");

@@ -117,7 +117,7 @@ public sealed class ReviewBrowserTests(ITestOutputHelper output) : IDisposable
     {
         var staging = Path.Combine(Path.GetDirectoryName(watched)!, "staging");
         var truth = SyntheticDataset.Write(staging, new SyntheticDatasetOptions { Count = 6, Seed = 11 });
-        RealAgent.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
+        AoiFiles.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
 
         var mixed = Directory.CreateDirectory(Path.Combine(watched, "MIXED")).FullName;
         var ubm = truth.First(p => p.Product == "UBM");

@@ -166,7 +166,7 @@ public sealed class LabelExportTests : IDisposable
 
     private static (int Code, string Output) Python(params string[] args)
     {
-        var (code, stdout, stderr) = AgentProcess.RunProgram("/usr/bin/python3", args);
+        var (code, stdout, stderr) = AgentProcess.RunProgram(RepoPaths.DebianPython, args);
         return (code, stdout + stderr);
     }
 }

@@ -35,7 +35,7 @@ public sealed class PrometheusScrapeTests : IDisposable
         await host.StartAsync();
         try
         {
-            RealAgent.CopyLikeAnAoi(Path.Combine(Path.GetDirectoryName(watched)!, "staging"), truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
+            AoiFiles.CopyLikeAnAoi(Path.Combine(Path.GetDirectoryName(watched)!, "staging"), truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
             var log = host.Services.GetRequiredService<VerdictLog>();
             await RealAgent.UntilAsync(() => log.Count() >= truth.Count, TimeSpan.FromMinutes(3), $"{truth.Count} verdicts in the log");
             var logged = log.Find(new VerdictQuery(Limit: 1000));

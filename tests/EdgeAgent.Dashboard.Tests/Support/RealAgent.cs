@@ -26,19 +26,6 @@ public static class RealAgent
         return settings;
     }
 
-    /// <summary>Copies <paramref name="files"/> (relative to <paramref name="staging"/>) into <paramref name="watched"/>: a temporary name, then a rename.</summary>
-    public static void CopyLikeAnAoi(string staging, IEnumerable<string> files, string watched)
-    {
-        ArgumentNullException.ThrowIfNull(files);
-        foreach (var file in files)
-        {
-            var target = Path.Combine(watched, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(staging, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
-    }
-
     /// <summary>Waits until <paramref name="done"/>; fails naming <paramref name="what"/> (and <paramref name="detail"/>) after <paramref name="timeout"/>.</summary>
     public static async Task UntilAsync(Func<Task<bool>> done, TimeSpan timeout, string what, Func<string>? detail = null)
     {

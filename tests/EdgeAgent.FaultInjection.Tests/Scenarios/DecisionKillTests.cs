@@ -2,11 +2,11 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using EdgeAgent.Decisions;
 using EdgeAgent.FaultInjection.Tests.Support;
+using EdgeAgent.Messaging.Broker;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
 using EdgeAgent.Verdicts;
@@ -35,7 +35,7 @@ public sealed class DecisionKillTests(StagedPairs staged, ITestOutputHelper outp
         var clock = Stopwatch.StartNew();
         var random = new Random(20261207);
         using var broker = new MosquittoBroker(_temp.Sub("broker"));
-        var port = FreePort();
+        var port = EmbeddedBroker.FreePort();
         var config = new AgentConfig(_temp.Sub("aoi"), _temp.Sub("data"), broker.Port, "decide") { DashboardUrls = $"http://127.0.0.1:{port}" };
         var configPath = config.Write(Path.Combine(_temp.Path, "agent.json"));
         var token = OperatorToken(configPath);
@@ -100,13 +100,6 @@ public sealed class DecisionKillTests(StagedPairs staged, ITestOutputHelper outp
         var (exitCode, token, error) = AgentProcess.Run("users", "token", "oscar", "--config", configPath);
         Assert.True(exitCode == 0, error);
         return token.Trim().Split('\n')[^1].Trim();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     /// <summary>

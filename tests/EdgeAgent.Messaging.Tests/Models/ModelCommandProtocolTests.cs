@@ -3,6 +3,7 @@ using System.Collections.Concurrent;
 using System.Security.Cryptography;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Models;
+using EdgeAgent.Messaging.Tests.Support;
 using EdgeAgent.Testing;
 using MQTTnet;
 using MQTTnet.Protocol;
@@ -249,13 +250,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
 
     private Task<ModelTransferSender> Sender() => _box!.SenderAsync(_broker.Port);
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(10); !condition(); await Task.Delay(20))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 10 s");
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(10));
 
     /// <summary>A handler that keeps what reached it and answers as a healthy box would.</summary>
     private sealed class RecordingHandler : IModelCommandHandler

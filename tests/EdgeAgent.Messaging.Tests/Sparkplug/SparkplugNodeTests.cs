@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using EdgeAgent.Messaging.Connection;
 using EdgeAgent.Messaging.Signing;
 using EdgeAgent.Messaging.Sparkplug;
+using EdgeAgent.Messaging.Tests.Support;
 using EdgeAgent.Testing;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
@@ -122,13 +123,7 @@ public sealed class SparkplugNodeTests : IAsyncLifetime
 
     private int Count(string verb) => _host!.Messages.Count(m => m.Verb == verb);
 
-    private static async Task WaitUntil(Func<bool> condition)
-    {
-        for (var deadline = DateTime.UtcNow.AddSeconds(20); !condition(); await Task.Delay(20))
-        {
-            Assert.True(DateTime.UtcNow < deadline, "condition not reached within 20 s");
-        }
-    }
+    private static Task WaitUntil(Func<bool> condition) => Poll.UntilAsync(condition, TimeSpan.FromSeconds(20));
 
     /// <summary>Counts the node's log events by id.</summary>
     private sealed class CountingLogger : ILogger<SparkplugNode>

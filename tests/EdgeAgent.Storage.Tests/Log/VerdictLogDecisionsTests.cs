@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeAgent.Decisions;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Storage.Tests.Support;
 using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Storage.Tests.Log;
@@ -206,19 +207,9 @@ public sealed class VerdictLogDecisionsTests : IDisposable
     internal static DecisionRequest Decide(string id, VerdictKind decision, string? defectClass = null, string? comment = null, string by = "ana", string role = "operator", bool @override = false) =>
         new(id, decision, defectClass, comment, by, role, @override);
 
-    internal static Verdict Make(string id, VerdictKind outcome, DateTimeOffset at, string product = "UBM") => new()
-    {
-        Id = id,
-        Seq = 0,
-        PairId = "P-" + id,
-        Product = product,
-        Image = new SourceFile($"/aoi/{id}_image.png", null),
-        Outcome = outcome,
-        Reason = outcome == VerdictKind.Ok ? null : "X",
-        TimingsMs = new Timings(0, 0, 0, 0, 0),
-        Station = new StationIdentity("s", "a", "l", "st"),
-        JudgedAt = at,
-    };
+    /// <summary>A verdict whose non-OK outcomes carry an AI reason, as the review queue shows it.</summary>
+    private static Verdict Make(string id, VerdictKind outcome, DateTimeOffset at, string product = "UBM") =>
+        VerdictBuilder.Make(id, outcome, at, product, reason: outcome == VerdictKind.Ok ? null : "X");
 
     private static KpiDay Kpi(VerdictLog log) => log.Kpis(KpiCalendar.Utc, "2026-12-07", "2026-12-07").Single(k => k.Product == "UBM");
 }

@@ -1,4 +1,5 @@
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Storage.Tests.Support;
 using EdgeAgent.Verdicts;
 
 namespace EdgeAgent.Storage.Tests.Log;
@@ -15,7 +16,7 @@ public sealed class VerdictLogTests : IDisposable
     {
         using var log = VerdictLog.Open(DbPath);
 
-        var stored = log.Append([(Make("a", VerdictKind.Ok, T0), "k1"), (Make("b", VerdictKind.Ng, T0), "k2")]);
+        var stored = log.Append([(VerdictBuilder.Make("a", VerdictKind.Ok, T0), "k1"), (VerdictBuilder.Make("b", VerdictKind.Ng, T0), "k2")]);
 
         Assert.Equal([1L, 2L], stored.Select(v => v.Seq));
         Assert.Equal(2, log.LastSeq);
@@ -26,11 +27,11 @@ public sealed class VerdictLogTests : IDisposable
     {
         using (var log = VerdictLog.Open(DbPath))
         {
-            log.Append([(Make("a", VerdictKind.Ok, T0), "k1")]);
+            log.Append([(VerdictBuilder.Make("a", VerdictKind.Ok, T0), "k1")]);
         }
 
         using var reopened = VerdictLog.Open(DbPath);
-        var stored = reopened.Append([(Make("b", VerdictKind.Ok, T0), "k2")]);
+        var stored = reopened.Append([(VerdictBuilder.Make("b", VerdictKind.Ok, T0), "k2")]);
 
         Assert.Equal(2, stored[0].Seq);
         Assert.True(reopened.IsKnown("k1"));
@@ -41,7 +42,7 @@ public sealed class VerdictLogTests : IDisposable
     public void Pending_UntilMarkedPublished_InSequenceOrder()
     {
         using var log = VerdictLog.Open(DbPath);
-        log.Append([(Make("a", VerdictKind.Ok, T0), "k1"), (Make("b", VerdictKind.Ng, T0), "k2"), (Make("c", VerdictKind.Ok, T0), "k3")]);
+        log.Append([(VerdictBuilder.Make("a", VerdictKind.Ok, T0), "k1"), (VerdictBuilder.Make("b", VerdictKind.Ng, T0), "k2"), (VerdictBuilder.Make("c", VerdictKind.Ok, T0), "k3")]);
 
         log.MarkPublished(["b"], T0);
 
@@ -56,10 +57,10 @@ public sealed class VerdictLogTests : IDisposable
         using var log = VerdictLog.Open(DbPath);
         log.Append(
         [
-            (Make("a", VerdictKind.Ok, T0, "UBM"), "k1"),
-            (Make("b", VerdictKind.Ng, T0.AddHours(1), "UBM"), "k2"),
-            (Make("c", VerdictKind.Ng, T0.AddHours(2), "M1"), "k3"),
-            (Make("d", VerdictKind.Ng, T0.AddHours(3), "UBM"), "k4"),
+            (VerdictBuilder.Make("a", VerdictKind.Ok, T0, "UBM"), "k1"),
+            (VerdictBuilder.Make("b", VerdictKind.Ng, T0.AddHours(1), "UBM"), "k2"),
+            (VerdictBuilder.Make("c", VerdictKind.Ng, T0.AddHours(2), "M1"), "k3"),
+            (VerdictBuilder.Make("d", VerdictKind.Ng, T0.AddHours(3), "UBM"), "k4"),
         ]);
 
         var found = log.Find(new VerdictQuery(Since: T0.AddMinutes(30), Outcome: VerdictKind.Ng, Product: "UBM"));
@@ -114,7 +115,7 @@ public sealed class VerdictLogTests : IDisposable
     {
         using (var log = VerdictLog.Open(DbPath))
         {
-            log.Append([(Make("a", VerdictKind.Ok, T0), "k1"), (Make("b", VerdictKind.Ok, T0), "k2"), (Make("c", VerdictKind.Ok, T0), "k3"), (Make("d", VerdictKind.Ok, T0), "k4")]);
+            log.Append([(VerdictBuilder.Make("a", VerdictKind.Ok, T0), "k1"), (VerdictBuilder.Make("b", VerdictKind.Ok, T0), "k2"), (VerdictBuilder.Make("c", VerdictKind.Ok, T0), "k3"), (VerdictBuilder.Make("d", VerdictKind.Ok, T0), "k4")]);
             log.MarkPublished(["a", "c"], T0);
             Assert.Equal(["b", "d"], log.Pending(10).Select(p => p.VerdictId));
         }
@@ -124,7 +125,7 @@ public sealed class VerdictLogTests : IDisposable
         Assert.Equal(["b", "d"], reopened.Pending(10).Select(p => p.VerdictId));
 
         reopened.MarkPublished(["b", "b"], T0);
-        reopened.Append([(Make("e", VerdictKind.Ng, T0), "k5")]);
+        reopened.Append([(VerdictBuilder.Make("e", VerdictKind.Ng, T0), "k5")]);
 
         Assert.Equal(2, reopened.PendingCount());
         Assert.Equal(["d", "e"], reopened.Pending(10).Select(p => p.VerdictId));
@@ -144,7 +145,7 @@ public sealed class VerdictLogTests : IDisposable
         using var reopened = VerdictLog.Open(DbPath);
 
         Assert.Equal([2, 3], new[] { reopened.BeginAttempt(id), reopened.BeginAttempt(id) });
-        reopened.Append([(Make(id, VerdictKind.Ok, T0), "k1")]);
+        reopened.Append([(VerdictBuilder.Make(id, VerdictKind.Ok, T0), "k1")]);
         Assert.Equal(1, reopened.BeginAttempt(id)); // judged: nothing left to count
     }
 
@@ -160,7 +161,7 @@ public sealed class VerdictLogTests : IDisposable
         Assert.Empty(log.Pending(10));
         Assert.Equal(0, log.Count());
 
-        log.Append([(Make(id, VerdictKind.Ng, T0), "k1")]);
+        log.Append([(VerdictBuilder.Make(id, VerdictKind.Ng, T0), "k1")]);
 
         Assert.Empty(log.Unfinished());
         Assert.Equal(id, Assert.Single(log.Pending(10)).VerdictId);
@@ -172,9 +173,9 @@ public sealed class VerdictLogTests : IDisposable
     {
         using var log = VerdictLog.Open(DbPath);
         var id = log.RecordSeen([Candidate("k1")])[0];
-        log.Append([(Make(id, VerdictKind.Ng, T0), "k1")]);
+        log.Append([(VerdictBuilder.Make(id, VerdictKind.Ng, T0), "k1")]);
 
-        var again = log.Append([(Make(id, VerdictKind.Ok, T0.AddMinutes(1)), "k1")]);
+        var again = log.Append([(VerdictBuilder.Make(id, VerdictKind.Ok, T0.AddMinutes(1)), "k1")]);
 
         Assert.Equal(VerdictKind.Ng, again[0].Outcome);
         Assert.Equal(1, log.Count());
@@ -199,17 +200,4 @@ public sealed class VerdictLogTests : IDisposable
 
     private static EdgeAgent.Ingest.PairCandidate Candidate(string key) =>
         new(key, "P", "UBM", "/aoi", "/aoi/UBM/P_image.png", "/aoi/UBM/P_template.png", T0, new Dictionary<string, string> { ["lot"] = "L1" });
-
-    private static Verdict Make(string id, VerdictKind outcome, DateTimeOffset at, string product = "UBM") => new()
-    {
-        Id = id,
-        Seq = 0,
-        PairId = "P-" + id,
-        Product = product,
-        Image = new SourceFile($"/aoi/{id}_image.png", null),
-        Outcome = outcome,
-        TimingsMs = new Timings(0, 0, 0, 0, 0),
-        Station = new StationIdentity("s", "a", "l", "st"),
-        JudgedAt = at,
-    };
 }

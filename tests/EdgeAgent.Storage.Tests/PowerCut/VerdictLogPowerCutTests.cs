@@ -1,6 +1,7 @@
 using System.Globalization;
 using EdgeAgent.Storage.Audit;
 using EdgeAgent.Storage.Log;
+using EdgeAgent.Storage.Tests.Support;
 using EdgeAgent.Testing;
 using EdgeAgent.Testing.PowerCut;
 using EdgeAgent.Verdicts;
@@ -44,7 +45,7 @@ public sealed class VerdictLogPowerCutTests(ITestOutputHelper output) : IDisposa
             for (int i = 0; i < AppendsPerRound; i++)
             {
                 var id = string.Create(CultureInfo.InvariantCulture, $"{round:D2}{i:D24}");
-                log.Append([(Make(id), "key-" + id)]);
+                log.Append([(VerdictBuilder.Make(id, at: T0), "key-" + id)]);
                 appended.Add(id);
                 if (i % 2 == 0)
                 {
@@ -85,17 +86,4 @@ public sealed class VerdictLogPowerCutTests(ITestOutputHelper output) : IDisposa
             // expected: the disk is gone
         }
     }
-
-    private static Verdict Make(string id) => new()
-    {
-        Id = id,
-        Seq = 0,
-        PairId = "P-" + id,
-        Product = "UBM",
-        Image = new SourceFile($"/aoi/{id}_image.png", null),
-        Outcome = VerdictKind.Ok,
-        TimingsMs = new Timings(0, 0, 0, 0, 0),
-        Station = new StationIdentity("s", "a", "l", "st"),
-        JudgedAt = T0,
-    };
 }

@@ -2,6 +2,7 @@ using EdgeAgent.Decisions;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Storage.Retention;
 using EdgeAgent.Storage.Tests.Log;
+using EdgeAgent.Storage.Tests.Support;
 using EdgeAgent.Verdicts;
 using LiteDB;
 
@@ -113,7 +114,7 @@ public sealed class RetentionReviewHoldTests : IDisposable
 
     private static void Store(VerdictLog log, string id, VerdictKind outcome, DateTimeOffset judgedAt)
     {
-        log.Append([(VerdictLogDecisionsTests.Make(id, outcome, judgedAt), "key-" + id)]);
+        log.Append([(VerdictBuilder.Make(id, outcome, judgedAt), "key-" + id)]);
         log.MarkPublished([id], judgedAt);
     }
 }

@@ -14,7 +14,6 @@ namespace EdgeAgent.Testing.PowerCut;
 /// </summary>
 public sealed class PowerCutFileSystem : IDisposable
 {
-    private const string Python = "/usr/bin/python3"; // Debian's, where python3-fusepy lives (not a pyenv shim)
     private static readonly TimeSpan MountTimeout = TimeSpan.FromSeconds(20);
     private readonly string _root;
     private readonly bool _dropDirectoryOperations;
@@ -81,7 +80,7 @@ public sealed class PowerCutFileSystem : IDisposable
 
     private void Start()
     {
-        var start = new ProcessStartInfo(Python) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
+        var start = new ProcessStartInfo(RepoPaths.DebianPython) { RedirectStandardOutput = true, RedirectStandardError = true, WorkingDirectory = _root };
         foreach (var arg in new[] { Path.Combine(AppContext.BaseDirectory, "PowerCut", "lazyfs.py"), BackingDirectory, MountPoint, Path.Combine(_root, "trash"), StatsPath })
         {
             start.ArgumentList.Add(arg);

@@ -75,13 +75,7 @@ public sealed class MixedKindsPipelineTests : IDisposable
         foreach (var (pair, judged) in truth.Select((p, i) => (p, i + 1)))
         {
             // One pair after the other, image then template, each by a rename: the ingest order is the copy order.
-            foreach (var file in new[] { pair.ImagePath, pair.TemplatePath })
-            {
-                var target = Path.Combine(watched, file);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(Path.Combine(staging, file), target + ".part");
-                File.Move(target + ".part", target);
-            }
+            AoiFiles.CopyLikeAnAoi(staging, [pair.ImagePath, pair.TemplatePath], watched);
 
             // Each pair's verdict before the next pair is copied: the two product folders have a watcher each, and under load
             // their events can interleave, so only a pair already judged fixes the order the next one must come after.

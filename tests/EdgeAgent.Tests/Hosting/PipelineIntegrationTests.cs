@@ -56,7 +56,7 @@ public sealed class PipelineIntegrationTests : IDisposable
 
         using var host = AgentHost.Build(null, Settings(watched, data, mqtt));
         await host.StartAsync();
-        CopyPairs(staging, watched, truth);
+        AoiFiles.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched); // template after image
         WriteBadPairs(watched);
         var completed = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(120))) == allIn.Task;
         var metrics = host.Services.GetRequiredService<MetricsReader>();
@@ -133,21 +133,6 @@ public sealed class PipelineIntegrationTests : IDisposable
         settings["Ingest:RescanInterval"] = "00:00:01";
         settings["Model:Path"] = RepoPaths.DefaultModel;
         return settings;
-    }
-
-    // Written the way an AOI writes: a temp name in the folder, then a rename, template after image.
-    private static void CopyPairs(string from, string to, IReadOnlyList<SyntheticPairTruth> pairs)
-    {
-        foreach (var pair in pairs)
-        {
-            foreach (var file in new[] { pair.ImagePath, pair.TemplatePath })
-            {
-                var target = Path.Combine(to, file);
-                Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-                File.Copy(Path.Combine(from, file), target + ".part");
-                File.Move(target + ".part", target);
-            }
-        }
     }
 
     private static void WriteBadPairs(string watched)

@@ -95,13 +95,7 @@ public sealed class RoutingPipelineTests : IDisposable
 
         using var host = AgentHost.Build(null, settings);
         await host.StartAsync();
-        foreach (var file in truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }))
-        {
-            var target = Path.Combine(watched, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(staging, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
+        AoiFiles.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
 
         var completed = await Task.WhenAny(allIn.Task, Task.Delay(TimeSpan.FromSeconds(120))) == allIn.Task;
         await host.StopAsync();

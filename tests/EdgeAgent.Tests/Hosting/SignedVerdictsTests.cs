@@ -54,7 +54,7 @@ public sealed class SignedVerdictsTests : IDisposable
         settings["Mqtt:ReconnectMaxDelay"] = "00:00:00.300";
         using var host = AgentHost.Build(null, settings);
         await host.StartAsync();
-        Copy(staging, watched, truth);
+        AoiFiles.CopyLikeAnAoi(staging, truth.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }), watched);
         WriteTruncatedPair(watched); // an ERROR verdict for certain, whatever the model says of the others
         var expected = truth.Count + 1;
 
@@ -163,24 +163,13 @@ public sealed class SignedVerdictsTests : IDisposable
 
     private PythonConsumer StartPythonConsumer(string root, string publicKey, int count)
     {
-        var start = new ProcessStartInfo("/usr/bin/python3") { RedirectStandardOutput = true, RedirectStandardError = true };
+        var start = new ProcessStartInfo(RepoPaths.DebianPython) { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { Path.Combine(RepoPaths.Root, "docs", "verify_verdicts.py"), "--host", "127.0.0.1", "--port", _broker.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--root", root, "--public-key", publicKey, "--count", count.ToString(System.Globalization.CultureInfo.InvariantCulture), "--timeout", "150" })
         {
             start.ArgumentList.Add(arg);
         }
 
         return new PythonConsumer(start);
-    }
-
-    private static void Copy(string from, string to, IReadOnlyList<SyntheticPairTruth> pairs)
-    {
-        foreach (var file in pairs.SelectMany(p => new[] { p.ImagePath, p.TemplatePath }))
-        {
-            var target = Path.Combine(to, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(from, file), target + ".part");
-            File.Move(target + ".part", target);
-        }
     }
 
     private static void WriteTruncatedPair(string watched)
