@@ -7,7 +7,7 @@ namespace EdgeAgent.Dashboard.Access;
 
 /// <summary>
 /// Access events in the journal's audit trail (the same collection as model and threshold changes, so
-/// <c>logs --audit</c> shows them): logins, failed logins, lockouts, logouts, refused anti-forgery tokens. Never a
+/// <c>logs --audit</c> shows them): logins, failed logins, lockouts, logouts, refused anti-forgery tokens, refused decisions. Never a
 /// password; user names through <see cref="UserNames.ForLog"/>. A journal that cannot take the row is logged and the
 /// request goes on being answered as it would have been.
 /// </summary>

@@ -40,7 +40,7 @@ internal static class DecisionsView
         Console.WriteLine($"{"at (UTC)",-19}  {"verdict id",-26}  {"product",-10}  {"pair",-24}  {"AI -> decision",-16}  {"class",-10}  {"by",-12}  {"role",-10}  {"override",-8}  comment");
         foreach (var d in decisions)
         {
-            var change = $"{Label(d.AiVerdict)} -> {Label(d.Decision)}";
+            var change = $"{VerdictCsv.Label(d.AiVerdict)} -> {VerdictCsv.Label(d.Decision)}";
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{d.At.UtcDateTime:yyyy-MM-dd HH:mm:ss}  {d.Id,-26}  {d.Product,-10}  {d.PairId,-24}  {change,-16}  {d.DefectClass ?? "",-10}  {d.By,-12}  {d.Role,-10}  {(d.Override ? "yes" : ""),-8}  {Truncated(d.Comment)}"));
         }
@@ -48,8 +48,6 @@ internal static class DecisionsView
         Console.WriteLine($"{decisions.Count} decision(s) shown, {log.PendingDecisionCount()} waiting for the broker");
         return 0;
     }
-
-    private static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
 
     // One line per decision: line breaks and tabs a person typed become spaces.
     private static string Truncated(string? comment)
