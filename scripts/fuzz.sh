@@ -55,7 +55,6 @@ for target in "${targets[@]}"; do
 done
 
 echo
-awk -F'\t' '{e[$1]+=$3; f[$1]+=$4; if (!($1 in seen)) {seen[$1]=1; order[++n]=$1}}
-  END {printf "%-10s %14s %8s\n", "target", "executions", "crashes"; for (i = 1; i <= n; i++) printf "%-10s %14d %8d\n", order[i], e[order[i]], f[order[i]]}' "$rows"
+awk -f scripts/fuzz-table.awk "$rows"
 rm -rf "$rows" "$logs"
 exit "$status"

@@ -29,15 +29,17 @@ fi
 # The fuzz targets' short pass (scripts/fuzz.sh runs them longer).
 if ls tests/*/bin/Release/net10.0/linux-x64/fuzz-summary.txt >/dev/null 2>&1; then
   echo "fuzzing (short pass; crashes must be 0):"
-  tail -q -n +2 tests/*/bin/Release/net10.0/linux-x64/fuzz-summary.txt | awk -F'\t' '{e[$1]+=$3; f[$1]+=$4}
-    END {for (t in e) printf "  %-10s %10d executions %4d crashes\n", t, e[t], f[t]}' | sort
+  tail -q -n +2 tests/*/bin/Release/net10.0/linux-x64/fuzz-summary.txt | awk -f scripts/fuzz-table.awk
 fi
 # The browser test's screenshots of the dashboard (headless chromium), kept for a person to look at.
 for shot in "$shots"/dashboard-*.png; do
   if [ -f "$shot" ]; then echo "dashboard screenshot: $shot"; fi
 done
-# The failed tests again at the end, so the tail of a long CI log names them.
-grep -E '^ +Failed [A-Za-z]' "$log" | sed 's/^ */failed: /' || true
+# The failed tests again at the end, each with the first lines of its message, so the tail of a long CI log
+# says which failed and why.
+awk '/^ +Failed [A-Za-z]/ {sub(/^ +/, ""); print "failed: " $0; shown = 0; inmsg = 1; next}
+     inmsg && /^ +Stack Trace:/ {inmsg = 0; next}
+     inmsg && shown < 12 && !/^ +Error Message:/ {print "    " $0; shown++}' "$log"
 # One closing line for CI: the totals over every test project.
 # An aborted test host counts as a failure even though it reports no failed test.
 awk '/^ +Passed: [0-9]+$/{p+=$2} /^ +Failed: [0-9]+$/{f+=$2} /^ +Skipped: [0-9]+$/{s+=$2} /The active test run was aborted/{f++}

@@ -88,9 +88,16 @@ public sealed class DashboardServer(
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException
+                                   || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
         {
-            Log.CannotListen(_logger, settings.Urls, e.Message);
+            // Cancelled: the agent was told to stop while starting, so there is nothing to serve and the host's own
+            // stop decides the exit code. Thrown on, it would fail the start and abort the process (exit 134).
+            if (e is not OperationCanceledException)
+            {
+                Log.CannotListen(_logger, settings.Urls, e.Message);
+            }
+
             await app.DisposeAsync().ConfigureAwait(false);
             reader.Dispose();
             pictures.Dispose();

@@ -21,7 +21,18 @@ internal static class RunVerb
         using var host = AgentHost.Build(configFile, new Dictionary<string, string?>());
         // Taken before RunAsync, which disposes the host (and its service provider) when it returns.
         var stages = host.Services.GetServices<IHostedService>().OfType<BackgroundService>().ToList();
-        await host.RunAsync().ConfigureAwait(false);
+        var stopping = host.Services.GetRequiredService<IHostApplicationLifetime>().ApplicationStopping;
+        try
+        {
+            await host.RunAsync().ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stopping.IsCancellationRequested)
+        {
+            // SIGTERM while a service was still starting: a stop, not a failure (nothing was judged half-way, and
+            // the journal resumes whatever was seen at the next start). Unhandled, it would abort with exit 134.
+            Console.Error.WriteLine("edgeagent: stopped while starting");
+        }
+
         return ExitCodeOf(stages);
     }
 

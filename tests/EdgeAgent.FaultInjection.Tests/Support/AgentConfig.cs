@@ -94,11 +94,12 @@ public sealed record AgentConfig(string Watched, string DataDirectory, int Broke
             // The dashboard runs as on a box (a free port each: agents run side by side here), so every fault is also survived with it up.
             ["Dashboard"] = new JsonObject { ["Urls"] = DashboardUrls },
             ["Retention"] = ArchiveEagerly ? new JsonObject { ["ArchiveAfter"] = "00:00:00", ["Interval"] = "00:00:01" } : new JsonObject(),
+            // Warnings and errors only, but the host's lifetime lines too: AgentRunner.Stop waits for "Application started".
             ["Logging"] = new JsonObject
             {
                 ["LogLevel"] = LogSeenPairs
-                    ? new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning", ["EdgeAgent.Pipeline.Ingest.IngestService"] = "Debug" }
-                    : new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Warning" },
+                    ? new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Information", ["EdgeAgent.Pipeline.Ingest.IngestService"] = "Debug" }
+                    : new JsonObject { ["Default"] = "Warning", ["Microsoft.Hosting.Lifetime"] = "Information" },
             },
         };
         File.WriteAllText(path, json.ToJsonString());

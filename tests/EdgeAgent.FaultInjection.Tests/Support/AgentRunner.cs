@@ -12,6 +12,7 @@ public sealed class AgentRunner(string configPath, string logPath) : IDisposable
 {
     private readonly Lock _logGate = new();
     private Process? _process;
+    private bool _started; // the running process printed "Application started"
 
     /// <summary>Processes started so far.</summary>
     public int Starts { get; private set; }
@@ -27,6 +28,11 @@ public sealed class AgentRunner(string configPath, string logPath) : IDisposable
         }
 
         _process?.Dispose();
+        lock (_logGate)
+        {
+            _started = false;
+        }
+
         var start = new ProcessStartInfo("dotnet")
         {
             RedirectStandardOutput = true,
@@ -61,10 +67,20 @@ public sealed class AgentRunner(string configPath, string logPath) : IDisposable
         Append($"--- SIGKILL at {DateTime.UtcNow:O}");
     }
 
-    /// <summary>SIGTERM (a graceful stop) and returns the exit code; SIGKILL and throw if it takes over a minute.</summary>
+    /// <summary>
+    /// Once the agent has started, SIGTERM (a graceful stop) and returns the exit code; SIGKILL and throw if it takes
+    /// over a minute. The wait matters when everything was done before the last restart: a SIGTERM before .NET handles
+    /// it ends the process with 143 however well the agent stops (a stop while services start is proven in VerbTests).
+    /// </summary>
     public int Stop()
     {
         var process = _process ?? throw new InvalidOperationException("agent not started");
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
+        while (!Started && !process.HasExited && DateTime.UtcNow < deadline)
+        {
+            Thread.Sleep(50);
+        }
+
         Signals.Terminate(process.Id);
         if (!process.WaitForExit(60_000))
         {
@@ -106,6 +122,17 @@ public sealed class AgentRunner(string configPath, string logPath) : IDisposable
         _process?.Dispose();
     }
 
+    private bool Started
+    {
+        get
+        {
+            lock (_logGate)
+            {
+                return _started;
+            }
+        }
+    }
+
     private void Append(string? line)
     {
         if (line is null)
@@ -115,6 +142,7 @@ public sealed class AgentRunner(string configPath, string logPath) : IDisposable
 
         lock (_logGate)
         {
+            _started |= line.Contains("Application started", StringComparison.Ordinal);
             File.AppendAllText(logPath, line + "\n");
         }
     }

@@ -19,20 +19,32 @@ public sealed class PairFeeder(StagedPairs staged, string watched, int count, do
 
     private int _written;
 
-    /// <summary>Writes the stream; ends when all are written or <paramref name="cancellationToken"/> fires.</summary>
-    public Task RunAsync(CancellationToken cancellationToken) => Task.Run(
+    /// <summary>
+    /// Writes the stream; ends when all are written or <paramref name="cancellationToken"/> fires. With
+    /// <paramref name="holdBack"/>, its last <c>Count</c> pairs wait for <c>Until</c>: a scenario's faults then always
+    /// fall while pairs still flow, however fast the agent catches up.
+    /// </summary>
+    public Task RunAsync(CancellationToken cancellationToken, (int Count, Task Until)? holdBack = null) => Task.Run(
         async () =>
         {
             var clock = Stopwatch.StartNew();
+            var paced = 0; // pairs written since the clock started
             for (int i = 0; i < count && !cancellationToken.IsCancellationRequested; i++)
             {
+                if (holdBack is { } held && i == count - held.Count)
+                {
+                    await held.Until.WaitAsync(cancellationToken).ConfigureAwait(false);
+                    clock.Restart();
+                    paced = 0;
+                }
+
                 var source = staged.Pairs[i % StagedPairs.Distinct];
                 var (image, template) = Target(staged, watched, i);
                 Directory.CreateDirectory(Path.GetDirectoryName(image)!);
                 Place(Path.Combine(staged.Root, source.ImagePath), image);
                 Place(Path.Combine(staged.Root, source.TemplatePath), template);
                 Interlocked.Increment(ref _written);
-                var due = TimeSpan.FromSeconds((i + 1) / pairsPerSecond) - clock.Elapsed;
+                var due = TimeSpan.FromSeconds(++paced / pairsPerSecond) - clock.Elapsed;
                 if (due > TimeSpan.Zero)
                 {
                     await Task.Delay(due, cancellationToken).ConfigureAwait(false);
