@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using System.Security.Cryptography.X509Certificates;
+using EdgeAgent.Hosting;
 
 namespace EdgeAgent.Dashboard;
 
@@ -78,6 +79,6 @@ public sealed class DashboardOptions
 
     /// <summary>The configured token: <see cref="Token"/>, or the first line of <see cref="TokenFile"/>; null when neither is set.</summary>
     public string? ResolveToken() =>
-        !string.IsNullOrEmpty(TokenFile) ? File.ReadLines(TokenFile).FirstOrDefault()?.Trim() ?? ""
+        !string.IsNullOrEmpty(TokenFile) ? SecretFile.FirstLine(TokenFile).Trim()
         : string.IsNullOrEmpty(Token) ? null : Token.Trim();
 }

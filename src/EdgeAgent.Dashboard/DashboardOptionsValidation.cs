@@ -1,4 +1,5 @@
 using EdgeAgent.Dashboard.Access;
+using EdgeAgent.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Dashboard;
@@ -96,9 +97,9 @@ public sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptio
             }
         }
 
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(options.KeyFile!) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
+        if (SecretFile.Problem("Dashboard:KeyFile", options.KeyFile!) is { } keyProblem)
         {
-            problems.Add($"Dashboard:KeyFile {options.KeyFile} is readable by every user: chmod o-rw (e.g. 0640 root:edgeagent)");
+            problems.Add(keyProblem);
             return;
         }
 
@@ -122,19 +123,10 @@ public sealed class DashboardOptionsValidation : IValidateOptions<DashboardOptio
             return null;
         }
 
-        if (!string.IsNullOrEmpty(options.TokenFile))
+        if (!string.IsNullOrEmpty(options.TokenFile) && SecretFile.Problem("Dashboard:TokenFile", options.TokenFile) is { } fileProblem)
         {
-            if (!File.Exists(options.TokenFile))
-            {
-                problems.Add($"Dashboard:TokenFile {options.TokenFile} does not exist");
-                return null;
-            }
-
-            if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(options.TokenFile) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-            {
-                problems.Add($"Dashboard:TokenFile {options.TokenFile} is readable by every user: chmod o-rw (e.g. 0640 root:edgeagent)");
-                return null;
-            }
+            problems.Add(fileProblem);
+            return null;
         }
 
         string? token;

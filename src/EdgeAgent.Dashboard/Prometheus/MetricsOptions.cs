@@ -1,3 +1,5 @@
+using EdgeAgent.Hosting;
+
 namespace EdgeAgent.Dashboard.Prometheus;
 
 /// <summary>
@@ -15,5 +17,5 @@ public sealed class MetricsOptions
 
     /// <summary>The first line of <see cref="TokenFile"/>, or null when none is set.</summary>
     public string? ResolveToken() =>
-        string.IsNullOrEmpty(TokenFile) ? null : File.ReadLines(TokenFile).FirstOrDefault()?.Trim() ?? "";
+        string.IsNullOrEmpty(TokenFile) ? null : SecretFile.FirstLine(TokenFile).Trim();
 }

@@ -1,3 +1,4 @@
+using EdgeAgent.Hosting;
 using Microsoft.Extensions.Options;
 
 namespace EdgeAgent.Dashboard.Prometheus;
@@ -15,14 +16,9 @@ public sealed class MetricsOptionsValidation : IValidateOptions<MetricsOptions>
             return ValidateOptionsResult.Success;
         }
 
-        if (!File.Exists(file))
+        if (SecretFile.Problem("Metrics:TokenFile", file, group: "prometheus") is { } problem)
         {
-            return ValidateOptionsResult.Fail($"Metrics:TokenFile {file} does not exist");
-        }
-
-        if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            return ValidateOptionsResult.Fail($"Metrics:TokenFile {file} is readable by every user: chmod o-rw (e.g. 0640 root:prometheus)");
+            return ValidateOptionsResult.Fail(problem);
         }
 
         string token;

@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using EdgeAgent.Hosting;
 using Microsoft.Extensions.Options;
 using MQTTnet;
 
@@ -37,7 +38,7 @@ public static class MqttSecurity
     {
         ArgumentNullException.ThrowIfNull(builder);
         ArgumentNullException.ThrowIfNull(options);
-        var password = string.IsNullOrEmpty(options.PasswordFile) ? options.Password : ReadFirstLine(options.PasswordFile);
+        var password = string.IsNullOrEmpty(options.PasswordFile) ? options.Password : SecretFile.FirstLine(options.PasswordFile);
         if (!string.IsNullOrEmpty(options.Username))
         {
             builder = builder.WithCredentials(options.Username, password);
@@ -107,22 +108,11 @@ public static class MqttSecurity
 
     private static void Secret(string? file, string key, List<string> problems)
     {
-        if (string.IsNullOrEmpty(file))
+        if (!string.IsNullOrEmpty(file) && SecretFile.Problem(key, file) is { } problem)
         {
-            return;
-        }
-
-        if (!File.Exists(file))
-        {
-            problems.Add($"{key} {file} does not exist");
-        }
-        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & (UnixFileMode.OtherRead | UnixFileMode.OtherWrite)) != 0)
-        {
-            problems.Add($"{key} {file} is readable by every user: chmod o-rw (e.g. 0640 root:edgeagent)");
+            problems.Add(problem);
         }
     }
-
-    private static string ReadFirstLine(string path) => File.ReadLines(path).FirstOrDefault()?.TrimEnd('\r') ?? "";
 }
 
 /// <summary>Runs <see cref="MqttSecurity.Problems"/> with the other <c>Mqtt</c> checks at start.</summary>
