@@ -26,6 +26,28 @@ public static class KpiDays
     public static DateOnly? Parse(string? text) =>
         DateOnly.TryParseExact(text, Format, CultureInfo.InvariantCulture, DateTimeStyles.None, out var day) ? day : null;
 
+    /// <summary>Most days one KPI request (dashboard, API or <c>logs --stats</c>) reads.</summary>
+    public const int MaxDays = 366;
+
+    /// <summary>
+    /// The days a KPI request asks for: <paramref name="to"/> (default <paramref name="today"/>) and
+    /// <paramref name="from"/> (default <paramref name="defaultDays"/> days up to <c>to</c>), both included. A range
+    /// that ends before it starts, or spans more than <see cref="MaxDays"/>, gets an error and the nearest usable range.
+    /// </summary>
+    public static (DateOnly From, DateOnly To, string? Error) Range(DateOnly? from, DateOnly? to, DateOnly today, int defaultDays)
+    {
+        var last = to ?? today;
+        var first = from ?? last.AddDays(1 - defaultDays);
+        if (first > last)
+        {
+            return (today.AddDays(1 - defaultDays), today, $"from ({Text(first)}) is after to ({Text(last)})");
+        }
+
+        return last.DayNumber - first.DayNumber + 1 > MaxDays
+            ? (last.AddDays(1 - MaxDays), last, $"at most {MaxDays} days at once")
+            : (first, last, null);
+    }
+
     /// <summary>Every day from <paramref name="from"/> to <paramref name="to"/>, both included, oldest first.</summary>
     public static IReadOnlyList<DateOnly> Span(DateOnly from, DateOnly to) =>
         [.. Enumerable.Range(0, Math.Max(0, to.DayNumber - from.DayNumber + 1)).Select(from.AddDays)];

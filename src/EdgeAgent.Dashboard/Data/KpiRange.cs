@@ -7,16 +7,13 @@ namespace EdgeAgent.Dashboard.Data;
 /// <summary>
 /// The days a KPI page or <c>/api/kpis</c> call asks for: <c>calendar</c> (<c>utc</c>, the default, or <c>local</c>:
 /// the box's time zone), <c>from</c> and <c>to</c> (<c>yyyy-MM-dd</c>, both included; default the last
-/// <see cref="DefaultDays"/> days to today, at most <see cref="MaxDays"/>). Mistakes are collected, not thrown: the
+/// <see cref="DefaultDays"/> days to today, at most <see cref="KpiDays.MaxDays"/>). Mistakes are collected, not thrown: the
 /// defaults stand in for what could not be understood.
 /// </summary>
 public sealed record KpiRange(KpiCalendar Calendar, DateOnly From, DateOnly To, DateOnly Today, IReadOnlyList<string> Errors)
 {
     /// <summary>Days shown when the address names none.</summary>
     public const int DefaultDays = 30;
-
-    /// <summary>Most days one request reads.</summary>
-    public const int MaxDays = 366;
 
     /// <summary>The calendar's name as the query string and the JSON spell it.</summary>
     public string CalendarName => Calendar == KpiCalendar.Utc ? "utc" : "local";
@@ -36,17 +33,10 @@ public sealed record KpiRange(KpiCalendar Calendar, DateOnly From, DateOnly To, 
         }
 
         var today = KpiDays.Date(now, calendar);
-        var to = Day(query, "to", errors) ?? today;
-        var from = Day(query, "from", errors) ?? to.AddDays(1 - DefaultDays);
-        if (from > to)
+        var (from, to, error) = KpiDays.Range(Day(query, "from", errors), Day(query, "to", errors), today, DefaultDays);
+        if (error is not null)
         {
-            errors.Add($"from ({KpiDays.Text(from)}) is after to ({KpiDays.Text(to)})");
-            (from, to) = (today.AddDays(1 - DefaultDays), today);
-        }
-        else if (to.DayNumber - from.DayNumber + 1 > MaxDays)
-        {
-            errors.Add($"at most {MaxDays} days at once");
-            from = to.AddDays(1 - MaxDays);
+            errors.Add(error);
         }
 
         return new KpiRange(calendar, from, to, today, errors);

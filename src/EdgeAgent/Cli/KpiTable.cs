@@ -11,13 +11,19 @@ internal static class KpiTable
     private const int DefaultDays = 7;
 
     /// <summary>
-    /// The days from <paramref name="since"/> to <paramref name="until"/> (each the day it falls on in
-    /// <paramref name="calendar"/>; default the last 7 days to today), of <paramref name="product"/> or every product.
+    /// The days from <paramref name="since"/> to <paramref name="until"/>, each the day it falls on in
+    /// <paramref name="calendar"/>; default the last 7 days to today, at most <see cref="KpiDays.MaxDays"/>.
+    /// Checked before anything is printed: a range that cannot be shown is a command-line mistake.
     /// </summary>
-    public static void Print(VerdictLog log, KpiCalendar calendar, DateTimeOffset? since, DateTimeOffset? until, string? product, DateTimeOffset now)
+    public static (DateOnly From, DateOnly To) Days(KpiCalendar calendar, DateTimeOffset? since, DateTimeOffset? until, DateTimeOffset now)
     {
-        var to = KpiDays.Date(until ?? now, calendar);
-        var from = since is { } s ? KpiDays.Date(s, calendar) : to.AddDays(1 - DefaultDays);
+        var (from, to, error) = KpiDays.Range(Day(since, calendar), Day(until, calendar), KpiDays.Date(now, calendar), DefaultDays);
+        return error is null ? (from, to) : throw new UsageException($"the KPI days of --since/--until: {error}");
+    }
+
+    /// <summary>The KPIs of the days <paramref name="from"/> to <paramref name="to"/>, of <paramref name="product"/> or every product.</summary>
+    public static void Print(VerdictLog log, KpiCalendar calendar, DateOnly from, DateOnly to, string? product)
+    {
         var days = log.Kpis(calendar, KpiDays.Text(from), KpiDays.Text(to)).Where(k => product is null || k.Product == product).ToList();
         Console.WriteLine();
         Console.WriteLine($"KPIs per {(calendar == KpiCalendar.Utc ? "UTC" : "local")} day and product, {KpiDays.Text(from)} to {KpiDays.Text(to)} (a decision counts under the day its pair was judged)");
@@ -38,6 +44,8 @@ internal static class KpiTable
             Console.WriteLine(Row(total.Day, total));
         }
     }
+
+    private static DateOnly? Day(DateTimeOffset? at, KpiCalendar calendar) => at is { } time ? KpiDays.Date(time, calendar) : null;
 
     private static string Header() =>
         $"{"day",-10}  {"product",-10}  {"suspects",8}  {"OK",6}  {"NG",6}  {"REVIEW",6}  {"ERROR",6}  {"settled %",9}  {"decided",7}  {"agree %",7}  {"escapes",7}  {"overkill",8}  {"REVIEW->OK %",12}";

@@ -57,6 +57,8 @@ internal static class LogsVerb
             outcome is { } v ? ParseVerdict(v) : null,
             product,
             limit ?? (stats ? int.MaxValue : 50));
+        var calendar = local ? KpiCalendar.Local : KpiCalendar.Utc;
+        var kpiDays = stats ? KpiTable.Days(calendar, query.Since, query.Until, now) : default;
 
         using var log = VerdictLog.OpenReadOnly(storage.DatabasePath);
         if (audit)
@@ -73,7 +75,7 @@ internal static class LogsVerb
         if (stats)
         {
             PrintStats(verdicts);
-            KpiTable.Print(log, local ? KpiCalendar.Local : KpiCalendar.Utc, query.Since, query.Until, product, now);
+            KpiTable.Print(log, calendar, kpiDays.From, kpiDays.To, product);
             return 0;
         }
 

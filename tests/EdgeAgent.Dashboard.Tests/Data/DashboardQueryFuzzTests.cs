@@ -3,6 +3,7 @@ using System.Text;
 using CsCheck;
 using EdgeAgent.Dashboard.Data;
 using EdgeAgent.Dashboard.Tests.Support;
+using EdgeAgent.Decisions;
 using EdgeAgent.Testing.Fuzzing;
 using EdgeAgent.Verdicts;
 using Microsoft.AspNetCore.Http;
@@ -62,7 +63,7 @@ public sealed class DashboardQueryFuzzTests : IAsyncLifetime
             Assert.Equal(filter.Errors.Where(e => !e.StartsWith("before ", StringComparison.Ordinal)), again.Errors);
 
             var range = KpiRange.Parse(query, now);
-            Assert.True(range.From <= range.To && range.Days.Count <= KpiRange.MaxDays, $"{range.From}..{range.To}");
+            Assert.True(range.From <= range.To && range.Days.Count <= KpiDays.MaxDays, $"{range.From}..{range.To}");
 
             var (before, error) = AuditPaging.Parse(query);
             Assert.True(before is null || before > 0);

@@ -280,6 +280,25 @@ public sealed class VerbTests : IDisposable
     }
 
     [Fact]
+    public void Logs_StatsOverDaysThatCannotBeShown_ExitsUsageErrorBeforePrintingAnything()
+    {
+        var data = _temp.Sub("data");
+        using (var log = VerdictLog.Open(Path.Combine(data, "edgeagent.db")))
+        {
+            log.Append([(Make("01A", VerdictKind.Ok), "k1")]);
+        }
+
+        var (backwardsCode, backwards, backwardsError) = AgentProcess.Run("logs", "--data-dir", data, "--stats", "--since", "2026-03-10", "--until", "2026-03-01");
+        var (longCode, _, longError) = AgentProcess.Run("logs", "--data-dir", data, "--stats", "--since", "2020-01-01", "--until", "2026-01-01");
+
+        Assert.Equal(Verbs.UsageError, backwardsCode);
+        Assert.Contains("from (2026-03-10) is after to (2026-03-01)", backwardsError, StringComparison.Ordinal);
+        Assert.Equal("", backwards);
+        Assert.Equal(Verbs.UsageError, longCode);
+        Assert.Contains("at most 366 days at once", longError, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Logs_Decisions_TableJsonAndCsvOfThePeoplesDecisionsNewestFirst()
     {
         var data = _temp.Sub("data");
