@@ -38,7 +38,7 @@ public static class VerdictCsv
     }
 
     /// <summary>A time as the CSV files write it: UTC, milliseconds, <c>Z</c>.</summary>
-    internal static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
+    public static string Time(DateTimeOffset at) => at.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture);
 
     /// <summary>A verdict kind as the payloads spell it (OK, NG, REVIEW, ERROR).</summary>
     public static string Label(VerdictKind kind) => kind.ToString().ToUpperInvariant();
@@ -53,6 +53,6 @@ public static class VerdictCsv
         cell is { Length: > 0 } && cell[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + cell : cell ?? "";
 
     /// <summary>RFC 4180: a field with a comma, quote or line break is quoted, quotes doubled.</summary>
-    internal static string Quote(string field) =>
+    public static string Quote(string field) =>
         field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }

@@ -25,27 +25,25 @@ internal static class LabelColumns
         var a = v.Alignment;
         return Csv(
         [
-            v.Product, v.PairId, RelativePath(v, v.Image), RelativePath(v, v.Template!), Upper(label), defect,
+            v.Product, v.PairId, RelativePath(v, v.Image), RelativePath(v, v.Template!), VerdictCsv.Label(label), defect,
             (a?.Dx ?? 0).ToString("R", c), (a?.Dy ?? 0).ToString("R", c), (a?.AngleDeg ?? 0).ToString("R", c), "",
-            v.Id, v.JudgedAt.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c), Upper(v.Outcome), v.Reason ?? "",
+            v.Id, VerdictCsv.Time(v.JudgedAt), VerdictCsv.Label(v.Outcome), v.Reason ?? "",
             v.Score?.ToString("R", c) ?? "", v.Threshold?.ToString("R", c) ?? "", v.Band?.Ok.ToString("R", c) ?? "",
             v.Model?.Name ?? "", v.Model?.Version ?? "",
-            d is null ? "" : Upper(d.Decision), d?.DefectClass ?? "", d?.By ?? "", d?.At.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ss.fffZ", c) ?? "",
+            d is null ? "" : VerdictCsv.Label(d.Decision), d?.DefectClass ?? "", d?.By ?? "", d is null ? "" : VerdictCsv.Time(d.At),
         ]);
     }
 
     /// <summary>Where a pair's file goes in the export: <c>&lt;product&gt;/&lt;file name as judged&gt;</c>.</summary>
     public static string RelativePath(Verdict v, SourceFile file) => Safe(v.Product) + "/" + Path.GetFileName(file.Path);
 
-    public static string Csv(IEnumerable<string> fields) => string.Join(',', fields.Select(Quote));
-
-    private static string Upper(VerdictKind kind) => kind.ToString().ToUpperInvariant();
+    /// <summary>
+    /// One CSV line, quoted as the verdict exports are (<see cref="VerdictCsv.Quote"/>) but with no formula guard:
+    /// the training recipe reads these cells as paths and ids, so they must stay exactly as judged.
+    /// </summary>
+    public static string Csv(IEnumerable<string> fields) => string.Join(',', fields.Select(VerdictCsv.Quote));
 
     // A product name becomes one folder name, whatever it holds.
     private static string Safe(string product) =>
         product.Length == 0 || product is "." or ".." ? "_" : string.Concat(product.Select(ch => Path.GetInvalidFileNameChars().Contains(ch) ? '_' : ch));
-
-    // RFC 4180, as Python's csv module reads it.
-    private static string Quote(string field) =>
-        field.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + field.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : field;
 }
