@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using EdgeAgent.Drift;
 using EdgeAgent.Hosting;
 using EdgeAgent.Ingest;
+using EdgeAgent.Messaging.Sparkplug;
 using EdgeAgent.Pipeline.Drift;
 using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Ingest;
@@ -74,6 +75,7 @@ public static class PipelineRegistration
         services.AddSingleton(CreateMetrics).AddSingleton<MetricsReader>(); // the host's IMeterFactory owns the meter
         services.AddSingleton<DriftMonitor>().AddHostedService(sp => sp.GetRequiredService<DriftMonitor>()); // resumes its charts before the first verdict is stored
         services.AddSingleton<HealthMonitor>();
+        services.AddSingleton<ISparkplugSource, SparkplugReadings>(); // what the Sparkplug node (Messaging) reports
         services.AddSingleton<JournalWriter>().AddHostedService(sp => sp.GetRequiredService<JournalWriter>());
         services.AddSingleton<InspectionWorker>().AddHostedService(sp => sp.GetRequiredService<InspectionWorker>());
         services.AddSingleton<IngestService>().AddHostedService(sp => sp.GetRequiredService<IngestService>());

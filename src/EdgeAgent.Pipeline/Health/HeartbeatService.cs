@@ -155,10 +155,11 @@ public sealed class HeartbeatService(
 
     private int Queue(string name) => (int)metrics.Gauge(AgentMetrics.QueueDepth, t => t["queue"] == name);
 
-    private HeartbeatModel DefaultModel() =>
-        models.Snapshot().TryGetValue(models.DefaultModel, out var model)
-            ? new HeartbeatModel(model.Name, model.Version, model.Model.Provider)
-            : new HeartbeatModel(models.DefaultModel, "none", "none");
+    private HeartbeatModel DefaultModel()
+    {
+        var (name, version, provider) = models.DefaultInService();
+        return new HeartbeatModel(name, version, provider);
+    }
 
     private static long DiskFree(string directory)
     {

@@ -32,6 +32,13 @@ public sealed class ActiveModels(InspectorFactory factory, int failuresBeforeRol
     /// </summary>
     public string DefaultModel => _defaultModel ?? throw new InvalidOperationException("The models have not been loaded yet.");
 
+    /// <summary>
+    /// The default model as the heartbeat and the Sparkplug node name it: its name, version and provider, or its name
+    /// with "none" before one is in service.
+    /// </summary>
+    public (string Name, string Version, string Provider) DefaultInService() =>
+        Snapshot().TryGetValue(DefaultModel, out var model) ? (model.Name, model.Version, model.Model.Provider) : (DefaultModel, "none", "none");
+
     /// <summary>Names the default model, once, when the models load at start.</summary>
     public void NameDefault(string name)
     {

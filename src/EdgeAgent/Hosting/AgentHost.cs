@@ -103,7 +103,7 @@ public static class AgentHost
         .AddModelLifecycle(configuration)
         .AddMessaging()
         .AddBoxKeyFile()
-        .AddSparkplugSource()
+        .AddSparkplugBdSeqFile()
         .AddPipeline(configuration);
 
     // The box key (Messaging) lives in the data directory (Storage) unless configured elsewhere.
@@ -113,10 +113,9 @@ public static class AgentHost
         return services;
     }
 
-    // The Sparkplug node (Messaging) reads the pipeline through this seam, and keeps its bdSeq beside the database.
-    private static IServiceCollection AddSparkplugSource(this IServiceCollection services)
+    // The Sparkplug node (Messaging) keeps its bdSeq beside the database (Storage) unless configured elsewhere.
+    private static IServiceCollection AddSparkplugBdSeqFile(this IServiceCollection services)
     {
-        services.AddSingleton<ISparkplugSource, SparkplugReadings>();
         services.AddOptions<SparkplugOptions>().PostConfigure<IOptions<VerdictLogOptions>>((sparkplug, storage) =>
         {
             if (string.IsNullOrWhiteSpace(sparkplug.BdSeqFile))

@@ -1,15 +1,13 @@
 using EdgeAgent.Drift;
 using EdgeAgent.Messaging.Sparkplug;
-using EdgeAgent.Pipeline;
 using EdgeAgent.Pipeline.Drift;
-using EdgeAgent.Pipeline.Health;
 using EdgeAgent.Pipeline.Journal;
 using EdgeAgent.Pipeline.Judge;
 using EdgeAgent.Publish;
 using EdgeAgent.Telemetry;
 using Microsoft.Extensions.Options;
 
-namespace EdgeAgent.Host.Hosting;
+namespace EdgeAgent.Pipeline.Health;
 
 /// <summary>
 /// What the Sparkplug edge node reports, from where the heartbeat takes it: the <see cref="HealthMonitor"/>'s state,
@@ -41,7 +39,7 @@ public sealed class SparkplugReadings : ISparkplugSource
         var alarms = _drift.Alarms.Count;
         return new SparkplugReading(
             _monitor.Evaluate().State,
-            DefaultModel(),
+            DefaultModel(_models),
             new SparkplugCounts(Pairs(null), Pairs("OK"), Pairs("NG"), Pairs("REVIEW"), Pairs("ERROR")),
             _outbox.Backlog,
             new SparkplugDrift(!_driftEnabled ? "off" : alarms > 0 ? "drifting" : "stable", alarms),
@@ -50,11 +48,11 @@ public sealed class SparkplugReadings : ISparkplugSource
 
     private long Pairs(string? verdict) => (long)_metrics.Sum(AgentMetrics.Pairs, verdict is null ? null : t => t["verdict"] == verdict);
 
-    // As the heartbeat names it: the default model, or "none" before one is in service.
-    private SparkplugModel DefaultModel() =>
-        _models.Snapshot().TryGetValue(_models.DefaultModel, out var model)
-            ? new SparkplugModel(model.Name, model.Version, model.Model.Provider)
-            : new SparkplugModel(_models.DefaultModel, "none", "none");
+    private static SparkplugModel DefaultModel(ActiveModels models)
+    {
+        var (name, version, provider) = models.DefaultInService();
+        return new SparkplugModel(name, version, provider);
+    }
 
     // On the journal's thread, after the batch is on disk; the node reads it from its own loop.
     private void OnStored(IReadOnlyList<JudgedPair> batch)
