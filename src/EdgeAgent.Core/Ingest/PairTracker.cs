@@ -199,6 +199,22 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
         }
     }
 
+    /// <summary>
+    /// The pair of an image whose name is not UTF-8, under the same naming, product and trace rules as every other:
+    /// released at once with no template, since no file can be opened (or stat'ed) by that name, and known by its path
+    /// alone (two names differing only in their unreadable bytes are one pair). Null when the name is not an image's.
+    /// </summary>
+    public PairCandidate? UnreadableImage(string watchedFolder, string path)
+    {
+        if (_naming.Parse(Path.GetFileName(path)) is not { Role: PairRole.Image } name)
+        {
+            return null;
+        }
+
+        var product = ProductOf(watchedFolder, Path.GetDirectoryName(path) ?? watchedFolder);
+        return new PairCandidate(PairKey.Of(path, DateTime.UnixEpoch), name.PairId, product, watchedFolder, path, null, time.GetUtcNow(), _trace.Read(name.PairId));
+    }
+
     private string ProductOf(string watchedFolder, string dir) => PairNaming.TopFolder(watchedFolder, dir) ?? options.DefaultProduct;
 
     /// <summary>The files of one pair id in one folder: its images (one per format) and templates.</summary>

@@ -45,8 +45,6 @@ public sealed class IngestService(
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         var tracker = new PairTracker(_options, time, FileCompleteness.HasEndMarker);
-        var naming = new PairNaming(_options);
-        var trace = new TracePattern(_options.TracePattern);
         var folders = _options.Folders.Select(f => Path.TrimEndingDirectorySeparator(Path.GetFullPath(f))).ToList();
         Log.Watching(logger, string.Join(", ", folders));
         var unfinished = journal.Unfinished();
@@ -93,7 +91,7 @@ public sealed class IngestService(
                     if (Scan(folder) is { } scan)
                     {
                         ready.AddRange(tracker.Observe(folder, scan.Files, journal.IsKnown));
-                        ready.AddRange(Unreadable(folder, scan.UnreadableNames, naming, trace));
+                        ready.AddRange(Unreadable(tracker, folder, scan.UnreadableNames));
                         incomplete ??= scan.Incomplete is { } reason ? $"{folder}: {reason}" : null;
                     }
                 }
@@ -188,27 +186,22 @@ public sealed class IngestService(
 
     // A file whose name is not UTF-8 cannot be opened by the string .NET gives for it (see UnreadableNames), so it never
     // settles in the tracker; an image is released at once and judged ERROR UNREADABLE_NAME, anything else is logged once.
-    private List<PairCandidate> Unreadable(string folder, List<string> paths, PairNaming naming, TracePattern trace)
+    private List<PairCandidate> Unreadable(PairTracker tracker, string folder, List<string> paths)
     {
         var ready = new List<PairCandidate>();
         foreach (var path in paths)
         {
-            var dir = Path.GetDirectoryName(path) ?? folder;
-            // No mtime can be read by this name; the journal knows the pair by its path alone (two names differing only in
-            // their unreadable bytes are one pair: the first is judged).
-            var key = PairKey.Of(path, DateTime.UnixEpoch);
-            if (naming.Parse(Path.GetFileName(path)) is not { Role: PairRole.Image } name)
+            if (tracker.UnreadableImage(folder, path) is not { } pair)
             {
                 if (_reported.Add(path))
                 {
                     Log.UnreadableNameSkipped(logger, path);
                 }
             }
-            else if (!journal.IsKnown(key))
+            else if (!journal.IsKnown(pair.Key))
             {
                 Log.UnreadableName(logger, path);
-                ready.Add(new PairCandidate(key, name.PairId, PairNaming.TopFolder(folder, dir) ?? _options.DefaultProduct, folder,
-                    path, null, time.GetUtcNow(), trace.Read(name.PairId)));
+                ready.Add(pair);
             }
         }
 
