@@ -26,7 +26,7 @@ public sealed class SeenNonces
     /// <summary>Opens (or creates) the nonce file in <paramref name="folder"/>, keeping what is younger than <paramref name="window"/>.</summary>
     public SeenNonces(string folder, TimeSpan window, TimeProvider time)
     {
-        PrivateFiles.CreateFolder(folder);
+        DirectorySync.CreateFolder(folder);
         _path = Path.Combine(folder, FileName);
         _window = window;
         _time = time;
