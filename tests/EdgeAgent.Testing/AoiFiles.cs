@@ -12,10 +12,15 @@ public static class AoiFiles
         ArgumentNullException.ThrowIfNull(files);
         foreach (var file in files)
         {
-            var target = Path.Combine(watched, file);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(staging, file), target + ".part");
-            File.Move(target + ".part", target);
+            PlaceLikeAnAoi(Path.Combine(staging, file), Path.Combine(watched, file));
         }
+    }
+
+    /// <summary>Copies <paramref name="source"/> to <paramref name="target"/> as an AOI writes: a temp name, then a rename.</summary>
+    public static void PlaceLikeAnAoi(string source, string target)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(target)!);
+        File.Copy(source, target + ".part");
+        File.Move(target + ".part", target);
     }
 }

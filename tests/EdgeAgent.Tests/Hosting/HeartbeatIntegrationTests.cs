@@ -86,14 +86,7 @@ public sealed class HeartbeatIntegrationTests : IDisposable
         Assert.Equal(2, json.RootElement.GetProperty("kpis").EnumerateArray().Sum(k => k.GetProperty("suspects").GetInt64()));
         Assert.True(json.RootElement.GetProperty("reviewQueue").TryGetProperty("spotChecks", out _));
 
-        // As an AOI writes: a temp name, then a rename.
-        void Place(string from, string to)
-        {
-            var target = Path.Combine(watched, to);
-            Directory.CreateDirectory(Path.GetDirectoryName(target)!);
-            File.Copy(Path.Combine(_temp.Path, "staging", from), target + ".part");
-            File.Move(target + ".part", target);
-        }
+        void Place(string from, string to) => AoiFiles.PlaceLikeAnAoi(Path.Combine(_temp.Path, "staging", from), Path.Combine(watched, to));
     }
 
     public void Dispose()
