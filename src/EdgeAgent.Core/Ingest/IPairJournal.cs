@@ -1,3 +1,5 @@
+using EdgeAgent.Verdicts;
+
 namespace EdgeAgent.Ingest;
 
 /// <summary>
@@ -8,6 +10,9 @@ public interface IPairJournal
 {
     /// <summary>True when the pair is already in the journal (seen or judged), in this run or an earlier one.</summary>
     bool IsKnown(string pairKey);
+
+    /// <summary>The outcome of the pair's stored verdict; null while it is only seen, once it is archived, or when unknown.</summary>
+    VerdictKind? JudgedOutcome(string pairKey);
 
     /// <summary>
     /// Records the pairs as seen, in one write, and returns their verdict ids in the same order (the existing id

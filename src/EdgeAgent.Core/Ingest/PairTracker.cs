@@ -32,7 +32,7 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
     /// Feeds one complete scan of <paramref name="watchedFolder"/> and returns the pairs that became ready.
     /// <paramref name="alreadyJudged"/> is asked once per new pair so a restart does not judge twice.
     /// </summary>
-    public IReadOnlyList<PairCandidate> Observe(string watchedFolder, IEnumerable<FileObservation> scan, Func<string, bool> alreadyJudged)
+    public IReadOnlyList<PairCandidate> Observe(string watchedFolder, IEnumerable<FileObservation> scan, Func<PairCandidate, bool> alreadyJudged)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var touched = Apply(watchedFolder, scan, seen);
@@ -49,7 +49,7 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
     /// Feeds what a few files under <paramref name="watchedFolder"/> look like now (<paramref name="changed"/>)
     /// and which are gone (<paramref name="vanished"/>); every other file is taken as it was.
     /// </summary>
-    public IReadOnlyList<PairCandidate> ObserveChanges(string watchedFolder, IEnumerable<FileObservation> changed, IEnumerable<string> vanished, Func<string, bool> alreadyJudged)
+    public IReadOnlyList<PairCandidate> ObserveChanges(string watchedFolder, IEnumerable<FileObservation> changed, IEnumerable<string> vanished, Func<PairCandidate, bool> alreadyJudged)
     {
         ArgumentNullException.ThrowIfNull(vanished);
         foreach (var path in vanished)
@@ -127,7 +127,7 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
 
     // Every image of a group is a pair of its own; the template is shared by id, so an id written twice in
     // one folder (e.g. as .png and .bmp) gives two verdicts instead of one image silently never judged.
-    private List<PairCandidate> Release(HashSet<PairGroup> touched, Func<string, bool> alreadyJudged)
+    private List<PairCandidate> Release(HashSet<PairGroup> touched, Func<PairCandidate, bool> alreadyJudged)
     {
         var now = time.GetUtcNow();
         touched.UnionWith(_waiting);
@@ -147,10 +147,11 @@ public sealed class PairTracker(IngestOptions options, TimeProvider time, Func<s
                 }
 
                 image.Released = true;
-                if (!alreadyJudged(image.PairKey))
+                var pair = new PairCandidate(image.PairKey, group.Id, product, group.WatchedFolder,
+                    image.Path, templateReady ? template!.Path : null, now, _trace.Read(group.Id));
+                if (!alreadyJudged(pair))
                 {
-                    ready.Add(new PairCandidate(image.PairKey, group.Id, product, group.WatchedFolder,
-                        image.Path, templateReady ? template!.Path : null, now, _trace.Read(group.Id)));
+                    ready.Add(pair);
                 }
             }
 

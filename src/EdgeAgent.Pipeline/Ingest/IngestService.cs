@@ -20,6 +20,7 @@ public sealed class IngestService(
     IOptions<IngestOptions> options,
     ChannelWriter<PairCandidate> output,
     IPairJournal journal,
+    ProcessedFiles processedFiles,
     EdgeAgent.Publish.OutboxGate outbox,
     PipelineProgress progress,
     TimeProvider time,
@@ -90,7 +91,7 @@ public sealed class IngestService(
                 {
                     if (Scan(folder) is { } scan)
                     {
-                        ready.AddRange(tracker.Observe(folder, scan.Files, journal.IsKnown));
+                        ready.AddRange(tracker.Observe(folder, scan.Files, AlreadyJudged));
                         ready.AddRange(Unreadable(tracker, folder, scan.UnreadableNames));
                         incomplete ??= scan.Incomplete is { } reason ? $"{folder}: {reason}" : null;
                     }
@@ -178,7 +179,7 @@ public sealed class IngestService(
                 }
             }
 
-            ready.AddRange(tracker.ObserveChanges(folder.Key, changed, vanished, journal.IsKnown));
+            ready.AddRange(tracker.ObserveChanges(folder.Key, changed, vanished, AlreadyJudged));
         }
 
         return ready;
@@ -206,6 +207,24 @@ public sealed class IngestService(
         }
 
         return ready;
+    }
+
+    // A pair the journal knows is not judged again. With AfterProcessing=Move, one whose verdict is stored but whose files
+    // are in the watched folder again (the agent stopped between storing and moving, or a power cut undid the move) is
+    // moved now, by its stored verdict; one only seen is moved once the resumed pair is judged.
+    private bool AlreadyJudged(PairCandidate pair)
+    {
+        if (!journal.IsKnown(pair.Key))
+        {
+            return false;
+        }
+
+        if (_options.AfterProcessing == AfterProcessing.Move && journal.JudgedOutcome(pair.Key) is { } outcome)
+        {
+            processedFiles.Apply(pair, outcome);
+        }
+
+        return true;
     }
 
     // A full disk or an I/O error must not crash ingest (the pairs are already released by the tracker):

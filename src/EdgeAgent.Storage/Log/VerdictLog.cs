@@ -227,6 +227,12 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
     public bool IsKnown(string pairKey) => Verdicts.Exists(Expression("pairKey = @0", pairKey));
 
     /// <inheritdoc/>
+    public VerdictKind? JudgedOutcome(string pairKey) =>
+        Verdicts.FindOne(Expression("pairKey = @0", pairKey)) is { } doc && doc["state"].AsString == Judged
+            ? Enum.Parse<VerdictKind>(doc["outcome"].AsString, ignoreCase: true)
+            : null;
+
+    /// <inheritdoc/>
     public IReadOnlyList<string> RecordSeen(IReadOnlyList<PairCandidate> pairs)
     {
         ArgumentNullException.ThrowIfNull(pairs);

@@ -69,6 +69,5 @@ public sealed class BrokerOutageTests(StagedPairs staged, ITestOutputHelper outp
 
     public void Dispose() => _temp.Dispose();
 
-    private static int LeftInFolder(AgentConfig config) => Directory.EnumerateFiles(config.Watched, "*.png", SearchOption.AllDirectories)
-        .Count(f => !Path.GetRelativePath(config.Watched, f).Split('/').Intersect(["done", "review", "quarantine"]).Any());
+    private static int LeftInFolder(AgentConfig config) => WatchedFolder.Unmoved(config.Watched, "*.png");
 }

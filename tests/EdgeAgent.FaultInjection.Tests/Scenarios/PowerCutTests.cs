@@ -22,6 +22,8 @@ public sealed class PowerCutTests(StagedPairs staged, ITestOutputHelper output) 
 {
     private const int Pairs = 1000;
     private const int Cuts = 30;
+    private const int MovedPairs = 300; // scenario 2e: the watched folder on the cut disk too
+    private const int MovedCuts = 8;
     private readonly TempFolder _temp = new();
 
     [Fact]
@@ -32,7 +34,75 @@ public sealed class PowerCutTests(StagedPairs staged, ITestOutputHelper output) 
     public Task Run_PowerCutThirtyTimesAlsoLosingUnsyncedRenames_NothingLostAndNoPairUnderTwoIds() =>
         RunAsync(dropDirectoryOperations: true, seed: 18, "2d power cut x30 (+ unsynced dir ops)");
 
+    /// <summary>
+    /// Scenario 2e: the watched folder on the same cut disk, with <c>AfterProcessing: Move</c>. The AOI's files are on
+    /// the disk before the first start (written and synced by the AOI: its durability is not the agent's); every move
+    /// to <c>done/</c>, <c>review/</c> or <c>quarantine/</c> is a rename nobody fsyncs, so each cut puts the pairs moved
+    /// since back in the watched folder. After the restarts every pair was judged under one id and, before the disk is
+    /// unmounted, every file is where its stored verdict sends it: a judged pair found again is moved, not judged again.
+    /// </summary>
+    [Fact]
+    public async Task Run_PowerCutsUndoingMovesToDone_EveryPairMovedOnceJudgedAndNoneUnderTwoIds()
+    {
+        var clock = Stopwatch.StartNew();
+        var random = new Random(19);
+        var root = _temp.Sub("power");
+        // Written straight onto the "disk" before it is mounted: the AOI's pairs survive every cut.
+        var onDisk = new PairFeeder(staged, Path.Combine(root, "disk", "aoi"), MovedPairs, pairsPerSecond: 1e6);
+        await onDisk.RunAsync(CancellationToken.None);
+        using var fs = PowerCutFileSystem.Mount(root, dropDirectoryOperations: true);
+        using var broker = new MosquittoBroker(_temp.Sub("broker"));
+        var config = new AgentConfig(Path.Combine(fs.MountPoint, "aoi"), Path.Combine(fs.MountPoint, "data"), broker.Port, "power-move") { AfterProcessing = "Move" };
+        var images = onDisk.ImagePaths.Select(p => Path.Combine(config.Watched, Path.GetRelativePath(Path.Combine(root, "disk", "aoi"), p))).ToList();
+        await using var consumer = await DurableConsumer.StartAsync(broker.Port, config.VerdictTopic, "fi-power-move-consumer");
+        using var agent = new AgentRunner(config.Write(Path.Combine(_temp.Path, "agent.json")), Path.Combine(_temp.Path, "agent.log"));
+        var movedBack = 0;
+
+        for (int cut = 1; cut <= MovedCuts; cut++)
+        {
+            agent.Start();
+            int before = consumer.Distinct;
+            await Poll.UntilAsync(() => consumer.Distinct > before, TimeSpan.FromSeconds(60), () => $"a new verdict after start {cut} ({before} so far)", () => agent.ExitedUnexpectedly);
+            var delay = TimeSpan.FromMilliseconds(random.Next(0, 700));
+            await Task.Delay(delay);
+            Assert.True(consumer.Distinct < MovedPairs, $"every pair was judged before cut {cut}: the cuts came too late to test anything");
+            agent.Kill();
+            var leftBefore = LeftInFolder(config.Watched);
+            fs.Cut();
+            var leftAfter = LeftInFolder(config.Watched);
+            movedBack += leftAfter - leftBefore;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture, $"cut {cut} at {clock.Elapsed.TotalSeconds,5:F1} s (+{delay.TotalMilliseconds,3:F0} ms): delivered {consumer.Distinct,3}; images in the watched folder {leftBefore} -> {leftAfter}"));
+        }
+
+        agent.Start();
+        await Poll.UntilAsync(() => consumer.Distinct >= MovedPairs && LeftInFolder(config.Watched) == 0, TimeSpan.FromSeconds(180),
+            () => $"{consumer.Distinct}/{MovedPairs} verdicts, {LeftInFolder(config.Watched)} image(s) still in the watched folder", () => agent.ExitedUnexpectedly);
+        await Task.Delay(500); // the last PUBACKs mark the journal
+        var exitCode = agent.Stop();
+        var inPlace = images.Count(File.Exists);
+        fs.Stop();
+
+        var received = consumer.Snapshot();
+        var journal = JournalCheck.Check(Path.Combine(fs.BackingDirectory, "data", "edgeagent.db"));
+        var judged = journal.Records.Where(r => r.Judged).ToList();
+        var recordsPerPair = judged.GroupBy(r => r.ImagePath).ToDictionary(g => g.Key, g => g.Count());
+        var underTwoIds = received.IdsByImage().Count(g => g.Count() > 1);
+        var lost = judged.Count(r => !received.DeliveriesById.ContainsKey(r.Id)) + images.Count(p => !recordsPerPair.ContainsKey(p));
+        FaultSummary.Report(output, "2e power cut x8, moves to done/ undone", MovedPairs, lost, received.Duplicates, clock.Elapsed, string.Create(CultureInfo.InvariantCulture,
+            $"{fs.Cuts} cuts; {movedBack} images moved back by the cuts, each moved again; {underTwoIds} pairs under two ids; {judged.Count} judged records for {recordsPerPair.Count} pairs; 0 left in the folder"));
+
+        Assert.Equal(0, lost);
+        Assert.Equal(0, underTwoIds);
+        Assert.True(movedBack > 0, "no cut undid a move: the scenario tested nothing");
+        Assert.Equal(0, inPlace);
+        Assert.All(images, p => Assert.Equal(1, recordsPerPair.GetValueOrDefault(p)));
+        Assert.Equal((0, 0), (journal.Seen, journal.Pending));
+        Assert.Equal(0, exitCode);
+    }
+
     public void Dispose() => _temp.Dispose();
+
+    private static int LeftInFolder(string watched) => WatchedFolder.Unmoved(watched, "*_image.png");
 
     private async Task RunAsync(bool dropDirectoryOperations, int seed, string scenario)
     {

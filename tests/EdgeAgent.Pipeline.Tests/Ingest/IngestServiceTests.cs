@@ -6,6 +6,7 @@ using EdgeAgent.Pipeline.Ingest;
 using EdgeAgent.Publish;
 using EdgeAgent.Storage.Log;
 using EdgeAgent.Testing;
+using EdgeAgent.Verdicts;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
 
@@ -145,6 +146,25 @@ public sealed class IngestServiceTests : IDisposable
         Assert.False(File.Exists(pair.ImagePath)); // why it needs its own verdict: the string cannot reopen the file
     }
 
+    [Fact]
+    public async Task Rescan_JudgedPairBackInTheFolderWithMove_MovedByItsStoredVerdictNotReleasedAgain()
+    {
+        // The agent stored this pair's NG verdict, then stopped before moving its files (or a power cut undid the move).
+        WritePair(_temp.Sub("aoi/UBM"), "L1_S1_U1_D1");
+        var judged = Assert.Single(await RunUntilAsync(Options(), p => p.PairId == "L1_S1_U1_D1"));
+        var id = Assert.Single(_journal.RecordSeen([judged]));
+        _journal.Append([(Ng(id, judged), judged.Key)]);
+        WritePair(_temp.Sub("aoi/UBM"), "L2_S2_U2_D2");
+
+        var move = Options();
+        move.AfterProcessing = AfterProcessing.Move;
+        var released = await RunUntilAsync(move, p => p.PairId == "L2_S2_U2_D2");
+
+        Assert.DoesNotContain(released, p => p.PairId == "L1_S1_U1_D1");
+        Assert.Equal(["L1_S1_U1_D1_image.png", "L1_S1_U1_D1_template.png"], Directory.GetFiles(Path.Combine(_aoi, "done", "UBM")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        Assert.Equal(["L2_S2_U2_D2_image.png", "L2_S2_U2_D2_template.png"], Directory.GetFiles(Path.Combine(_aoi, "UBM")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     public void Dispose()
     {
         _journal.Dispose();
@@ -169,7 +189,9 @@ public sealed class IngestServiceTests : IDisposable
     private async Task<List<PairCandidate>> RunUntilAsync(IngestOptions options, Func<PairCandidate, bool>[] wanted, Action then, Func<PairCandidate, bool>? last = null)
     {
         options.Folders = [_aoi];
-        using var service = new IngestService(Microsoft.Extensions.Options.Options.Create(options), _pairs.Writer, _journal, new OutboxGate(100), _progress, TimeProvider.System, NullLogger<IngestService>.Instance);
+        var settings = Microsoft.Extensions.Options.Options.Create(options);
+        using var service = new IngestService(settings, _pairs.Writer, _journal, new ProcessedFiles(settings, NullLogger<ProcessedFiles>.Instance), new OutboxGate(100),
+            _progress, TimeProvider.System, NullLogger<IngestService>.Instance);
         using var patience = new CancellationTokenSource(Patience);
         var released = new List<PairCandidate>();
         await service.StartAsync(patience.Token);
@@ -208,6 +230,20 @@ public sealed class IngestServiceTests : IDisposable
         File.WriteAllBytes(Path.Combine(folder, $"{id}_image.png"), Png());
         File.WriteAllBytes(Path.Combine(folder, $"{id}_template.png"), Png());
     }
+
+    private static Verdict Ng(string id, PairCandidate pair) => new()
+    {
+        Id = id,
+        Seq = 0,
+        PairId = pair.PairId,
+        Product = pair.Product,
+        Image = new SourceFile(pair.ImagePath, null),
+        Outcome = VerdictKind.Ng,
+        Reason = ReasonCode.ScoreAboveThreshold,
+        TimingsMs = new Timings(0, 0, 0, 0, 0),
+        Station = new StationIdentity("s", "a", "l", "st"),
+        JudgedAt = DateTimeOffset.UtcNow,
+    };
 
     // Ingest only looks at the end marker; the pixels are the inspector's business.
     private static byte[] Png() => [0x89, .. Encoding.ASCII.GetBytes("PNG\r\n\u001a\n"), .. new byte[32], 0x49, 0x45, 0x4E, 0x44, 0xAE, 0x42, 0x60, 0x82];
