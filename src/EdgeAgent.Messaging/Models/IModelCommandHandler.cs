@@ -6,8 +6,12 @@ namespace EdgeAgent.Messaging.Models;
 /// </summary>
 public sealed record CompletedTransfer(TransferBegin Begin, string PackagePath, CommandSignature? Downgrade = null);
 
-/// <summary>The final outcome of a command, published as the last status of its transfer or request.</summary>
-public sealed record ModelCommandResult(string State, string? Reason, string? Detail, StatusModel? Model);
+/// <summary>
+/// The final outcome of a command, published as the last status of its transfer or request. A command
+/// <see cref="RefusedBeforeActing"/> (its signature refused) reached nothing that audits it: the listener audits it,
+/// under its rate limit, since anyone can send one.
+/// </summary>
+public sealed record ModelCommandResult(string State, string? Reason, string? Detail, StatusModel? Model, bool RefusedBeforeActing = false);
 
 /// <summary>What the box does with a complete package or a rollback request (verify, canary, activate; roll back).</summary>
 public interface IModelCommandHandler
@@ -22,8 +26,11 @@ public interface IModelCommandHandler
     /// </summary>
     Task<ModelCommandResult> RollbackAsync(string name, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken);
 
-    /// <summary>Promotes <paramref name="product"/>'s shadow through the canary and activation; the answer is <c>activated</c> or <c>rejected</c> with a reason.</summary>
-    Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken);
+    /// <summary>
+    /// Promotes <paramref name="product"/>'s shadow through the canary and activation when <paramref name="signature"/>
+    /// is a trusted technician's for it; the answer is <c>activated</c> or <c>rejected</c> with a reason.
+    /// </summary>
+    Task<ModelCommandResult> PromoteAsync(string product, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken);
 
     /// <summary>Records a command the box refused before acting on it (size, checksum, malformed, busy, conflict); rate-limited by the caller.</summary>
     void TransferRejected(ModelStatus status);

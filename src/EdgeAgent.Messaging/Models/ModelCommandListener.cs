@@ -146,19 +146,19 @@ public sealed class ModelCommandListener(
         });
     }
 
-    // A refused rollback (unsigned, untrusted, stale, replayed) is anyone's to send: audited under the rate limit.
     private Task RollbackAsync(byte[] payload, CancellationToken cancellationToken) => RequestAsync(
         "rollback", "name", payload, ModelTransferJsonContext.Default.RollbackRequest, r => (r.RequestId, r.Name, r.Sender),
-        (request, name, by) => handler.RollbackAsync(name, by, request.Signature, cancellationToken), auditRefusals: true);
+        (request, name, by) => handler.RollbackAsync(name, by, request.Signature, cancellationToken));
 
-    // A refused promotion is audited by the activation itself, with the canary's numbers.
     private Task PromoteAsync(byte[] payload, CancellationToken cancellationToken) => RequestAsync(
         "promote", "product", payload, ModelTransferJsonContext.Default.PromoteRequest, r => (r.RequestId, r.Product, r.Sender),
-        (_, product, by) => handler.PromoteAsync(product, by, cancellationToken), auditRefusals: false);
+        (request, product, by) => handler.PromoteAsync(product, by, request.Signature, cancellationToken));
 
-    // A request naming one thing (a model, a product): malformed → rejected MALFORMED, else the handler's answer.
+    // A request naming one thing (a model, a product): malformed → rejected MALFORMED, else the handler's answer. A
+    // refusal before acting (unsigned, untrusted, stale, replayed) is anyone's to send: audited under the rate limit;
+    // the handler audits the rest itself (an activation's refusal, with the canary's numbers).
     private async Task RequestAsync<T>(string command, string subject, byte[] payload, System.Text.Json.Serialization.Metadata.JsonTypeInfo<T> type,
-        Func<T, (string? RequestId, string? Subject, string? Sender)> fields, Func<T, string, string, Task<ModelCommandResult>> handle, bool auditRefusals)
+        Func<T, (string? RequestId, string? Subject, string? Sender)> fields, Func<T, string, string, Task<ModelCommandResult>> handle)
         where T : class
     {
         T? request;
@@ -194,7 +194,7 @@ public sealed class ModelCommandListener(
             Detail = result.Detail,
             Model = result.Model,
         };
-        if (auditRefusals && result.State == ModelStates.Rejected)
+        if (result.RefusedBeforeActing)
         {
             Refuse(status);
         }

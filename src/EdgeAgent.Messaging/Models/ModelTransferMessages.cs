@@ -24,8 +24,12 @@ public sealed record TransferBegin(string TransferId, long Size, string Sha256, 
 /// </summary>
 public sealed record TransferEnd(string TransferId, CommandSignature? Downgrade = null);
 
-/// <summary><c>{root}/cmd/model/promote</c>: make product <see cref="Product"/>'s shadow the model in service (canary first).</summary>
-public sealed record PromoteRequest(string RequestId, string Product, string? Sender);
+/// <summary>
+/// <c>{root}/cmd/model/promote</c>: make product <see cref="Product"/>'s shadow the model in service (canary first).
+/// Only with a <see cref="Signature"/> for action <c>promote</c> on <see cref="Product"/> by a trusted key (a promotion
+/// can lower the version in service); <see cref="Sender"/> is only what the sender claims.
+/// </summary>
+public sealed record PromoteRequest(string RequestId, string Product, string? Sender, CommandSignature? Signature = null);
 
 /// <summary>
 /// <c>{root}/cmd/model/rollback</c>: put the previous version of model <see cref="Name"/> back in service. Only with

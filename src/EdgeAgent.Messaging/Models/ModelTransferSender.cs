@@ -160,10 +160,18 @@ public sealed class ModelTransferSender : IAsyncDisposable
         return await AnswerAsync(s => s.RequestId == request.RequestId && s.IsFinal, timeout, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Asks the box to promote <paramref name="product"/>'s shadow model and waits for its answer (the canary runs first).</summary>
-    public async Task<ModelStatus> PromoteAsync(string product, string senderName, TimeSpan timeout, CancellationToken cancellationToken)
+    /// <summary>
+    /// Asks the box to promote <paramref name="product"/>'s shadow model, signed by <paramref name="signer"/>, and waits
+    /// for its answer (the canary runs first).
+    /// </summary>
+    public Task<ModelStatus> PromoteAsync(string product, string senderName, ICommandSigner signer, TimeSpan timeout, CancellationToken cancellationToken) =>
+        PromoteAsync(new PromoteRequest(Guid.NewGuid().ToString("N"), product, senderName,
+            SignedCommand.Sign(signer, _root, SignedCommand.Promote, product, null, TimeProvider.System)), timeout, cancellationToken);
+
+    /// <summary>Sends <paramref name="request"/> as it is (signed or not) and waits for the box's answer to it.</summary>
+    public async Task<ModelStatus> PromoteAsync(PromoteRequest request, TimeSpan timeout, CancellationToken cancellationToken)
     {
-        var request = new PromoteRequest(Guid.NewGuid().ToString("N"), product, senderName);
+        ArgumentNullException.ThrowIfNull(request);
         await PublishAsync("promote", JsonSerializer.SerializeToUtf8Bytes(request, ModelTransferJsonContext.Default.PromoteRequest), cancellationToken).ConfigureAwait(false);
         return await AnswerAsync(s => s.RequestId == request.RequestId && s.IsFinal, timeout, cancellationToken).ConfigureAwait(false);
     }

@@ -34,6 +34,9 @@ public static class SignedCommand
     /// <summary>Action: put the model's previous version back (subject: the model name; no version).</summary>
     public const string Rollback = "rollback";
 
+    /// <summary>Action: put a product's shadow model into service (subject: the product; no version).</summary>
+    public const string Promote = "promote";
+
     /// <summary>Action: install a version at or below the highest one activated (subject: model name; version: the package's).</summary>
     public const string Downgrade = "downgrade";
 

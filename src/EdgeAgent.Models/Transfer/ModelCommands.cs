@@ -9,9 +9,10 @@ namespace EdgeAgent.Models.Transfer;
 /// <summary>
 /// What the box does with model commands that arrive over MQTT: a complete package goes through
 /// <see cref="ModelActivation"/>, a rollback request signed by a trusted technician (<see cref="CommandAuthenticator"/>)
-/// through <see cref="ModelRollback"/>, and a command refused before it acted (checksum, size, malformed, unsigned,
-/// replayed) is written to the audit trail too. The audit's actor for a rollback is the signer's key id; what the
-/// sender claimed to be is kept, clipped, in the detail.
+/// through <see cref="ModelRollback"/>, a signed promotion through the activation's canary, and a command refused
+/// before it acted (checksum, size, malformed, unsigned, replayed) is written to the audit trail too. The audit's actor
+/// for a rollback or a promotion is the signer's key id; what a rollback's sender claimed to be is kept, clipped, in
+/// the detail.
 /// </summary>
 public sealed class ModelCommands(ModelActivation activation, ModelRollback rollback, CommandAuthenticator commands, VerdictLog log, TimeProvider time) : IModelCommandHandler
 {
@@ -38,7 +39,7 @@ public sealed class ModelCommands(ModelActivation activation, ModelRollback roll
             var check = commands.Check(signature, SignedCommand.Rollback, name, null);
             if (!check.Accepted)
             {
-                return new ModelCommandResult(ModelStates.Rejected, check.Reason, check.Detail, null);
+                return Refused(check);
             }
 
             return rollback.RollBack(name, check.KeyId!, $"requested over MQTT ({check.Detail}; claimed '{claimedBy}')") is { } restored
@@ -48,10 +49,16 @@ public sealed class ModelCommands(ModelActivation activation, ModelRollback roll
         cancellationToken);
 
     /// <inheritdoc/>
-    public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken) => Task.Run(
+    public Task<ModelCommandResult> PromoteAsync(string product, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken) => Task.Run(
         () =>
         {
-            var result = activation.PromoteShadow(product, requestedBy);
+            var check = commands.Check(signature, SignedCommand.Promote, product, null);
+            if (!check.Accepted)
+            {
+                return Refused(check);
+            }
+
+            var result = activation.PromoteShadow(product, check.KeyId!);
             return new ModelCommandResult(result.State, result.Reason, result.Detail, ModelOf(result.Name, result.Version));
         },
         cancellationToken);
@@ -68,6 +75,8 @@ public sealed class ModelCommands(ModelActivation activation, ModelRollback roll
     public void RefusalsSuppressed(int count, DateTimeOffset since) =>
         log.RecordAudit(new AuditEntry(time.GetUtcNow(), "rejected", "mqtt", null, null, null,
             $"SUPPRESSED: {count} more refused model commands since {since:o} (over Models:Transfer:MaxRefusalsAuditedPerMinute)"));
+
+    private static ModelCommandResult Refused(CommandCheck check) => new(ModelStates.Rejected, check.Reason, check.Detail, null, RefusedBeforeActing: true);
 
     private static StatusModel? ModelOf(string? name, string? version) => name is null || version is null ? null : new StatusModel(name, version);
 }

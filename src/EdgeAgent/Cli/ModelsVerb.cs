@@ -188,21 +188,24 @@ internal static class ModelsVerb
     private static Command PromoteCommand()
     {
         var product = CliOptions.Required("--product", "PRODUCT", "the product whose shadow model goes into service");
+        var key = CliOptions.Required("--key", "K.key", "the technician's private key (its public half in the box's trusted keys): signs the command");
         var timeout = CliOptions.Number("--timeout", 300, "S", "seconds to wait for the box's answer (the canary runs first)");
         var box = new BoxOptions();
-        var command = new Command("promote", "makes a product's shadow model the active version of its model, through the canary: 0 promoted, 1 refused, 69 no answer")
-            .With([product, timeout, .. box.All]);
-        command.SetAction((result, _) => PromoteAsync(result.GetRequiredValue(product), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
+        var command = new Command("promote", "makes a product's shadow model the active version of its model, through the canary, as a signed command: 0 promoted, 1 refused, 69 no answer")
+            .With([product, key, timeout, .. box.All]);
+        command.SetAction((result, _) => PromoteAsync(result.GetRequiredValue(product), result.GetRequiredValue(key), TimeSpan.FromSeconds(result.GetValue(timeout)), box.Read(result)));
         return command;
     }
 
-    private static async Task<int> PromoteAsync(string product, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
+    private static async Task<int> PromoteAsync(string product, string keyFile, TimeSpan timeout, (MqttOptions Mqtt, string By) box)
     {
         var (mqtt, by) = box;
+        using var key = SigningKey.Load(Path.GetFullPath(keyFile));
         await using var sender = await ConnectAsync(mqtt).ConfigureAwait(false);
+        Console.WriteLine($"promotion of {product}'s shadow signed by key {key.KeyId}");
         try
         {
-            return Print(await sender.PromoteAsync(product, by, timeout, CancellationToken.None).ConfigureAwait(false), "");
+            return Print(await sender.PromoteAsync(product, by, key, timeout, CancellationToken.None).ConfigureAwait(false), "");
         }
         catch (TimeoutException e)
         {

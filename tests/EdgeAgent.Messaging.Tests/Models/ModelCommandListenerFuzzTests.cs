@@ -137,7 +137,7 @@ public sealed class ModelCommandListenerFuzzTests : IAsyncLifetime
         public Task<ModelCommandResult> RollbackAsync(string name, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken) =>
             Task.FromResult(new ModelCommandResult(ModelStates.RolledBack, null, "rolled back", new StatusModel("stpm-a", "0.9.0")));
 
-        public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken) =>
+        public Task<ModelCommandResult> PromoteAsync(string product, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken) =>
             Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "promoted", new StatusModel("stpm-a", "2.0.0")));
 
         public void TransferRejected(ModelStatus status)

@@ -229,10 +229,13 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         _box = await ModelCommandBox.StartAsync(_broker.Port, _temp.Sub("incoming"), _handler, Limits);
         await using var sender = await Sender();
 
-        var status = await sender.PromoteAsync("UBM", "supervisor", Answer, CancellationToken.None);
+        using var key = new EcdsaSigner();
+
+        var status = await sender.PromoteAsync("UBM", "supervisor", key, Answer, CancellationToken.None);
 
         Assert.Equal((ModelStates.Activated, "promote"), (status.State, status.Command));
-        Assert.Equal([("UBM", "supervisor")], _handler.Promotions);
+        var (product, by, signature) = Assert.Single(_handler.Promotions);
+        Assert.Equal(("UBM", "supervisor", key.KeyId), (product, by, signature?.KeyId));
     }
 
     public async Task DisposeAsync()
@@ -263,7 +266,7 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
 
         public ConcurrentQueue<ModelStatus> TransferRejections { get; } = new();
 
-        public ConcurrentQueue<(string Product, string By)> Promotions { get; } = new();
+        public ConcurrentQueue<(string Product, string By, CommandSignature? Signature)> Promotions { get; } = new();
 
         public Task<ModelCommandResult> InstallAsync(CompletedTransfer transfer, CancellationToken cancellationToken)
         {
@@ -279,13 +282,13 @@ public sealed class ModelCommandProtocolTests : IAsyncLifetime
         {
             Rollbacks.Enqueue((name, claimedBy, signature));
             return Task.FromResult(RefuseRollbacks
-                ? new ModelCommandResult(ModelStates.Rejected, "UNSIGNED", "recorded", null)
+                ? new ModelCommandResult(ModelStates.Rejected, "UNSIGNED", "recorded", null, RefusedBeforeActing: true)
                 : new ModelCommandResult(ModelStates.RolledBack, null, "recorded", new StatusModel(name, "0.9.0")));
         }
 
-        public Task<ModelCommandResult> PromoteAsync(string product, string requestedBy, CancellationToken cancellationToken)
+        public Task<ModelCommandResult> PromoteAsync(string product, string claimedBy, CommandSignature? signature, CancellationToken cancellationToken)
         {
-            Promotions.Enqueue((product, requestedBy));
+            Promotions.Enqueue((product, claimedBy, signature));
             return Task.FromResult(new ModelCommandResult(ModelStates.Activated, null, "recorded", new StatusModel("stpm-a", "2.0.0")));
         }
 
