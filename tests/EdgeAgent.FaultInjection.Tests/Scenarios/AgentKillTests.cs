@@ -46,13 +46,7 @@ public sealed class AgentKillTests(StagedPairs staged, ITestOutputHelper output)
 
         for (int kill = 1; kill <= kills; kill++)
         {
-            agent.Start();
-            int before = consumer.Distinct;
-            // "While pairs are flowing": at least one new verdict from this process, then a random moment.
-            await Poll.UntilAsync(() => consumer.Distinct > before, TimeSpan.FromSeconds(60), () => $"a new verdict after start {kill} ({before} so far)", () => agent.ExitedUnexpectedly);
-            var delay = TimeSpan.FromMilliseconds(random.Next(0, 2500));
-            await Task.Delay(delay);
-            Assert.True(consumer.Distinct < pairs, $"the stream ended before kill {kill}: the kills came too late to test anything");
+            var delay = await agent.StartAndLetPairsFlowAsync(consumer, kill, pairs, random, TimeSpan.FromMilliseconds(2500));
             agent.Kill();
             var report = JournalCheck.Check(config.DatabasePath);
             checks.Add(report);

@@ -60,12 +60,7 @@ public sealed class PowerCutTests(StagedPairs staged, ITestOutputHelper output) 
 
         for (int cut = 1; cut <= MovedCuts; cut++)
         {
-            agent.Start();
-            int before = consumer.Distinct;
-            await Poll.UntilAsync(() => consumer.Distinct > before, TimeSpan.FromSeconds(60), () => $"a new verdict after start {cut} ({before} so far)", () => agent.ExitedUnexpectedly);
-            var delay = TimeSpan.FromMilliseconds(random.Next(0, 700));
-            await Task.Delay(delay);
-            Assert.True(consumer.Distinct < MovedPairs, $"every pair was judged before cut {cut}: the cuts came too late to test anything");
+            var delay = await agent.StartAndLetPairsFlowAsync(consumer, cut, MovedPairs, random, TimeSpan.FromMilliseconds(700));
             agent.Kill();
             var leftBefore = LeftInFolder(config.Watched);
             fs.Cut();
@@ -121,12 +116,7 @@ public sealed class PowerCutTests(StagedPairs staged, ITestOutputHelper output) 
 
         for (int cut = 1; cut <= Cuts; cut++)
         {
-            agent.Start();
-            int before = consumer.Distinct;
-            await Poll.UntilAsync(() => consumer.Distinct > before, TimeSpan.FromSeconds(60), () => $"a new verdict after start {cut} ({before} so far)", () => agent.ExitedUnexpectedly);
-            var delay = TimeSpan.FromMilliseconds(random.Next(0, 1000));
-            await Task.Delay(delay);
-            Assert.True(consumer.Distinct < Pairs, $"the stream ended before cut {cut}: the cuts came too late to test anything");
+            var delay = await agent.StartAndLetPairsFlowAsync(consumer, cut, Pairs, random, TimeSpan.FromMilliseconds(1000));
             agent.Kill();
             fs.Cut();
             var report = JournalCheck.Check(config.DatabasePath);
