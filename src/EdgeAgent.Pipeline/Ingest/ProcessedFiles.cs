@@ -21,7 +21,9 @@ public sealed class ProcessedFiles(IOptions<IngestOptions> options, ILogger<Proc
             return;
         }
 
-        foreach (var path in new[] { pair.ImagePath, pair.TemplatePath })
+        // The template first: a stop between the two moves then leaves the image, by which the next rescan finds the
+        // judged pair and moves it (IngestService); a lone template would be found by nothing.
+        foreach (var path in new[] { pair.TemplatePath, pair.ImagePath })
         {
             if (path is null)
             {

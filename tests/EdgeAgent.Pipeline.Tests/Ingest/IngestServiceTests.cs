@@ -165,6 +165,27 @@ public sealed class IngestServiceTests : IDisposable
         Assert.Equal(["L2_S2_U2_D2_image.png", "L2_S2_U2_D2_template.png"], Directory.GetFiles(Path.Combine(_aoi, "UBM")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
     }
 
+    [Fact]
+    public async Task Rescan_JudgedPairStoppedBetweenItsTwoMoves_ImageFollowsItsTemplateToDone()
+    {
+        // The template is moved first; the agent stopped before the image followed.
+        WritePair(_temp.Sub("aoi/UBM"), "L1_S1_U1_D1");
+        var judged = Assert.Single(await RunUntilAsync(Options(), p => p.PairId == "L1_S1_U1_D1"));
+        var id = Assert.Single(_journal.RecordSeen([judged]));
+        _journal.Append([(Ng(id, judged), judged.Key)]);
+        Directory.CreateDirectory(Path.Combine(_aoi, "done", "UBM"));
+        File.Move(judged.TemplatePath!, Path.Combine(_aoi, "done", "UBM", "L1_S1_U1_D1_template.png"));
+        WritePair(_temp.Sub("aoi/UBM"), "L2_S2_U2_D2");
+
+        var move = Options();
+        move.AfterProcessing = AfterProcessing.Move;
+        move.TemplateWait = TimeSpan.Zero; // an image without its template is released in the first pass, with L2
+        var released = await RunUntilAsync(move, p => p.PairId == "L2_S2_U2_D2");
+
+        Assert.DoesNotContain(released, p => p.PairId == "L1_S1_U1_D1");
+        Assert.Equal(["L1_S1_U1_D1_image.png", "L1_S1_U1_D1_template.png"], Directory.GetFiles(Path.Combine(_aoi, "done", "UBM")).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+    }
+
     public void Dispose()
     {
         _journal.Dispose();
