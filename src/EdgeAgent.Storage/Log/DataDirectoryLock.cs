@@ -15,7 +15,7 @@ public sealed class DataDirectoryLock : IDisposable
     /// <summary>Takes the lock or throws with a message naming the folder.</summary>
     public static DataDirectoryLock Acquire(string dataDirectory)
     {
-        DirectorySync.CreateFolder(dataDirectory);
+        PrivateFiles.CreateFolder(dataDirectory);
         var path = Path.Combine(dataDirectory, "edgeagent.lock");
         try
         {

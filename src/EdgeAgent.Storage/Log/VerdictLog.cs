@@ -111,9 +111,11 @@ public sealed partial class VerdictLog : IPairJournal, IVerdictOutbox, IDisposab
         try
         {
             // LiteDB fsyncs the new file's pages, never its name: the power-cut harness showed a journal created without
-            // a folder fsync gone after a cut, with every verdict checkpointed into it. One fsync per start. (A data
-            // directory the agent makes is synced into its parent by whoever makes it: DirectorySync.CreateFolder.)
+            // a folder fsync gone after a cut, with every verdict checkpointed into it, and the same for a data directory
+            // made at start (its parent never synced). Two fsyncs per start, whoever made the folder: the package's
+            // postinst and `edgeagent users add` make it too, without syncing it.
             DirectorySync.Sync(folder);
+            DirectorySync.SyncParentOf(folder);
             FinishInterruptedArchiving();
         }
         catch

@@ -57,7 +57,7 @@ internal sealed class DataDirectoryValidation(IOptions<IngestOptions> ingest) : 
         var probe = Path.Combine(dataDirectory, $".write-check-{Environment.ProcessId}");
         try
         {
-            DirectorySync.CreateFolder(dataDirectory); // the folder it makes survives a power cut
+            PrivateFiles.CreateFolder(dataDirectory);
             using (new FileStream(probe, PrivateFiles.Create(FileMode.CreateNew, FileAccess.Write)))
             {
             }
