@@ -86,18 +86,14 @@ public sealed class DashboardServer(
         var app = Build(settings, token, reader, pictures, certificate);
         try
         {
-            await app.StartAsync(cancellationToken).ConfigureAwait(false);
+            // Not cancelled by a stop that arrives meanwhile: binding takes milliseconds, and the host stops the
+            // dashboard like every other service once its start is done. A cancelled start failed the host's start
+            // ("Hosting failed to start", logged as an error) and aborted the process with exit 134.
+            await app.StartAsync(CancellationToken.None).ConfigureAwait(false);
         }
-        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException
-                                   || (e is OperationCanceledException && cancellationToken.IsCancellationRequested))
+        catch (Exception e) when (e is IOException or SocketException or UnauthorizedAccessException)
         {
-            // Cancelled: the agent was told to stop while starting, so there is nothing to serve and the host's own
-            // stop decides the exit code. Thrown on, it would fail the start and abort the process (exit 134).
-            if (e is not OperationCanceledException)
-            {
-                Log.CannotListen(_logger, settings.Urls, e.Message);
-            }
-
+            Log.CannotListen(_logger, settings.Urls, e.Message);
             await app.DisposeAsync().ConfigureAwait(false);
             reader.Dispose();
             pictures.Dispose();

@@ -49,7 +49,7 @@ public sealed class VerbTests : IDisposable
     [Fact]
     public async Task Run_SigTerm_StopsGracefullyWithExitCodeZero()
     {
-        var (exitCode, output) = await SigTermAfterPrinted("Application started", TimeSpan.Zero);
+        var (exitCode, output) = await SigTermAfterPrinted("Application started", TimeSpan.Zero, _temp.Sub("data"));
 
         Assert.True(exitCode == 0, $"exit {exitCode}: {output}");
     }
@@ -57,12 +57,15 @@ public sealed class VerbTests : IDisposable
     [Fact]
     public async Task Run_SigTermWhileServicesStart_StopsWithExitCodeZeroNotAnAbort()
     {
-        // A stop while the hosted services start cancelled the dashboard's start, the host rethrew that and the
-        // process aborted with 134. No line marks that window, so the stop comes ever later after the trust list's
-        // warning (printed while the host is built) until one lands in it: "shutting down" before the dashboard listens.
-        for (var delay = TimeSpan.Zero; delay < TimeSpan.FromSeconds(2); delay += TimeSpan.FromMilliseconds(40))
+        // A stop while the hosted services start cancelled the dashboard's start, the host rethrew that ("Hosting
+        // failed to start") and the process aborted with 134. No line marks that window, so the stop comes ever later
+        // after the trust list's warning (printed while the host is built) until one lands in it: after a hosted
+        // service has started (the new box key is announced by one, in a fresh data directory each round) and before
+        // the dashboard, the last one, listens.
+        int round = 0;
+        for (var delay = TimeSpan.Zero; delay < TimeSpan.FromSeconds(3); delay += TimeSpan.FromMilliseconds(40))
         {
-            var (exitCode, output) = await SigTermAfterPrinted("Trusted model keys", delay);
+            var (exitCode, output) = await SigTermAfterPrinted("Trusted model keys", delay, _temp.Sub($"data-{round++}"));
             var stopping = output.IndexOf("Application is shutting down", StringComparison.Ordinal);
             if (stopping < 0)
             {
@@ -72,10 +75,12 @@ public sealed class VerbTests : IDisposable
 
             Assert.True(exitCode == 0, $"exit {exitCode} after {delay.TotalMilliseconds} ms: {output}");
             Assert.DoesNotContain("Unhandled exception", output, StringComparison.Ordinal);
+            var servicesStarting = output.IndexOf("Made a new box signing key", StringComparison.Ordinal);
             var listening = output.IndexOf("Now listening on", StringComparison.Ordinal);
-            if (listening < 0 || listening > stopping)
+            if (servicesStarting >= 0 && servicesStarting < stopping && (listening < 0 || listening > stopping))
             {
-                return; // this stop landed before the dashboard, the last service, had started
+                Assert.False(output.Contains("Hosting failed to start", StringComparison.Ordinal), $"a start failed after {delay.TotalMilliseconds} ms: {output}");
+                return;
             }
         }
 
@@ -86,9 +91,9 @@ public sealed class VerbTests : IDisposable
     /// Runs the service and sends it SIGTERM, as systemd does on a stop, <paramref name="delay"/> after it prints
     /// <paramref name="text"/>; returns its exit code and all it printed.
     /// </summary>
-    private async Task<(int ExitCode, string Output)> SigTermAfterPrinted(string text, TimeSpan delay)
+    private async Task<(int ExitCode, string Output)> SigTermAfterPrinted(string text, TimeSpan delay, string dataDirectory)
     {
-        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}"},"Mqtt":{"Port":1},"Storage":{"DataDirectory":"{{{_temp.Path}}}/data"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]},"Models":{"TrustedKeysFolder":"{{{_temp.Path}}}/no-keys"},"Dashboard":{"Urls":"http://127.0.0.1:0"}}""");
+        var config = WriteConfig($$$"""{"Model":{"Path":"{{{RepoPaths.DefaultModel}}}"},"Mqtt":{"Port":1},"Storage":{"DataDirectory":"{{{dataDirectory}}}"},"Ingest":{"Folders":["{{{_temp.Sub("aoi")}}}"]},"Models":{"TrustedKeysFolder":"{{{_temp.Path}}}/no-keys"},"Dashboard":{"Urls":"http://127.0.0.1:0"}}""");
         var start = new System.Diagnostics.ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var arg in new[] { RepoPaths.AgentDll, "run", "--config", config })
         {
