@@ -38,6 +38,13 @@ public sealed class ProcessedFiles(IOptions<IngestOptions> options, ILogger<Proc
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // Gone from here and there already: moved by the other path (a resumed pair's files, stored by the
+                // journal writer and found again by a rescan at the same time), not a failure.
+                if (!File.Exists(path) && File.Exists(destination))
+                {
+                    continue;
+                }
+
                 Log.MoveFailed(logger, path, destination, e.Message);
             }
         }
