@@ -19,7 +19,7 @@ public static class MessagingRegistration
     /// verdicts, and the connection and publisher as hosted services. Register before the pipeline: hosted
     /// services start in registration order, and the publisher must be up before the journal hands it verdicts.
     /// The <c>Sparkplug</c> edge node (idle unless <c>Sparkplug:Enabled</c>) reads the box through an
-    /// <see cref="ISparkplugSource"/>, which the executable registers.
+    /// <see cref="ISparkplugSource"/>, which the pipeline registers (AddPipeline).
     /// </summary>
     public static IServiceCollection AddMessaging(this IServiceCollection services)
     {

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Globalization;
+using EdgeAgent.Testing;
 
 namespace EdgeAgent.FaultInjection.Tests.Support;
 
@@ -40,9 +41,8 @@ public sealed class PairFeeder(StagedPairs staged, string watched, int count, do
 
                 var source = staged.Pairs[i % StagedPairs.Distinct];
                 var (image, template) = Target(staged, watched, i);
-                Directory.CreateDirectory(Path.GetDirectoryName(image)!);
-                Place(Path.Combine(staged.Root, source.ImagePath), image);
-                Place(Path.Combine(staged.Root, source.TemplatePath), template);
+                AoiFiles.PlaceLikeAnAoi(Path.Combine(staged.Root, source.ImagePath), image);
+                AoiFiles.PlaceLikeAnAoi(Path.Combine(staged.Root, source.TemplatePath), template);
                 Interlocked.Increment(ref _written);
                 var due = TimeSpan.FromSeconds(++paced / pairsPerSecond) - clock.Elapsed;
                 if (due > TimeSpan.Zero)
@@ -61,9 +61,4 @@ public sealed class PairFeeder(StagedPairs staged, string watched, int count, do
         return (Path.Combine(folder, id + "_image.png"), Path.Combine(folder, id + "_template.png"));
     }
 
-    private static void Place(string from, string to)
-    {
-        File.Copy(from, to + ".part", overwrite: true);
-        File.Move(to + ".part", to);
-    }
 }

@@ -60,5 +60,6 @@ public sealed class ShadowPromotionTests : IAsyncLifetime
         Assert.Equal("1.1.0", _rig.Store.Active(Bundled)!.Version);
         Assert.NotNull(_rig.Active.RouteOf("UBM").Shadow);
         Assert.Contains(_rig.Log.AuditTrail(10), a => a.Action == "rejected" && a.Detail!.StartsWith("UNSIGNED", StringComparison.Ordinal));
+        Assert.Contains(_rig.Log.AuditTrail(10), a => a.Action == "rejected" && a.Detail!.StartsWith("UNTRUSTED_KEY", StringComparison.Ordinal));
     }
 }
