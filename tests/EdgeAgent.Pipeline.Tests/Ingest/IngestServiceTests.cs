@@ -150,10 +150,7 @@ public sealed class IngestServiceTests : IDisposable
     public async Task Rescan_JudgedPairBackInTheFolderWithMove_MovedByItsStoredVerdictNotReleasedAgain()
     {
         // The agent stored this pair's NG verdict, then stopped before moving its files (or a power cut undid the move).
-        WritePair(_temp.Sub("aoi/UBM"), "L1_S1_U1_D1");
-        var judged = Assert.Single(await RunUntilAsync(Options(), p => p.PairId == "L1_S1_U1_D1"));
-        var id = Assert.Single(_journal.RecordSeen([judged]));
-        _journal.Append([(Ng(id, judged), judged.Key)]);
+        var judged = await JudgedNgAsync("L1_S1_U1_D1");
         WritePair(_temp.Sub("aoi/UBM"), "L2_S2_U2_D2");
 
         var move = Options();
@@ -169,10 +166,7 @@ public sealed class IngestServiceTests : IDisposable
     public async Task Rescan_JudgedPairStoppedBetweenItsTwoMoves_ImageFollowsItsTemplateToDone()
     {
         // The template is moved first; the agent stopped before the image followed.
-        WritePair(_temp.Sub("aoi/UBM"), "L1_S1_U1_D1");
-        var judged = Assert.Single(await RunUntilAsync(Options(), p => p.PairId == "L1_S1_U1_D1"));
-        var id = Assert.Single(_journal.RecordSeen([judged]));
-        _journal.Append([(Ng(id, judged), judged.Key)]);
+        var judged = await JudgedNgAsync("L1_S1_U1_D1");
         Directory.CreateDirectory(Path.Combine(_aoi, "done", "UBM"));
         File.Move(judged.TemplatePath!, Path.Combine(_aoi, "done", "UBM", "L1_S1_U1_D1_template.png"));
         WritePair(_temp.Sub("aoi/UBM"), "L2_S2_U2_D2");
@@ -250,6 +244,16 @@ public sealed class IngestServiceTests : IDisposable
         Directory.CreateDirectory(folder);
         File.WriteAllBytes(Path.Combine(folder, $"{id}_image.png"), Png());
         File.WriteAllBytes(Path.Combine(folder, $"{id}_template.png"), Png());
+    }
+
+    // A pair in aoi/UBM that ingest released and the journal holds an NG verdict for, its files left in place.
+    private async Task<PairCandidate> JudgedNgAsync(string pairId)
+    {
+        WritePair(_temp.Sub("aoi/UBM"), pairId);
+        var judged = Assert.Single(await RunUntilAsync(Options(), p => p.PairId == pairId));
+        var id = Assert.Single(_journal.RecordSeen([judged]));
+        _journal.Append([(Ng(id, judged), judged.Key)]);
+        return judged;
     }
 
     private static Verdict Ng(string id, PairCandidate pair) => new()
