@@ -28,6 +28,7 @@ for target in "${targets[@]}"; do
   fi
 done
 
+./scripts/install-deps.sh # the mqtt target runs a real mosquitto
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 EDGEAGENT_FUZZ_SECONDS=$seconds
 if [ "${FUZZ_NO_BUILD:-}" != 1 ]; then
   dotnet build EdgeAgent.sln -c Release -nologo -v quiet

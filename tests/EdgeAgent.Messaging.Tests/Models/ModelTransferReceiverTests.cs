@@ -136,14 +136,7 @@ public sealed class ModelTransferReceiverTests : IDisposable
     [Fact]
     public void Begin_BothSlotsHeldByBareBegins_ATechniciansBeginTakesTheIdlestSlotAfterIdleAfter()
     {
-        var clock = new ManualClock();
-        var receiver = Receiver(clock: clock);
-        var squat1 = BeginFor(Package(_temp.Path, ChunkSize, seed: 1).Bytes);
-        var squat2 = BeginFor(Package(_temp.Path, ChunkSize, seed: 2).Bytes);
-        var (_, real) = Package(_temp.Path, ChunkSize * 2, seed: 3);
-        receiver.Begin(Json(squat1));
-        clock.Offset = TimeSpan.FromSeconds(30);
-        receiver.Begin(Json(squat2));
+        var (clock, receiver, squat1, squat2, real) = BothSlotsSquatted();
 
         var tooEarly = receiver.Begin(Json(BeginFor(real)));
         clock.Offset = new ModelTransferLimits().IdleAfter + TimeSpan.FromSeconds(1);
@@ -160,14 +153,7 @@ public sealed class ModelTransferReceiverTests : IDisposable
     [Fact]
     public void Begin_SignedPushWhileBareBeginsHoldEverySlot_TakesTheSlotOfTheLeastRecentlyProgressedAtOnce()
     {
-        var clock = new ManualClock();
-        var receiver = Receiver(clock: clock);
-        var squat1 = BeginFor(Package(_temp.Path, ChunkSize, seed: 1).Bytes);
-        var squat2 = BeginFor(Package(_temp.Path, ChunkSize, seed: 2).Bytes);
-        var (_, real) = Package(_temp.Path, ChunkSize * 2, seed: 3);
-        receiver.Begin(Json(squat1));
-        clock.Offset = TimeSpan.FromSeconds(30);
-        receiver.Begin(Json(squat2));
+        var (clock, receiver, squat1, squat2, real) = BothSlotsSquatted();
 
         var unsigned = receiver.Begin(Json(BeginFor(real)));
         var forged = receiver.Begin(Json(Signed(BeginFor(real), keyId: "mallory")));
@@ -327,6 +313,20 @@ public sealed class ModelTransferReceiverTests : IDisposable
     }
 
     public void Dispose() => _temp.Dispose();
+
+    // Both transfer slots held by bare begins (the second 30 s after the first), and a technician's package to push.
+    private (ManualClock Clock, ModelTransferReceiver Receiver, TransferBegin Squat1, TransferBegin Squat2, byte[] Real) BothSlotsSquatted()
+    {
+        var clock = new ManualClock();
+        var receiver = Receiver(clock: clock);
+        var squat1 = BeginFor(Package(_temp.Path, ChunkSize, seed: 1).Bytes);
+        var squat2 = BeginFor(Package(_temp.Path, ChunkSize, seed: 2).Bytes);
+        var (_, real) = Package(_temp.Path, ChunkSize * 2, seed: 3);
+        receiver.Begin(Json(squat1));
+        clock.Offset = TimeSpan.FromSeconds(30);
+        receiver.Begin(Json(squat2));
+        return (clock, receiver, squat1, squat2, real);
+    }
 
     private ModelTransferReceiver Receiver(ModelTransferLimits? limits = null, TimeProvider? clock = null) =>
         new(_incoming, limits ?? new ModelTransferLimits(), clock ?? TimeProvider.System, NullLogger.Instance, IsTechnicians);
